@@ -1,0 +1,64 @@
+"""The Python API behind the CLI: load a ledger once, build reports, write them.
+
+``cli.py`` is a thin click layer over these functions, and ``reportgen run`` uses them to
+make several reports from one loaded ledger (the engine caches each as-of date's state, so
+four reports cost little more than one).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from reportgen.config import Config
+from reportgen.engine import Engine
+from reportgen.ledger.load import Ledger, load_ledger
+from reportgen.ledger.validate import validate_ledger
+from reportgen.metrics.build import build_report
+from reportgen.model import Report
+from reportgen.periods import parse_period
+from reportgen.render.base import RenderOptions, render
+
+
+@dataclass
+class Session:
+    """A loaded, validated ledger and its engine, shared by every report of one run."""
+
+    ledger: Ledger
+    engine: Engine
+    warnings: list[str]
+    warning_count: int
+
+
+def open_ledger(path: Path, *, progress: bool = False) -> Session:
+    """Load and validate ``path``; raises ``LedgerError`` (exit 3) listing every problem."""
+    ledger = load_ledger(path, progress=progress)
+    engine = Engine(ledger)
+    result = validate_ledger(ledger, engine)
+    return Session(ledger, engine, result.warnings, result.warning_count)
+
+
+def build(session: Session, report: str, period: str, config: Config,
+          *, now: datetime | None = None) -> Report:
+    """Compute one report's model (raises ``UsageError`` for a bad report/period pair)."""
+    parsed = parse_period(period, report)
+    return build_report(session.engine, parsed, config, now=now)
+
+
+def render_options(config: Config, *, lang: str | None = None,
+                   templates: Path | None = None) -> RenderOptions:
+    user_templates = templates or (Path(config.output.templates) if config.output.templates
+                                   else None)
+    return RenderOptions(
+        lang=lang or config.output.lang,
+        unit=config.bank.unit,
+        templates=user_templates,
+        pdf_max_rows=config.output.pdf_max_rows,
+        signatures=config.signatures,
+    )
+
+
+def write(report: Report, formats: list[str], out: Path, options: RenderOptions) -> list[Path]:
+    """Render ``report`` in each format into ``out``; each file appears whole or not at all."""
+    return render(report, formats, out, options)

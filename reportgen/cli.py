@@ -1,0 +1,191 @@
+"""The command line: a thin click layer over ``reportgen.api``.
+
+Every command runs inside ``_guard``, the one place that maps errors to exit statuses
+(interface.md): a user's mistake prints its message and exits 2/3/4 without a traceback;
+anything unexpected prints one line and exits 1 (the traceback only with ``--debug``).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+import traceback
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from reportgen import __version__
+from reportgen.errors import ReportgenError
+from reportgen.log import setup_logging
+from reportgen.model import REPORT_TYPES
+
+F = TypeVar("F", bound=Callable[..., Any])
+log = logging.getLogger("reportgen")
+
+CRON_EXAMPLE = "5 1 * * * cd /srv/reports && reportgen run --catch-up >>run.log 2>&1"
+
+
+def _guard(func: F) -> F:
+    """Run a command, turning errors into the spec's exit statuses."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        ctx = click.get_current_context()
+        debug = bool(ctx.find_root().params.get("debug"))
+        try:
+            return func(*args, **kwargs)
+        except ReportgenError as exc:
+            click.echo(f"reportgen: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:  # a bug, not the user's mistake
+            if debug:
+                traceback.print_exc()
+            click.echo(
+                f"reportgen: unexpected error: {type(exc).__name__}: {exc}\n"
+                "(run again with --debug for the traceback, and please report it)",
+                err=True,
+            )
+            ctx.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def parse_day(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2026-11-01") from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="reportgen")
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors.")
+@click.option("--log-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the log to this file, e.g. --log-file run.log.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of unexpected errors.")
+def main(verbose: int, quiet: bool, log_file: Path | None, debug: bool) -> None:
+    """reportgen: credit-business reports (旬报/月报/季报/年报) from a loan ledger.
+
+    \b
+    Example:
+      reportgen generate --ledger sample_ledgers/demo --report monthly --period 2026-10
+    """
+    del debug
+    setup_logging(verbose=verbose, quiet=quiet, log_file=log_file)
+
+
+@main.command()
+@click.option("--ledger", "ledger_path", required=True,
+              type=click.Path(exists=True, path_type=Path),
+              help="Ledger folder of CSV/Parquet files or one .xlsx workbook, "
+                   "e.g. --ledger sample_ledgers/demo.")
+@click.option("--report", type=click.Choice(REPORT_TYPES), required=True,
+              help="Report type, e.g. --report monthly.")
+@click.option("--period", required=True,
+              help="Period id: 2026-10-D2 (dekad), 2026-10 (month), 2026-Q3, 2026.")
+@click.option("--format", "formats", default=None,
+              help="Comma-separated formats among xlsx,pdf,json,html "
+                   "(default: the config's, else xlsx,pdf), e.g. --format json,pdf.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder (default ./reports), e.g. --out /srv/reports.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Configuration file (default ./reportgen.toml when present).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
+              help="Language of labels and titles (default zh), e.g. --lang en.")
+@click.option("--templates", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              default=None, help="Folder of templates searched before the built-in ones.")
+@_guard
+def generate(ledger_path: Path, report: str, period: str, formats: str | None,
+             out: Path | None, config_path: Path | None, lang: str | None,
+             templates: Path | None) -> None:
+    """Make one report from a ledger.
+
+    \b
+    Example:
+      reportgen generate --ledger sample_ledgers/demo --report dekad \\
+          --period 2026-10-D2 --format json,xlsx,pdf --out reports
+    """
+    from reportgen import api
+    from reportgen.config import load_config
+    from reportgen.periods import parse_period
+    from reportgen.render.base import get
+
+    config = load_config(config_path)
+    chosen = [f.strip() for f in formats.split(",")] if formats else list(config.output.formats)
+    for name in chosen:  # usage errors before any work
+        get(name)
+    parse_period(period, report)
+    session = api.open_ledger(ledger_path, progress=sys.stderr.isatty())
+    _print_warnings(session.warnings, session.warning_count)
+    model = api.build(session, report, period, config)
+    options = api.render_options(config, lang=lang, templates=templates)
+    for path in api.write(model, chosen, out or Path(config.output.dir), options):
+        click.echo(str(path))
+
+
+@main.command()
+@click.option("--ledger", "ledger_path", required=True,
+              type=click.Path(exists=True, path_type=Path),
+              help="Ledger folder or .xlsx workbook, e.g. --ledger sample_ledgers/demo.")
+@_guard
+def validate(ledger_path: Path) -> None:
+    """Check a ledger against every rule of the ledger format; exit 0, or 3 with the list.
+
+    \b
+    Example:
+      reportgen validate --ledger sample_ledgers/demo
+    """
+    from reportgen import api
+
+    session = api.open_ledger(ledger_path, progress=sys.stderr.isatty())
+    _print_warnings(session.warnings, session.warning_count)
+    ledger = session.ledger
+    click.echo(
+        f"ok: {len(ledger.customers)} customers, {ledger.n_loans} loans, "
+        f"{ledger.n_transactions} transactions, {ledger.n_classifications} classification rows; "
+        f"{session.warning_count} warning(s)"
+    )
+
+
+@main.command()
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write the ledger CSVs into, e.g. --out /tmp/ledger.")
+@click.option("--loans", default=2000, show_default=True, type=click.IntRange(1),
+              help="Number of loans, e.g. --loans 1000000.")
+@click.option("--seed", default=1, show_default=True, type=int,
+              help="Random seed; the same seed gives the same files, e.g. --seed 7.")
+@click.option("--start", default="2024-01-01", show_default=True, callback=parse_day,
+              help="First date of the ledger, e.g. --start 2024-01-01.")
+@click.option("--end", default="2026-11-28", show_default=True, callback=parse_day,
+              help="Last date of the ledger, e.g. --end 2026-11-28.")
+@_guard
+def sample(out: Path, loans: int, seed: int, start: date, end: date) -> None:
+    """Write a realistic, deterministic sample ledger (Chinese names, grades, write-offs).
+
+    \b
+    Example:
+      reportgen sample --out /tmp/big --loans 1000000 --seed 7
+    """
+    from reportgen.errors import UsageError
+    from reportgen.sample import generate_sample
+
+    if end <= start:
+        raise UsageError(f"--end {end} must be after --start {start}")
+    stats = generate_sample(out, loans=loans, seed=seed, start=start, end=end)
+    click.echo(str(stats))
+
+
+def _print_warnings(warnings: list[str], total: int) -> None:
+    for text in warnings:
+        click.echo(f"warning: {text}", err=True)
+    if total > len(warnings):
+        click.echo(f"warning: … and {total - len(warnings)} more warning(s)", err=True)

@@ -1,0 +1,298 @@
+"""``reportgen.toml`` read with tomllib into one typed, frozen config object.
+
+An unknown key, a wrong type or a missing required value is a ``ConfigError`` that names
+the key (exit 2).  The dataclasses below *are* the schema: each field's type and default
+say what the file may hold, so the loader is generic and cannot drift from them.  A field
+marked ``required`` must be written whenever its table is (an ``[email]`` table without a
+``host`` is a mistake, not a wish for ``localhost``).  The SMTP password is never in the
+file: ``email.password_env`` names the environment variable that holds it.
+
+Relative paths (ledger, output folder, CA file, templates) are relative to the working
+directory, as in the crontab line ``cd /srv/reports && reportgen run``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from email.utils import parseaddr
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from reportgen.errors import ConfigError
+
+DEFAULT_CONFIG = Path("reportgen.toml")
+REPORTS = ("dekad", "monthly", "quarterly", "yearly")
+FORMATS = ("xlsx", "pdf", "json", "html")
+REQUIRED: dict[str, bool] = {"required": True}
+
+
+@dataclass(frozen=True)
+class BankConfig:
+    name: str = "示例农村商业银行"
+    branch: str = ""
+    currency: str = "CNY"
+    unit: str = "wan"  # yuan | wan (万元) | yi (亿元)
+    timezone: str = "Asia/Shanghai"  # decides which day "today" is for `run`
+
+
+@dataclass(frozen=True)
+class LedgerConfig:
+    path: str = field(default="sample_ledgers/demo", metadata=REQUIRED)
+
+
+@dataclass(frozen=True)
+class OutputConfig:
+    dir: str = "reports"
+    formats: tuple[str, ...] = ("xlsx", "pdf")
+    lang: str = "zh"
+    templates: str = ""  # a folder searched before the built-in templates
+    pdf_max_rows: int = 40  # long lists in the PDF are capped; the full list is in Excel
+
+
+@dataclass(frozen=True)
+class ScheduleConfig:
+    reports: tuple[str, ...] = REPORTS
+    lock_wait: float = 30.0  # seconds a second `run` waits for the first before giving up
+
+
+@dataclass(frozen=True)
+class RecipientsConfig:
+    dekad: tuple[str, ...] = ()
+    monthly: tuple[str, ...] = ()
+    quarterly: tuple[str, ...] = ()
+    yearly: tuple[str, ...] = ()
+
+    def for_report(self, report: str) -> tuple[str, ...]:
+        return typing.cast(tuple[str, ...], getattr(self, report))
+
+
+@dataclass(frozen=True)
+class EmailConfig:
+    enabled: bool = True
+    host: str = field(default="localhost", metadata=REQUIRED)
+    port: int = 587
+    security: str = "starttls"  # starttls | ssl | none
+    ca_file: str = ""  # CA bundle for an internal relay's certificate ("" = system CAs)
+    username: str = ""  # login only when set
+    password_env: str = "REPORTGEN_SMTP_PASSWORD"
+    sender: str = field(default="reports@localhost", metadata=REQUIRED)
+    attach: tuple[str, ...] = ("pdf",)
+    max_bytes: int = 10_000_000  # the encoded message, attachments included
+    retries: int = 3  # extra attempts after a transient failure, within one run
+    retry_delay: float = 2.0  # seconds before the first retry; doubled each time
+    timeout: float = 30.0  # seconds per SMTP operation
+    recipients: RecipientsConfig = field(default_factory=RecipientsConfig)
+
+
+@dataclass(frozen=True)
+class ThresholdsConfig:
+    npl_ratio_max: float = 0.05
+    coverage_ratio_min: float = 1.50
+    provision_ratio_min: float = 0.025
+    top1_ratio_max: float = 0.10
+    top10_ratio_max: float = 0.50
+    top_group_ratio_max: float = 0.15
+    over_90_to_npl_max: float = 1.00
+
+    def limits(self) -> list[tuple[str, Fraction, str]]:
+        """(indicator key, exact limit, direction) in report order.
+
+        Limits are read from TOML as floats; ``Fraction(str(x))`` turns 0.05 back into the
+        exact 1/20 the user wrote, so a ratio exactly at its limit is not a breach.
+        """
+        out = []
+        for f in dataclasses.fields(self):
+            key, _, direction = f.name.rpartition("_")
+            out.append((key, Fraction(str(getattr(self, f.name))), direction))
+        return out
+
+
+@dataclass(frozen=True)
+class SignaturesConfig:
+    preparer: str = ""  # 制表人
+    reviewer: str = ""  # 复核人
+    approver: str = ""  # 负责人
+
+
+@dataclass(frozen=True)
+class Config:
+    bank: BankConfig = field(default_factory=BankConfig)
+    ledger: LedgerConfig = field(default_factory=LedgerConfig)
+    output: OutputConfig = field(default_factory=OutputConfig)
+    schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
+    email: EmailConfig = field(default_factory=EmailConfig)
+    thresholds: ThresholdsConfig = field(default_factory=ThresholdsConfig)
+    signatures: SignaturesConfig = field(default_factory=SignaturesConfig)
+    source: str = ""  # the file it was read from ("" for defaults)
+    tables: tuple[str, ...] = ()  # the top-level tables the file wrote, e.g. ("bank", "email")
+
+
+def load_config(path: Path | None) -> Config:
+    """Read ``path`` (or ``./reportgen.toml`` when present, else defaults)."""
+    if path is None:
+        if not DEFAULT_CONFIG.exists():
+            return Config()
+        path = DEFAULT_CONFIG
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"configuration file {path} does not exist") from None
+    except IsADirectoryError:
+        raise ConfigError(f"configuration file {path} is a folder, not a file") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    for reserved in ("source", "tables"):
+        if reserved in data:
+            raise ConfigError(f"{path}: unknown configuration key {reserved!r}")
+    try:
+        tables = tuple(k for k, v in data.items() if isinstance(v, dict))
+        config = _build(Config, {**data, "source": str(path), "tables": list(tables)}, "")
+        check(config)
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    return config
+
+
+def check(config: Config) -> None:
+    """The rules a type cannot say: allowed values, ranges, addresses, consistency."""
+    choices = {
+        "bank.unit": (config.bank.unit, ("yuan", "wan", "yi")),
+        "output.lang": (config.output.lang, ("zh", "en")),
+        "email.security": (config.email.security, ("starttls", "ssl", "none")),
+    }
+    for key, (value, allowed) in choices.items():
+        if value not in allowed:
+            raise ConfigError(f"{key} = {value!r}; expected one of {', '.join(allowed)}")
+    try:
+        ZoneInfo(config.bank.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"bank.timezone = {config.bank.timezone!r} is not a time zone; "
+            "write an IANA name such as \"Asia/Shanghai\""
+        ) from None
+    _check_list("schedule.reports", config.schedule.reports, REPORTS)
+    _check_list("output.formats", config.output.formats, FORMATS)
+    _check_list("email.attach", config.email.attach, FORMATS)
+    if not config.output.formats:
+        raise ConfigError("output.formats is empty; list at least one of " + ", ".join(FORMATS))
+    _check_range("schedule.lock_wait", config.schedule.lock_wait, 0, 3600)
+    _check_email(config.email, config.output.formats)
+
+
+def _check_email(email: EmailConfig, formats: tuple[str, ...]) -> None:
+    _check_range("email.port", email.port, 1, 65535)
+    _check_range("email.max_bytes", email.max_bytes, 1, 2**31)
+    _check_range("email.retries", email.retries, 0, 10)
+    _check_range("email.retry_delay", email.retry_delay, 0, 600)
+    _check_range("email.timeout", email.timeout, 1, 600)
+    if not email.host.strip():
+        raise ConfigError("email.host is empty; write the SMTP relay's host name")
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", email.password_env):
+        raise ConfigError(
+            f"email.password_env = {email.password_env!r} must be the NAME of an environment "
+            "variable (e.g. \"REPORTGEN_SMTP_PASSWORD\"), never the password itself"
+        )
+    if email.username and email.security == "none":
+        raise ConfigError(
+            "email.username is set but email.security = \"none\" would send the password "
+            "unencrypted; use \"starttls\" or \"ssl\""
+        )
+    if email.ca_file and not Path(email.ca_file).is_file():
+        raise ConfigError(f"email.ca_file = {email.ca_file!r}: no such file")
+    _check_address("email.sender", email.sender)
+    for report in REPORTS:
+        key = f"email.recipients.{report}"
+        addresses = email.recipients.for_report(report)
+        for address in addresses:
+            _check_address(key, address, bare=True)
+        seen = {a.lower() for a in addresses}
+        if len(seen) != len(addresses):
+            raise ConfigError(f"{key} lists an address twice")
+    if email.enabled:
+        for name in email.attach:
+            if name not in formats:
+                raise ConfigError(
+                    f"email.attach has {name!r} but output.formats ({', '.join(formats)}) "
+                    "does not make it; add it to output.formats or remove it from email.attach"
+                )
+
+
+def _check_address(key: str, value: str, *, bare: bool = False) -> None:
+    name, address = parseaddr(value)
+    ok = bool(re.fullmatch(r"[^@\s<>,;]+@[^@\s<>,;]+", address))
+    if bare and (name or address != value.strip()):
+        ok = False
+    if not ok:
+        want = "an address like credit-team@bank.example" if bare else (
+            "an address like reports@bank.example or \"信贷报表 <reports@bank.example>\""
+        )
+        raise ConfigError(f"{key} has {value!r}; expected {want}")
+
+
+def _check_list(key: str, values: tuple[str, ...], allowed: tuple[str, ...]) -> None:
+    for value in values:
+        if value not in allowed:
+            raise ConfigError(f"{key} has unknown value {value!r}; expected among "
+                              + ", ".join(allowed))
+    if len(set(values)) != len(values):
+        raise ConfigError(f"{key} lists a value twice")
+
+
+def _check_range(key: str, value: float, low: float, high: float) -> None:
+    if not low <= value <= high:
+        raise ConfigError(f"{key} = {value!r} is out of range; expected {low} to {high}")
+
+
+def _build(cls: type[Any], data: dict[str, Any], prefix: str) -> Any:
+    if not isinstance(data, dict):
+        raise ConfigError(f"{prefix.rstrip('.')} must be a table like [{prefix.rstrip('.')}]")
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    for key in data:
+        if key not in fields:
+            hint = ""
+            if f"{prefix}{key}" == "email.password":
+                hint = ("; the password is never written in the file: put it in the "
+                        "environment variable that email.password_env names")
+            raise ConfigError(
+                f"unknown configuration key {prefix}{key}{hint}; known keys here: "
+                + ", ".join(sorted(k for k in fields if k not in ("source", "tables")))
+            )
+    switched_off = data.get("enabled") is False  # [email] enabled = false needs no host
+    for name, f in fields.items():
+        if f.metadata.get("required") and name not in data and not switched_off:
+            raise ConfigError(f"missing required key {prefix}{name} in [{prefix.rstrip('.')}]")
+    values = {}
+    for name, value in data.items():
+        values[name] = _coerce(hints[name], value, f"{prefix}{name}")
+    return cls(**values)
+
+
+def _coerce(hint: Any, value: Any, key: str) -> Any:
+    if dataclasses.is_dataclass(hint):
+        return _build(typing.cast(type[Any], hint), value, key + ".")
+    origin = typing.get_origin(hint)
+    if origin is tuple:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"configuration key {key} must be a list of strings, "
+                              f"like [\"a\", \"b\"], not {value!r}")
+        return tuple(value)
+    if origin in (types.UnionType, typing.Union):
+        hint = next(a for a in typing.get_args(hint) if a is not type(None))
+    if isinstance(value, bool) and hint is not bool:
+        raise ConfigError(f"configuration key {key} must be {hint.__name__}, not {value!r}")
+    if hint is float and isinstance(value, int):
+        return float(value)
+    if not isinstance(value, hint):
+        raise ConfigError(
+            f"configuration key {key} must be {hint.__name__}, not {type(value).__name__} "
+            f"({value!r})"
+        )
+    return value

@@ -1,0 +1,1 @@
+"""Delivery: the report archive (manifest), the run lock and email."""

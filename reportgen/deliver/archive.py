@@ -1,0 +1,220 @@
+"""The report archive's memory: ``{out}/manifest.jsonl``, one JSON record per line.
+
+Append-only so that history is never rewritten (an auditor can replay every run), and
+every line is flushed and fsync'd before the run goes on, because the manifest is what
+stops the next run from making or mailing something twice: "sent" must be on disk before
+anything else happens.  Three kinds of record:
+
+``report``    one per report made: report, period, bounds, files with sha256, ledger
+              sha256, version, time, the recipients it is to be mailed to, key figures
+              (the email body is rebuilt from these, so a retry needs no ledger).
+``delivery``  one per recipient per attempt: status (sent | refused | failed | too_large),
+              attempts, message-id, SMTP code and error.
+``run``       one per successful run: its date — what ``--catch-up`` counts from.
+
+A report's delivery status is therefore a query over the records that follow its latest
+``report`` record (``pending``), not a field rewritten in place.  A line torn by a crash
+mid-write is skipped (and fenced off by a newline before the next append).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+MANIFEST = "manifest.jsonl"
+SENT, REFUSED, FAILED, TOO_LARGE = "sent", "refused", "failed", "too_large"
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    name: str  # relative to the output folder, e.g. monthly_2026-10.pdf
+    sha256: str
+    bytes: int
+
+
+@dataclass(frozen=True)
+class ReportRecord:
+    """A report as the manifest remembers it (enough to mail it again without the ledger)."""
+
+    report: str
+    period: str
+    start: str
+    end: str
+    files: tuple[FileEntry, ...]
+    ledger_sha256: str
+    version: str
+    time: str
+    recipients: tuple[str, ...]
+    figures: dict[str, Any]
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.report, self.period)
+
+    def file(self, extension: str) -> FileEntry | None:
+        return next((f for f in self.files if f.name.endswith("." + extension)), None)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ReportRecord:
+        return cls(
+            report=data["report"], period=data["period"], start=data["start"],
+            end=data["end"], files=tuple(FileEntry(**f) for f in data["files"]),
+            ledger_sha256=data["ledger_sha256"], version=data["version"], time=data["time"],
+            recipients=tuple(data.get("recipients", ())), figures=data.get("figures", {}),
+        )
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def file_entry(path: Path, out_dir: Path) -> FileEntry:
+    return FileEntry(str(path.relative_to(out_dir)), sha256_file(path), path.stat().st_size)
+
+
+class Archive:
+    """Reads and appends ``{out}/manifest.jsonl``.  Callers hold the run lock."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = out_dir
+        self.path = out_dir / MANIFEST
+
+    # -- reading ---------------------------------------------------------------------
+    def records(self) -> list[dict[str, Any]]:
+        """Every readable record in file order; a torn or foreign line is skipped, logged."""
+        if not self.path.exists():
+            return []
+        out = []
+        with open(self.path, encoding="utf-8") as fh:
+            for number, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError:
+                    log.warning("%s line %d is not valid JSON (a torn write?); skipped",
+                                self.path, number)
+                    continue
+                if isinstance(record, dict) and "kind" in record:
+                    out.append(record)
+        return out
+
+    def reports(self) -> dict[tuple[str, str], ReportRecord]:
+        """The latest record of each (report, period) made."""
+        latest = {}
+        for rec in self.records():
+            if rec["kind"] == "report":
+                r = ReportRecord.from_json(rec)
+                latest[r.key] = r
+        return latest
+
+    def is_made(self, report: str, period: str) -> bool:
+        return (report, period) in self.reports()
+
+    def last_run(self) -> date | None:
+        """The date of the latest successful run (by date, so a rerun of history counts not)."""
+        dates = [date.fromisoformat(r["date"]) for r in self.records() if r["kind"] == "run"]
+        return max(dates, default=None)
+
+    def sent_to(self, report: str, period: str) -> set[str]:
+        """Recipients (lower-cased) sent the latest version of this report."""
+        return self._state().get((report, period), (None, set()))[1]
+
+    def pending(self, wanted: Callable[[str], Iterable[str]]) -> list[tuple[ReportRecord,
+                                                                           list[str]]]:
+        """Reports still owed to someone, oldest first, with who is owed them.
+
+        A recipient is owed a report when its latest record lists them, no ``sent``
+        delivery follows that record, and they are still configured for the report type
+        (``wanted``): removing a bad address from the config stops the retries.
+        """
+        out = []
+        for record, sent in self._state().values():
+            now = {a.lower() for a in wanted(record.report)}
+            owed = [a for a in record.recipients
+                    if a.lower() not in sent and a.lower() in now]
+            if owed:
+                out.append((record, owed))
+        return sorted(out, key=lambda item: (item[0].end, item[0].report))
+
+    def _state(self) -> dict[tuple[str, str], tuple[ReportRecord, set[str]]]:
+        state: dict[tuple[str, str], tuple[ReportRecord, set[str]]] = {}
+        for rec in self.records():
+            if rec["kind"] == "report":
+                r = ReportRecord.from_json(rec)
+                state[r.key] = (r, set())  # a re-made report is owed to everyone again
+            elif rec["kind"] == "delivery" and rec.get("status") == SENT:
+                key = (rec["report"], rec["period"])
+                if key in state:
+                    state[key][1].add(rec["recipient"].lower())
+        return state
+
+    # -- writing ---------------------------------------------------------------------
+    def append(self, record: dict[str, Any]) -> None:
+        """Append one record and make it durable before returning."""
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        created = not self.path.exists()
+        line = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+        with open(self.path, "ab") as fh:
+            if fh.tell() > 0 and not self._ends_with_newline():
+                fh.write(b"\n")  # fence off a line torn by an earlier crash
+            fh.write(line.encode("utf-8"))
+            fh.flush()
+            os.fsync(fh.fileno())
+        if created:
+            _fsync_dir(self.out_dir)
+
+    def _ends_with_newline(self) -> bool:
+        with open(self.path, "rb") as fh:
+            fh.seek(-1, os.SEEK_END)
+            return fh.read(1) == b"\n"
+
+    def record_report(self, record: ReportRecord) -> None:
+        self.append({
+            "kind": "report", "report": record.report, "period": record.period,
+            "start": record.start, "end": record.end,
+            "files": [vars(f) for f in record.files], "ledger_sha256": record.ledger_sha256,
+            "version": record.version, "time": record.time,
+            "recipients": list(record.recipients), "figures": record.figures,
+        })
+
+    def record_delivery(self, record: ReportRecord, recipient: str, status: str, *,
+                        attempts: int, message_id: str | None, time: datetime,
+                        code: int | None = None, error: str | None = None) -> None:
+        self.append({
+            "kind": "delivery", "report": record.report, "period": record.period,
+            "recipient": recipient, "status": status, "attempts": attempts,
+            "message_id": message_id, "code": code, "error": error,
+            "time": time.isoformat(timespec="seconds"),
+        })
+
+    def record_run(self, day: date, *, made: list[str], catch_up: bool, force: bool,
+                   delivery: str, version: str, time: datetime) -> None:
+        self.append({
+            "kind": "run", "date": day.isoformat(), "made": made, "catch_up": catch_up,
+            "force": force, "delivery": delivery, "version": version,
+            "time": time.isoformat(timespec="seconds"),
+        })
+
+
+def _fsync_dir(path: Path) -> None:
+    """Make a new file's directory entry durable too (else a power cut can lose the file)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

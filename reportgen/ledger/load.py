@@ -1,0 +1,159 @@
+"""Files/sheets → one typed, column-oriented ``Ledger`` of integer codes and integer fen.
+
+Text keys are factorised once here (customer and loan ids to row numbers, branches,
+managers, products and groups to small integer codes): every later step works on integer
+arrays, which is what makes a million loans cheap (library-notes: string keys are what is
+slow).  Cells that do not parse are recorded as problems and given a sentinel value; the
+validator adds the cross-row rules and raises with the whole list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from reportgen.ledger import parse
+from reportgen.ledger.problems import Problems
+from reportgen.ledger.read import RawTable, read_raw
+from reportgen.ledger.schema import Kind, Table
+
+
+@dataclass
+class Columns:
+    """The parsed columns of one table, with the source and row numbers for messages."""
+
+    source: str
+    rows: np.ndarray  # spreadsheet row number of each record (header = row 1)
+    values: dict[str, np.ndarray] = field(default_factory=dict)
+    present: set[str] = field(default_factory=set)  # columns the file actually has
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.values[name]
+
+
+@dataclass
+class Ledger:
+    """The whole ledger as numpy columns; codes index into the small lists beside them."""
+
+    path: Path
+    sha256: str
+    customers: Columns
+    loans: Columns
+    transactions: Columns
+    classifications: Columns
+    bank_figures: Columns | None
+    targets: Columns | None
+    branches: list[str]
+    managers: list[str]
+    products: list[str]
+    groups: list[str]
+    problems: Problems
+
+    @property
+    def n_loans(self) -> int:
+        return len(self.loans)
+
+    @property
+    def n_transactions(self) -> int:
+        return len(self.transactions)
+
+    @property
+    def n_classifications(self) -> int:
+        return len(self.classifications)
+
+
+def _parse_table(raw: RawTable, problems: Problems) -> Columns:
+    rows = np.arange(raw.rows, dtype=np.int64) + 2
+    out = Columns(raw.source, rows, present=set(raw.columns))
+    for column in raw.table.columns:
+        array = raw.columns.get(column.name, pa.nulls(raw.rows, pa.string()))
+        if column.kind in (Kind.TEXT, Kind.PERIOD):
+            values = parse.text(array)
+            blank = values == ""
+            out.values[column.name] = values
+        else:
+            parsed = {
+                Kind.MONEY: parse.money,
+                Kind.DATE: parse.date_days,
+                Kind.DECIMAL: lambda a: parse.decimal(a, 6, money=False),
+                Kind.ENUM: lambda a, c=column: parse.enum(a, c.enum),
+            }[column.kind](array)
+            out.values[column.name] = parsed.values
+            blank = parsed.blank
+            if parsed.bad.any():
+                shown = np.asarray(array.to_numpy(zero_copy_only=False), dtype=object)
+                for reason in np.unique(parsed.reason[parsed.bad]):
+                    problems.add_mask(raw.source, column.name,
+                                      parsed.bad & (parsed.reason == reason), rows, shown,
+                                      str(reason))
+        if column.required:
+            problems.add_mask(raw.source, column.name, blank, rows, None, "must not be blank")
+        out.values[f"{column.name}__blank"] = blank
+    return out
+
+
+def _codes(values: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Factorise text into int32 codes and the sorted list of distinct values."""
+    codes, uniques = pd.factorize(values, sort=True)
+    return codes.astype(np.int32), [str(u) for u in uniques]
+
+
+def _lookup(keys: np.ndarray, universe: np.ndarray) -> np.ndarray:
+    """Row number in ``universe`` of each key, -1 when absent (hash join in Arrow)."""
+    index = pc.index_in(pa.array(keys, pa.string()), value_set=pa.array(universe, pa.string()))
+    return np.asarray(pc.fill_null(index, -1).to_numpy(zero_copy_only=False), dtype=np.int32)
+
+
+def load_ledger(path: Path, *, progress: bool = False) -> Ledger:
+    """Read and parse a ledger; cell problems are collected in ``ledger.problems``."""
+    from reportgen.progress import step
+
+    problems = Problems()
+    with step("reading ledger", enabled=progress):
+        raw = read_raw(path)
+    with step("parsing columns", enabled=progress):
+        tables = {name: _parse_table(t, problems) for name, t in raw.tables.items()}
+    customers, loans = tables["customers"], tables["loans"]
+    transactions, classifications = tables["transactions"], tables["classifications"]
+
+    loans.values["customer"] = _lookup(loans["customer_id"], customers["customer_id"])
+    transactions.values["loan"] = _lookup(transactions["loan_id"], loans["loan_id"])
+    classifications.values["loan"] = _lookup(classifications["loan_id"], loans["loan_id"])
+    loans.values["branch_code"], branches = _codes(loans["branch"])
+    loans.values["manager_code"], managers = _codes(loans["account_manager"])
+    loans.values["product_code"], products = _codes(loans["product"])
+    group_codes, groups = _codes(customers["group_id"])
+    if groups and groups[0] == "":
+        group_codes = group_codes - 1  # the blank group is code -1: "no group"
+        groups = groups[1:]
+    customers.values["group"] = group_codes
+    customers.values["id_rank"] = _codes(customers["customer_id"])[0]
+    return Ledger(
+        path=path,
+        sha256=raw.sha256,
+        customers=customers,
+        loans=loans,
+        transactions=transactions,
+        classifications=classifications,
+        bank_figures=tables.get("bank_figures"),
+        targets=tables.get("targets"),
+        branches=branches,
+        managers=managers,
+        products=products,
+        groups=groups,
+        problems=problems,
+    )
+
+
+def table_of(name: str) -> Table:
+    from reportgen.ledger.schema import TABLES
+
+    return next(t for t in TABLES if t.name == name)

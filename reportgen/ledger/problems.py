@@ -1,0 +1,64 @@
+"""Collects every data problem of a ledger, so the user sees them all at once.
+
+Rules are checked on whole columns; a rule that fails hands over a boolean mask, and only
+the first ``LIMIT`` problems become ``Problem`` objects (the rest are counted), so a
+million bad rows cost no more than a hundred.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from reportgen.errors import LedgerError, Problem
+
+LIMIT = 100
+
+
+class Problems:
+    """An error (or warning) list with a cap on what is kept and an exact total."""
+
+    def __init__(self, limit: int = LIMIT) -> None:
+        self.limit = limit
+        self.items: list[Problem] = []
+        self.total = 0
+
+    def __bool__(self) -> bool:
+        return self.total > 0
+
+    def add(self, problem: Problem) -> None:
+        self.total += 1
+        if len(self.items) < self.limit:
+            self.items.append(problem)
+
+    def add_mask(
+        self,
+        source: str,
+        column: str | None,
+        mask: np.ndarray,
+        rows: np.ndarray,
+        values: Sequence[object] | np.ndarray | None,
+        message: str,
+    ) -> None:
+        """Record a problem for each row where ``mask`` is true.
+
+        ``rows`` holds the spreadsheet row number of each element (header = row 1);
+        ``values`` the offending value of each element (or None when there is none).
+        """
+        hits = np.flatnonzero(mask)
+        if hits.size == 0:
+            return
+        room = max(self.limit - len(self.items), 0)
+        for i in hits[:room].tolist():
+            value = None if values is None else values[i]
+            shown = None if value is None else str(value)
+            self.items.append(Problem(source, int(rows[i]), column, shown, message))
+        self.total += int(hits.size)
+
+    def raise_if_any(self) -> None:
+        if self.total:
+            raise LedgerError(self.items, self.total)
+
+    def lines(self) -> list[str]:
+        return [str(p) for p in self.items]

@@ -1,0 +1,214 @@
+"""Reads ledger files or sheets into tables of text columns named by their English names.
+
+Nothing is interpreted here except where the data is: a folder of CSV (UTF-8 with or without
+BOM, or GB18030 — detected by trying UTF-8 on the whole file, since a GB18030 byte sequence
+is almost never valid UTF-8) or Parquet files, or one .xlsx workbook whose sheets carry the
+English or Chinese table names.  Every column arrives as text (Arrow strings, null for a
+blank), so that parsing — exact money, strict dates, enums — happens once, in ``parse.py``,
+with the same rules whatever the source.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from reportgen.errors import LedgerError, Problem
+from reportgen.ledger.schema import TABLES, Table
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """One table as text columns; ``source`` names the file or sheet for messages."""
+
+    table: Table
+    source: str
+    columns: dict[str, pa.Array]  # English column name → string array (null = blank)
+    rows: int
+
+
+@dataclass(frozen=True)
+class RawLedger:
+    path: Path
+    sha256: str  # over the files' bytes, in table order: the report's ledger digest
+    tables: dict[str, RawTable]
+
+
+def read_raw(path: Path) -> RawLedger:
+    """Read a ledger folder or workbook; raises ``LedgerError`` for missing tables/columns."""
+    if path.is_dir():
+        return _read_folder(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return _read_workbook(path)
+    raise LedgerError([Problem(str(path), None, None, None,
+                               "a ledger is a folder of CSV/Parquet files or one .xlsx workbook")])
+
+
+def _header_map(table: Table, source: str, header: list[str],
+                problems: list[Problem]) -> dict[int, str]:
+    """Map header positions to English column names; report missing required columns."""
+    names = {c.name: c.name for c in table.columns} | {c.alias: c.name for c in table.columns}
+    found: dict[int, str] = {}
+    for i, title in enumerate(header):
+        name = names.get(str(title).strip().lstrip("\ufeff"))
+        if name is not None and name not in found.values():
+            found[i] = name
+    for column in table.columns:
+        if column.name not in found.values() and column.required:
+            problems.append(Problem(source, 1, column.name, None,
+                                    f"missing column (header {column.name} or {column.alias})"))
+    return found
+
+
+def _read_folder(path: Path) -> RawLedger:
+    problems: list[Problem] = []
+    digest = hashlib.sha256()
+    tables: dict[str, RawTable] = {}
+    for table in TABLES:
+        csv_file, parquet_file = path / f"{table.name}.csv", path / f"{table.name}.parquet"
+        if csv_file.exists():
+            data = csv_file.read_bytes()
+            digest.update(data)
+            raw = _read_csv(table, csv_file.name, data, problems)
+        elif parquet_file.exists():
+            digest.update(parquet_file.read_bytes())
+            raw = _read_parquet(table, parquet_file, problems)
+        elif table.required:
+            problems.append(Problem(f"{table.name}.csv", None, None, None,
+                                    f"required file missing from {path}"))
+            continue
+        else:
+            continue
+        if raw is not None:
+            tables[table.name] = raw
+    if problems:
+        raise LedgerError(problems)
+    return RawLedger(path, digest.hexdigest(), tables)
+
+
+def decode(data: bytes) -> bytes:
+    """Return UTF-8 bytes: strip a BOM, or transcode GB18030 (which includes GBK)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:]
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("gb18030").encode("utf-8")
+    return data
+
+
+def _read_csv(table: Table, source: str, data: bytes, problems: list[Problem]) -> RawTable | None:
+    try:
+        text = decode(data)
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(source, None, None, None,
+                                f"neither UTF-8 nor GB18030 text ({exc.reason})"))
+        return None
+    first_line = text.split(b"\n", 1)[0].decode("utf-8").rstrip("\r")
+    header = next(csv.reader([first_line]), [])
+    found = _header_map(table, source, header, problems)
+    if not header or any(p.file == source for p in problems):
+        return None
+    names = [f"c{i}" for i in range(len(header))]  # header titles may repeat; positions don't
+    try:
+        arrow = pacsv.read_csv(
+            pa.BufferReader(text),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1,
+                                           block_size=1 << 24),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in names},
+                include_columns=[names[i] for i in found],
+                strings_can_be_null=True,
+                null_values=[""],
+                quoted_strings_can_be_null=True,
+            ),
+        )
+    except pa.ArrowInvalid as exc:
+        problems.append(Problem(source, None, None, None, f"not a readable CSV file: {exc}"))
+        return None
+    columns = {name: _combine(arrow.column(names[i])) for i, name in found.items()}
+    return RawTable(table, source, columns, arrow.num_rows)
+
+
+def _combine(chunked: pa.ChunkedArray) -> pa.Array:
+    return chunked.combine_chunks() if chunked.num_chunks != 1 else chunked.chunk(0)
+
+
+def _read_parquet(table: Table, path: Path, problems: list[Problem]) -> RawTable | None:
+    import pyarrow.parquet as pq
+
+    arrow = pq.read_table(path)
+    found = _header_map(table, path.name, arrow.column_names, problems)
+    if any(p.file == path.name for p in problems):
+        return None
+    columns = {name: _as_text(_combine(arrow.column(i))) for i, name in found.items()}
+    return RawTable(table, path.name, columns, arrow.num_rows)
+
+
+def _as_text(array: pa.Array) -> pa.Array:
+    """A typed Parquet column as the text a CSV export would hold."""
+    if pa.types.is_string(array.type):
+        return array
+    if pa.types.is_large_string(array.type) or pa.types.is_dictionary(array.type):
+        return array.cast(pa.string())
+    if pa.types.is_timestamp(array.type) or pa.types.is_date(array.type):
+        return pc.strftime(array, format="%Y-%m-%d")
+    return array.cast(pa.string())
+
+
+def _read_workbook(path: Path) -> RawLedger:
+    from python_calamine import CalamineWorkbook
+
+    data = path.read_bytes()
+    workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    sheets = {name.strip(): name for name in workbook.sheet_names}
+    problems: list[Problem] = []
+    tables: dict[str, RawTable] = {}
+    for table in TABLES:
+        sheet = sheets.get(table.name) or sheets.get(table.sheet_alias)
+        if sheet is None:
+            if table.required:
+                problems.append(Problem(path.name, None, None, None,
+                                        f"sheet {table.name} ({table.sheet_alias}) is missing"))
+            continue
+        source = f"{path.name}, sheet {sheet}"
+        rows = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        header = [_cell_text(v) or "" for v in rows[0]] if rows else []
+        found = _header_map(table, source, header, problems)
+        if not rows or any(p.file == source for p in problems):
+            continue
+        body = rows[1:]
+        while body and all(_cell_text(v) is None for v in body[-1]):
+            body.pop()  # trailing empty rows that Excel keeps as formatted cells
+        columns = {
+            name: pa.array([_cell_text(r[i]) if i < len(r) else None for r in body],
+                           type=pa.string())
+            for i, name in found.items()
+        }
+        tables[table.name] = RawTable(table, source, columns, len(body))
+    if problems:
+        raise LedgerError(problems)
+    return RawLedger(path, hashlib.sha256(data).hexdigest(), tables)
+
+
+def _cell_text(value: object) -> str | None:
+    """A workbook cell as text: numbers by their shortest repr, date cells as ISO dates."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)

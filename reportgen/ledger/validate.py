@@ -1,0 +1,223 @@
+"""Every rule of the ledger format, on whole columns, all problems at once.
+
+Cell problems (unparseable money, dates, enums, blanks) were collected while loading; this
+module adds the rules that span cells, rows and tables: value ranges, uniqueness,
+references, dates in order, duplicate state rows and the balance that may never go below
+zero.  Any error raises ``LedgerError`` (exit 3) with file, row, column and value.
+Warnings (a live loan without a state row; a grade milder than its overdue days allow) are
+returned and do not fail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from reportgen.engine import Engine, day_number
+from reportgen.formatting import yuan
+from reportgen.ledger.load import Columns, Ledger
+from reportgen.ledger.parse import NO_DATE
+from reportgen.ledger.problems import Problems
+from reportgen.ledger.schema import CORPORATE, DOUBTFUL, LOSS, SUBSTANDARD
+from reportgen.periods import report_of
+
+RATE_SCALE = 1_000_000  # rates and targets are parsed in millionths
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    warnings: list[str]
+    warning_count: int
+
+
+def _duplicates(values: np.ndarray) -> np.ndarray:
+    """Mask of every occurrence after the first of a repeated value."""
+    _, first = np.unique(values, return_index=True)
+    mask = np.ones(len(values), dtype=bool)
+    mask[first] = False
+    return mask
+
+
+def _range(problems: Problems, t: Columns, column: str, bad: np.ndarray, message: str,
+           shown: np.ndarray | None = None) -> None:
+    valid = ~t[f"{column}__blank"]
+    values = shown if shown is not None else t[column]
+    problems.add_mask(t.source, column, bad & valid, t.rows, values, message)
+
+
+def _money_shown(values: np.ndarray) -> list[str]:
+    return [yuan(int(v)) for v in values]
+
+
+def _check_customers(problems: Problems, c: Columns) -> None:
+    ids = c["customer_id"]
+    problems.add_mask(c.source, "customer_id", _duplicates(ids) & (ids != ""), c.rows, ids,
+                      "duplicate customer_id")
+    corporate = c["customer_type"] == CORPORATE
+    size_blank = c["enterprise_size__blank"]
+    typed = c["customer_type"] >= 0
+    problems.add_mask(c.source, "enterprise_size", corporate & size_blank, c.rows, None,
+                      "required when customer_type is corporate")
+    problems.add_mask(c.source, "enterprise_size", typed & ~corporate & ~size_blank, c.rows,
+                      c["enterprise_size"], "must be blank unless customer_type is corporate")
+    credit = c["credit_line"]
+    _range(problems, c, "credit_line", credit < 0, "must not be negative",
+           np.array(_money_shown(credit), dtype=object) if (credit < 0).any() else None)
+
+
+def _check_loans(problems: Problems, loans: Columns) -> None:
+    ids = loans["loan_id"]
+    problems.add_mask(loans.source, "loan_id", _duplicates(ids) & (ids != ""), loans.rows, ids,
+                      "duplicate loan_id")
+    problems.add_mask(loans.source, "customer_id",
+                      (loans["customer"] < 0) & (loans["customer_id"] != ""), loans.rows,
+                      loans["customer_id"], "no such customer_id in customers")
+    amount = loans["contract_amount"]
+    if (amount <= 0).any():
+        _range(problems, loans, "contract_amount", amount <= 0, "must be greater than 0",
+               np.array(_money_shown(amount), dtype=object))
+    start, maturity = loans["start_date"], loans["maturity_date"]
+    both = (start != NO_DATE) & (maturity != NO_DATE)
+    problems.add_mask(loans.source, "maturity_date", both & (maturity <= start), loans.rows,
+                      _iso_days(maturity), "must be after start_date")
+    rate = loans["rate"]
+    _range(problems, loans, "rate", (rate < 0) | (rate >= 100 * RATE_SCALE),
+           "must be at least 0 and below 100 (percent)", _decimal_shown(rate))
+
+
+def _iso_days(days: np.ndarray) -> np.ndarray:
+    from reportgen.ledger.parse import days_to_dates
+
+    return np.where(days != NO_DATE, days_to_dates(np.where(days == NO_DATE, 0, days)), None)
+
+
+def _decimal_shown(values: np.ndarray) -> np.ndarray:
+    return np.array([str(v / RATE_SCALE) for v in values.tolist()], dtype=object) if len(
+        values) else values
+
+
+def _check_references(problems: Problems, table: Columns) -> None:
+    problems.add_mask(table.source, "loan_id", (table["loan"] < 0) & (table["loan_id"] != ""),
+                      table.rows, table["loan_id"], "no such loan_id in loans")
+
+
+def _check_transactions(problems: Problems, tx: Columns) -> None:
+    _check_references(problems, tx)
+    amount = tx["amount"]
+    if (amount <= 0).any():
+        _range(problems, tx, "amount", amount <= 0, "must be greater than 0",
+               np.array(_money_shown(amount), dtype=object))
+
+
+def _check_classifications(problems: Problems, cl: Columns, engine: Engine) -> None:
+    _check_references(problems, cl)
+    since, day = cl["overdue_since"], cl["date"]
+    late = (since != NO_DATE) & (day != NO_DATE) & (since > day)
+    problems.add_mask(cl.source, "overdue_since", late, cl.rows, _iso_days(since),
+                      "is after the row's date")
+    same = np.flatnonzero(engine.cl_key[1:] == engine.cl_key[:-1]) + 1
+    mask = np.zeros(len(engine.cl_key), dtype=bool)
+    mask[same] = True
+    problems.add_mask(cl.source, "date", mask, engine.cl_row, _iso_days(engine.cl_day),
+                      "a second state row for the same loan_id and date")
+
+
+def _check_negative_balance(problems: Problems, engine: Engine, source: str) -> None:
+    """A balance below zero at the end of any day: reported once per loan, at its first day."""
+    if not len(engine.tx_key):
+        return
+    end_of_day = np.ones(len(engine.tx_key), dtype=bool)
+    end_of_day[:-1] = engine.tx_key[1:] != engine.tx_key[:-1]
+    first = engine.tx_first[engine.tx_loan]
+    running = engine.cum_principal[1:] - engine.cum_principal[first]
+    negative = end_of_day & (running < 0)
+    if not negative.any():
+        return
+    hits = np.flatnonzero(negative)
+    _, first_per_loan = np.unique(engine.tx_loan[hits], return_index=True)
+    mask = np.zeros(len(running), dtype=bool)
+    mask[hits[first_per_loan]] = True
+    shown = np.full(len(running), None, dtype=object)
+    ids = engine.ledger.loans["loan_id"]
+    for i in np.flatnonzero(mask)[:100].tolist():
+        shown[i] = f"{ids[engine.tx_loan[i]]} balance {yuan(int(running[i]))}"
+    problems.add_mask(source, "amount", mask, engine.tx_row, shown,
+                      "the loan's balance goes below zero at the end of this day")
+
+
+def _check_optional(problems: Problems, ledger: Ledger) -> None:
+    figures = ledger.bank_figures
+    if figures is not None and len(figures):
+        amount = figures["amount"]
+        if (amount < 0).any():
+            _range(problems, figures, "amount", amount < 0, "must not be negative",
+                   np.array(_money_shown(amount), dtype=object))
+        key = figures["date"].astype(np.int64) * 8 + figures["item"]
+        problems.add_mask(figures.source, "date", _duplicates(key), figures.rows,
+                          _iso_days(figures["date"]), "a second row for the same item and date")
+    targets = ledger.targets
+    if targets is not None and len(targets):
+        periods = targets["period"]
+        kinds = np.array([_period_kind(p) for p in periods.tolist()], dtype=object)
+        problems.add_mask(targets.source, "period", (kinds == "") & (periods != ""),
+                          targets.rows, periods, "not a year, quarter or month id "
+                          "(e.g. 2026, 2026-Q4, 2026-10)")
+        value = targets["target"]
+        _range(problems, targets, "target", value < 0, "must not be negative",
+               _decimal_shown(value))
+        counts = targets["metric"] == 2
+        _range(problems, targets, "target", counts & (value % RATE_SCALE != 0),
+               "new_customers needs a whole number", _decimal_shown(value))
+        money = (targets["metric"] >= 0) & ~counts
+        _range(problems, targets, "target", money & (value % (RATE_SCALE // 100) != 0),
+               "money has at most 2 decimals", _decimal_shown(value))
+
+
+def _period_kind(period_id: str) -> str:
+    try:
+        kind = report_of(period_id)
+    except Exception:
+        return ""
+    return "" if kind == "dekad" else kind
+
+
+def warnings_on(engine: Engine, day: date, limit: int = 100) -> tuple[list[str], int]:
+    """Warnings for ``day``: live loans without a state row; grades too mild for overdue."""
+    snap = engine.snapshot(day)
+    ids = engine.ledger.loans["loan_id"]
+    out: list[str] = []
+    no_state = np.flatnonzero(snap.live & ~snap.has_state)
+    for i in no_state[:limit].tolist():
+        out.append(f"loan {ids[i]} is live on {day} but has no classification row "
+                   "(treated as normal, not overdue)")
+    required = np.select([snap.overdue_days > 360, snap.overdue_days > 270,
+                          snap.overdue_days > 90], [LOSS, DOUBTFUL, SUBSTANDARD], 0)
+    mild = np.flatnonzero(snap.live & (snap.grade < required))
+    from reportgen.ledger.schema import GRADE_CODES
+
+    for i in mild[: max(limit - len(out), 0)].tolist():
+        out.append(f"loan {ids[i]} is {snap.overdue_days[i]} days overdue on {day} but graded "
+                   f"{GRADE_CODES[snap.grade[i]]}; at least {GRADE_CODES[required[i]]} expected")
+    return out, int(len(no_state) + len(mild))
+
+
+def validate_ledger(ledger: Ledger, engine: Engine, as_of: date | None = None) -> ValidationResult:
+    """Check every rule; raise ``LedgerError`` with all problems, else return the warnings."""
+    problems = ledger.problems
+    _check_customers(problems, ledger.customers)
+    _check_loans(problems, ledger.loans)
+    _check_transactions(problems, ledger.transactions)
+    _check_classifications(problems, ledger.classifications, engine)
+    _check_negative_balance(problems, engine, ledger.transactions.source)
+    _check_optional(problems, ledger)
+    problems.raise_if_any()
+    day = as_of or engine.last_day()
+    if day is None:
+        return ValidationResult([], 0)
+    warnings, count = warnings_on(engine, day)
+    return ValidationResult(warnings, count)
+
+
+__all__ = ["ValidationResult", "day_number", "validate_ledger", "warnings_on"]

@@ -1,0 +1,78 @@
+"""Assembles one report's model: which sections a report type holds (interface.md) and the
+order they are computed in.  The only place that knows the report types' contents."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from reportgen import __version__
+from reportgen.config import Config
+from reportgen.engine import Engine
+from reportgen.metrics.concentration import concentration
+from reportgen.metrics.context import Context
+from reportgen.metrics.indicators import indicators
+from reportgen.metrics.inclusive import inclusive
+from reportgen.metrics.loanbook import loan_book
+from reportgen.metrics.managers import account_managers
+from reportgen.metrics.maturity import maturity
+from reportgen.metrics.migration import migration
+from reportgen.metrics.overdue import overdue
+from reportgen.metrics.provision import provision
+from reportgen.metrics.quality import quality
+from reportgen.metrics.structure import structure
+from reportgen.metrics.summary import summary
+from reportgen.metrics.trend import trend
+from reportgen.metrics.watchlist import watchlist
+from reportgen.model import Report, Sections
+from reportgen.periods import Period
+
+WITH_MONTHLY_SECTIONS = ("monthly", "quarterly", "yearly")
+WITH_MIGRATION_AND_TREND = ("quarterly", "yearly")
+
+
+def build_sections(ctx: Context) -> Sections:
+    report = ctx.period.report
+    base = {"summary": summary(ctx), "quality": quality(ctx), "overdue": overdue(ctx),
+            "maturity": maturity(ctx), "watchlist": watchlist(ctx)}
+    if report in WITH_MONTHLY_SECTIONS:
+        conc, prov = concentration(ctx), provision(ctx)
+        base |= {
+            "structure": structure(ctx),
+            "concentration": conc,
+            "inclusive": inclusive(ctx),
+            "provision": prov,
+            "account_managers": account_managers(ctx),
+            "indicators": indicators(ctx.config.thresholds, base["quality"], prov, conc,
+                                     base["overdue"]),
+        }
+    if report in WITH_MIGRATION_AND_TREND:
+        base |= {"migration": migration(ctx), "trend": trend(ctx)}
+    return Sections(**base)  # type: ignore[arg-type]
+
+
+def build_report(engine: Engine, period: Period, config: Config, *,
+                 now: datetime | None = None, include_loans: bool = True) -> Report:
+    """Compute every figure of one report; warnings are those on the report's as-of date."""
+    from reportgen.ledger.validate import warnings_on
+
+    ctx = Context(engine, period, config)
+    warnings, warning_count = warnings_on(engine, period.end)
+    return Report(
+        report=period.report,
+        period=period.id,
+        start=period.start,
+        end=period.end,
+        opening=period.opening,
+        year_start=period.year_start,
+        last_year=period.last_year,
+        currency=config.bank.currency,
+        bank=config.bank.name,
+        branch=config.bank.branch,
+        generated_at=now or datetime.now(UTC).astimezone(),
+        ledger_sha256=engine.ledger.sha256,
+        version=__version__,
+        sections=build_sections(ctx),
+        loans=loan_book(ctx) if include_loans else None,
+        warnings=tuple(warnings),
+        warning_count=warning_count,
+    )

@@ -1,0 +1,112 @@
+"""What every section reads: the period, its four as-of snapshots and the period's flows.
+
+Built once per report; the snapshots come from the engine's cache, so reports of one run
+that share an as-of date (a month end is also a dekad end) compute it once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+
+import numpy as np
+
+from reportgen.config import Config
+from reportgen.engine import Engine, Snapshot
+from reportgen.ledger.load import Ledger
+from reportgen.ledger.schema import DISBURSE, INTEREST, RECOVERY, REPAY, SUBSTANDARD, WRITEOFF
+from reportgen.periods import Period
+
+
+def group_sum(codes: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+    """Exact int64 sums of ``values`` per integer code in [0, size) (negative codes skipped)."""
+    out = np.zeros(size, dtype=np.int64)
+    keep = codes >= 0
+    np.add.at(out, codes[keep], values[keep].astype(np.int64))
+    return out
+
+
+def group_count(codes: np.ndarray, mask: np.ndarray, size: int) -> np.ndarray:
+    keep = mask & (codes >= 0)
+    return np.bincount(codes[keep], minlength=size).astype(np.int64)[:size]
+
+
+def distinct_count(codes: np.ndarray, mask: np.ndarray) -> int:
+    """How many distinct codes appear where ``mask`` is true."""
+    if not mask.any():
+        return 0
+    return int(np.unique(codes[mask]).size)
+
+
+@dataclass(frozen=True)
+class Flows:
+    """Per-loan sums of each transaction type over [S, D]."""
+
+    disbursed: np.ndarray
+    disbursed_count: np.ndarray
+    collected: np.ndarray
+    written_off: np.ndarray
+    interest: np.ndarray
+    recovered: np.ndarray
+
+    @staticmethod
+    def of(engine: Engine, start: date, end: date) -> Flows:
+        return Flows(
+            engine.flow(DISBURSE, start, end),
+            engine.disburse_count(start, end),
+            engine.flow(REPAY, start, end),
+            engine.flow(WRITEOFF, start, end),
+            engine.flow(INTEREST, start, end),
+            engine.flow(RECOVERY, start, end),
+        )
+
+
+@dataclass
+class Context:
+    engine: Engine
+    period: Period
+    config: Config
+    cache: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def ledger(self) -> Ledger:
+        return self.engine.ledger
+
+    @cached_property
+    def d(self) -> Snapshot:
+        return self.engine.snapshot(self.period.end)
+
+    @cached_property
+    def o(self) -> Snapshot:
+        return self.engine.snapshot(self.period.opening)
+
+    @cached_property
+    def y(self) -> Snapshot:
+        return self.engine.snapshot(self.period.year_start)
+
+    @cached_property
+    def ly(self) -> Snapshot:
+        return self.engine.snapshot(self.period.last_year)
+
+    @cached_property
+    def flows(self) -> Flows:
+        return Flows.of(self.engine, self.period.start, self.period.end)
+
+    @cached_property
+    def loan_customer(self) -> np.ndarray:
+        return self.ledger.loans["customer"]
+
+    @cached_property
+    def n_customers(self) -> int:
+        return len(self.ledger.customers)
+
+
+def npl_mask(snap: Snapshot) -> np.ndarray:
+    """Live loans graded substandard, doubtful or loss."""
+    return snap.live & (snap.grade >= SUBSTANDARD)
+
+
+def live_balance(snap: Snapshot) -> np.ndarray:
+    """Balances with non-live loans zeroed (a balance is never negative after validation)."""
+    return np.where(snap.live, snap.balance, 0)

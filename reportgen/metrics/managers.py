@@ -1,0 +1,111 @@
+"""客户经理: each account manager's book on D, and completion of targets.
+
+A target counts when its period (year, quarter or month) contains D, and is measured from
+that period's start P to D: balance increase = Σ bal(D) − Σ bal(P − 1); disbursed = Σ
+disburse in [P, D]; new customers = customers with a live loan of the manager on D and
+none on P − 1.  Target values are parsed in millionths: money targets become fen, counts
+whole numbers.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import numpy as np
+
+from reportgen.ledger.schema import DISBURSE, TARGET_METRICS
+from reportgen.metrics.context import Context, group_count, group_sum, live_balance, npl_mask
+from reportgen.model import AccountManagers, ManagerRow, TargetResult, ratio
+from reportgen.periods import Period, parse_period
+
+MICRO = 1_000_000
+
+
+def _distinct_customers(ctx: Context, manager: np.ndarray, live: np.ndarray) -> np.ndarray:
+    """Per manager: how many distinct customers have a live loan with them."""
+    n_m = len(ctx.ledger.managers)
+    pairs = np.unique(manager[live].astype(np.int64) * max(ctx.n_customers, 1)
+                      + ctx.loan_customer[live])
+    return np.bincount((pairs // max(ctx.n_customers, 1)).astype(np.int64),
+                       minlength=n_m)[:n_m].astype(np.int64)
+
+
+def _target_periods(ctx: Context) -> list[Period]:
+    end = ctx.period.end
+    ids = (f"{end.year}", f"{end.year}-Q{(end.month - 1) // 3 + 1}", f"{end.year}-{end.month:02d}")
+    return [parse_period(i) for i in ids]
+
+
+def _actuals(ctx: Context, p: Period) -> dict[str, np.ndarray]:
+    """Per-manager actuals from P to D for one target period."""
+    manager = ctx.ledger.loans["manager_code"]
+    n_m = len(ctx.ledger.managers)
+    before = ctx.engine.snapshot(p.start - timedelta(days=1))
+    increase = (group_sum(manager, live_balance(ctx.d), n_m)
+                - group_sum(manager, live_balance(before), n_m))
+    disbursed = group_sum(manager, ctx.engine.flow(DISBURSE, p.start, ctx.period.end), n_m)
+    key_d = manager.astype(np.int64) * max(ctx.n_customers, 1) + ctx.loan_customer
+    now, then = np.unique(key_d[ctx.d.live]), np.unique(key_d[before.live])
+    fresh = now[~np.isin(now, then)]
+    new_customers = np.bincount((fresh // max(ctx.n_customers, 1)).astype(np.int64),
+                                minlength=n_m)[:n_m]
+    return {"balance_increase": increase, "disbursed": disbursed,
+            "new_customers": new_customers.astype(np.int64)}
+
+
+def _targets(ctx: Context) -> dict[int, list[TargetResult]]:
+    targets = ctx.ledger.targets
+    out: dict[int, list[TargetResult]] = {}
+    if targets is None or not len(targets):
+        return out
+    index = {name: i for i, name in enumerate(ctx.ledger.managers)}
+    for p in _target_periods(ctx):
+        rows = np.flatnonzero(targets["period"] == p.id)
+        if not rows.size:
+            continue
+        actuals = _actuals(ctx, p)
+        for r in rows.tolist():
+            m = index.get(str(targets["account_manager"][r]))
+            metric = TARGET_METRICS[int(targets["metric"][r])][0]
+            if m is None:
+                continue
+            scale = MICRO if metric == "new_customers" else MICRO // 100
+            target = int(targets["target"][r]) // scale
+            actual = int(actuals[metric][m])
+            out.setdefault(m, []).append(
+                TargetResult(metric, p.id, target, actual, ratio(actual, target)))
+    return out
+
+
+def account_managers(ctx: Context) -> AccountManagers:
+    manager = ctx.ledger.loans["manager_code"]
+    n_m = len(ctx.ledger.managers)
+    bal_d, bal_y = live_balance(ctx.d), live_balance(ctx.y)
+    balance = group_sum(manager, bal_d, n_m)
+    year_start = group_sum(manager, bal_y, n_m)
+    accounts = group_count(manager, ctx.d.live, n_m)
+    customers = _distinct_customers(ctx, manager, ctx.d.live)
+    disbursed = group_sum(manager, ctx.flows.disbursed, n_m)
+    npl = group_sum(manager, np.where(npl_mask(ctx.d), bal_d, 0), n_m)
+    targets = _targets(ctx)
+    shown = [m for m in range(n_m)
+             if accounts[m] or year_start[m] or disbursed[m] or m in targets]
+    shown.sort(key=lambda m: (-int(balance[m]), ctx.ledger.managers[m]))
+    rows = tuple(
+        ManagerRow(
+            account_manager=ctx.ledger.managers[m],
+            balance=int(balance[m]),
+            balance_year_start=int(year_start[m]),
+            change_year_start=int(balance[m] - year_start[m]),
+            accounts=int(accounts[m]),
+            customers=int(customers[m]),
+            disbursed=int(disbursed[m]),
+            npl=int(npl[m]),
+            npl_ratio=ratio(int(npl[m]), int(balance[m])),
+            targets=tuple(sorted(targets.get(m, []), key=lambda t: (t.metric, len(t.period)))),
+        )
+        for m in shown
+    )
+    return AccountManagers(rows, has_targets=bool(targets))
+
+

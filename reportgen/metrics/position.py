@@ -1,0 +1,73 @@
+"""The portfolio's position on one day: the as-of figures that summary, quality, overdue
+and trend all compare across dates (D, O, Y, L, month ends).
+
+One ``Position`` per snapshot, cached on the engine's snapshot object id, so each date's
+totals are summed once however many sections and reports ask.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from reportgen.engine import Snapshot
+from reportgen.metrics.context import Context, distinct_count, live_balance
+from reportgen.model import ratio
+
+BUCKET_EDGES = (1, 31, 91, 181, 271, 361)  # lower bounds of d1_30 … d361_plus
+
+
+@dataclass(frozen=True)
+class Position:
+    balance: int
+    accounts: int
+    customers: int
+    grades: tuple[int, int, int, int, int]
+    npl: int
+    buckets: tuple[int, ...]  # d1_30, d31_90, d91_180, d181_270, d271_360, d361_plus
+    overdue_total: int
+    overdue_accounts: int
+    over_30: int
+    over_90: int
+
+    @property
+    def npl_ratio(self) -> Fraction | None:
+        return ratio(self.npl, self.balance)
+
+
+def bucket_of(overdue_days: np.ndarray) -> np.ndarray:
+    """Bucket index 0–5 of each overdue-days value; -1 when not overdue."""
+    return np.searchsorted(np.array(BUCKET_EDGES), overdue_days, side="right") - 1
+
+
+def position(ctx: Context, snap: Snapshot) -> Position:
+    key = f"position:{snap.day.isoformat()}"
+    cached = ctx.cache.get(key)
+    if isinstance(cached, Position):
+        return cached
+    bal = live_balance(snap)
+    grades = tuple(int(bal[snap.grade == g].sum()) for g in range(5))
+    buckets_idx = bucket_of(snap.overdue_days)
+    buckets = tuple(int(bal[buckets_idx == b].sum()) for b in range(6))
+    overdue = snap.live & (snap.overdue_days > 0)
+    result = Position(
+        balance=int(bal.sum()),
+        accounts=int(snap.live.sum()),
+        customers=distinct_count(ctx.loan_customer, snap.live),
+        grades=grades,  # type: ignore[arg-type]
+        npl=grades[2] + grades[3] + grades[4],
+        buckets=buckets,
+        overdue_total=sum(buckets),
+        overdue_accounts=int(overdue.sum()),
+        over_30=int(bal[snap.overdue_days > 30].sum()),
+        over_90=int(bal[snap.overdue_days > 90].sum()),
+    )
+    ctx.cache[key] = result
+    return result
+
+
+def positions(ctx: Context) -> tuple[Position, Position, Position, Position]:
+    """Positions at D, O, Y and L."""
+    return position(ctx, ctx.d), position(ctx, ctx.o), position(ctx, ctx.y), position(ctx, ctx.ly)

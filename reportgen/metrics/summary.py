@@ -1,0 +1,44 @@
+"""总量: balances at D, O, Y, L, the period's flows, and the balance identity."""
+
+from __future__ import annotations
+
+from reportgen.errors import InternalError
+from reportgen.metrics.context import Context
+from reportgen.metrics.position import positions
+from reportgen.model import Compare, Summary
+
+
+def summary(ctx: Context) -> Summary:
+    d, o, y, ly = positions(ctx)
+    f = ctx.flows
+    result = Summary(
+        balance=d.balance,
+        accounts=d.accounts,
+        customers=d.customers,
+        balance_opening=o.balance,
+        balance_year_start=y.balance,
+        balance_last_year=ly.balance,
+        disbursed=int(f.disbursed.sum()),
+        disbursed_count=int(f.disbursed_count.sum()),
+        collected=int(f.collected.sum()),
+        written_off=int(f.written_off.sum()),
+        interest_received=int(f.interest.sum()),
+        recovered=int(f.recovered.sum()),
+        table=tuple(
+            Compare(key, getattr(d, key), getattr(o, key), getattr(y, key), getattr(ly, key))
+            for key in ("balance", "accounts", "customers")
+        ),
+    )
+    check_identity(result)
+    return result
+
+
+def check_identity(s: Summary) -> None:
+    """balance = opening + disbursed − collected − written_off, or the figures are wrong."""
+    expected = s.balance_opening + s.disbursed - s.collected - s.written_off
+    if s.balance != expected:
+        raise InternalError(
+            f"balance identity failed: balance {s.balance} fen ≠ opening {s.balance_opening} "
+            f"+ disbursed {s.disbursed} − collected {s.collected} − written off "
+            f"{s.written_off} = {expected} fen. This is a bug in reportgen; please report it."
+        )

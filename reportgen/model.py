@@ -1,0 +1,446 @@
+"""The report model: every figure of one report, as frozen plain data.
+
+This is the single source every renderer (json, xlsx, html, pdf) and the email body read.
+Nothing here is formatted and nothing is a DataFrame:
+
+* money is an ``int`` number of fen (分);
+* a ratio is an exact ``Fraction`` (a fraction, not a percent) or ``None`` when its
+  denominator is zero or unknown — shown as "—", never as 0;
+* ``new_loan_avg_rate`` is a ``Fraction`` in percent, like the ledger's ``rate``;
+* counts are ``int``; dates are ``datetime.date``.
+
+A section that a report type does not hold (see interface.md) is ``None``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from fractions import Fraction
+
+import numpy as np
+
+Ratio = Fraction | None
+Figure = int | Fraction | None
+
+REPORT_TYPES = ("dekad", "monthly", "quarterly", "yearly")
+
+
+def ratio(numerator: int, denominator: int | None) -> Ratio:
+    """An exact ratio of two integer sums; ``None`` when the denominator is 0 or unknown."""
+    if denominator is None or denominator == 0:
+        return None
+    return Fraction(numerator, denominator)
+
+
+def difference(a: Figure, b: Figure) -> Figure:
+    """a − b, or ``None`` when either side is unknown."""
+    if a is None or b is None:
+        return None
+    return a - b
+
+
+@dataclass(frozen=True)
+class Compare:
+    """One as-of figure at the period end with the points a Chinese credit report compares.
+
+    本期末 ``current`` · 上期末 ``opening`` · 年初 ``year_start`` · 同期 ``last_year``; the
+    changes (比上期, 比年初, 同比) are properties so that no renderer computes them.
+    """
+
+    key: str
+    current: Figure
+    opening: Figure
+    year_start: Figure
+    last_year: Figure
+
+    @property
+    def change_opening(self) -> Figure:
+        return difference(self.current, self.opening)
+
+    @property
+    def change_year_start(self) -> Figure:
+        return difference(self.current, self.year_start)
+
+    @property
+    def change_last_year(self) -> Figure:
+        return difference(self.current, self.last_year)
+
+    @property
+    def is_ratio(self) -> bool:
+        """Ratio rows compare in percentage points; money and count rows in their unit."""
+        return any(isinstance(v, Fraction) for v in (self.current, self.opening,
+                                                     self.year_start, self.last_year))
+
+
+@dataclass(frozen=True)
+class Summary:
+    """总量: balances at D, O, Y, L and the period's flows."""
+
+    balance: int
+    accounts: int
+    customers: int
+    balance_opening: int
+    balance_year_start: int
+    balance_last_year: int
+    disbursed: int
+    disbursed_count: int
+    collected: int
+    written_off: int
+    interest_received: int
+    recovered: int
+    table: tuple[Compare, ...]  # balance, accounts, customers
+
+
+@dataclass(frozen=True)
+class Quality:
+    """五级分类 on D (and at year start)."""
+
+    normal: int
+    special_mention: int
+    substandard: int
+    doubtful: int
+    loss: int
+    npl: int
+    npl_ratio: Ratio
+    npl_year_start: int
+    npl_ratio_year_start: Ratio
+    table: tuple[Compare, ...]  # the five grades, npl, npl_ratio
+
+
+@dataclass(frozen=True)
+class Overdue:
+    """逾期 on D: balances by overdue-day bucket and the portfolio-at-risk ratios."""
+
+    d1_30: int
+    d31_90: int
+    d91_180: int
+    d181_270: int
+    d271_360: int
+    d361_plus: int
+    total: int
+    accounts: int
+    over_90: int
+    over_90_to_npl: Ratio
+    par30: Ratio
+    par90: Ratio
+    table: tuple[Compare, ...]  # the six buckets, total, over_90
+
+
+BUCKETS = ("d1_30", "d31_90", "d91_180", "d181_270", "d271_360", "d361_plus")
+
+
+@dataclass(frozen=True)
+class BreakdownRow:
+    key: str  # enum code (industry letter, guarantee, …) or the ledger's text (branch, …)
+    balance: int
+    share: Ratio
+    accounts: int
+    npl: int
+    npl_ratio: Ratio
+    balance_year_start: int
+    change_year_start: int
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    dimension: str  # industry, guarantee, customer_type, enterprise_size, term, amount_band, …
+    rows: tuple[BreakdownRow, ...]
+
+
+STRUCTURE_DIMENSIONS = (
+    "industry",
+    "guarantee",
+    "customer_type",
+    "enterprise_size",
+    "term",
+    "amount_band",
+    "branch",
+    "account_manager",
+    "product",
+)
+
+
+@dataclass(frozen=True)
+class Structure:
+    """结构 on D: one breakdown per dimension (enterprise_size covers corporate loans only)."""
+
+    breakdowns: tuple[Breakdown, ...]
+
+    def get(self, dimension: str) -> Breakdown:
+        return next(b for b in self.breakdowns if b.dimension == dimension)
+
+
+@dataclass(frozen=True)
+class TopCustomer:
+    rank: int
+    customer_id: str
+    customer_name: str
+    balance: int
+    ratio: Ratio  # balance / net capital
+
+
+@dataclass(frozen=True)
+class Concentration:
+    """集中度 on D."""
+
+    top10: tuple[TopCustomer, ...]
+    top1_balance: int
+    top10_balance: int
+    net_capital: int | None
+    top1_ratio: Ratio
+    top10_ratio: Ratio
+    top_group_id: str | None
+    top_group_balance: int | None
+    top_group_ratio: Ratio
+
+
+@dataclass(frozen=True)
+class Inclusive:
+    """普惠型小微企业贷款."""
+
+    balance: int
+    customers: int
+    balance_year_start: int
+    customers_year_start: int
+    growth_rate: Ratio
+    total_growth_rate: Ratio
+    npl: int
+    npl_ratio: Ratio
+    disbursed: int
+    new_loan_avg_rate: Ratio  # percent, like the ledger's rate
+
+
+@dataclass(frozen=True)
+class Provision:
+    """拨备 on D."""
+
+    provision: int | None
+    npl: int
+    balance: int
+    coverage_ratio: Ratio
+    provision_ratio: Ratio
+
+
+@dataclass(frozen=True)
+class MigrationRate:
+    key: str  # normal, special_mention, substandard, doubtful, performing
+    base: int  # 期初余额 − 期间减少金额
+    moved: int  # 向下迁徙金额 at the period-end balance
+    rate: Ratio
+
+
+@dataclass(frozen=True)
+class Migration:
+    """迁徙率 from O to D (CBRC off-site formulas)."""
+
+    rates: tuple[MigrationRate, ...]
+    # matrix[g_open][g_end]: Σ bal(x, D) of loans graded g_open on O and g_end on D
+    matrix: tuple[tuple[int, ...], ...]
+    cohort_opening: tuple[int, ...]  # Σ bal(x, O) per grade on O
+
+    def get(self, key: str) -> MigrationRate:
+        return next(r for r in self.rates if r.key == key)
+
+
+@dataclass(frozen=True)
+class UpcomingLoan:
+    loan_id: str
+    customer_id: str
+    customer_name: str
+    account_manager: str
+    branch: str
+    balance: int
+    maturity_date: date
+    grade: str
+
+
+@dataclass(frozen=True)
+class Maturity:
+    """到期: due this period with collection rate, and the upcoming list (soonest first)."""
+
+    due_count: int
+    due_amount: int
+    due_collected: int
+    due_collection_rate: Ratio
+    upcoming_days: int  # 10 for the dekad report, else 30
+    upcoming_count: int
+    upcoming_balance: int
+    upcoming: tuple[UpcomingLoan, ...]
+
+
+@dataclass(frozen=True)
+class WatchEntry:
+    loan_id: str
+    customer_id: str
+    customer_name: str
+    account_manager: str
+    branch: str
+    balance: int
+    grade: str
+    overdue_days: int
+    new: bool  # neither overdue nor special_mention-or-worse on O
+    grade_check: bool  # grade milder than its overdue days allow
+
+
+@dataclass(frozen=True)
+class Watchlist:
+    """风险客户 on D: worst grade first, then balance descending."""
+
+    count: int
+    balance: int
+    new_count: int
+    grade_check_count: int
+    entries: tuple[WatchEntry, ...]
+
+
+@dataclass(frozen=True)
+class TargetResult:
+    metric: str  # balance_increase, disbursed (fen) or new_customers (count)
+    period: str  # the target's period id (year, quarter or month containing D)
+    target: int
+    actual: int
+    completion: Ratio
+
+
+@dataclass(frozen=True)
+class ManagerRow:
+    account_manager: str
+    balance: int
+    balance_year_start: int
+    change_year_start: int
+    accounts: int
+    customers: int
+    disbursed: int
+    npl: int
+    npl_ratio: Ratio
+    targets: tuple[TargetResult, ...]
+
+
+@dataclass(frozen=True)
+class AccountManagers:
+    """客户经理 on D, sorted by balance descending."""
+
+    rows: tuple[ManagerRow, ...]
+    has_targets: bool
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    month: str  # "2026-07"
+    end: date
+    balance: int
+    npl: int
+    npl_ratio: Ratio
+    overdue_total: int
+    disbursed: int
+    collected: int
+
+
+@dataclass(frozen=True)
+class Trend:
+    """趋势: month ends of the quarter (3) or year (12)."""
+
+    points: tuple[TrendPoint, ...]
+
+
+@dataclass(frozen=True)
+class Indicator:
+    key: str
+    value: Ratio
+    limit: Fraction
+    direction: str  # "max" (value ≤ limit) or "min" (value ≥ limit)
+    breached: bool | None  # None when the value is null
+
+
+@dataclass(frozen=True)
+class LoanBook:
+    """借据明细: every live loan on D, column-oriented (it can hold a million rows).
+
+    The columns are plain numpy arrays / lists of equal length; ``rows()`` yields them as
+    tuples in ``COLUMNS`` order for a writer that streams rows.
+    """
+
+    loan_id: list[str]
+    customer_id: list[str]
+    customer_name: list[str]
+    branch: list[str]
+    account_manager: list[str]
+    product: list[str]
+    guarantee: list[str]
+    industry: list[str]
+    contract_amount: np.ndarray  # fen
+    start_date: np.ndarray  # datetime64[D]
+    maturity_date: np.ndarray  # datetime64[D]
+    rate: np.ndarray  # percent, float for display only (never money)
+    balance: np.ndarray  # fen
+    grade: list[str]
+    overdue_days: np.ndarray
+
+    COLUMNS = (
+        "loan_id", "customer_id", "customer_name", "branch", "account_manager", "product",
+        "guarantee", "industry", "contract_amount", "start_date", "maturity_date", "rate",
+        "balance", "grade", "overdue_days",
+    )
+
+    def __len__(self) -> int:
+        return len(self.loan_id)
+
+    def rows(self) -> Iterator[tuple[object, ...]]:
+        """Yield rows as tuples of Python values (money stays int fen, dates ``date``)."""
+        columns = [getattr(self, name) for name in self.COLUMNS]
+        converted = [c.tolist() if isinstance(c, np.ndarray) else c for c in columns]
+        return zip(*converted, strict=True)
+
+
+@dataclass(frozen=True)
+class Sections:
+    """The sections of one report; ``None`` where interface.md leaves one out."""
+
+    summary: Summary
+    quality: Quality
+    overdue: Overdue
+    maturity: Maturity
+    watchlist: Watchlist
+    structure: Structure | None = None
+    concentration: Concentration | None = None
+    inclusive: Inclusive | None = None
+    provision: Provision | None = None
+    account_managers: AccountManagers | None = None
+    indicators: tuple[Indicator, ...] | None = None
+    migration: Migration | None = None
+    trend: Trend | None = None
+
+    ORDER = (
+        "summary", "quality", "overdue", "structure", "concentration", "inclusive",
+        "provision", "migration", "maturity", "watchlist", "account_managers", "trend",
+        "indicators",
+    )
+
+    def present(self) -> list[str]:
+        """Names of the sections this report holds, in report order."""
+        return [name for name in self.ORDER if getattr(self, name) is not None]
+
+
+@dataclass(frozen=True)
+class Report:
+    """One report: what it is, which ledger it came from, and its sections."""
+
+    report: str  # dekad | monthly | quarterly | yearly
+    period: str  # 2026-10-D2 | 2026-10 | 2026-Q3 | 2026
+    start: date
+    end: date  # the as-of date D
+    opening: date
+    year_start: date
+    last_year: date
+    currency: str
+    bank: str
+    branch: str
+    generated_at: datetime
+    ledger_sha256: str
+    version: str
+    sections: Sections
+    loans: LoanBook | None = None  # live loans on D, for the Excel 借据明细 sheet
+    warnings: tuple[str, ...] = field(default=())  # validator warnings (data-quality sheet)
+    warning_count: int = 0

@@ -1,0 +1,87 @@
+"""Which periods are due on a date: the calendar arithmetic behind ``reportgen run``.
+
+On date T a report is due when its period ended on T − 1 (the day is over, the ledger
+export of that day is in).  With ``--catch-up`` every period that ended since the last
+successful run is due too, at most ``MAX_CATCH_UP_DAYS`` back, so a cron that was down
+for three weeks makes exactly what it missed — once, because ``run`` then drops what the
+manifest already records.
+
+This module only walks the calendar; ids and bounds come from ``reportgen.periods``
+(``period_ending``), the one owner of what a period is, so the two cannot disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from reportgen.periods import parse_period, period_ending
+
+REPORT_ORDER = ("dekad", "monthly", "quarterly", "yearly")
+MAX_CATCH_UP_DAYS = 400
+
+
+@dataclass(frozen=True)
+class Due:
+    """One report to make: its type, period id and bounds."""
+
+    report: str
+    period: str
+    start: date
+    end: date
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.report, self.period)
+
+    def sort_key(self) -> tuple[date, int]:
+        """Oldest period first, then dekad → yearly, so a crash leaves no hole behind."""
+        return (self.end, REPORT_ORDER.index(self.report))
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What one run should make: the window of period ends it looked at, and the periods."""
+
+    today: date
+    first_end: date  # the earliest period end considered
+    last_end: date  # always today − 1
+    due: tuple[Due, ...]
+    catch_up: bool
+    last_run: date | None  # the last successful run found in the manifest, if any
+
+
+def periods_ending(first: date, last: date, reports: tuple[str, ...] | list[str]) -> list[Due]:
+    """Every period of ``reports`` whose end lies in ``[first, last]``, oldest first."""
+    found = []
+    day = first
+    while day <= last:
+        for report in reports:
+            period = period_ending(report, day)
+            if period is not None:
+                found.append(Due(report, period.id, period.start, period.end))
+        day += timedelta(days=1)
+    return sorted(found, key=Due.sort_key)
+
+
+def due_for(report: str, period: str) -> Due:
+    """A ``Due`` for an explicit id (raises ``UsageError`` for a malformed one)."""
+    parsed = parse_period(period, report)
+    return Due(report, parsed.id, parsed.start, parsed.end)
+
+
+def plan(today: date, reports: tuple[str, ...] | list[str], *, catch_up: bool = False,
+         last_run: date | None = None) -> Plan:
+    """The periods ``run`` on ``today`` should consider (before dropping recorded ones).
+
+    Without catch-up: those that ended yesterday.  With catch-up: those that ended from the
+    last successful run's date (a run on day L covered ends up to L − 1) through yesterday,
+    never more than ``MAX_CATCH_UP_DAYS`` back.  With no earlier run on record a catch-up
+    is a plain run: a first install must not mail a year of old reports at once.
+    """
+    yesterday = today - timedelta(days=1)
+    first = yesterday
+    if catch_up and last_run is not None:
+        first = min(yesterday, max(last_run, today - timedelta(days=MAX_CATCH_UP_DAYS)))
+    return Plan(today, first, yesterday, tuple(periods_ending(first, yesterday, reports)),
+                catch_up, last_run)
