@@ -98,11 +98,13 @@ def main(verbose: int, quiet: bool, log_file: Path | None, debug: bool) -> None:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder (default ./reports), e.g. --out /srv/reports.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
-              default=None, help="Configuration file (default ./reportgen.toml when present).")
+              default=None, help="Configuration file (default ./reportgen.toml when present), "
+                                 "e.g. --config /srv/reports/reportgen.toml.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
               help="Language of labels and titles (default zh), e.g. --lang en.")
 @click.option("--templates", type=click.Path(file_okay=False, exists=True, path_type=Path),
-              default=None, help="Folder of templates searched before the built-in ones.")
+              default=None, help="Folder of templates searched before the built-in ones, "
+                                 "e.g. --templates bank_templates.")
 @_guard
 def generate(ledger_path: Path, report: str, period: str, formats: str | None,
              out: Path | None, config_path: Path | None, lang: str | None,
@@ -182,6 +184,125 @@ def sample(out: Path, loans: int, seed: int, start: date, end: date) -> None:
         raise UsageError(f"--end {end} must be after --start {start}")
     stats = generate_sample(out, loans=loans, seed=seed, start=start, end=end)
     click.echo(str(stats))
+
+
+RUN_HELP = f"""Make, archive and mail every report that fell due (the cron entry).
+
+On date T (default: today in bank.timezone) it makes each report of schedule.reports
+whose period ended on T − 1, writes it to output.dir, records it in
+output.dir/manifest.jsonl and mails it to email.recipients.<report>. A report already
+in the manifest is not made again; a mail that failed is re-sent by the next run; nobody
+gets the same report twice. The ledger is loaded and validated once per run.
+
+\b
+Crontab example (every night at 01:05; --catch-up makes whatever a downtime missed):
+  {CRON_EXAMPLE}
+
+\b
+Exit status (for a monitor):
+  0  done (possibly nothing was due)
+  2  bad configuration or usage
+  3  the ledger has data errors: nothing was made
+  4  reports were made and archived but some mail failed: the next run retries
+  5  another run holds the lock (it waited schedule.lock_wait seconds): did nothing
+  1  anything unexpected (run again with --debug for the traceback)
+
+\b
+Examples:
+  reportgen run --catch-up
+  reportgen run --date 2026-11-01 --config /srv/reports/reportgen.toml
+  reportgen run --date 2026-11-01 --force --no-email
+"""
+
+
+@main.command(help=RUN_HELP)
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=None,
+              help="Configuration file (default ./reportgen.toml), e.g. --config /srv/r.toml.")
+@click.option("--date", "day", callback=parse_day, default=None, metavar="YYYY-MM-DD",
+              help="Act as if today were this date (default: today in bank.timezone), "
+                   "e.g. --date 2026-11-01 makes what ended on 2026-10-31.")
+@click.option("--catch-up", is_flag=True,
+              help="Also make every report whose period ended on a day no earlier "
+                   "successful run covered (a downtime), at most 400 days back. On a first "
+                   "run it does nothing more than a plain run.")
+@click.option("--force", is_flag=True,
+              help="Make and mail the due reports even when the manifest already has them, "
+                   "e.g. --date 2026-11-01 --force after fixing the ledger.")
+@click.option("--no-email", is_flag=True,
+              help="Make and archive only; mail nobody, neither now nor in later runs "
+                   "(re-make with --force to mail them).")
+@_guard
+def run(config_path: Path | None, day: date | None, catch_up: bool, force: bool,
+        no_email: bool) -> None:
+    from reportgen.config import load_config
+    from reportgen.errors import DeliveryError
+    from reportgen.runner import run as run_reports
+
+    config = load_config(config_path)
+    result = run_reports(config, today=day, catch_up=catch_up, force=force,
+                         email=not no_email, progress=sys.stderr.isatty())
+    p = result.plan
+    window = f"{p.first_end} … {p.last_end}" if p.first_end != p.last_end else str(p.last_end)
+    click.echo(f"reportgen run {result.today}: periods ending {window}: "
+               f"{len(p.due)} due, {len(result.made)} made, {len(result.already)} already made")
+    for made in result.made:
+        click.echo(f"made {made.due.report} {made.due.period}: "
+                   + ", ".join(str(f) for f in made.files))
+    for due in result.already:
+        click.echo(f"already made {due.report} {due.period} (use --force to make it again)")
+    for record, outcome in result.deliveries:
+        if outcome.status == "sent":
+            click.echo(f"sent {record.report} {record.period} to {outcome.recipient}")
+    if result.email != "on":
+        click.echo("email: " + ("off (--no-email)" if result.email == "off"
+                                else "disabled (email.enabled = false)"))
+    failed = result.undelivered
+    if failed:
+        lines = [f"  {r.report} {r.period} to {o.recipient}: {o.status}"
+                 + (f" ({o.code})" if o.code else "") + (f": {o.error}" if o.error else "")
+                 for r, o in failed]
+        raise DeliveryError(
+            f"{len(failed)} mail(s) not delivered; the reports are archived and the next "
+            "run retries them:\n" + "\n".join(lines)
+        )
+
+
+@main.command()
+@click.option("--date", "day", callback=parse_day, default=None, metavar="YYYY-MM-DD",
+              help="The day a run would happen (default: today in bank.timezone), "
+                   "e.g. --date 2026-11-01.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Configuration file (default ./reportgen.toml when present).")
+@click.option("--catch-up", is_flag=True,
+              help="Show what `run --catch-up` would make (reads the manifest's runs).")
+@_guard
+def periods(day: date | None, config_path: Path | None, catch_up: bool) -> None:
+    """Show which periods `run` would make on a date, and which are already made.
+
+    \b
+    Example:
+      reportgen periods --date 2026-11-01
+      dekad      2026-10-D3  2026-10-21 … 2026-10-31  to make
+      monthly    2026-10     2026-10-01 … 2026-10-31  to make
+    """
+    from reportgen.config import load_config
+    from reportgen.deliver.archive import Archive
+    from reportgen.runner import today_in
+    from reportgen.schedule import plan
+
+    config = load_config(config_path)
+    archive = Archive(Path(config.output.dir))
+    today = day or today_in(config)
+    the_plan = plan(today, config.schedule.reports, catch_up=catch_up,
+                    covered=archive.covered())
+    made = archive.reports()
+    if not the_plan.due:
+        click.echo(f"nothing is due on {today} (no period of "
+                   f"{', '.join(config.schedule.reports)} ended on {the_plan.last_end})")
+    for due in the_plan.due:
+        state = "already made" if due.key in made else "to make"
+        click.echo(f"{due.report:<10} {due.period:<11} {due.start} … {due.end}  {state}")
 
 
 def _print_warnings(warnings: list[str], total: int) -> None:

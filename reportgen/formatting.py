@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from enum import StrEnum
 from fractions import Fraction
+
+import numpy as np
 
 NULL = "—"
 
@@ -54,3 +57,172 @@ def iso(day: date) -> str:
     return day.isoformat()
 
 
+
+
+# --- Shown text (HTML, PDF, email) and Excel cell values, by kind of figure -------------
+#
+# A table cell carries an exact model value and a ``Kind``; ``text`` turns it into what a
+# reader sees and ``excel_value`` / ``excel_format`` into a number plus a number format
+# that shows the same digits, so the Excel, HTML and PDF of one report cannot disagree.
+
+
+class Kind(StrEnum):
+    """What a cell's value is, which decides how every format shows it."""
+
+    TEXT = "text"  # str, shown as is (escaped by Jinja, kept text in Excel)
+    MONEY = "money"  # int fen, shown in the configured unit with 2 decimals
+    YUAN = "yuan"  # int fen, shown in yuan (loan-level detail)
+    COUNT = "count"  # int
+    RATIO = "ratio"  # Fraction (a fraction), shown as a percentage with 2 decimals
+    POINTS = "points"  # Fraction: change of a ratio, shown in percentage points
+    RATE = "rate"  # Fraction already in percent (an interest rate)
+    DATE = "date"  # datetime.date
+    LIMIT_MAX = "limit_max"  # Fraction: an upper limit, "≤ 5.00%"
+    LIMIT_MIN = "limit_min"  # Fraction: a lower limit, "≥ 150.00%"
+
+
+MONEY_FORMAT = "#,##0.00"
+COUNT_FORMAT = "#,##0"
+PERCENT_FORMAT = "0.00%"
+DATE_FORMAT = "yyyy-mm-dd"
+LOAN_RATE_FORMAT = "0.00##"
+TEXT_FORMAT = "@"
+
+NUMERIC_KINDS = frozenset(Kind) - {Kind.TEXT, Kind.DATE}
+
+
+def grouped(value: Decimal, places: int = 2) -> str:
+    """A rounded decimal with thousands separators: Decimal("-1234.5") → "-1,234.50"."""
+    return f"{value:,.{places}f}"
+
+
+def money_text(fen: int | None, unit: str) -> str:
+    """Money in the configured unit, 2 decimals, half-up: 1_000_005_000 fen in wan → "1,000.01"."""
+    return NULL if fen is None else grouped(money_in_unit(fen, unit))
+
+
+def count_text(count: int | None) -> str:
+    return NULL if count is None else f"{count:,}"
+
+
+def percent_text(value: Fraction | None) -> str:
+    """A ratio as a percentage with 2 decimals: Fraction(1, 20) → "5.00%"."""
+    shown = percent(value)
+    return NULL if shown is None else f"{grouped(shown)}%"
+
+
+def points_text(value: Fraction | None, lang: str = "zh") -> str:
+    """A change of a ratio in percentage points: Fraction(1, 100) → "1.00个百分点"."""
+    shown = percent(value)
+    if shown is None:
+        return NULL
+    from reportgen.labels import Labels
+
+    return Labels(lang)("pp", value=grouped(shown))
+
+
+def rate_text(value: Fraction | None) -> str:
+    """An interest rate already in percent: Fraction(4355, 1000) → "4.36%"."""
+    return NULL if value is None else f"{grouped(round_fraction(value, 2))}%"
+
+
+def date_text(day: date | None) -> str:
+    return NULL if day is None else day.isoformat()
+
+
+def limit_text(value: Fraction, direction: str) -> str:
+    """An indicator's limit with its direction: ≤ 5.00% or ≥ 150.00%."""
+    sign = "≤" if direction == "max" else "≥"
+    return f"{sign} {percent_text(value)}"
+
+
+def text(kind: Kind, value: object, unit: str = "wan", lang: str = "zh") -> str:
+    """What a reader sees for ``value`` of ``kind``; "—" for null, never a blank."""
+    if value is None:
+        return NULL
+    if kind is Kind.TEXT:
+        return str(value)
+    if kind is Kind.MONEY:
+        return money_text(_int(value), unit)
+    if kind is Kind.YUAN:
+        return money_text(_int(value), "yuan")
+    if kind is Kind.COUNT:
+        return count_text(_int(value))
+    if kind is Kind.RATIO:
+        return percent_text(_fraction(value))
+    if kind is Kind.POINTS:
+        return points_text(_fraction(value), lang)
+    if kind is Kind.RATE:
+        return rate_text(_fraction(value))
+    if kind is Kind.DATE:
+        assert isinstance(value, date)
+        return date_text(value)
+    return limit_text(_fraction(value), "max" if kind is Kind.LIMIT_MAX else "min")
+
+
+def excel_value(kind: Kind, value: object, unit: str = "wan") -> object:
+    """The number (or text) an Excel cell holds, already rounded the way ``text`` rounds.
+
+    Money becomes the rounded amount in the unit, a ratio the rounded fraction (4 places,
+    i.e. a percentage with 2 decimals), percentage points the rounded number of points;
+    Excel's number format (``excel_format``) then shows exactly the digits of ``text``.
+    Null is the text "—" so that an undefined figure is never a silent blank.
+    """
+    if value is None:
+        return NULL
+    if kind is Kind.TEXT:
+        return str(value)
+    if kind is Kind.MONEY:
+        return float(money_in_unit(_int(value), unit))
+    if kind is Kind.YUAN:
+        return float(money_in_unit(_int(value), "yuan"))
+    if kind is Kind.COUNT:
+        return _int(value)
+    if kind in (Kind.RATIO, Kind.LIMIT_MAX, Kind.LIMIT_MIN):
+        return float(round_fraction(_fraction(value), 4))
+    if kind is Kind.POINTS:
+        return float(round_fraction(_fraction(value) * 100, 2))
+    if kind is Kind.RATE:
+        return float(round_fraction(_fraction(value), 2) / 100)
+    return value  # a date
+
+
+def excel_format(kind: Kind, lang: str = "zh") -> str:
+    """The Excel number format that shows ``excel_value`` as ``text`` shows it."""
+    if kind in (Kind.MONEY, Kind.YUAN):
+        return MONEY_FORMAT
+    if kind is Kind.COUNT:
+        return COUNT_FORMAT
+    if kind in (Kind.RATIO, Kind.RATE):
+        return PERCENT_FORMAT
+    if kind is Kind.POINTS:
+        suffix = "个百分点" if lang == "zh" else " pp"
+        return f'0.00"{suffix}";-0.00"{suffix}"'
+    if kind is Kind.LIMIT_MAX:
+        return '"≤ "0.00%'
+    if kind is Kind.LIMIT_MIN:
+        return '"≥ "0.00%'
+    if kind is Kind.DATE:
+        return DATE_FORMAT
+    return TEXT_FORMAT
+
+
+def yuan_array(fen: np.ndarray) -> list[float]:
+    """Loan-level money (int fen) as yuan floats for a million Excel cells at once.
+
+    fen / 100 is the double nearest to the exact 2-place amount, which Excel shows
+    exactly with ``MONEY_FORMAT``; no rounding is involved.
+    """
+    return (np.asarray(fen, dtype=np.int64) / 100).tolist()
+
+
+def _int(value: object) -> int:
+    assert isinstance(value, int), value
+    return value
+
+
+def _fraction(value: object) -> Fraction:
+    if isinstance(value, int):
+        return Fraction(value)
+    assert isinstance(value, Fraction), value
+    return value

@@ -95,7 +95,8 @@ def parse_period(period_id: str, report: str | None = None) -> Period:
     assert match is not None
     year = int(match.group(1))
     if not 1900 <= year <= 2999:
-        raise UsageError(f"period {period_id!r}: year {year} is out of range")
+        raise UsageError(f"period {period_id!r}: year {year} is out of range (1900–2999); "
+                         f"accepted forms: {ACCEPTED_FORMS}")
     if kind == "yearly":
         return Period(kind, period_id, date(year, 1, 1), date(year, 12, 31))
     if kind == "quarterly":
@@ -103,7 +104,8 @@ def parse_period(period_id: str, report: str | None = None) -> Period:
         return Period(kind, period_id, date(year, 3 * q - 2, 1), month_end(year, 3 * q))
     month = int(match.group(2))
     if not 1 <= month <= 12:
-        raise UsageError(f"period {period_id!r}: month {month} is not 01–12")
+        raise UsageError(f"period {period_id!r}: month {month} is not 01–12; "
+                         f"accepted forms: {ACCEPTED_FORMS}")
     if kind == "monthly":
         return Period(kind, period_id, date(year, month, 1), month_end(year, month))
     part = int(match.group(3))

@@ -1,10 +1,13 @@
 """Which periods are due on a date: the calendar arithmetic behind ``reportgen run``.
 
 On date T a report is due when its period ended on T − 1 (the day is over, the ledger
-export of that day is in).  With ``--catch-up`` every period that ended since the last
-successful run is due too, at most ``MAX_CATCH_UP_DAYS`` back, so a cron that was down
-for three weeks makes exactly what it missed — once, because ``run`` then drops what the
-manifest already records.
+export of that day is in).  With ``--catch-up`` a period is due too when it ended on a day
+that no successful run covered, since the first run on record and at most
+``MAX_CATCH_UP_DAYS`` back: a cron that was down for three weeks makes exactly what it
+missed — once, because ``run`` then drops what the manifest already records.  Counting
+*covered days* rather than "since the last run" also fills the hole a plain run (one
+without ``--catch-up``) leaves after a downtime, and never back-fills a report type that
+was added to the configuration later (its old days were covered before it existed).
 
 This module only walks the calendar; ids and bounds come from ``reportgen.periods``
 (``period_ending``), the one owner of what a period is, so the two cannot disagree.
@@ -48,7 +51,6 @@ class Plan:
     last_end: date  # always today − 1
     due: tuple[Due, ...]
     catch_up: bool
-    last_run: date | None  # the last successful run found in the manifest, if any
 
 
 def periods_ending(first: date, last: date, reports: tuple[str, ...] | list[str]) -> list[Due]:
@@ -71,17 +73,18 @@ def due_for(report: str, period: str) -> Due:
 
 
 def plan(today: date, reports: tuple[str, ...] | list[str], *, catch_up: bool = False,
-         last_run: date | None = None) -> Plan:
+         covered: set[date] | frozenset[date] = frozenset()) -> Plan:
     """The periods ``run`` on ``today`` should consider (before dropping recorded ones).
 
-    Without catch-up: those that ended yesterday.  With catch-up: those that ended from the
-    last successful run's date (a run on day L covered ends up to L − 1) through yesterday,
-    never more than ``MAX_CATCH_UP_DAYS`` back.  With no earlier run on record a catch-up
-    is a plain run: a first install must not mail a year of old reports at once.
+    Without catch-up: those that ended yesterday.  With catch-up: also those that ended on
+    a day in ``covered``'s span up to yesterday that no run covered, never more than
+    ``MAX_CATCH_UP_DAYS`` back.  With no earlier run on record a catch-up is a plain run:
+    a first install must not mail a year of old reports at once.
     """
     yesterday = today - timedelta(days=1)
     first = yesterday
-    if catch_up and last_run is not None:
-        first = min(yesterday, max(last_run, today - timedelta(days=MAX_CATCH_UP_DAYS)))
-    return Plan(today, first, yesterday, tuple(periods_ending(first, yesterday, reports)),
-                catch_up, last_run)
+    if catch_up and covered:
+        first = min(yesterday, max(min(covered), today - timedelta(days=MAX_CATCH_UP_DAYS)))
+    due = [d for d in periods_ending(first, yesterday, reports)
+           if d.end == yesterday or d.end not in covered]
+    return Plan(today, first, yesterday, tuple(due), catch_up)

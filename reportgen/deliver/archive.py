@@ -10,7 +10,8 @@ anything else happens.  Three kinds of record:
               (the email body is rebuilt from these, so a retry needs no ledger).
 ``delivery``  one per recipient per attempt: status (sent | refused | failed | too_large),
               attempts, message-id, SMTP code and error.
-``run``       one per successful run: its date — what ``--catch-up`` counts from.
+``run``       one per successful run: its date and the days of period ends it covered
+              — what ``--catch-up`` looks past.
 
 A report's delivery status is therefore a query over the records that follow its latest
 ``report`` record (``pending``), not a field rewritten in place.  A line torn by a crash
@@ -25,7 +26,7 @@ import logging
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -125,10 +126,19 @@ class Archive:
     def is_made(self, report: str, period: str) -> bool:
         return (report, period) in self.reports()
 
-    def last_run(self) -> date | None:
-        """The date of the latest successful run (by date, so a rerun of history counts not)."""
-        dates = [date.fromisoformat(r["date"]) for r in self.records() if r["kind"] == "run"]
-        return max(dates, default=None)
+    def covered(self) -> set[date]:
+        """Days whose period ends a successful run has dealt with (``--catch-up`` skips them).
+
+        A run on day T covers T − 1, a catch-up run its whole window.  A run that failed
+        before recording itself (ledger errors, a crash) covers nothing.
+        """
+        days: set[date] = set()
+        for rec in self.records():
+            if rec["kind"] != "run":
+                continue
+            first, last = (date.fromisoformat(d) for d in rec["covered"])
+            days.update(first + timedelta(days=n) for n in range((last - first).days + 1))
+        return days
 
     def sent_to(self, report: str, period: str) -> set[str]:
         """Recipients (lower-cased) sent the latest version of this report."""
@@ -202,10 +212,13 @@ class Archive:
             "time": time.isoformat(timespec="seconds"),
         })
 
-    def record_run(self, day: date, *, made: list[str], catch_up: bool, force: bool,
-                   delivery: str, version: str, time: datetime) -> None:
+    def record_run(self, day: date, *, covered: tuple[date, date], made: list[str],
+                   catch_up: bool, force: bool, delivery: str, version: str,
+                   time: datetime) -> None:
         self.append({
-            "kind": "run", "date": day.isoformat(), "made": made, "catch_up": catch_up,
+            "kind": "run", "date": day.isoformat(),
+            "covered": [covered[0].isoformat(), covered[1].isoformat()],
+            "made": made, "catch_up": catch_up,
             "force": force, "delivery": delivery, "version": version,
             "time": time.isoformat(timespec="seconds"),
         })

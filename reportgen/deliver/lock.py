@@ -42,8 +42,8 @@ def run_lock(out_dir: Path, *, wait: float = 30.0) -> Iterator[Path]:
                 if time.monotonic() >= deadline:
                     raise LockedError(
                         f"another reportgen run is working in {out_dir} ({_holder(path)}); "
-                        f"waited {wait:g} s. This run did nothing; the next one will catch "
-                        f"up (if a run seems stuck, check that process)"
+                        f"waited {wait:g} s. This run did nothing and leaves the work to "
+                        f"that one (if runs keep meeting this, check whether it is stuck)"
                     ) from None
                 time.sleep(POLL_SECONDS)
         os.ftruncate(fd, 0)

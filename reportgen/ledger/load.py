@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 from reportgen.ledger import parse
 from reportgen.ledger.problems import Problems
 from reportgen.ledger.read import RawTable, read_raw
-from reportgen.ledger.schema import Kind, Table
+from reportgen.ledger.schema import Column, Kind
 
 
 @dataclass
@@ -31,11 +31,17 @@ class Columns:
     rows: np.ndarray  # spreadsheet row number of each record (header = row 1)
     values: dict[str, np.ndarray] = field(default_factory=dict)
     present: set[str] = field(default_factory=set)  # columns the file actually has
+    text: dict[str, pa.Array] = field(default_factory=dict)  # trimmed text, null = blank
 
     def __len__(self) -> int:
         return len(self.rows)
 
     def __getitem__(self, name: str) -> np.ndarray:
+        """A column as numpy; text columns are converted on first use (the transactions'
+        ten million loan ids are only ever needed as Arrow, for the join)."""
+        if name not in self.values and name in self.text:
+            self.values[name] = np.asarray(
+                pc.fill_null(self.text[name], "").to_numpy(zero_copy_only=False), dtype=object)
         return self.values[name]
 
 
@@ -70,33 +76,41 @@ class Ledger:
         return len(self.classifications)
 
 
+def _parse_typed(column: Column, array: pa.Array) -> parse.Parsed:
+    if column.kind is Kind.MONEY:
+        return parse.money(array)
+    if column.kind is Kind.DATE:
+        return parse.date_days(array)
+    if column.kind is Kind.DECIMAL:
+        return parse.decimal(array, 6, money=False)
+    return parse.enum(array, column.enum)
+
+
 def _parse_table(raw: RawTable, problems: Problems) -> Columns:
-    rows = np.arange(raw.rows, dtype=np.int64) + 2
+    rows = raw.row_numbers if raw.row_numbers is not None else (
+        np.arange(raw.rows, dtype=np.int64) + 2)
+    for problem in raw.row_problems:
+        problems.add(problem)
     out = Columns(raw.source, rows, present=set(raw.columns))
     for column in raw.table.columns:
         array = raw.columns.get(column.name, pa.nulls(raw.rows, pa.string()))
         if column.kind in (Kind.TEXT, Kind.PERIOD):
-            values = parse.text(array)
-            blank = values == ""
-            out.values[column.name] = values
+            cleaned = parse.clean(array)
+            out.text[column.name] = cleaned
+            blank = parse.blank_mask(cleaned)
+            bad = np.zeros(len(blank), dtype=bool)
         else:
-            parsed = {
-                Kind.MONEY: parse.money,
-                Kind.DATE: parse.date_days,
-                Kind.DECIMAL: lambda a: parse.decimal(a, 6, money=False),
-                Kind.ENUM: lambda a, c=column: parse.enum(a, c.enum),
-            }[column.kind](array)
+            parsed = _parse_typed(column, array)
             out.values[column.name] = parsed.values
-            blank = parsed.blank
+            blank, bad = parsed.blank, parsed.bad
             if parsed.bad.any():
                 shown = np.asarray(array.to_numpy(zero_copy_only=False), dtype=object)
-                for reason in np.unique(parsed.reason[parsed.bad]):
-                    problems.add_mask(raw.source, column.name,
-                                      parsed.bad & (parsed.reason == reason), rows, shown,
-                                      str(reason))
+                for reason, mask in parsed.reasons.items():
+                    problems.add_mask(raw.source, column.name, mask, rows, shown, reason)
         if column.required:
             problems.add_mask(raw.source, column.name, blank, rows, None, "must not be blank")
         out.values[f"{column.name}__blank"] = blank
+        out.values[f"{column.name}__bad"] = bad  # reported here; later rules skip the cell
     return out
 
 
@@ -106,9 +120,9 @@ def _codes(values: np.ndarray) -> tuple[np.ndarray, list[str]]:
     return codes.astype(np.int32), [str(u) for u in uniques]
 
 
-def _lookup(keys: np.ndarray, universe: np.ndarray) -> np.ndarray:
-    """Row number in ``universe`` of each key, -1 when absent (hash join in Arrow)."""
-    index = pc.index_in(pa.array(keys, pa.string()), value_set=pa.array(universe, pa.string()))
+def _lookup(keys: pa.Array, universe: pa.Array) -> np.ndarray:
+    """Row number in ``universe`` of each key, -1 when absent or blank (hash join in Arrow)."""
+    index = pc.index_in(keys, value_set=universe)
     return np.asarray(pc.fill_null(index, -1).to_numpy(zero_copy_only=False), dtype=np.int32)
 
 
@@ -124,9 +138,10 @@ def load_ledger(path: Path, *, progress: bool = False) -> Ledger:
     customers, loans = tables["customers"], tables["loans"]
     transactions, classifications = tables["transactions"], tables["classifications"]
 
-    loans.values["customer"] = _lookup(loans["customer_id"], customers["customer_id"])
-    transactions.values["loan"] = _lookup(transactions["loan_id"], loans["loan_id"])
-    classifications.values["loan"] = _lookup(classifications["loan_id"], loans["loan_id"])
+    loans.values["customer"] = _lookup(loans.text["customer_id"], customers.text["customer_id"])
+    transactions.values["loan"] = _lookup(transactions.text["loan_id"], loans.text["loan_id"])
+    classifications.values["loan"] = _lookup(classifications.text["loan_id"],
+                                             loans.text["loan_id"])
     loans.values["branch_code"], branches = _codes(loans["branch"])
     loans.values["manager_code"], managers = _codes(loans["account_manager"])
     loans.values["product_code"], products = _codes(loans["product"])
@@ -152,8 +167,3 @@ def load_ledger(path: Path, *, progress: bool = False) -> Ledger:
         problems=problems,
     )
 
-
-def table_of(name: str) -> Table:
-    from reportgen.ledger.schema import TABLES
-
-    return next(t for t in TABLES if t.name == name)

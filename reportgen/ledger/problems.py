@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import pyarrow as pa
 
 from reportgen.errors import LedgerError, Problem
 
@@ -38,7 +39,7 @@ class Problems:
         column: str | None,
         mask: np.ndarray,
         rows: np.ndarray,
-        values: Sequence[object] | np.ndarray | None,
+        values: Sequence[object] | np.ndarray | pa.Array | None,
         message: str,
     ) -> None:
         """Record a problem for each row where ``mask`` is true.
@@ -52,6 +53,8 @@ class Problems:
         room = max(self.limit - len(self.items), 0)
         for i in hits[:room].tolist():
             value = None if values is None else values[i]
+            if isinstance(value, pa.Scalar):
+                value = value.as_py()
             shown = None if value is None else str(value)
             self.items.append(Problem(source, int(rows[i]), column, shown, message))
         self.total += int(hits.size)

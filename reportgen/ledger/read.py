@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -33,6 +34,8 @@ class RawTable:
     source: str
     columns: dict[str, pa.Array]  # English column name → string array (null = blank)
     rows: int
+    row_numbers: np.ndarray | None = None  # spreadsheet row of each record; None: 2, 3, …
+    row_problems: tuple[Problem, ...] = ()  # rows that could not be read (skipped)
 
 
 @dataclass(frozen=True)
@@ -118,11 +121,18 @@ def _read_csv(table: Table, source: str, data: bytes, problems: list[Problem]) -
     if not header or any(p.file == source for p in problems):
         return None
     names = [f"c{i}" for i in range(len(header))]  # header titles may repeat; positions don't
+    invalid: list[int] = []
+
+    def skip_invalid(_row: object) -> str:  # a row with too many or too few values
+        invalid.append(1)
+        return "skip"
+
     try:
         arrow = pacsv.read_csv(
             pa.BufferReader(text),
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1,
                                            block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(invalid_row_handler=skip_invalid),
             convert_options=pacsv.ConvertOptions(
                 column_types={n: pa.string() for n in names},
                 include_columns=[names[i] for i in found],
@@ -135,7 +145,38 @@ def _read_csv(table: Table, source: str, data: bytes, problems: list[Problem]) -
         problems.append(Problem(source, None, None, None, f"not a readable CSV file: {exc}"))
         return None
     columns = {name: _combine(arrow.column(names[i])) for i, name in found.items()}
-    return RawTable(table, source, columns, arrow.num_rows)
+    body = text.rstrip(b"\r\n")
+    numbers, bad_rows = None, []
+    if invalid or b"\n\n" in body or b"\n\r\n" in body:
+        numbers, bad_rows = _record_numbers(text, len(header), source)
+        if len(numbers) != arrow.num_rows:  # the two parsers disagree: plain numbering
+            numbers = None
+    return RawTable(table, source, columns, arrow.num_rows, numbers, tuple(bad_rows))
+
+
+def _record_numbers(text: bytes, width: int, source: str
+                    ) -> tuple[np.ndarray, list[Problem]]:
+    """Spreadsheet row of each record Arrow kept, when blank lines or bad rows break 2, 3, ….
+
+    A spreadsheet shows a blank line as a row (Arrow skips it), and a row with the wrong
+    number of values (Arrow skips it too, via the handler) is reported here with its row.
+    Only run when needed: a Python pass over a big file is slow.
+    """
+    kept: list[int] = []
+    problems: list[Problem] = []
+    reader = csv.reader(io.StringIO(text.decode("utf-8"), newline=""))
+    next(reader, None)  # the header, row 1
+    for number, record in enumerate(reader, start=2):
+        if not record:
+            continue
+        if len(record) != width:
+            problems.append(Problem(
+                source, number, None, ",".join(record),
+                f"has {len(record)} values but the header has {width} "
+                "(a comma inside an unquoted value such as 1,234.50?)"))
+            continue
+        kept.append(number)
+    return np.array(kept, dtype=np.int64), problems
 
 
 def _combine(chunked: pa.ChunkedArray) -> pa.Array:
@@ -185,15 +226,18 @@ def _read_workbook(path: Path) -> RawLedger:
         found = _header_map(table, source, header, problems)
         if not rows or any(p.file == source for p in problems):
             continue
-        body = rows[1:]
-        while body and all(_cell_text(v) is None for v in body[-1]):
-            body.pop()  # trailing empty rows that Excel keeps as formatted cells
+        # Empty rows (left for readability, or formatted cells Excel keeps) are no records,
+        # as blank lines in a CSV are not; the others keep the row number the sheet shows.
+        numbered = [(number, row) for number, row in enumerate(rows[1:], start=2)
+                    if any(_cell_text(v) is not None for v in row)]
+        body = [row for _, row in numbered]
         columns = {
             name: pa.array([_cell_text(r[i]) if i < len(r) else None for r in body],
                            type=pa.string())
             for i, name in found.items()
         }
-        tables[table.name] = RawTable(table, source, columns, len(body))
+        tables[table.name] = RawTable(table, source, columns, len(body),
+                                      np.array([n for n, _ in numbered], dtype=np.int64))
     if problems:
         raise LedgerError(problems)
     return RawLedger(path, hashlib.sha256(data).hexdigest(), tables)

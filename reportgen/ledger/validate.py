@@ -12,15 +12,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 import numpy as np
 
-from reportgen.engine import Engine, day_number
+from reportgen.engine import Engine
 from reportgen.formatting import yuan
 from reportgen.ledger.load import Columns, Ledger
 from reportgen.ledger.parse import NO_DATE
 from reportgen.ledger.problems import Problems
-from reportgen.ledger.schema import CORPORATE, DOUBTFUL, LOSS, SUBSTANDARD
+from reportgen.ledger.schema import CORPORATE, ENTERPRISE_SIZES, GRADE_CODES, codes
+from reportgen.metrics.watchlist import required_grade
 from reportgen.periods import report_of
 
 RATE_SCALE = 1_000_000  # rates and targets are parsed in millionths
@@ -42,7 +44,7 @@ def _duplicates(values: np.ndarray) -> np.ndarray:
 
 def _range(problems: Problems, t: Columns, column: str, bad: np.ndarray, message: str,
            shown: np.ndarray | None = None) -> None:
-    valid = ~t[f"{column}__blank"]
+    valid = ~t[f"{column}__blank"] & ~t[f"{column}__bad"]  # unparseable: reported already
     values = shown if shown is not None else t[column]
     problems.add_mask(t.source, column, bad & valid, t.rows, values, message)
 
@@ -57,11 +59,14 @@ def _check_customers(problems: Problems, c: Columns) -> None:
                       "duplicate customer_id")
     corporate = c["customer_type"] == CORPORATE
     size_blank = c["enterprise_size__blank"]
+    size = c["enterprise_size"]
     typed = c["customer_type"] >= 0
     problems.add_mask(c.source, "enterprise_size", corporate & size_blank, c.rows, None,
                       "required when customer_type is corporate")
-    problems.add_mask(c.source, "enterprise_size", typed & ~corporate & ~size_blank, c.rows,
-                      c["enterprise_size"], "must be blank unless customer_type is corporate")
+    given = typed & ~corporate & (size >= 0)  # an unknown size was reported while parsing
+    problems.add_mask(c.source, "enterprise_size", given, c.rows,
+                      np.array(codes(ENTERPRISE_SIZES) + ("",), dtype=object)[size],
+                      "must be blank unless customer_type is corporate")
     credit = c["credit_line"]
     _range(problems, c, "credit_line", credit < 0, "must not be negative",
            np.array(_money_shown(credit), dtype=object) if (credit < 0).any() else None)
@@ -90,17 +95,20 @@ def _check_loans(problems: Problems, loans: Columns) -> None:
 def _iso_days(days: np.ndarray) -> np.ndarray:
     from reportgen.ledger.parse import days_to_dates
 
-    return np.where(days != NO_DATE, days_to_dates(np.where(days == NO_DATE, 0, days)), None)
+    shown = days_to_dates(np.where(days == NO_DATE, 0, days)).astype(object)
+    shown[days == NO_DATE] = None
+    return shown
 
 
 def _decimal_shown(values: np.ndarray) -> np.ndarray:
-    return np.array([str(v / RATE_SCALE) for v in values.tolist()], dtype=object) if len(
-        values) else values
+    """Millionths back to the decimal text a person typed (exact, via Decimal)."""
+    return np.array([format(Decimal(v).scaleb(-6).normalize(), "f") for v in values.tolist()],
+                    dtype=object)
 
 
 def _check_references(problems: Problems, table: Columns) -> None:
-    problems.add_mask(table.source, "loan_id", (table["loan"] < 0) & (table["loan_id"] != ""),
-                      table.rows, table["loan_id"], "no such loan_id in loans")
+    problems.add_mask(table.source, "loan_id", (table["loan"] < 0) & ~table["loan_id__blank"],
+                      table.rows, table.text["loan_id"], "no such loan_id in loans")
 
 
 def _check_transactions(problems: Problems, tx: Columns) -> None:
@@ -192,11 +200,8 @@ def warnings_on(engine: Engine, day: date, limit: int = 100) -> tuple[list[str],
     for i in no_state[:limit].tolist():
         out.append(f"loan {ids[i]} is live on {day} but has no classification row "
                    "(treated as normal, not overdue)")
-    required = np.select([snap.overdue_days > 360, snap.overdue_days > 270,
-                          snap.overdue_days > 90], [LOSS, DOUBTFUL, SUBSTANDARD], 0)
+    required = required_grade(snap.overdue_days)
     mild = np.flatnonzero(snap.live & (snap.grade < required))
-    from reportgen.ledger.schema import GRADE_CODES
-
     for i in mild[: max(limit - len(out), 0)].tolist():
         out.append(f"loan {ids[i]} is {snap.overdue_days[i]} days overdue on {day} but graded "
                    f"{GRADE_CODES[snap.grade[i]]}; at least {GRADE_CODES[required[i]]} expected")
@@ -219,5 +224,3 @@ def validate_ledger(ledger: Ledger, engine: Engine, as_of: date | None = None) -
     warnings, count = warnings_on(engine, day)
     return ValidationResult(warnings, count)
 
-
-__all__ = ["ValidationResult", "day_number", "validate_ledger", "warnings_on"]

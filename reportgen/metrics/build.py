@@ -10,8 +10,8 @@ from reportgen.config import Config
 from reportgen.engine import Engine
 from reportgen.metrics.concentration import concentration
 from reportgen.metrics.context import Context
-from reportgen.metrics.indicators import indicators
 from reportgen.metrics.inclusive import inclusive
+from reportgen.metrics.indicators import indicators
 from reportgen.metrics.loanbook import loan_book
 from reportgen.metrics.managers import account_managers
 from reportgen.metrics.maturity import maturity
@@ -32,8 +32,9 @@ WITH_MIGRATION_AND_TREND = ("quarterly", "yearly")
 
 def build_sections(ctx: Context) -> Sections:
     report = ctx.period.report
-    base = {"summary": summary(ctx), "quality": quality(ctx), "overdue": overdue(ctx),
-            "maturity": maturity(ctx), "watchlist": watchlist(ctx)}
+    qual, over = quality(ctx), overdue(ctx)
+    base: dict[str, object] = {"summary": summary(ctx), "quality": qual, "overdue": over,
+                               "maturity": maturity(ctx), "watchlist": watchlist(ctx)}
     if report in WITH_MONTHLY_SECTIONS:
         conc, prov = concentration(ctx), provision(ctx)
         base |= {
@@ -42,8 +43,7 @@ def build_sections(ctx: Context) -> Sections:
             "inclusive": inclusive(ctx),
             "provision": prov,
             "account_managers": account_managers(ctx),
-            "indicators": indicators(ctx.config.thresholds, base["quality"], prov, conc,
-                                     base["overdue"]),
+            "indicators": indicators(ctx.config.thresholds, qual, prov, conc, over),
         }
     if report in WITH_MIGRATION_AND_TREND:
         base |= {"migration": migration(ctx), "trend": trend(ctx)}

@@ -34,9 +34,10 @@ def group_count(codes: np.ndarray, mask: np.ndarray, size: int) -> np.ndarray:
 
 def distinct_count(codes: np.ndarray, mask: np.ndarray) -> int:
     """How many distinct codes appear where ``mask`` is true."""
-    if not mask.any():
+    chosen = codes[mask & (codes >= 0)]
+    if not chosen.size:
         return 0
-    return int(np.unique(codes[mask]).size)
+    return int(np.count_nonzero(np.bincount(chosen)))
 
 
 @dataclass(frozen=True)

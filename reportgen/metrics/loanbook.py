@@ -20,8 +20,8 @@ def loan_book(ctx: Context) -> LoanBook:
     idx = idx[np.argsort(loans["loan_id"][idx].astype(str), kind="stable")]
     cust = ctx.loan_customer[idx]
     grade_codes = np.array(GRADE_CODES, dtype=object)
-    guarantee_codes = np.array(codes(GUARANTEES) + ("",), dtype=object)
-    industry_codes = np.array(codes(INDUSTRIES) + ("",), dtype=object)
+    guarantee_codes = np.array((*codes(GUARANTEES), ""), dtype=object)
+    industry_codes = np.array((*codes(INDUSTRIES), ""), dtype=object)
     return LoanBook(
         loan_id=loans["loan_id"][idx].tolist(),
         customer_id=customers["customer_id"][cust].tolist(),

@@ -17,8 +17,9 @@ def overdue(ctx: Context) -> Overdue:
     table.append(Compare("total", d.overdue_total, o.overdue_total, y.overdue_total,
                          ly.overdue_total))
     table.append(Compare("over_90", d.over_90, o.over_90, y.over_90, ly.over_90))
+    b = d.buckets
     return Overdue(
-        *d.buckets,
+        d1_30=b[0], d31_90=b[1], d91_180=b[2], d181_270=b[3], d271_360=b[4], d361_plus=b[5],
         total=d.overdue_total,
         accounts=d.overdue_accounts,
         over_90=d.over_90,

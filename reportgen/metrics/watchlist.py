@@ -13,7 +13,7 @@ import numpy as np
 from reportgen.engine import Snapshot
 from reportgen.ledger.schema import DOUBTFUL, GRADE_CODES, LOSS, SPECIAL_MENTION, SUBSTANDARD
 from reportgen.metrics.context import Context, live_balance
-from reportgen.model import Watchlist, WatchEntry
+from reportgen.model import WatchEntry, Watchlist
 
 
 def watched(snap: Snapshot) -> np.ndarray:

@@ -9,6 +9,7 @@ existing report is replaced only by a successful run.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import tempfile
 from collections.abc import Callable
@@ -106,5 +107,5 @@ def render(report: Report, formats: list[str], out_dir: Path, options: RenderOpt
     written = []
     for renderer in renderers:
         target = output_path(out_dir, report, renderer.extension)
-        written.append(write_atomic(target, lambda tmp, r=renderer: r.write(report, options, tmp)))
+        written.append(write_atomic(target, functools.partial(renderer.write, report, options)))
     return written

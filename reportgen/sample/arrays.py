@@ -98,11 +98,14 @@ def month_ends(start: int, end: int) -> IntArray:
     return ends[(ends >= start) & (ends <= end)]
 
 
-def quarter_settlement_days(start: int, end: int) -> IntArray:
-    """The 20th of March, June, September and December: when Chinese banks settle interest."""
-    years = np.arange(np.datetime64(start, "D").astype("datetime64[Y]").astype(np.int64),
-                      np.datetime64(end, "D").astype("datetime64[Y]").astype(np.int64) + 1)
-    months = (years[:, None] * 12 + np.array([2, 5, 8, 11])).ravel()
+def settlement_days(start: int, end: int, every: int) -> IntArray:
+    """The 20th of every month (``every`` 1) or of each quarter's last month (``every`` 3).
+
+    The 20th is when Chinese banks settle loan interest (结息日).
+    """
+    first = np.datetime64(start, "D").astype("datetime64[Y]").astype(np.int64) * 12
+    last = (np.datetime64(end, "D").astype("datetime64[Y]").astype(np.int64) + 1) * 12
+    months = np.arange(first + every - 1, last, every)
     days = months.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64) + 19
     return days[(days >= start) & (days <= end)]
 

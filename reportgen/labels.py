@@ -1,0 +1,403 @@
+"""Every word a report shows, in Chinese and English, from one catalogue.
+
+Renderers never spell a label themselves: they ask ``Labels(lang)`` for it, so ``--lang
+en`` changes every title, column header, period and month name at once, and a test can
+check that no key lacks a translation.  Enum labels come from ``ledger/schema.py`` (the
+Chinese is the ledger's own) with English added here.  Period names are derived from the
+report type and its start date, not by parsing the period id.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+
+from reportgen.ledger import schema
+
+LOG = logging.getLogger(__name__)
+
+LANGS = ("zh", "en")
+
+# key → (zh, en).  Keys are grouped by where they appear; "section.key" beats "key".
+CATALOGUE: dict[str, tuple[str, str]] = {
+    # report titles and period words
+    "title.dekad": ("信贷业务旬报", "Credit Business Ten-day Report"),
+    "title.monthly": ("信贷业务月报", "Credit Business Monthly Report"),
+    "title.quarterly": ("信贷业务季报", "Credit Business Quarterly Report"),
+    "title.yearly": ("信贷业务年报", "Credit Business Annual Report"),
+    "unit.yuan": ("元", "yuan"),
+    "unit.wan": ("万元", "10,000 yuan"),
+    "unit.yi": ("亿元", "100 million yuan"),
+    "unit_note": ("单位：{unit}", "Unit: {unit}"),
+    # section titles
+    "section.summary": ("贷款总量", "Loan totals"),
+    "section.quality": ("五级分类", "Loan quality (five grades)"),
+    "section.overdue": ("逾期贷款", "Overdue loans"),
+    "section.structure": ("贷款结构", "Loan structure"),
+    "section.concentration": ("客户集中度", "Customer concentration"),
+    "section.inclusive": ("普惠型小微企业贷款", "Inclusive small and micro business loans"),
+    "section.provision": ("贷款拨备", "Loan loss provisions"),
+    "section.migration": ("迁徙率", "Migration rates"),
+    "section.maturity": ("到期贷款", "Maturing loans"),
+    "section.watchlist": ("风险客户", "Watchlist"),
+    "section.account_managers": ("客户经理", "Account managers"),
+    "section.trend": ("月末趋势", "Month-end trend"),
+    "section.indicators": ("监管指标", "Regulatory indicators"),
+    "section.cover": ("封面", "Cover"),
+    "section.data_quality": ("数据质量", "Data quality"),
+    "section.loans": ("借据明细", "Loan detail"),
+    # sheet names (Excel allows 31 characters)
+    "sheet.cover": ("封面", "Cover"),
+    "sheet.summary": ("总量", "Summary"),
+    "sheet.quality": ("五级分类", "Quality"),
+    "sheet.overdue": ("逾期", "Overdue"),
+    "sheet.structure": ("结构", "Structure"),
+    "sheet.concentration": ("集中度", "Concentration"),
+    "sheet.inclusive": ("普惠", "Inclusive"),
+    "sheet.provision": ("拨备", "Provision"),
+    "sheet.migration": ("迁徙", "Migration"),
+    "sheet.maturity": ("到期", "Maturity"),
+    "sheet.watchlist": ("风险客户", "Watchlist"),
+    "sheet.account_managers": ("客户经理", "Managers"),
+    "sheet.trend": ("趋势", "Trend"),
+    "sheet.indicators": ("监管指标", "Indicators"),
+    "sheet.data_quality": ("数据质量", "Data quality"),
+    "sheet.loans": ("借据明细", "Loans"),
+    # sub-table titles
+    "table.flows": ("本期发生额", "Flows in the period"),
+    "table.overdue_ratios": ("逾期指标", "Overdue ratios"),
+    "table.top10": ("最大十家客户", "Ten largest customers"),
+    "table.concentration_ratios": ("集中度指标", "Concentration figures"),
+    "table.migration_rates": ("迁徙率", "Migration rates"),
+    "table.migration_matrix": ("五级分类迁徙矩阵（期末余额）",
+                               "Grade migration matrix (period-end balance)"),
+    "table.due": ("本期到期", "Due in the period"),
+    "table.upcoming": ("未来{days}天到期贷款", "Loans maturing in the next {days} days"),
+    "table.watch_summary": ("风险客户概况", "Watchlist overview"),
+    "table.watch_entries": ("风险客户明细", "Watchlist entries"),
+    "table.targets": ("目标完成情况", "Targets"),
+    "by.industry": ("按行业", "By industry"),
+    "by.guarantee": ("按担保方式", "By guarantee"),
+    "by.customer_type": ("按客户类型", "By customer type"),
+    "by.enterprise_size": ("按企业规模（对公）", "By enterprise size (corporate)"),
+    "by.term": ("按期限", "By term"),
+    "by.amount_band": ("按合同金额", "By contract amount"),
+    "by.branch": ("按机构", "By branch"),
+    "by.account_manager": ("按客户经理", "By account manager"),
+    "by.product": ("按产品", "By product"),
+    "chart.quality_mix": ("五级分类构成", "Loan quality mix"),
+    "chart.trend": ("贷款余额与不良贷款率", "Loan balance and NPL ratio"),
+    # column headers
+    "col.item": ("项目", "Item"),
+    "col.value": ("数值", "Value"),
+    "col.current": ("本期末", "Current"),
+    "col.opening": ("上期末", "Previous"),
+    "col.change_opening": ("比上期", "Change"),
+    "col.year_start": ("年初", "Year start"),
+    "col.change_year_start": ("比年初", "Since year start"),
+    "col.last_year": ("同期", "Last year"),
+    "col.change_last_year": ("同比", "Year on year"),
+    "col.amount": ("金额", "Amount"),
+    "col.count": ("笔数", "Count"),
+    "col.dimension": ("维度", "Dimension"),
+    "col.share": ("占比", "Share"),
+    "col.rank": ("排名", "Rank"),
+    "col.ratio_net_capital": ("占资本净额", "Of net capital"),
+    "col.base": ("期初余额−期间减少", "Opening less reductions"),
+    "col.moved": ("向下迁徙金额", "Migrated downwards"),
+    "col.rate": ("迁徙率", "Rate"),
+    "col.grade_from_to": ("期初＼期末", "Opening \\ end"),
+    "col.cohort_opening": ("期初余额", "Opening balance"),
+    "col.no": ("序号", "No."),
+    "col.flag_new": ("新增", "New"),
+    "col.flag_check": ("分类核查", "Grade check"),
+    "col.metric": ("考核指标", "Target"),
+    "col.period": ("考核期", "Period"),
+    "col.target": ("目标", "Target"),
+    "col.actual": ("完成", "Actual"),
+    "col.completion": ("完成率", "Completion"),
+    "col.month": ("月份", "Month"),
+    "col.indicator": ("指标", "Indicator"),
+    "col.limit": ("监管要求", "Limit"),
+    "col.status": ("状态", "Status"),
+    "col.warning": ("提示", "Warning"),
+    # figures (row labels and column headers by model field name)
+    "balance": ("贷款余额", "Loan balance"),
+    "accounts": ("借据笔数", "Loans"),
+    "customers": ("客户数", "Customers"),
+    "balance_year_start": ("年初余额", "Balance at year start"),
+    "change_year_start": ("比年初", "Since year start"),
+    "disbursed": ("本期发放", "Disbursed"),
+    "disbursed_count": ("发放笔数", "Disbursements"),
+    "collected": ("本期收回", "Collected"),
+    "written_off": ("本期核销", "Written off"),
+    "interest_received": ("本期收息", "Interest received"),
+    "recovered": ("核销后收回", "Recovered after write-off"),
+    "npl": ("不良贷款", "Non-performing loans"),
+    "npl_ratio": ("不良贷款率", "NPL ratio"),
+    "quality.normal": ("正常类", "Normal"),
+    "quality.special_mention": ("关注类", "Special mention"),
+    "quality.substandard": ("次级类", "Substandard"),
+    "quality.doubtful": ("可疑类", "Doubtful"),
+    "quality.loss": ("损失类", "Loss"),
+    "d1_30": ("逾期1-30天", "1-30 days overdue"),
+    "d31_90": ("逾期31-90天", "31-90 days overdue"),
+    "d91_180": ("逾期91-180天", "91-180 days overdue"),
+    "d181_270": ("逾期181-270天", "181-270 days overdue"),
+    "d271_360": ("逾期271-360天", "271-360 days overdue"),
+    "d361_plus": ("逾期361天以上", "361+ days overdue"),
+    "overdue.total": ("逾期贷款合计", "Total overdue"),
+    "overdue.accounts": ("逾期笔数", "Overdue loans"),
+    "over_90": ("逾期90天以上贷款", "Over 90 days overdue"),
+    "over_90_to_npl": ("逾期90天以上贷款与不良贷款比例", "Over-90-day loans to NPL"),
+    "par30": ("逾期30天以上贷款占比(PAR30)", "PAR30"),
+    "par90": ("逾期90天以上贷款占比(PAR90)", "PAR90"),
+    "customer_id": ("客户号", "Customer ID"),
+    "customer_name": ("客户名称", "Customer"),
+    "loan_id": ("借据号", "Loan ID"),
+    "branch": ("机构", "Branch"),
+    "account_manager": ("客户经理", "Account manager"),
+    "product": ("产品", "Product"),
+    "guarantee": ("担保方式", "Guarantee"),
+    "industry": ("行业", "Industry"),
+    "customer_type": ("客户类型", "Customer type"),
+    "enterprise_size": ("企业规模（对公）", "Enterprise size (corporate)"),
+    "term": ("期限", "Term"),
+    "amount_band": ("合同金额", "Contract amount"),
+    "contract_amount": ("合同金额（元）", "Contract amount (yuan)"),
+    "start_date": ("发放日", "Start date"),
+    "maturity_date": ("到期日", "Maturity date"),
+    "rate": ("年利率（%）", "Rate (%)"),
+    "loans.balance": ("余额（元）", "Balance (yuan)"),
+    "grade": ("五级分类", "Grade"),
+    "overdue_days": ("逾期天数", "Days overdue"),
+    "top1_balance": ("最大单一客户贷款余额", "Largest customer balance"),
+    "top10_balance": ("最大十家客户贷款余额", "Ten largest customers' balance"),
+    "net_capital": ("资本净额", "Net capital"),
+    "top1_ratio": ("单一客户贷款集中度", "Largest customer to net capital"),
+    "top10_ratio": ("最大十家客户贷款集中度", "Ten largest customers to net capital"),
+    "top_group_id": ("最大集团客户", "Largest group"),
+    "top_group_balance": ("最大集团客户贷款余额", "Largest group balance"),
+    "top_group_ratio": ("单一集团客户授信集中度", "Largest group to net capital"),
+    "inclusive.balance": ("普惠型小微企业贷款余额", "Inclusive loan balance"),
+    "inclusive.customers": ("户数", "Customers"),
+    "inclusive.balance_year_start": ("年初余额", "Balance at year start"),
+    "inclusive.customers_year_start": ("年初户数", "Customers at year start"),
+    "growth_rate": ("较年初增速", "Growth since year start"),
+    "total_growth_rate": ("各项贷款较年初增速", "All loans' growth since year start"),
+    "inclusive.npl": ("不良贷款", "Non-performing loans"),
+    "inclusive.npl_ratio": ("不良贷款率", "NPL ratio"),
+    "inclusive.disbursed": ("本期发放", "Disbursed"),
+    "new_loan_avg_rate": ("新发放贷款平均利率", "Average rate of new loans"),
+    "provision": ("贷款损失准备", "Loan loss provision"),
+    "coverage_ratio": ("拨备覆盖率", "Provision coverage ratio"),
+    "provision_ratio": ("贷款拨备率", "Provision to loans ratio"),
+    "migration.normal": ("正常类贷款迁徙率", "Normal loans migration"),
+    "migration.special_mention": ("关注类贷款迁徙率", "Special-mention loans migration"),
+    "migration.substandard": ("次级类贷款迁徙率", "Substandard loans migration"),
+    "migration.doubtful": ("可疑类贷款迁徙率", "Doubtful loans migration"),
+    "migration.performing": ("正常贷款迁徙率", "Performing loans migration"),
+    "due_count": ("本期到期笔数", "Loans due"),
+    "due_amount": ("本期到期金额", "Amount due"),
+    "due_collected": ("到期收回金额", "Due amount collected"),
+    "due_collection_rate": ("到期贷款收回率", "Collection rate of due loans"),
+    "upcoming_count": ("未来{days}天到期笔数", "Loans due in the next {days} days"),
+    "upcoming_balance": ("未来{days}天到期余额", "Balance due in the next {days} days"),
+    "watchlist.count": ("风险贷款笔数", "Watchlist loans"),
+    "watchlist.balance": ("风险贷款余额", "Watchlist balance"),
+    "new_count": ("本期新增笔数", "New this period"),
+    "grade_check_count": ("分类待核查笔数", "Grades to check"),
+    "overdue_total": ("逾期贷款", "Overdue"),
+    "trend.disbursed": ("当月发放", "Disbursed in month"),
+    "trend.collected": ("当月收回", "Collected in month"),
+    # values
+    "null": ("—", "—"),
+    "blank": ("（空白）", "(blank)"),
+    "yes": ("是", "yes"),
+    "none": ("无", "none"),
+    "colon": ("：", ": "),
+    "flag.new": ("新增", "new"),
+    "flag.check": ("分类偏轻", "grade too mild"),
+    "status.ok": ("达标", "within limit"),
+    "status.breached": ("超限", "breached"),
+    "direction.max": ("≤ {limit}", "≤ {limit}"),
+    "direction.min": ("≥ {limit}", "≥ {limit}"),
+    "pp": ("{value}个百分点", "{value} pp"),
+    "more_rows": ("另有 {count} 行见 Excel 文件", "{count} more rows in the Excel file"),
+    "rows_cut": ("另有 {count} 行超出 Excel 工作表行数上限，未列出",
+                 "{count} more rows exceed Excel's sheet row limit and are not listed"),
+    "loans_split": ("借据明细共 {total} 行，分列于 {sheets} 个工作表",
+                    "{total} loans, split over {sheets} sheets"),
+    "no_warnings": ("无数据提示", "No warnings"),
+    "warnings_shown": ("共 {count} 条提示，列出 {shown} 条",
+                       "{count} warnings, {shown} listed"),
+    # cover, signatures, page footer
+    "cover.bank": ("银行", "Bank"),
+    "cover.branch": ("机构", "Branch"),
+    "cover.report": ("报表", "Report"),
+    "cover.period": ("报表期间", "Period"),
+    "cover.dates": ("统计区间", "Dates"),
+    "cover.as_of": ("数据日期", "As of"),
+    "cover.unit": ("金额单位", "Money unit"),
+    "cover.generated_at": ("生成时间", "Generated at"),
+    "cover.ledger_sha256": ("台账校验码（SHA-256）", "Ledger SHA-256"),
+    "cover.version": ("程序版本", "Program version"),
+    "cover.warnings": ("数据提示", "Data warnings"),
+    "cover.sheets": ("工作表", "Sheets"),
+    "sign.preparer": ("制表人", "Prepared by"),
+    "sign.reviewer": ("复核人", "Reviewed by"),
+    "sign.approver": ("负责人", "Approved by"),
+    "page.before": ("第 ", "Page "),
+    "page.middle": (" 页 / 共 ", " of "),
+    "page.after": (" 页", ""),
+    "excel.footer": ("第 &P 页 / 共 &N 页", "Page &P of &N"),
+}
+
+ENUM_EN: dict[str, dict[str, str]] = {
+    "customer_type": {"corporate": "Corporate", "individual_business": "Individual business",
+                      "micro_owner": "Micro-enterprise owner", "individual": "Individual"},
+    "enterprise_size": {"large": "Large", "medium": "Medium", "small": "Small",
+                        "micro": "Micro"},
+    "industry": {
+        "A": "Agriculture, forestry, animal husbandry and fishery", "B": "Mining",
+        "C": "Manufacturing", "D": "Electricity, heat, gas and water supply",
+        "E": "Construction", "F": "Wholesale and retail trade",
+        "G": "Transport, storage and postal services", "H": "Accommodation and catering",
+        "I": "Information transmission, software and IT services", "J": "Finance",
+        "K": "Real estate", "L": "Leasing and business services",
+        "M": "Scientific research and technical services",
+        "N": "Water, environment and public facilities management",
+        "O": "Residential, repair and other services", "P": "Education",
+        "Q": "Health and social work", "R": "Culture, sports and entertainment",
+        "S": "Public administration, social security and social organisations",
+        "T": "International organisations",
+    },
+    "guarantee": {"credit": "Unsecured", "guarantee": "Guaranteed", "mortgage": "Mortgage",
+                  "pledge": "Pledge"},
+    "grade": {"normal": "Normal", "special_mention": "Special mention",
+              "substandard": "Substandard", "doubtful": "Doubtful", "loss": "Loss"},
+    "metric": {"balance_increase": "Net balance increase", "disbursed": "Disbursed",
+               "new_customers": "New customers"},
+    "term": {"short": "Short term", "medium_long": "Medium and long term"},
+    "amount_band": {"le_500k": "≤ 500,000", "le_5m": "500,000 – 5,000,000",
+                    "le_10m": "5,000,000 – 10,000,000", "gt_10m": "> 10,000,000"},
+}
+
+ENUM_ZH: dict[str, dict[str, str]] = {
+    "customer_type": dict(schema.CUSTOMER_TYPES),
+    "enterprise_size": dict(schema.ENTERPRISE_SIZES),
+    "industry": {code: f"{code} {name}" for code, name in schema.INDUSTRIES},
+    "guarantee": dict(schema.GUARANTEES),
+    "grade": dict(schema.GRADES),
+    "metric": dict(schema.TARGET_METRICS),
+    "term": {"short": "短期", "medium_long": "中长期"},
+    "amount_band": {"le_500k": "50万元（含）以下", "le_5m": "50万-500万元（含）",
+                    "le_10m": "500万-1000万元（含）", "gt_10m": "1000万元以上"},
+}
+ENUM_EN["industry"] = {code: f"{code} {name}" for code, name in ENUM_EN["industry"].items()}
+
+MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
+             "September", "October", "November", "December")
+DEKADS = {"zh": ("上旬", "中旬", "下旬"), "en": ("Early", "Mid", "Late")}
+QUARTERS_ZH = ("一", "二", "三", "四")
+
+
+class Labels:
+    """The catalogue in one language; ``labels("balance")`` → "贷款余额" or "Loan balance"."""
+
+    def __init__(self, lang: str = "zh") -> None:
+        if lang not in LANGS:
+            raise ValueError(f"unknown language {lang!r}; choose from {', '.join(LANGS)}")
+        self.lang = lang
+        self._index = LANGS.index(lang)
+
+    def __call__(self, key: str, /, **params: object) -> str:
+        """The label for ``key``, with ``{name}`` placeholders filled from ``params``.
+
+        A key missing from the catalogue is shown as itself (visible, never blank) and
+        logged; ``tests/test_labels.py`` keeps every key the renderers use translated.
+        """
+        entry = CATALOGUE.get(key)
+        if entry is None:
+            LOG.warning("no label for %r", key)
+            text = key
+        else:
+            text = entry[self._index]
+        return text.format(**params) if params else text
+
+    def field(self, section: str, key: str) -> str:
+        """A figure's label, preferring the section's own wording ("quality.normal")."""
+        scoped = f"{section}.{key}"
+        return self(scoped if scoped in CATALOGUE else key)
+
+    def has(self, key: str) -> bool:
+        return key in CATALOGUE
+
+    def enum(self, dimension: str, code: str) -> str:
+        """The label of an enum code; ledger text (branch, product …) is shown as is."""
+        if code == "":
+            return self("blank")
+        table = (ENUM_ZH if self.lang == "zh" else ENUM_EN).get(dimension)
+        if table is None:
+            return code
+        return table.get(code, code)
+
+    def section(self, name: str) -> str:
+        return self(f"section.{name}")
+
+    def unit(self, unit: str) -> str:
+        return self(f"unit.{unit}")
+
+    def report_title(self, report: str) -> str:
+        return self(f"title.{report}")
+
+    def month_name(self, month: int) -> str:
+        """10 → "10月" / "October"."""
+        return f"{month}月" if self.lang == "zh" else MONTHS_EN[month - 1]
+
+    def month(self, year: int, month: int) -> str:
+        """2026, 10 → "2026年10月" / "October 2026"."""
+        if self.lang == "zh":
+            return f"{year}年{month}月"
+        return f"{MONTHS_EN[month - 1]} {year}"
+
+    def month_id(self, month_id: str) -> str:
+        """A trend point's month "2026-07" → "2026年7月" / "July 2026"."""
+        year, month = month_id.split("-")
+        return self.month(int(year), int(month))
+
+    def period_name(self, report: str, start: date) -> str:
+        """The period a report covers, named from its type and first day.
+
+        2026年10月中旬 · 2026年10月 · 2026年第三季度 · 2026年度 (zh);
+        Mid October 2026 · October 2026 · Q3 2026 · Year 2026 (en).
+        """
+        year, month = start.year, start.month
+        if report == "dekad":
+            part = DEKADS[self.lang][min((start.day - 1) // 10, 2)]
+            if self.lang == "zh":
+                return f"{year}年{month}月{part}"
+            return f"{part} {MONTHS_EN[month - 1]} {year}"
+        if report == "monthly":
+            return self.month(year, month)
+        if report == "quarterly":
+            quarter = (month - 1) // 3 + 1
+            if self.lang == "zh":
+                return f"{year}年第{QUARTERS_ZH[quarter - 1]}季度"
+            return f"Q{quarter} {year}"
+        if report == "yearly":
+            return f"{year}年度" if self.lang == "zh" else f"Year {year}"
+        raise ValueError(f"unknown report type {report!r}")
+
+    def long_date(self, day: date) -> str:
+        """2026-10-31 → "2026年10月31日" / "31 October 2026"."""
+        if self.lang == "zh":
+            return f"{day.year}年{day.month}月{day.day}日"
+        return f"{day.day} {MONTHS_EN[day.month - 1]} {day.year}"
+
+    def date_range(self, start: date, end: date) -> str:
+        sep = "至" if self.lang == "zh" else " to "
+        return f"{start.isoformat()}{sep}{end.isoformat()}"
+
+    def timestamp(self, moment: datetime) -> str:
+        return moment.strftime("%Y-%m-%d %H:%M:%S")

@@ -1,0 +1,312 @@
+"""The Excel renderer: a styled workbook of real numbers, written with openpyxl.
+
+One sheet per section (the same ``SectionView`` tables the PDF shows), a cover, a
+data-quality sheet and the loan-level 借据明细.  The whole workbook is in openpyxl's
+write-only mode, because write-only and normal sheets cannot be mixed in one workbook and
+the loan sheet must stream a million rows; every cell is therefore a ``WriteOnlyCell``
+styled as it is appended, and each sheet's widths, freeze panes, print titles and charts
+are decided from a layout computed before its first row is written.
+
+Numbers are numbers: money is the rounded amount in the configured unit with
+``#,##0.00``, a ratio the rounded fraction with ``0.00%`` (formatting.py decides both, so
+Excel shows the digits the PDF shows).  Text is always a string cell, never a formula.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.chart import BarChart, LineChart, PieChart, Reference
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook import Workbook
+from openpyxl.worksheet.properties import PageSetupProperties
+
+from reportgen.formatting import Kind, excel_format, excel_value
+from reportgen.labels import Labels
+from reportgen.model import Report
+from reportgen.render import excel_loans
+from reportgen.render.base import RenderOptions, register
+from reportgen.render.excel_loans import FORMULA_START, clean
+from reportgen.render.tables import Cell, SectionView, Table, build_sections, cover_items
+
+TITLE_FONT = Font(bold=True, size=14)
+BOLD = Font(bold=True)
+NOTE_FONT = Font(italic=True, color="595959")
+HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
+THIN = Side(style="thin", color="A6A6A6")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+RIGHT = Alignment(horizontal="right")
+MARKS = {  # cell mark → (fill, font): red for breaches, as in the PDF
+    "breach": (PatternFill("solid", fgColor="FFC7CE"), Font(bold=True, color="9C0006")),
+    "ok": (None, Font(color="006100")),
+    "new": (PatternFill("solid", fgColor="FFF2CC"), None),
+    "check": (PatternFill("solid", fgColor="FCE4D6"), Font(bold=True, color="9C5700")),
+}
+MAX_WIDTH = 60
+
+
+@dataclass
+class _Placed:
+    """Where a table lands on its sheet (1-based rows)."""
+
+    table: Table
+    title_row: int | None
+    header_row: int
+    first_row: int
+    last_row: int  # == first_row - 1 when the table is empty
+
+
+@dataclass
+class _Layout:
+    rows: int = 3  # title, subtitle, blank
+    placed: list[_Placed] = field(default_factory=list)
+
+
+class _Writer:
+    """Writes one report's workbook."""
+
+    def __init__(self, report: Report, options: RenderOptions) -> None:
+        self.report = report
+        self.options = options
+        self.t = Labels(options.lang)
+        self.wb = Workbook(write_only=True)
+        self.title = self.t.report_title(report.report)
+        self.period = self.t.period_name(report.report, report.start)
+        self.unit_note = self.t("unit_note", unit=self.t.unit(options.unit))
+
+    # --- cells --------------------------------------------------------------------
+
+    def text_cell(self, ws: Any, value: str, font: Font | None = None) -> WriteOnlyCell:
+        """A string cell that stays text even when it looks like a formula."""
+        cell = WriteOnlyCell(ws)
+        cell.value = clean(value)
+        cell.data_type = "s"
+        if value.startswith(FORMULA_START):
+            cell.quotePrefix = True
+        if font is not None:
+            cell.font = font
+        return cell
+
+    def cell(self, ws: Any, cell: Cell, numeric: bool) -> WriteOnlyCell:
+        value = excel_value(cell.kind, cell.value, self.options.unit)
+        if isinstance(value, str):
+            out = self.text_cell(ws, value)
+            if numeric:  # "—" in a column of figures
+                out.alignment = RIGHT
+        else:
+            out = WriteOnlyCell(ws, value)
+            out.number_format = excel_format(cell.kind, self.options.lang)
+        out.border = BORDER
+        fill, font = MARKS.get(cell.mark, (None, None))
+        if fill is not None:
+            out.fill = fill
+        if font is not None:
+            out.font = font
+        return out
+
+    def header(self, ws: Any, labels: list[str]) -> list[WriteOnlyCell]:
+        cells = []
+        for label in labels:
+            cell = self.text_cell(ws, label, BOLD)
+            cell.fill, cell.border, cell.alignment = HEADER_FILL, BORDER, CENTER
+            cells.append(cell)
+        return cells
+
+    # --- sheets -------------------------------------------------------------------
+
+    def setup(self, ws: Any, columns: int) -> None:
+        """Print setup shared by every sheet: A4 landscape, one page wide, page numbers."""
+        del columns
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = "9"  # A4
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        ws.oddHeader.left.text = _header_text(self.report.bank)
+        ws.oddHeader.center.text = _header_text(f"{self.title} {self.period}")
+        ws.oddHeader.right.text = _header_text(self.unit_note)
+        ws.oddFooter.center.text = self.t("excel.footer")
+
+    def start_sheet(self, name: str, widths: list[int]) -> Any:
+        ws = self.wb.create_sheet(name)
+        self.setup(ws, len(widths))
+        for n, width in enumerate(widths, 1):
+            ws.column_dimensions[get_column_letter(n)].width = width
+        return ws
+
+    def heading(self, ws: Any, title: str) -> None:
+        ws.append([self.text_cell(ws, title, TITLE_FONT)])
+        subtitle = (f"{self.report.bank} {self.report.branch} · {self.title} · {self.period}"
+                    f" · {self.unit_note}")
+        ws.append([self.text_cell(ws, subtitle, NOTE_FONT)])
+        ws.append([])
+
+    def cover(self, loan_sheets: list[tuple[str, int]], views: list[SectionView]) -> None:
+        ws = self.start_sheet(self.t("sheet.cover"), [26, 70])
+        ws.append([self.text_cell(ws, f"{self.report.bank} {self.title}", TITLE_FONT)])
+        ws.append([])
+        items = cover_items(self.report, self.t, self.options.unit)
+        for label, value in items:
+            ws.append([self.text_cell(ws, label, BOLD), self.text_cell(ws, value)])
+        ws.append([])
+        names = [self.t(f"sheet.{v.name}") for v in views]
+        names += [self.t("sheet.data_quality"), *(name for name, _ in loan_sheets)]
+        ws.append([self.text_cell(ws, self.t("cover.sheets"), BOLD),
+                   self.text_cell(ws, "、".join(names) if self.t.lang == "zh"
+                                  else ", ".join(names))])
+        if len(loan_sheets) > 1:
+            total = sum(rows for _, rows in loan_sheets)
+            ws.append([None, self.text_cell(ws, self.t("loans_split", total=f"{total:,}",
+                                                       sheets=len(loan_sheets)), NOTE_FONT)])
+
+    def section(self, view: SectionView) -> None:
+        layout = _layout(view)
+        widths = _widths(view)
+        ws = self.start_sheet(self.t(f"sheet.{view.name}"), widths)
+        # Freeze and print on every page the header of the first list that grows with
+        # the ledger (the watchlist under its 4-row overview), else of the first table.
+        lists = [p for p in layout.placed if p.table.grows and p.header_row <= 16]
+        main = (lists or layout.placed)[0]
+        ws.freeze_panes = f"A{main.header_row + 1}"
+        ws.print_title_rows = f"{main.header_row}:{main.header_row}"
+        self.heading(ws, view.title)
+        limit = excel_loans.MAX_ROWS
+        row = 3
+        for placed in layout.placed:
+            table = placed.table
+            if placed.title_row is not None:
+                ws.append([self.text_cell(ws, table.title, BOLD)])
+                row += 1
+            ws.append(self.header(ws, [c.label for c in table.columns]))
+            row += 1
+            for n, cells in enumerate(table.rows):
+                if row >= limit - 1:
+                    ws.append([self.text_cell(ws, self.t("rows_cut",
+                                                         count=len(table.rows) - n),
+                                              NOTE_FONT)])
+                    return
+                ws.append([self.cell(ws, c, col.numeric)
+                           for c, col in zip(cells, table.columns, strict=True)])
+                row += 1
+            ws.append([])
+            row += 1
+        self.charts(ws, view, layout, len(widths))
+
+    def charts(self, ws: Any, view: SectionView, layout: _Layout, columns: int) -> None:
+        """Native charts: the quality mix (pie) and the month-end trend (bars + line)."""
+        anchor = f"{get_column_letter(columns + 2)}4"
+        placed = {p.table.key: p for p in layout.placed}
+        if view.name == "quality":
+            grades = placed["grades"]
+            pie = PieChart()
+            pie.title = self.t("chart.quality_mix")
+            pie.add_data(Reference(ws, min_col=2, min_row=grades.first_row,
+                                   max_row=grades.first_row + 4))
+            pie.set_categories(Reference(ws, min_col=1, min_row=grades.first_row,
+                                         max_row=grades.first_row + 4))
+            pie.width, pie.height = 14, 9
+            ws.add_chart(pie, anchor)
+        elif view.name == "trend":
+            points = placed["points"]
+            if points.last_row < points.first_row:
+                return
+            bars = BarChart()
+            bars.title = self.t("chart.trend")
+            bars.add_data(Reference(ws, min_col=2, min_row=points.header_row,
+                                    max_row=points.last_row), titles_from_data=True)
+            bars.set_categories(Reference(ws, min_col=1, min_row=points.first_row,
+                                          max_row=points.last_row))
+            bars.y_axis.title = self.unit_note
+            line = LineChart()
+            line.add_data(Reference(ws, min_col=4, min_row=points.header_row,
+                                    max_row=points.last_row), titles_from_data=True)
+            line.y_axis.axId = 200
+            line.y_axis.number_format = "0.00%"
+            line.y_axis.crosses = "max"
+            bars += line
+            bars.width, bars.height = 20, 10
+            ws.add_chart(bars, anchor)
+
+    def data_quality(self) -> None:
+        warnings = self.report.warnings
+        ws = self.start_sheet(self.t("sheet.data_quality"), [8, 100])
+        ws.freeze_panes = "A5"  # before the first row: write-only sheets write it first
+        ws.print_title_rows = "4:4"
+        self.heading(ws, self.t("section.data_quality"))
+        ws.append(self.header(ws, [self.t("col.no"), self.t("col.warning")]))
+        if not warnings:
+            ws.append([None, self.text_cell(ws, self.t("no_warnings"))])
+        for n, warning in enumerate(warnings, 1):
+            ws.append([n, self.text_cell(ws, warning)])
+        if self.report.warning_count > len(warnings):
+            ws.append([None, self.text_cell(ws, self.t(
+                "warnings_shown", count=f"{self.report.warning_count:,}",
+                shown=f"{len(warnings):,}"), NOTE_FONT)])
+
+    def write(self, path: Path) -> None:
+        views = build_sections(self.report, self.t, max_rows=None)
+        loans = self.report.loans
+        plan = [] if loans is None else excel_loans.sheet_plan(len(loans), self.t)
+        self.cover(plan, views)
+        for view in views:
+            self.section(view)
+        self.data_quality()
+        if loans is not None:
+            excel_loans.write_loan_sheets(self.wb, loans, self.t, self.setup)
+        self.wb.save(path)
+
+
+def _header_text(text: str) -> str:
+    """Excel header/footer codes start with "&": a literal ampersand is doubled."""
+    return text.replace("&", "&&")[:80]
+
+
+def _layout(view: SectionView) -> _Layout:
+    layout = _Layout()
+    for table in view.tables:
+        title_row = None
+        if table.title and table.title != view.title:
+            layout.rows += 1
+            title_row = layout.rows
+        header_row = layout.rows + 1
+        first = header_row + 1
+        last = header_row + len(table.rows)
+        layout.placed.append(_Placed(table, title_row, header_row, first, last))
+        layout.rows = last + 1  # a blank row after each table
+    return layout
+
+
+def _display_width(text: str) -> int:
+    """Columns a text needs: CJK and full-width characters take two."""
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def _widths(view: SectionView) -> list[int]:
+    """Column widths from headers and (up to 200 rows of) contents, within limits."""
+    widths: list[int] = []
+    for table in view.tables:
+        for n, column in enumerate(table.columns):
+            need = max(column.width, min(_display_width(column.label) + 2, 24))
+            for row in table.rows[:200]:
+                cell = row[n]
+                if cell.kind is Kind.TEXT and isinstance(cell.value, str):
+                    need = max(need, _display_width(cell.value) + 2)
+            if n == len(widths):
+                widths.append(0)
+            widths[n] = min(MAX_WIDTH, max(widths[n], need))
+    return widths
+
+
+@register("xlsx")
+class ExcelRenderer:
+    name = "xlsx"
+    extension = "xlsx"
+
+    def write(self, report: Report, options: RenderOptions, path: Path) -> None:
+        _Writer(report, options).write(path)
+

@@ -1,0 +1,142 @@
+"""``reportgen run``: make whatever report fell due, archive it, mail it — once.
+
+The order of the steps is the design:
+
+1. take the output folder's lock (one run at a time, ``deliver.lock``);
+2. ask the schedule what is due and drop what the manifest already records (unless
+   ``--force``): a second run the same day does nothing;
+3. if anything is left, load and validate the ledger ONCE (a ledger with errors raises
+   ``LedgerError`` here, before any file is written: nothing made, exit 3), then build,
+   write and record each report, oldest first, each record fsync'd before the next;
+4. mail every report still owed to someone — the new ones and any whose delivery failed
+   in an earlier run — recording each outcome as it happens;
+5. record the run and the days of period ends it covered (what ``--catch-up`` looks
+   past next time).
+
+Delivery failures do not raise here: the caller gets them in ``RunResult.undelivered`` and
+exits 4 after printing what was made, so the cron log shows both.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from reportgen import __version__, api
+from reportgen.config import Config
+from reportgen.deliver.archive import SENT, Archive, ReportRecord, file_entry
+from reportgen.deliver.body import key_figures
+from reportgen.deliver.email import Mailer, Outcome, deliver
+from reportgen.deliver.lock import run_lock
+from reportgen.errors import ConfigError
+from reportgen.schedule import Due, Plan, plan
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Made:
+    due: Due
+    files: list[Path]
+
+
+@dataclass
+class RunResult:
+    """What one run did, for the CLI's summary and exit status."""
+
+    today: date
+    plan: Plan
+    made: list[Made] = field(default_factory=list)
+    already: list[Due] = field(default_factory=list)  # due but already in the manifest
+    deliveries: list[tuple[ReportRecord, Outcome]] = field(default_factory=list)
+    email: str = "on"  # on | off (--no-email) | disabled (email.enabled = false)
+
+    @property
+    def undelivered(self) -> list[tuple[ReportRecord, Outcome]]:
+        return [(r, o) for r, o in self.deliveries if o.status != SENT]
+
+
+def today_in(config: Config) -> date:
+    """Today in the configured time zone: 01:05 in Shanghai is still yesterday in UTC."""
+    return datetime.now(ZoneInfo(config.bank.timezone)).date()
+
+
+def run(config: Config, *, today: date | None = None, catch_up: bool = False,
+        force: bool = False, email: bool = True, progress: bool = False,
+        clock: Callable[[], datetime] | None = None,
+        mailer: Mailer | None = None) -> RunResult:
+    """Make, archive and mail what is due on ``today`` (see the module docstring)."""
+    if "ledger" not in config.tables:
+        where = config.source or "./reportgen.toml (not found)"
+        raise ConfigError(
+            f"reportgen run needs a configuration file with a [ledger] table and its path; "
+            f"read: {where}. Copy reportgen.example.toml to reportgen.toml and edit it, or "
+            "pass --config FILE"
+        )
+    tz = ZoneInfo(config.bank.timezone)
+
+    def now() -> datetime:
+        return (clock() if clock else datetime.now(tz)).astimezone(tz)
+
+    today = today or now().date()
+    out = Path(config.output.dir)
+    with run_lock(out, wait=config.schedule.lock_wait):
+        archive = Archive(out)
+        the_plan = plan(today, config.schedule.reports, catch_up=catch_up,
+                        covered=archive.covered())
+        result = RunResult(today, the_plan)
+        if not (email and config.email.enabled):
+            result.email = "disabled" if not config.email.enabled else "off"
+        recorded = archive.reports()
+        todo = [d for d in the_plan.due if force or d.key not in recorded]
+        result.already = [d for d in the_plan.due if d not in todo]
+        if todo:
+            _make(config, todo, archive, result, now=now, progress=progress)
+        if result.email == "on":
+            mailer = mailer or Mailer(config.email)
+            for record, owed in archive.pending(config.email.recipients.for_report):
+                outcomes = deliver(record, owed, archive=archive, mailer=mailer,
+                                   lang=config.output.lang, unit=config.bank.unit, now=now)
+                result.deliveries += [(record, o) for o in outcomes]
+        archive.record_run(
+            today, covered=(the_plan.first_end, the_plan.last_end),
+            made=[f"{m.due.report} {m.due.period}" for m in result.made],
+            catch_up=catch_up, force=force, version=__version__, time=now(),
+            delivery="failed" if result.undelivered else result.email,
+        )
+    return result
+
+
+def _make(config: Config, todo: list[Due], archive: Archive, result: RunResult, *,
+          now: Callable[[], datetime], progress: bool) -> None:
+    ledger_path = Path(config.ledger.path)
+    if not ledger_path.exists():
+        raise ConfigError(f"ledger.path = {config.ledger.path!r}: no such file or folder "
+                          f"(relative paths are relative to {Path.cwd()})")
+    session = api.open_ledger(ledger_path, progress=progress)
+    if session.warning_count:
+        log.warning("the ledger has %d warning(s); `reportgen validate --ledger %s` lists them",
+                    session.warning_count, ledger_path)
+    options = api.render_options(config)
+    for due in todo:
+        report = api.build(session, due.report, due.period, config, now=now())
+        files = api.write(report, list(config.output.formats), archive.out_dir, options)
+        recipients: tuple[str, ...] = ()
+        if result.email == "on":
+            recipients = config.email.recipients.for_report(due.report)
+            if not recipients:
+                log.warning("%s %s: no recipients (email.recipients.%s); archived, not mailed",
+                            due.report, due.period, due.report)
+        archive.record_report(ReportRecord(
+            report=due.report, period=due.period, start=due.start.isoformat(),
+            end=due.end.isoformat(), files=tuple(file_entry(p, archive.out_dir) for p in files),
+            ledger_sha256=report.ledger_sha256, version=__version__,
+            time=now().isoformat(timespec="seconds"), recipients=recipients,
+            figures=key_figures(report),
+        ))
+        log.info("made %s %s: %s", due.report, due.period, ", ".join(p.name for p in files))
+        result.made.append(Made(due, files))

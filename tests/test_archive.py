@@ -1,0 +1,117 @@
+"""deliver/archive.py: the append-only, fsync'd manifest and the questions asked of it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from reportgen.deliver.archive import Archive, FileEntry, ReportRecord, file_entry
+
+NOW = datetime(2026, 11, 1, 1, 5, tzinfo=ZoneInfo("Asia/Shanghai"))
+A, B = "a@bank.example", "b@bank.example"
+
+
+def record(period: str = "2026-10", recipients: tuple[str, ...] = (A, B)) -> ReportRecord:
+    return ReportRecord(
+        report="monthly", period=period, start=f"{period}-01", end=f"{period}-31",
+        files=(FileEntry(f"monthly_{period}.pdf", "0" * 64, 10),), ledger_sha256="f" * 64,
+        version="0.1.0", time=NOW.isoformat(), recipients=recipients,
+        figures={"balance": "1.00"},
+    )
+
+
+def deliver(archive: Archive, rec: ReportRecord, who: str, status: str = "sent") -> None:
+    archive.record_delivery(rec, who, status, attempts=1, message_id="<m@x>", time=NOW)
+
+
+def test_round_trip_and_one_json_object_per_line(tmp_path: Path) -> None:
+    archive = Archive(tmp_path / "reports")
+    archive.record_report(record())
+    deliver(archive, record(), A)
+    archive.record_run(date(2026, 11, 1), covered=(date(2026, 10, 31), date(2026, 10, 31)),
+                       made=["monthly 2026-10"], catch_up=False, force=False,
+                       delivery="on", version="0.1.0", time=NOW)
+    lines = archive.path.read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["kind"] for line in lines] == ["report", "delivery", "run"]
+    assert archive.reports()[("monthly", "2026-10")] == record()
+    assert archive.is_made("monthly", "2026-10")
+    assert not archive.is_made("monthly", "2026-09")
+    assert archive.covered() == {date(2026, 10, 31)}
+
+
+def test_every_append_is_fsynced_and_only_appends(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    archive = Archive(tmp_path / "reports")
+    archive.record_report(record())
+    before = archive.path.read_bytes()
+    synced: list[int] = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(fd), real_fsync(fd))[1])
+    deliver(archive, record(), A)
+    deliver(archive, record(), B)
+    assert len(synced) == 2
+    assert archive.path.read_bytes().startswith(before)
+
+
+def test_a_torn_last_line_is_skipped_and_fenced_off(tmp_path: Path) -> None:
+    archive = Archive(tmp_path / "reports")
+    archive.record_report(record())
+    with open(archive.path, "ab") as fh:
+        fh.write(b'{"kind": "delivery", "report": "monthly", "per')  # power cut mid-write
+    assert len(archive.records()) == 1
+    deliver(archive, record(), A)
+    assert [r["kind"] for r in archive.records()] == ["report", "delivery"]
+    assert archive.sent_to("monthly", "2026-10") == {A}
+
+
+def test_pending_follows_the_latest_report_record(tmp_path: Path) -> None:
+    archive = Archive(tmp_path / "reports")
+    everyone = lambda _report: (A, B)  # noqa: E731
+    assert archive.pending(everyone) == []
+    archive.record_report(record("2026-09"))
+    archive.record_report(record("2026-10"))
+    deliver(archive, record("2026-09"), A)
+    deliver(archive, record("2026-09"), B, status="refused")
+    deliver(archive, record("2026-10"), "A@BANK.EXAMPLE")  # addresses compare case-blind
+    owed = [(r.period, who) for r, who in archive.pending(everyone)]
+    assert owed == [("2026-09", [B]), ("2026-10", [B])]
+    deliver(archive, record("2026-09"), B)
+    assert [(r.period, who) for r, who in archive.pending(everyone)] == [("2026-10", [B])]
+    archive.record_report(record("2026-09"))  # re-made with --force: owed to all again
+    owed = [(r.period, who) for r, who in archive.pending(everyone)]
+    assert owed == [("2026-09", [A, B]), ("2026-10", [B])]
+    assert archive.pending(lambda _r: ()) == []  # nobody configured any more: nobody owed
+
+
+def test_report_made_without_email_is_owed_to_nobody(tmp_path: Path) -> None:
+    archive = Archive(tmp_path / "reports")
+    archive.record_report(record(recipients=()))
+    assert archive.pending(lambda _r: (A, B)) == []
+
+
+def test_covered_days_span_catch_up_windows(tmp_path: Path) -> None:
+    archive = Archive(tmp_path / "reports")
+    for day, first, last in [(date(2026, 10, 7), date(2026, 10, 6), date(2026, 10, 6)),
+                             (date(2026, 11, 1), date(2026, 10, 29), date(2026, 10, 31))]:
+        archive.record_run(day, covered=(first, last), made=[], catch_up=True, force=False,
+                           delivery="on", version="0.1.0", time=NOW)
+    assert sorted(archive.covered()) == [date(2026, 10, 6), date(2026, 10, 29),
+                                         date(2026, 10, 30), date(2026, 10, 31)]
+
+
+def test_file_entry_hashes_the_bytes(tmp_path: Path) -> None:
+    (tmp_path / "x.pdf").write_bytes(b"%PDF" * 1000)
+    entry = file_entry(tmp_path / "x.pdf", tmp_path)
+    assert entry == FileEntry("x.pdf", hashlib.sha256(b"%PDF" * 1000).hexdigest(), 4000)
+
+
+def test_lines_from_elsewhere_are_ignored(tmp_path: Path) -> None:
+    archive = Archive(tmp_path)
+    archive.path.write_text('\n"just a string"\n{"no": "kind"}\nnot json\n', encoding="utf-8")
+    assert archive.records() == []

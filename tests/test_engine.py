@@ -1,0 +1,245 @@
+"""reportgen/engine.py: balances as of a date, flows over [S, D], the as-of state join.
+
+The ledger below is written out of date order on purpose (the engine sorts it). Every
+expected figure is in fen (1 yuan = 100 fen), worked out from ledger-format.md:
+bal(x, D) = Σ disburse − Σ repay − Σ writeoff dated ≤ D; interest and recovery never move
+a balance; a loan's state on D is its row with the latest date ≤ D.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pytest
+from ledgers import write_ledger
+
+from reportgen.api import open_ledger
+from reportgen.engine import Engine
+from reportgen.ledger.parse import NO_DATE
+from reportgen.ledger.schema import (
+    DISBURSE,
+    INTEREST,
+    LOSS,
+    NET_CAPITAL,
+    NORMAL,
+    PROVISION,
+    RECOVERY,
+    REPAY,
+    SPECIAL_MENTION,
+    WRITEOFF,
+)
+
+CUSTOMERS = "C1,甲,individual,,A,,,"
+LOANS = """
+L1,C1,B1,王,,credit,1000,2026-01-05,2026-12-31,4
+L2,C1,B1,王,,credit,500,2026-02-01,2026-12-31,4
+L3,C1,B1,王,,credit,800,2026-02-01,2026-12-31,4
+L4,C1,B1,王,,credit,100,2026-01-10,2026-03-12,4
+"""
+TRANSACTIONS = """
+L1,2026-03-10,repay,300
+L1,2026-01-05,disburse,1000
+L2,2026-02-01,disburse,500
+L1,2026-03-10,disburse,200
+L1,2026-02-15,interest,12.34
+L2,2026-02-28,writeoff,500
+L2,2026-03-05,recovery,50
+L4,2026-01-10,disburse,100
+L1,2026-03-31,repay,900
+L1,2026-04-02,disburse,400
+"""
+CLASSIFICATIONS = """
+L1,2026-03-20,normal,
+L1,2026-01-05,normal,
+L2,2026-02-20,loss,2026-02-10
+L1,2026-03-10,special_mention,2026-03-01
+L2,2026-02-01,normal,
+"""
+BANK_FIGURES = """
+2026-03-01,provision,150
+2026-01-01,provision,100
+2026-02-01,net_capital,5000
+"""
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Engine:
+    folder = write_ledger(tmp_path, customers=CUSTOMERS, loans=LOANS,
+                          transactions=TRANSACTIONS, classifications=CLASSIFICATIONS,
+                          bank_figures=BANK_FIGURES)
+    return open_ledger(folder).engine
+
+
+def _by_loan(engine: Engine, values: np.ndarray) -> dict[str, int]:
+    ids = engine.ledger.loans["loan_id"].tolist()
+    return {loan: int(v) for loan, v in zip(ids, values.tolist(), strict=True)}
+
+
+@pytest.mark.parametrize(
+    ("day", "l1", "l2", "l4"),
+    [
+        (date(2026, 1, 4), 0, 0, 0),  # before any transaction
+        (date(2026, 1, 5), 100_000, 0, 0),  # a disbursement counts at the end of its day
+        (date(2026, 1, 10), 100_000, 0, 10_000),
+        (date(2026, 2, 15), 100_000, 50_000, 10_000),  # interest leaves L1 alone
+        (date(2026, 2, 27), 100_000, 50_000, 10_000),
+        (date(2026, 2, 28), 100_000, 0, 10_000),  # L2: 500 − 500 written off = 0
+        (date(2026, 3, 5), 100_000, 0, 10_000),  # L2: a recovery never changes a balance
+        (date(2026, 3, 9), 100_000, 0, 10_000),
+        (date(2026, 3, 10), 90_000, 0, 10_000),  # L1: 1,000 − 300 repaid + 200 drawn = 900
+        (date(2026, 3, 31), 0, 0, 10_000),  # L1: 900 − 900 repaid = 0
+        (date(2026, 4, 1), 0, 0, 10_000),
+        (date(2026, 4, 2), 40_000, 0, 10_000),  # L1 drawn again after reaching zero: 400
+        (date(2030, 1, 1), 40_000, 0, 10_000),
+    ],
+)
+def test_balance_as_of(engine: Engine, day: date, l1: int, l2: int, l4: int) -> None:
+    # L3 has no transactions at all: always 0
+    assert _by_loan(engine, engine.balance(day)) == {"L1": l1, "L2": l2, "L3": 0, "L4": l4}
+
+
+def test_loan_without_transactions_has_zero_balance(engine: Engine) -> None:
+    assert _by_loan(engine, engine.balance(date(2026, 6, 30)))["L3"] == 0
+    assert not _by_loan(engine, engine.snapshot(date(2026, 6, 30)).live)["L3"]
+
+
+def test_flows_include_both_bounds(engine: Engine) -> None:
+    march = (date(2026, 3, 1), date(2026, 3, 31))
+    # L1 in March: drawn 200 on the 10th; repaid 300 on the 10th and 900 on the 31st
+    assert _by_loan(engine, engine.flow(DISBURSE, *march))["L1"] == 20_000
+    assert _by_loan(engine, engine.flow(REPAY, *march))["L1"] == 120_000
+    # L2: its write-off was on 28 February, outside March; the recovery of 50 is inside
+    assert _by_loan(engine, engine.flow(WRITEOFF, *march))["L2"] == 0
+    assert _by_loan(engine, engine.flow(RECOVERY, *march))["L2"] == 5_000
+    # [28 Feb, 10 Mar] holds the write-off (start day) and L1's repayment (end day)
+    both = (date(2026, 2, 28), date(2026, 3, 10))
+    assert _by_loan(engine, engine.flow(WRITEOFF, *both)) == {"L1": 0, "L2": 50_000,
+                                                              "L3": 0, "L4": 0}
+    assert _by_loan(engine, engine.flow(REPAY, *both))["L1"] == 30_000
+    # a one-day window
+    day = (date(2026, 3, 10), date(2026, 3, 10))
+    assert _by_loan(engine, engine.flow(DISBURSE, *day))["L1"] == 20_000
+    assert _by_loan(engine, engine.disburse_count(*day))["L1"] == 1
+    # interest on 15 Feb: 12.34 yuan = 1,234 fen
+    assert _by_loan(engine, engine.flow(INTEREST, date(2026, 2, 1), date(2026, 2, 28))) == {
+        "L1": 1_234, "L2": 0, "L3": 0, "L4": 0}
+    # a window with nothing in it
+    assert not engine.flow(DISBURSE, date(2026, 5, 1), date(2026, 5, 31)).any()
+
+
+def test_disburse_count(engine: Engine) -> None:
+    year = (date(2026, 1, 1), date(2026, 12, 31))
+    # L1 drawn on 5 Jan, 10 Mar and 2 Apr; L2 once; L3 never; L4 once
+    assert _by_loan(engine, engine.disburse_count(*year)) == {"L1": 3, "L2": 1, "L3": 0,
+                                                              "L4": 1}
+
+
+def test_balance_is_opening_plus_flows(engine: Engine) -> None:
+    start, end = date(2026, 2, 1), date(2026, 4, 30)
+    opening = engine.balance(date(2026, 1, 31))
+    expected = (opening + engine.flow(DISBURSE, start, end) - engine.flow(REPAY, start, end)
+                - engine.flow(WRITEOFF, start, end))
+    assert (engine.balance(end) == expected).all()
+
+
+@pytest.mark.parametrize(
+    ("day", "l1_grade", "l1_since", "l2_grade", "l2_has"),
+    [
+        (date(2026, 1, 4), NORMAL, None, NORMAL, False),  # no row yet: normal, no row
+        (date(2026, 3, 9), NORMAL, None, LOSS, True),  # L1's 5 Jan row
+        (date(2026, 3, 10), SPECIAL_MENTION, date(2026, 3, 1), LOSS, True),  # row on the day
+        (date(2026, 3, 19), SPECIAL_MENTION, date(2026, 3, 1), LOSS, True),
+        (date(2026, 3, 20), NORMAL, None, LOSS, True),  # cured on the 20th
+        (date(2026, 1, 31), NORMAL, None, NORMAL, False),
+        (date(2026, 2, 19), NORMAL, None, NORMAL, True),  # L2's 1 Feb row
+    ],
+)
+def test_state_is_the_latest_row_on_or_before_the_day(
+        engine: Engine, day: date, l1_grade: int, l1_since: date | None, l2_grade: int,
+        l2_has: bool) -> None:
+    grade, since, has = engine.state(day)
+    grades, sinces, rows = _by_loan(engine, grade), _by_loan(engine, since), _by_loan(engine, has)
+    assert grades["L1"] == l1_grade
+    expected_since = NO_DATE if l1_since is None else (l1_since - date(1970, 1, 1)).days
+    assert sinces["L1"] == expected_since
+    assert grades["L2"] == l2_grade
+    assert bool(rows["L2"]) is l2_has
+    assert grades["L3"] == NORMAL
+    assert not rows["L3"]
+
+
+@pytest.mark.parametrize(
+    ("day", "l1_days", "l4_days"),
+    [
+        # L1: overdue_since 1 Mar from 10 Mar to 19 Mar → (day − 1 Mar) + 1
+        (date(2026, 3, 10), 10, 0),
+        # L4 matures on 12 Mar: not overdue by contract on its maturity day
+        (date(2026, 3, 12), 12, 0),
+        # the day after: (13 Mar − 12 Mar) = 1 day by contract
+        (date(2026, 3, 13), 13, 1),
+        # L1 cured on 20 Mar (row without overdue_since); L4: 25 − 12 = 13 days
+        (date(2026, 3, 25), 0, 13),
+    ],
+)
+def test_snapshot_overdue_days(engine: Engine, day: date, l1_days: int, l4_days: int) -> None:
+    days = _by_loan(engine, engine.snapshot(day).overdue_days)
+    assert (days["L1"], days["L4"]) == (l1_days, l4_days)
+
+
+def test_snapshot_of_a_loan_not_live_is_not_overdue(engine: Engine) -> None:
+    # L2 is graded loss with overdue_since 10 Feb, but written off to zero on 28 Feb
+    snap = engine.snapshot(date(2026, 3, 15))
+    assert _by_loan(engine, snap.overdue_days)["L2"] == 0
+    assert not _by_loan(engine, snap.live)["L2"]
+    assert _by_loan(engine, snap.grade)["L2"] == LOSS
+    # on 27 Feb it was live: (27 Feb − 10 Feb) + 1 = 18 days
+    assert _by_loan(engine, engine.snapshot(date(2026, 2, 27)).overdue_days)["L2"] == 18
+
+
+def test_snapshot_is_cached(engine: Engine) -> None:
+    assert engine.snapshot(date(2026, 3, 15)) is engine.snapshot(date(2026, 3, 15))
+
+
+@pytest.mark.parametrize(
+    ("item", "day", "expected"),
+    [
+        (PROVISION, date(2025, 12, 31), None),  # before the first row
+        (PROVISION, date(2026, 1, 1), 10_000),  # the row's own day
+        (PROVISION, date(2026, 2, 28), 10_000),
+        (PROVISION, date(2026, 3, 1), 15_000),  # the latest row ≤ day
+        (NET_CAPITAL, date(2026, 1, 31), None),
+        (NET_CAPITAL, date(2026, 2, 1), 500_000),
+        (NET_CAPITAL, date(2027, 1, 1), 500_000),
+    ],
+)
+def test_bank_figure(engine: Engine, item: int, day: date, expected: int | None) -> None:
+    assert engine.bank_figure(item, day) == expected
+
+
+def test_bank_figure_without_the_file(tmp_path: Path) -> None:
+    folder = write_ledger(tmp_path, customers=CUSTOMERS, loans=LOANS,
+                          transactions=TRANSACTIONS)
+    assert open_ledger(folder).engine.bank_figure(PROVISION, date(2026, 3, 1)) is None
+
+
+def test_last_day(engine: Engine) -> None:
+    # the latest transaction (L1 drawn again on 2 Apr) is later than any state row
+    assert engine.last_day() == date(2026, 4, 2)
+
+
+def test_dates_before_1970(tmp_path: Path) -> None:
+    folder = write_ledger(
+        tmp_path, customers=CUSTOMERS,
+        loans="L1,C1,B1,王,,credit,1000,1969-12-01,1970-12-01,4",
+        transactions="""
+        L1,1969-12-01,disburse,1000
+        L1,1969-12-31,repay,100
+        L1,1970-01-01,repay,200
+        """)
+    engine = open_ledger(folder).engine
+    assert engine.balance(date(1969, 11, 30)).tolist() == [0]
+    assert engine.balance(date(1969, 12, 31)).tolist() == [90_000]  # 1,000 − 100
+    assert engine.balance(date(1970, 1, 1)).tolist() == [70_000]  # 900 − 200
+    assert engine.flow(REPAY, date(1969, 12, 31), date(1970, 1, 1)).tolist() == [30_000]

@@ -1,0 +1,104 @@
+"""formatting.py: every shown figure rounds once, half-up, and Excel shows the same digits."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from reportgen.formatting import (
+    NULL,
+    Kind,
+    count_text,
+    excel_format,
+    excel_value,
+    money_in_unit,
+    money_text,
+    percent,
+    percent_text,
+    points_text,
+    rate_text,
+    ratio6,
+    text,
+    yuan,
+    yuan_array,
+)
+
+
+def test_existing_json_forms_are_unchanged() -> None:
+    assert yuan(1_000_005_000) == "10000050.00"
+    assert yuan(-5) == "-0.05"
+    assert ratio6(Fraction(1, 3)) == "0.333333"
+    assert ratio6(None) is None
+    assert money_in_unit(125_000, "wan") == Decimal("0.13")
+    assert percent(Fraction(1, 20)) == Decimal("5.00")
+
+
+def test_money_in_each_unit_rounds_half_up() -> None:
+    # 1,000,005,000 fen = 10,000,050.00 yuan = 1,000.005 万元 = 0.10000050 亿元
+    assert money_text(1_000_005_000, "yuan") == "10,000,050.00"
+    assert money_text(1_000_005_000, "wan") == "1,000.01"  # half-even would say 1,000.00
+    assert money_text(1_000_005_000, "yi") == "0.10"
+    assert money_text(125_000, "wan") == "0.13"
+    assert money_text(-125_000, "wan") == "-0.13"  # half away from zero
+    assert money_text(0, "wan") == "0.00"
+    assert money_text(None, "wan") == NULL
+
+
+def test_percentages_points_rates_and_counts() -> None:
+    assert percent_text(Fraction(1, 20)) == "5.00%"
+    assert percent_text(Fraction(1, 3)) == "33.33%"
+    assert percent_text(Fraction(6, 5)) == "120.00%"
+    assert percent_text(Fraction(1, 20000)) == "0.01%"  # 0.005% exactly: half goes up
+    assert percent_text(Fraction(-1, 20000)) == "-0.01%"  # … away from zero
+    assert percent_text(Fraction(1, 8000)) == "0.01%"  # 0.0125% → 0.01
+    assert percent_text(None) == "—"
+    assert points_text(Fraction(1, 100)) == "1.00个百分点"
+    assert points_text(Fraction(-1, 400), "en") == "-0.25 pp"
+    assert rate_text(Fraction(4355, 1000)) == "4.36%"
+    assert count_text(12345) == "12,345"
+    assert text(Kind.LIMIT_MAX, Fraction(1, 20)) == "≤ 5.00%"
+    assert text(Kind.LIMIT_MIN, Fraction(3, 2)) == "≥ 150.00%"
+    assert text(Kind.DATE, date(2026, 10, 31)) == "2026-10-31"
+    assert text(Kind.YUAN, 99) == "0.99"
+    assert text(Kind.TEXT, "=1+1") == "=1+1"
+    assert all(text(kind, None) == "—" for kind in Kind)
+
+
+def test_excel_values_are_numbers_rounded_like_the_text() -> None:
+    assert excel_value(Kind.MONEY, 1_000_005_000) == 1000.01
+    assert excel_value(Kind.MONEY, 1_000_005_000, "yuan") == 10_000_050.0
+    assert excel_value(Kind.RATIO, Fraction(1, 3)) == 0.3333
+    assert excel_value(Kind.POINTS, Fraction(1, 100)) == 1.0
+    assert excel_value(Kind.RATE, Fraction(4355, 1000)) == 0.0436
+    assert excel_value(Kind.COUNT, 7) == 7
+    assert excel_value(Kind.RATIO, None) == "—"
+    assert excel_format(Kind.MONEY) == "#,##0.00"
+    assert excel_format(Kind.RATIO) == "0.00%"
+    assert excel_format(Kind.COUNT) == "#,##0"
+    assert excel_format(Kind.POINTS, "en") == '0.00" pp";-0.00" pp"'
+
+
+@given(st.integers(min_value=-10**15, max_value=10**15), st.sampled_from(["yuan", "wan", "yi"]))
+def test_excel_money_shows_the_digits_of_the_text(fen: int, unit: str) -> None:
+    value = excel_value(Kind.MONEY, fen, unit)
+    assert isinstance(value, float)
+    shown = f"{value:,.2f}"  # what "#,##0.00" displays
+    assert shown.replace("-0.00", "0.00") == money_text(fen, unit).replace("-0.00", "0.00")
+
+
+@given(st.fractions(min_value=-10, max_value=10, max_denominator=10**9))
+def test_excel_ratio_shows_the_digits_of_the_text(value: Fraction) -> None:
+    cell = excel_value(Kind.RATIO, value)
+    assert isinstance(cell, float)
+    shown = f"{cell * 100:,.2f}%".replace("-0.00%", "0.00%")
+    assert shown == percent_text(value).replace("-0.00%", "0.00%")
+
+
+def test_loan_level_money_is_exact_yuan() -> None:
+    import numpy as np
+
+    assert yuan_array(np.array([12_345_678, 99, -1])) == [123456.78, 0.99, -0.01]

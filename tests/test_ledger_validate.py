@@ -1,0 +1,499 @@
+"""reportgen/ledger/validate.py through the CLI: one bad ledger per rule of ledger-format.md.
+
+Each bad ledger is run as a user runs it (``reportgen generate … --format json``): exit 3,
+the message names the file (or sheet), the row a person sees in a spreadsheet (header =
+row 1), the column and the offending value, and no report file appears.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from ledgers import read_tables, write_ledger, write_workbook
+
+from reportgen.cli import main
+
+CUSTOMERS = """
+C1,甲公司,corporate,small,C,1000000,G1,
+C2,张三,individual,,A,,,
+"""
+LOANS = """
+L1,C1,城东支行,王五,流贷,mortgage,500000,2025-01-15,2027-01-15,4.35
+L2,C2,城西支行,李四,,credit,100000,2026-03-01,2027-03-01,5.5
+"""
+TRANSACTIONS = """
+L1,2025-01-15,disburse,500000
+L1,2026-06-01,repay,100000
+L2,2026-03-01,disburse,100000
+L2,2026-08-01,repay,20000
+"""
+CLASSIFICATIONS = """
+L1,2025-01-15,normal,
+L2,2026-03-01,normal,
+"""
+BANK_FIGURES = """
+2026-09-30,provision,1000
+2026-09-30,net_capital,5000000
+"""
+TARGETS = """
+王五,2026-10,disbursed,100000
+李四,2026-Q4,new_customers,3
+"""
+BASE = {
+    "customers": CUSTOMERS,
+    "loans": LOANS,
+    "transactions": TRANSACTIONS,
+    "classifications": CLASSIFICATIONS,
+    "bank_figures": BANK_FIGURES,
+    "targets": TARGETS,
+}
+
+
+def ledger(folder: Path, **tables: str) -> Path:
+    """The base ledger with some tables replaced (rows without header)."""
+    return write_ledger(folder, **(BASE | tables))  # type: ignore[arg-type]
+
+
+def generate(path: Path, out: Path, *extra: str) -> Result:
+    return CliRunner().invoke(main, ["generate", "--ledger", str(path), "--report", "monthly",
+                                     "--period", "2026-10", "--format", "json", "--out",
+                                     str(out), *extra])
+
+
+def error_count(result: Result) -> int:
+    match = re.search(r"the ledger has (\d+) data error", result.stderr)
+    assert match, result.output
+    return int(match.group(1))
+
+
+def assert_rejected(result: Result, out: Path, count: int | None = 1) -> None:
+    assert result.exit_code == 3, result.output
+    assert "Traceback" not in result.output
+    assert not out.exists() or not any(out.iterdir()), "a bad ledger must write no report"
+    if count is not None:
+        assert error_count(result) == count, result.stderr
+
+
+def test_the_base_ledger_is_fine(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = generate(ledger(tmp_path / "l"), out)
+    assert result.exit_code == 0, result.output
+    assert (out / "monthly_2026-10.json").exists()
+    assert "warning" not in result.stderr
+
+
+@dataclass(frozen=True)
+class Case:
+    """One broken rule: what to change, and where the message must point."""
+
+    tables: dict[str, str]
+    where: str  # "file, row N, column C"
+    value: str | None  # the offending value as shown, or None when there is none
+    message: str
+    count: int = 1
+    extra: list[str] = field(default_factory=list)
+
+
+CASES = {
+    "blank required text": Case(
+        {"loans": LOANS.replace("城西支行", " ")},
+        "loans.csv, row 3, column branch", None, "must not be blank"),
+    "blank required enum": Case(
+        {"customers": CUSTOMERS.replace(",individual,", ",,")},
+        "customers.csv, row 3, column customer_type", None, "must not be blank"),
+    "blank required date": Case(
+        {"transactions": TRANSACTIONS.replace("L2,2026-08-01", "L2,")},
+        "transactions.csv, row 5, column date", None, "must not be blank"),
+    "blank required money": Case(
+        {"loans": LOANS.replace(",100000,", ",,")},
+        "loans.csv, row 3, column contract_amount", None, "must not be blank"),
+    "bad money": Case(
+        {"transactions": TRANSACTIONS.replace("repay,20000", "repay,20000元")},
+        "transactions.csv, row 5, column amount", "20000元", "not a money amount"),
+    "money with more than 2 decimals": Case(
+        {"transactions": TRANSACTIONS.replace("repay,100000", "repay,1.005")},
+        "transactions.csv, row 3, column amount", "1.005", "more than 2 decimals"),
+    "bad credit_line": Case(
+        {"customers": CUSTOMERS.replace(",1000000,", ",一百万,")},
+        "customers.csv, row 2, column credit_line", "一百万", "not a money amount"),
+    "negative credit_line": Case(
+        {"customers": CUSTOMERS.replace(",1000000,", ",-5,")},
+        "customers.csv, row 2, column credit_line", "-5.00", "must not be negative"),
+    "bad date": Case(
+        {"loans": LOANS.replace("2026-03-01,2027", "2026-02-30,2027")},
+        "loans.csv, row 3, column start_date", "2026-02-30", "not a date"),
+    "not a leap year": Case(
+        {"classifications": CLASSIFICATIONS.replace("L2,2026-03-01", "L2,2023-02-29")},
+        "classifications.csv, row 3, column date", "2023-02-29", "not a date"),
+    "bad overdue_since date": Case(
+        {"classifications": CLASSIFICATIONS + "L2,2026-10-01,special_mention,2026/9/31\n"},
+        "classifications.csv, row 4, column overdue_since", "2026/9/31", "not a date"),
+    "bad enum": Case(
+        {"loans": LOANS.replace("mortgage", "mortage")},
+        "loans.csv, row 2, column guarantee", "mortage", "not one of: credit 信用"),
+    "bad industry": Case(
+        {"customers": CUSTOMERS.replace(",A,", ",Z,")},
+        "customers.csv, row 3, column industry", "Z", "not one of"),
+    "bad grade": Case(
+        {"classifications": CLASSIFICATIONS.replace("L2,2026-03-01,normal", "L2,2026-03-01,好")},
+        "classifications.csv, row 3, column grade", "好", "not one of"),
+    "bad transaction type": Case(
+        {"transactions": TRANSACTIONS.replace("L2,2026-08-01,repay", "L2,2026-08-01,还款")},
+        "transactions.csv, row 5, column type", "还款", "not one of"),
+    "duplicate customer_id": Case(
+        {"customers": CUSTOMERS + "C1,另一个,individual,,A,,,\n"},
+        "customers.csv, row 4, column customer_id", "C1", "duplicate customer_id"),
+    "duplicate loan_id": Case(
+        {"loans": LOANS + "L1,C2,城西支行,李四,,credit,100,2026-03-01,2027-03-01,5\n"},
+        "loans.csv, row 4, column loan_id", "L1", "duplicate loan_id"),
+    "loan of an unknown customer": Case(
+        {"loans": LOANS.replace("L2,C2", "L2,C9")},
+        "loans.csv, row 3, column customer_id", "C9", "no such customer_id in customers"),
+    "transaction of an unknown loan": Case(
+        {"transactions": TRANSACTIONS + "L9,2026-08-01,repay,1\n"},
+        "transactions.csv, row 6, column loan_id", "L9", "no such loan_id in loans"),
+    "classification of an unknown loan": Case(
+        {"classifications": CLASSIFICATIONS + "L9,2026-08-01,normal,\n"},
+        "classifications.csv, row 4, column loan_id", "L9", "no such loan_id in loans"),
+    "enterprise_size missing for corporate": Case(
+        {"customers": CUSTOMERS.replace("corporate,small", "corporate,")},
+        "customers.csv, row 2, column enterprise_size", None,
+        "required when customer_type is corporate"),
+    "enterprise_size present for an individual": Case(
+        {"customers": CUSTOMERS.replace("individual,,A", "individual,small,A")},
+        "customers.csv, row 3, column enterprise_size", "small",
+        "must be blank unless customer_type is corporate"),
+    "enterprise_size given as a label for an individual": Case(
+        {"customers": CUSTOMERS.replace("individual,,A", "个人,小型,A")},
+        "customers.csv, row 3, column enterprise_size", "small",  # shown by its code
+        "must be blank unless customer_type is corporate"),
+    "contract_amount zero": Case(
+        {"loans": LOANS.replace(",100000,", ",0,")},
+        "loans.csv, row 3, column contract_amount", "0.00", "must be greater than 0"),
+    "contract_amount negative": Case(
+        {"loans": LOANS.replace(",100000,", ",-100000,")},
+        "loans.csv, row 3, column contract_amount", "-100000.00", "must be greater than 0"),
+    "amount zero": Case(
+        {"transactions": TRANSACTIONS.replace("repay,20000", "repay,0.00")},
+        "transactions.csv, row 5, column amount", "0.00", "must be greater than 0"),
+    "amount negative": Case(
+        {"transactions": TRANSACTIONS.replace("repay,20000", "repay,-20000")},
+        "transactions.csv, row 5, column amount", "-20000.00", "must be greater than 0"),
+    "maturity before start": Case(
+        {"loans": LOANS.replace("2026-03-01,2027-03-01", "2026-03-01,2026-02-01")},
+        "loans.csv, row 3, column maturity_date", "2026-02-01", "must be after start_date"),
+    "maturity equal to start": Case(
+        {"loans": LOANS.replace("2026-03-01,2027-03-01", "2026-03-01,20260301")},
+        "loans.csv, row 3, column maturity_date", "2026-03-01", "must be after start_date"),
+    "rate of 100 percent": Case(
+        {"loans": LOANS.replace(",5.5", ",100")},
+        "loans.csv, row 3, column rate", "100", "below 100"),
+    "negative rate": Case(
+        {"loans": LOANS.replace(",4.35", ",-0.5")},
+        "loans.csv, row 2, column rate", "-0.5", "at least 0"),
+    "rate not a number": Case(
+        {"loans": LOANS.replace(",4.35", ",4.35%")},
+        "loans.csv, row 2, column rate", "4.35%", "not a number"),
+    "overdue_since after the row's date": Case(
+        {"classifications": CLASSIFICATIONS + "L2,2026-09-01,special_mention,2026-09-02\n"},
+        "classifications.csv, row 4, column overdue_since", "2026-09-02",
+        "is after the row's date"),
+    "two state rows for one loan and date": Case(
+        {"classifications": CLASSIFICATIONS + "L2,2026/03/01,special_mention,\n"},
+        "classifications.csv, row 4, column date", "2026-03-01",
+        "a second state row for the same loan_id and date"),
+    "balance below zero": Case(
+        {"transactions": TRANSACTIONS.replace("repay,20000", "repay,100000.01")},
+        "transactions.csv, row 5, column amount", "L2 balance -0.01",
+        "balance goes below zero"),
+    "write-off below zero": Case(
+        {"transactions": TRANSACTIONS + "L1,2026-09-01,writeoff,400000.01\n"},
+        "transactions.csv, row 6, column amount", "L1 balance -0.01",
+        "balance goes below zero"),
+    "bad targets period id": Case(
+        {"targets": TARGETS.replace("2026-Q4", "2026Q4")},
+        "targets.csv, row 3, column period", "2026Q4", "not a year, quarter or month"),
+    "dekad targets period id": Case(
+        {"targets": TARGETS.replace("2026-Q4", "2026-10-D1")},
+        "targets.csv, row 3, column period", "2026-10-D1", "not a year, quarter or month"),
+    "bad target metric": Case(
+        {"targets": TARGETS.replace("new_customers", "新客户")},
+        "targets.csv, row 3, column metric", "新客户", "not one of"),
+    "negative target": Case(
+        {"targets": TARGETS.replace("disbursed,100000", "disbursed,-1")},
+        "targets.csv, row 2, column target", "-1", "must not be negative"),
+    "fractional new_customers target": Case(
+        {"targets": TARGETS.replace("new_customers,3", "new_customers,2.5")},
+        "targets.csv, row 3, column target", "2.5", "whole number"),
+    "money target with 3 decimals": Case(
+        {"targets": TARGETS.replace("disbursed,100000", "disbursed,100.125")},
+        "targets.csv, row 2, column target", "100.125", "at most 2 decimals"),
+    "negative bank figure": Case(
+        {"bank_figures": BANK_FIGURES.replace("provision,1000", "provision,-1000")},
+        "bank_figures.csv, row 2, column amount", "-1000.00", "must not be negative"),
+    "bad bank figure item": Case(
+        {"bank_figures": BANK_FIGURES.replace("provision", "准备金")},
+        "bank_figures.csv, row 2, column item", "准备金", "not one of"),
+    "two bank figures for one item and date": Case(
+        {"bank_figures": BANK_FIGURES + "2026-09-30,资本净额,6000000\n"},
+        "bank_figures.csv, row 4, column date", "2026-09-30",
+        "a second row for the same item and date"),
+}
+
+
+@pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
+def test_each_rule_rejects_the_ledger_and_points_at_the_cell(tmp_path: Path, case: Case
+                                                             ) -> None:
+    out = tmp_path / "out"
+    result = generate(ledger(tmp_path / "l", **case.tables), out)
+    assert_rejected(result, out, case.count)
+    lines = [line for line in result.stderr.splitlines() if case.where in line]
+    assert lines, result.stderr
+    line = lines[0]
+    assert case.message in line, line
+    if case.value is not None:
+        assert f"(value {case.value!r})" in line, line
+
+
+@pytest.mark.parametrize("case", list(CASES.values())[:3] + [CASES["bad enum"]],
+                         ids=[*list(CASES)[:3], "bad enum"])
+def test_validate_command_reports_the_same(tmp_path: Path, case: Case) -> None:
+    result = CliRunner().invoke(main, ["validate", "--ledger",
+                                       str(ledger(tmp_path / "l", **case.tables))])
+    assert result.exit_code == 3, result.output
+    assert case.where in result.stderr
+
+
+def test_missing_required_file(tmp_path: Path) -> None:
+    folder = ledger(tmp_path / "l")
+    (folder / "classifications.csv").unlink()
+    out = tmp_path / "out"
+    result = generate(folder, out)
+    assert_rejected(result, out)
+    assert "classifications.csv" in result.stderr
+    assert "missing" in result.stderr
+
+
+def test_missing_required_files_all_named(tmp_path: Path) -> None:
+    folder = ledger(tmp_path / "l")
+    (folder / "customers.csv").unlink()
+    (folder / "transactions.csv").unlink()
+    out = tmp_path / "out"
+    result = generate(folder, out)
+    assert_rejected(result, out, 2)
+    assert "customers.csv" in result.stderr and "transactions.csv" in result.stderr
+
+
+@pytest.mark.parametrize(("table", "header", "column"), [
+    ("loans", "loan_id,customer_id,branch,account_manager,product,guarantee,contract_amount,"
+              "start_date,maturity_date", "rate"),
+    ("transactions", "loan_id,日期,type", "amount"),
+])
+def test_missing_required_column(tmp_path: Path, table: str, header: str, column: str
+                                 ) -> None:
+    folder = ledger(tmp_path / "l")
+    path = folder / f"{table}.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    width = header.count(",") + 1
+    path.write_text("\n".join([header] + [",".join(line.split(",")[:width])
+                                          for line in lines[1:]]) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = generate(folder, out)
+    assert_rejected(result, out)
+    assert f"{table}.csv, row 1, column {column}: missing column" in result.stderr
+
+
+def test_optional_column_may_be_missing(tmp_path: Path) -> None:
+    folder = ledger(tmp_path / "l")
+    path = folder / "classifications.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join(line.rsplit(",", 1)[0] for line in lines) + "\n",
+                    encoding="utf-8")
+    result = generate(folder, tmp_path / "out")
+    assert result.exit_code == 0, result.output
+
+
+def test_problems_in_several_files_are_reported_at_once(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    folder = ledger(
+        tmp_path / "l",
+        customers=CUSTOMERS.replace(",A,", ",ZZ,"),
+        loans=LOANS.replace("L2,C2", "L2,C9"),
+        transactions=TRANSACTIONS.replace("repay,100000", "repay,1.001"),
+        classifications=CLASSIFICATIONS.replace("2025-01-15,normal", "2025-13-15,normal"),
+        bank_figures=BANK_FIGURES.replace("provision,1000", "provision,-1"),
+        targets=TARGETS.replace("2026-10", "Oct 2026"),
+    )
+    result = generate(folder, out)
+    assert_rejected(result, out, 6)
+    for where in ("customers.csv, row 3, column industry",
+                  "loans.csv, row 3, column customer_id",
+                  "transactions.csv, row 3, column amount",
+                  "classifications.csv, row 2, column date",
+                  "bank_figures.csv, row 2, column amount",
+                  "targets.csv, row 2, column period"):
+        assert where in result.stderr, where
+
+
+def test_more_than_100_problems_shows_100_and_the_total(tmp_path: Path) -> None:
+    rows = "".join(f"L1,2026-06-{1 + i % 28:02d},interest,{i}.123\n" for i in range(130))
+    rows += "".join(f"L1,2026-07-01,interest,x{i}\n" for i in range(20))
+    out = tmp_path / "out"
+    result = generate(ledger(tmp_path / "l", transactions=TRANSACTIONS + rows), out)
+    assert_rejected(result, out, 150)
+    shown = [line for line in result.stderr.splitlines()
+             if line.startswith("  transactions.csv, row ")]
+    assert len(shown) == 100
+    assert "… and 50 more" in result.stderr
+    assert all(", column amount: " in line for line in shown)
+
+
+def test_a_bad_xlsx_sheet_is_named(tmp_path: Path) -> None:
+    bad = ledger(tmp_path / "csv", loans=LOANS.replace(",5.5", ",150"),
+                 transactions=TRANSACTIONS.replace("L2,2026-08-01,repay", "L2,2026-08-01,pay"))
+    tables = read_tables(bad)
+    out = tmp_path / "out"
+    for chinese in (False, True):
+        book = write_workbook(tmp_path / f"ledger{int(chinese)}.xlsx", tables,
+                              chinese_sheets=chinese)
+        result = generate(book, out)
+        assert_rejected(result, out, 2)
+        loans_sheet = "借据台账" if chinese else "loans"
+        tx_sheet = "贷款流水" if chinese else "transactions"
+        assert (f"{book.name}, sheet {loans_sheet}, row 3, column rate" in result.stderr), (
+            result.stderr)
+        assert (f"{book.name}, sheet {tx_sheet}, row 5, column type" in result.stderr)
+        assert "'pay'" in result.stderr
+
+
+def test_xlsx_missing_sheet_and_column(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    tables = read_tables(ledger(tmp_path / "csv"))
+    path = write_workbook(tmp_path / "l.xlsx", tables)
+    book = load_workbook(path)
+    del book["classifications"]
+    book["loans"].delete_cols(10)  # rate
+    book.save(path)
+    out = tmp_path / "out"
+    result = generate(path, out)
+    assert_rejected(result, out, 2)
+    assert "sheet classifications (风险分类) is missing" in result.stderr
+    assert "l.xlsx, sheet loans, row 1, column rate: missing column" in result.stderr
+
+
+def test_blank_lines_do_not_shift_row_numbers(tmp_path: Path) -> None:
+    """A person opening the CSV in a spreadsheet sees a blank line as a row too."""
+    folder = ledger(tmp_path / "l",
+                    transactions=TRANSACTIONS.replace("L2,2026-03-01", "\n\nL2,2026-03-01")
+                    .replace("repay,20000", "repay,abc"))
+    out = tmp_path / "out"
+    result = generate(folder, out)
+    assert_rejected(result, out)
+    assert "transactions.csv, row 7, column amount" in result.stderr, result.stderr
+
+
+def test_blank_rows_in_a_workbook_are_skipped_and_counted(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    tables = read_tables(ledger(tmp_path / "csv", transactions=TRANSACTIONS.replace(
+        "repay,20000", "repay,abc")))
+    path = write_workbook(tmp_path / "l.xlsx", tables)
+    book = load_workbook(path)
+    book["transactions"].insert_rows(4, 2)  # two empty rows before L2's disbursement
+    book.save(path)
+    out = tmp_path / "out"
+    result = generate(path, out)
+    assert_rejected(result, out)
+    assert "l.xlsx, sheet transactions, row 7, column amount" in result.stderr, result.stderr
+
+
+def test_a_row_with_too_many_values_is_located(tmp_path: Path) -> None:
+    """An unquoted 1,000 in a CSV gives the row an extra value: say which row."""
+    transactions = (TRANSACTIONS.replace("repay,20000", "repay,20,000")
+                    .replace("L2,2026-03-01,disburse,100000", "L2,2026-03-01,disburse")
+                    + "L2,2026-09-01,repay,1.001\n")
+    folder = ledger(tmp_path / "l", transactions=transactions, loans=LOANS.replace(",5.5", ",x"))
+    out = tmp_path / "out"
+    result = generate(folder, out)
+    assert_rejected(result, out, 4)  # and the other problems are found all the same
+    assert ("transactions.csv, row 5: has 5 values but the header has 4 (a comma inside an "
+            "unquoted value such as 1,234.50?) (value 'L2,2026-08-01,repay,20,000')"
+            in result.stderr), result.stderr
+    assert "transactions.csv, row 4: has 3 values but the header has 4" in result.stderr
+    assert "transactions.csv, row 6, column amount: more than 2 decimals" in result.stderr
+    assert "loans.csv, row 3, column rate" in result.stderr
+
+
+def test_a_file_that_is_neither_utf8_nor_gb18030(tmp_path: Path) -> None:
+    folder = ledger(tmp_path / "l")
+    (folder / "customers.csv").write_bytes(b"customer_id\n\x81\x20\xff\xfe\n")
+    out = tmp_path / "out"
+    result = generate(folder, out)
+    assert result.exit_code == 3, result.output
+    assert "customers.csv" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_a_ledger_that_is_not_a_folder_or_workbook(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.txt"
+    path.write_text("x", encoding="utf-8")
+    result = generate(path, tmp_path / "out")
+    assert result.exit_code == 3, result.output
+    assert "folder of CSV/Parquet files or one .xlsx workbook" in result.stderr
+
+
+def test_an_existing_report_is_not_replaced_by_a_failed_run(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert generate(ledger(tmp_path / "good"), out).exit_code == 0
+    before = (out / "monthly_2026-10.json").read_bytes()
+    result = generate(ledger(tmp_path / "bad", loans=LOANS.replace("L2,C2", "L2,C9")), out)
+    assert result.exit_code == 3
+    assert sorted(p.name for p in out.iterdir()) == ["monthly_2026-10.json"]
+    assert (out / "monthly_2026-10.json").read_bytes() == before
+
+
+# -- warnings ------------------------------------------------------------------------------
+
+
+def test_live_loan_without_a_state_row_is_a_warning(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    folder = ledger(tmp_path / "l", classifications="L1,2025-01-15,normal,")
+    result = generate(folder, out)
+    assert result.exit_code == 0, result.output
+    assert "warning: loan L2 is live" in result.stderr
+    assert "no classification row" in result.stderr
+    assert (out / "monthly_2026-10.json").exists()
+    validated = CliRunner().invoke(main, ["validate", "--ledger", str(folder)])
+    assert validated.exit_code == 0
+    assert "warning: loan L2" in validated.stderr
+    assert "1 warning(s)" in validated.stdout
+
+
+def test_grade_milder_than_overdue_days_is_a_warning(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    # L2 overdue since 2026-03-02; the ledger's last day is 2026-08-01: 153 days → substandard
+    folder = ledger(tmp_path / "l",
+                    classifications=CLASSIFICATIONS + "L2,2026-04-01,special_mention,2026-03-02\n")
+    result = generate(folder, out)
+    assert result.exit_code == 0, result.output
+    assert re.search(r"warning: loan L2 is \d+ days overdue on .* but graded special_mention; "
+                     r"at least substandard expected", result.stderr), result.stderr
+    assert (out / "monthly_2026-10.json").exists()
+
+
+def test_many_warnings_are_capped_with_a_count(tmp_path: Path) -> None:
+    loans = LOANS + "".join(
+        f"M{i},C2,城西支行,李四,,credit,100,2026-03-01,2027-03-01,5\n" for i in range(120))
+    transactions = TRANSACTIONS + "".join(f"M{i},2026-03-01,disburse,100\n"
+                                          for i in range(120))
+    result = CliRunner().invoke(main, ["validate", "--ledger", str(
+        ledger(tmp_path / "l", loans=loans, transactions=transactions))])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count("warning: loan M") == 100
+    assert "… and 20 more warning(s)" in result.stderr
+    assert "120 warning(s)" in result.stdout

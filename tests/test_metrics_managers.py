@@ -1,0 +1,181 @@
+"""reportgen/metrics/managers.py: each account manager's book on D and target completion.
+
+From metrics.md ("account_managers"): a target counts when its period (the year, quarter or
+month of D) contains D, measured from that period's start P to D: balance_increase =
+Σ bal(D) − Σ bal(P − 1 day) of the manager's loans; disbursed = Σ disburse in [P, D];
+new_customers = customers with a live loan of the manager on D and none on P − 1 day;
+completion = actual / target (null when the target is 0). Rows by balance descending.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from reportgen.model import Report
+from reportgen.render.json import report_dict
+
+MakeReport = Callable[..., Report]
+
+# monthly 2026-05: S = 1 May, D = 31 May 2026, Y = 31 Dec 2025. Target periods containing D:
+# 2026 (P − 1 = 31 Dec 2025), 2026-Q2 (P − 1 = 31 Mar), 2026-05 (P − 1 = 30 Apr)
+FIVE_LOANS = {
+    "customers": """
+        C1,甲公司,corporate,small,C,,,
+        C2,乙,individual,,A,,,
+        C3,丙,individual,,A,,,
+        C4,丁,individual,,A,,,
+        """,
+    "loans": """
+        L1,C1,B1,王,,credit,1000000,2025-06-01,2028-06-01,4
+        L2,C2,B1,王,,credit,500000,2026-04-10,2028-06-01,4
+        L3,C3,B1,王,,credit,300000,2026-05-15,2028-06-01,4
+        L4,C1,B1,李,,credit,400000,2026-01-20,2028-06-01,4
+        L5,C4,B1,李,,credit,600000,2025-03-01,2028-06-01,4
+        """,
+    "transactions": """
+        L1,2025-06-01,disburse,1000000
+        L1,2026-02-10,repay,200000
+        L1,2026-05-20,repay,100000
+        L2,2026-04-10,disburse,500000
+        L3,2026-05-15,disburse,300000
+        L4,2026-01-20,disburse,400000
+        L4,2026-05-31,repay,400000
+        L5,2025-03-01,disburse,600000
+        """,
+    "classifications": "L3,2026-05-31,substandard,",
+    "targets": """
+        王,2026,balance_increase,1000000
+        王,2026-Q2,disbursed,1000000
+        王,2026-05,new_customers,2
+        王,2026-Q1,disbursed,100000
+        王,2026-06,disbursed,100000
+        李,2026,new_customers,3
+        李,2026-Q2,balance_increase,0
+        李,2026,disbursed,800000.50
+        """,
+}
+# Balances — L1: 1,000,000 on Y; 800,000 on 31 Mar and 30 Apr; 700,000 on D.
+# L2: 500,000 from 10 Apr. L3: 300,000 from 15 May. L4: 400,000 from 20 Jan to D − 1,
+# repaid on D. L5: 600,000 throughout.
+
+
+def _managers(report: Report) -> dict[str, Any]:
+    return report_dict(report)["sections"]["account_managers"]
+
+
+def _without_targets(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in row.items() if k != "targets"}
+
+
+def test_manager_rows(report_from: MakeReport) -> None:
+    m = _managers(report_from("monthly", "2026-05", **FIVE_LOANS))
+    rows = m["rows"]
+    assert [r["account_manager"] for r in rows] == ["王", "李"]  # 1,500,000 > 600,000
+    assert _without_targets(rows[0]) == {
+        "account_manager": "王",
+        "balance": "1500000.00",  # 700,000 + 500,000 + 300,000
+        "balance_year_start": "1000000.00",  # L1 only
+        "change_year_start": "500000.00",
+        "accounts": 3,
+        "customers": 3,  # C1, C2, C3
+        "disbursed": "300000.00",  # L3 in May
+        "npl": "300000.00",  # L3, substandard on D
+        "npl_ratio": "0.200000",  # 300,000 / 1,500,000
+    }
+    assert _without_targets(rows[1]) == {
+        "account_manager": "李",
+        "balance": "600000.00",  # L5; L4 was repaid on D
+        "balance_year_start": "600000.00",  # L5 (L4 lent in January)
+        "change_year_start": "0.00",
+        "accounts": 1,
+        "customers": 1,
+        "disbursed": "0.00",
+        "npl": "0.00",
+        "npl_ratio": "0.000000",
+    }
+    assert m["has_targets"] is True
+
+
+def test_targets_of_periods_containing_D(report_from: MakeReport) -> None:
+    rows = _managers(report_from("monthly", "2026-05", **FIVE_LOANS))["rows"]
+    # 王's 2026-Q1 and 2026-06 targets do not contain 31 May: left out
+    assert rows[0]["targets"] == [
+        # 1,500,000 on D − 1,000,000 on 31 Dec 2025 = 500,000; 500,000 / 1,000,000
+        {"metric": "balance_increase", "period": "2026", "target": "1000000.00",
+         "actual": "500000.00", "completion": "0.500000"},
+        # [1 Apr, 31 May]: L2 500,000 + L3 300,000 = 800,000; / 1,000,000
+        {"metric": "disbursed", "period": "2026-Q2", "target": "1000000.00",
+         "actual": "800000.00", "completion": "0.800000"},
+        # live on D: C1, C2, C3; live on 30 Apr: C1, C2 → C3 only; 1 / 2
+        {"metric": "new_customers", "period": "2026-05", "target": 2, "actual": 1,
+         "completion": "0.500000"},
+    ]
+    assert rows[1]["targets"] == [
+        # 600,000 on D − (L4 400,000 + L5 600,000) on 31 Mar = −400,000; target 0 → null
+        {"metric": "balance_increase", "period": "2026-Q2", "target": "0.00",
+         "actual": "-400000.00", "completion": None},
+        # [1 Jan, 31 May]: L4 400,000; 40,000,000 / 80,000,050 fen = 0.49999968… → 0.500000
+        {"metric": "disbursed", "period": "2026", "target": "800000.50",
+         "actual": "400000.00", "completion": "0.500000"},
+        # live on D: C4, also live on 31 Dec 2025 (C1's loan with 李 is repaid): 0 / 3
+        {"metric": "new_customers", "period": "2026", "target": 3, "actual": 0,
+         "completion": "0.000000"},
+    ]
+
+
+def test_yearly_report_counts_year_quarter_and_month_targets(report_from: MakeReport) -> None:
+    rows = _managers(report_from(
+        "yearly", "2026",
+        customers="C1,甲,individual,,A,,,",
+        loans="""
+        L1,C1,B1,王,,credit,100,2026-03-01,2028-01-01,4
+        L2,C1,B1,王,,credit,200,2026-11-15,2028-01-01,4
+        L3,C1,B1,王,,credit,300,2026-12-10,2028-01-01,4
+        """,
+        transactions="""
+        L1,2026-03-01,disburse,100
+        L2,2026-11-15,disburse,200
+        L3,2026-12-10,disburse,300
+        """,
+        targets="""
+        王,2026-Q3,disbursed,1
+        王,2026-12,disbursed,300
+        王,2026-Q4,disbursed,1000
+        王,2026,disbursed,1200
+        王,2025,disbursed,1
+        """,
+    ))["rows"]
+    # D = 31 Dec 2026 lies in 2026, 2026-Q4 and 2026-12 (not 2026-Q3, not 2025)
+    assert [(t["period"], t["actual"], t["completion"]) for t in rows[0]["targets"]] == [
+        ("2026", "600.00", "0.500000"),  # 100 + 200 + 300 of 1,200
+        ("2026-Q4", "500.00", "0.500000"),  # 200 + 300 of 1,000
+        ("2026-12", "300.00", "1.000000"),  # 300 of 300
+    ]
+
+
+def test_without_targets(report_from: MakeReport) -> None:
+    ledger = {k: v for k, v in FIVE_LOANS.items() if k != "targets"}
+    m = _managers(report_from("monthly", "2026-05", **ledger))
+    assert m["has_targets"] is False
+    assert [r["targets"] for r in m["rows"]] == [[], []]
+
+
+def test_manager_with_only_a_year_start_balance_is_shown(report_from: MakeReport) -> None:
+    m = _managers(report_from(
+        "monthly", "2026-05",
+        customers="C1,甲,individual,,A,,,",
+        loans="""
+        L1,C1,B1,王,,credit,100,2025-06-01,2028-01-01,4
+        L2,C1,B1,李,,credit,300,2025-06-01,2028-01-01,4
+        """,
+        transactions="""
+        L1,2025-06-01,disburse,100
+        L2,2025-06-01,disburse,300
+        L2,2026-03-01,repay,300
+        """,
+    ))
+    # 李's only loan was repaid in March: balance 0 on D, 300 at Y; sorted after 王
+    assert [(r["account_manager"], r["balance"], r["change_year_start"], r["npl_ratio"])
+            for r in m["rows"]] == [("王", "100.00", "0.00", "0.000000"),
+                                     ("李", "0.00", "-300.00", None)]

@@ -1,0 +1,258 @@
+"""The Excel renderer, tested by meaning: the workbook read back with openpyxl.
+
+Expected figures are the hand-made report's (tests/factories.py), converted on paper:
+balance 1,000,005,000 fen = 1,000.005 万元 → 1000.01; npl ratio 5%; coverage 120% breached.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from factories import FORMULA, HOSTILE, SCRIPT, make_report
+from openpyxl import load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from reportgen.model import REPORT_TYPES, Report
+from reportgen.render import excel_loans
+from reportgen.render.base import RenderOptions, output_path, render
+from reportgen.render.json import report_dict
+
+SHEETS = {
+    "dekad": ["封面", "总量", "五级分类", "逾期", "到期", "风险客户", "数据质量", "借据明细"],
+    "monthly": ["封面", "总量", "五级分类", "逾期", "结构", "集中度", "普惠", "拨备", "到期",
+                "风险客户", "客户经理", "监管指标", "数据质量", "借据明细"],
+    "quarterly": ["封面", "总量", "五级分类", "逾期", "结构", "集中度", "普惠", "拨备", "迁徙",
+                  "到期", "风险客户", "客户经理", "趋势", "监管指标", "数据质量", "借据明细"],
+}
+SHEETS["yearly"] = SHEETS["quarterly"]
+
+
+def write(tmp_path: Path, report: Report, **options: Any) -> Path:
+    [path] = render(report, ["xlsx"], tmp_path, RenderOptions(**options))
+    return path
+
+
+def rows(ws: Worksheet) -> list[list[Any]]:
+    return [[c.value for c in row] for row in ws.iter_rows()]
+
+
+def find(ws: Worksheet, label: str) -> list[Any]:
+    """The row whose first cell is ``label``, as cells."""
+    for row in ws.iter_rows():
+        if row[0].value == label:
+            return list(row)
+    raise AssertionError(f"no row {label!r} on {ws.title}")
+
+
+@pytest.fixture(scope="module")
+def workbooks(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    out = tmp_path_factory.mktemp("xlsx")
+    return {r: load_workbook(write(out, make_report(r))) for r in REPORT_TYPES}
+
+
+@pytest.mark.parametrize("report", REPORT_TYPES)
+def test_sheet_names_follow_the_report_type(workbooks: dict[str, Any], report: str) -> None:
+    assert workbooks[report].sheetnames == SHEETS[report]
+
+
+def test_cover_says_what_and_from_which_ledger(workbooks: dict[str, Any]) -> None:
+    cover = {r[0]: r[1] for r in rows(workbooks["monthly"]["封面"]) if r[0]}
+    assert cover["银行"] == "示例农村商业银行"
+    assert cover["机构"] == "城东支行"
+    assert cover["报表"] == "信贷业务月报"
+    assert cover["报表期间"] == "2026年10月"
+    assert cover["金额单位"] == "万元"
+    assert cover["生成时间"] == "2026-11-01 08:30:00"
+    assert cover["台账校验码（SHA-256）"] == "ab" * 32
+    assert cover["工作表"].startswith("总量、五级分类")
+
+
+def test_money_is_a_number_in_wan_with_two_decimals(workbooks: dict[str, Any]) -> None:
+    ws = workbooks["monthly"]["总量"]
+    header = find(ws, "项目")
+    assert [c.value for c in header] == ["项目", "本期末", "上期末", "比上期", "年初", "比年初",
+                                         "同期", "同比"]
+    balance = find(ws, "贷款余额")
+    assert [c.value for c in balance[1:]] == [1000.01, 950, 50.01, 800, 200.01, 700, 300.01]
+    assert {c.number_format for c in balance[1:]} == {"#,##0.00"}
+    assert all(c.data_type == "n" for c in balance[1:])
+    accounts = find(ws, "借据笔数")
+    assert [c.value for c in accounts[1:3]] == [12, 11]
+    assert accounts[1].number_format == "#,##0"
+    assert find(ws, "核销后收回")[1].value == 0.13  # 0.125 万元, half-up
+
+
+def test_yearly_tables_drop_the_previous_period_columns(workbooks: dict[str, Any]) -> None:
+    header = find(workbooks["yearly"]["总量"], "项目")
+    assert [c.value for c in header] == ["项目", "本期末", "年初", "比年初", "同期", "同比"]
+
+
+def test_ratios_are_fractions_with_percent_format_and_null_is_a_dash(
+        workbooks: dict[str, Any]) -> None:
+    ws = workbooks["monthly"]["五级分类"]
+    npl_ratio = find(ws, "不良贷款率")
+    assert npl_ratio[1].value == 0.05
+    assert npl_ratio[1].number_format == "0.00%"
+    assert npl_ratio[2].value == 0.0421  # 4/95 = 4.2105…% → 4.21%
+    assert npl_ratio[5].value == 1.0  # 比年初: 5% − 4% = 1.00 percentage point
+    assert npl_ratio[5].number_format.startswith('0.00"个百分点"')
+    assert npl_ratio[6].value == "—"  # no figure for the same day last year
+    rate = find(workbooks["monthly"]["普惠"], "新发放贷款平均利率")[1]
+    assert (rate.value, rate.number_format) == (0.0436, "0.00%")  # 4.355% → 4.36%
+
+
+def test_breached_indicators_are_red(workbooks: dict[str, Any]) -> None:
+    ws = workbooks["monthly"]["监管指标"]
+    coverage = find(ws, "拨备覆盖率")
+    assert coverage[1].value == 1.2
+    assert coverage[2].value == 1.5
+    assert coverage[2].number_format == '"≥ "0.00%'
+    assert coverage[3].value == "超限"
+    assert coverage[1].fill.fgColor.rgb == "00FFC7CE"
+    assert coverage[3].fill.fgColor.rgb == "00FFC7CE"
+    npl = find(ws, "不良贷款率")  # exactly at the 5% limit: not a breach
+    assert npl[3].value == "达标"
+    assert npl[1].fill.fgColor.rgb != "00FFC7CE"
+    red = [r[0].value for r in ws.iter_rows() if r[1].fill.fgColor.rgb == "00FFC7CE"]
+    assert red == ["拨备覆盖率", "单一客户贷款集中度", "单一集团客户授信集中度"]
+
+
+def test_xlsx_shows_the_json_figures_in_the_configured_unit(workbooks: dict[str, Any]) -> None:
+    doc = report_dict(make_report("quarterly"))["sections"]
+    ws = workbooks["quarterly"]["五级分类"]
+    for row in doc["quality"]["table"]:
+        if row["key"] == "npl_ratio":
+            continue
+        label = {"normal": "正常类", "special_mention": "关注类", "substandard": "次级类",
+                 "doubtful": "可疑类", "loss": "损失类", "npl": "不良贷款"}[row["key"]]
+        wan = (Decimal(row["current"]) / 10_000).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        assert Decimal(str(find(ws, label)[1].value)) == wan
+    for indicator in doc["indicators"]:
+        value = Decimal(indicator["value"]).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+        cells = [r for r in workbooks["quarterly"]["监管指标"].iter_rows(min_row=5)
+                 if r[0].value]
+        assert value in {Decimal(str(r[1].value)) for r in cells}
+
+
+def test_hostile_names_stay_text(workbooks: dict[str, Any]) -> None:
+    wb = workbooks["monthly"]
+    for sheet, column in (("集中度", 2), ("风险客户", 2), ("到期", 2), ("借据明细", 2)):
+        cells = {c.value: c for row in wb[sheet].iter_rows() for c in row[column:column + 1]}
+        for name in HOSTILE:
+            assert name in cells, (sheet, name)
+            assert cells[name].data_type == "s"
+        assert cells[FORMULA].quotePrefix
+    loans = {c.value: c for row in wb["借据明细"].iter_rows() for c in row[2:3]}
+    for name in ("@SUM(A1)", "+1-1", SCRIPT):
+        assert loans[name].data_type == "s"
+        assert loans[name].quotePrefix == (name != SCRIPT)
+
+
+def test_no_formula_anywhere(tmp_path: Path) -> None:
+    import zipfile
+
+    path = write(tmp_path, make_report("yearly"))
+    with zipfile.ZipFile(path) as z:
+        sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
+        assert sheets
+        assert not any(b"<f>" in z.read(n) or b"<f " in z.read(n) for n in sheets)
+        assert b"HYPERLINK" in b"".join(z.read(n) for n in sheets)
+
+
+def test_headers_are_bold_frozen_and_printed_on_every_page(workbooks: dict[str, Any]) -> None:
+    ws = workbooks["monthly"]["风险客户"]
+    header = find(ws, "序号")
+    assert all(c.font.b for c in header if c.value)
+    assert ws.freeze_panes == f"A{header[0].row + 1}"  # below the watchlist's header
+    assert ws.print_title_rows == f"${header[0].row}:${header[0].row}"
+    assert ws.page_setup.orientation == "landscape"
+    assert ws.page_setup.fitToWidth == 1
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.oddFooter.center.text == "第 &P 页 / 共 &N 页"
+    assert ws.column_dimensions["C"].width >= 28  # customer names fit
+
+
+def test_watchlist_marks_new_entries_and_grade_checks(workbooks: dict[str, Any]) -> None:
+    ws = workbooks["monthly"]["风险客户"]
+    entries = {r[1].value: r for r in ws.iter_rows() if str(r[1].value).startswith("L0")}
+    assert entries["L0005"][8].value == "新增"
+    assert entries["L0006"][9].value == "分类偏轻"
+    assert entries["L0006"][9].fill.fgColor.rgb == "00FCE4D6"
+    assert entries["L0003"][8].value is None
+
+
+def test_native_charts(workbooks: dict[str, Any]) -> None:
+    assert len(workbooks["monthly"]["五级分类"]._charts) == 1
+    assert len(workbooks["monthly"]["总量"]._charts) == 0
+    assert len(workbooks["yearly"]["趋势"]._charts) == 1
+    assert len(workbooks["quarterly"]["趋势"]._charts) == 1
+
+
+def test_data_quality_sheet_lists_warnings(workbooks: dict[str, Any]) -> None:
+    values = rows(workbooks["monthly"]["数据质量"])
+    assert [1, "customers.csv, row 7, column industry: blank, counted as unknown"] in values
+    assert values[-1][0] == 2
+
+
+def test_loan_sheet_holds_every_live_loan(workbooks: dict[str, Any]) -> None:
+    ws = workbooks["monthly"]["借据明细"]
+    assert ws.auto_filter.ref == "A1:O6"
+    assert ws.freeze_panes == "A2"
+    data = rows(ws)
+    assert data[0][:3] == ["借据号", "客户号", "客户名称"]
+    assert len(data) == 6
+    loan4 = next(r for r in data if r[0] == "L0004")
+    assert loan4[6:8] == ["质押", "A 农、林、牧、渔业"]
+    assert loan4[8] == 500_000  # contract amount in yuan
+    assert loan4[12] == 123_456.78  # balance in yuan, exact to the fen
+    assert loan4[9].date().isoformat() == "2025-01-15"
+    assert loan4[13:] == ["正常", 0]
+    row5 = next(row for row in ws.iter_rows() if row[0].value == "L0005")
+    assert (row5[12].value, row5[12].number_format) == (0.99, "#,##0.00")
+    assert row5[9].number_format == "yyyy-mm-dd"
+
+
+def test_loans_beyond_the_row_limit_continue_on_another_sheet(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(excel_loans, "MAX_ROWS", 4)  # 3 loans per sheet
+    monkeypatch.setattr(excel_loans, "CHUNK", 2)
+    wb = load_workbook(write(tmp_path, make_report("dekad")))
+    assert wb.sheetnames[-2:] == ["借据明细", "借据明细 (2)"]
+    first, second = (rows(wb[name]) for name in wb.sheetnames[-2:])
+    assert [r[0] for r in first] == ["借据号", "L0001", "L0002", "L0003"]
+    assert [r[0] for r in second] == ["借据号", "L0004", "L0005"]
+    assert wb["借据明细 (2)"].auto_filter.ref == "A1:O3"
+    cover = [r[1] for r in rows(wb["封面"]) if r[1]]
+    assert "借据明细共 5 行，分列于 2 个工作表" in cover
+
+
+def test_the_fast_loan_writer_matches_openpyxls_own(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fast = load_workbook(write(tmp_path / "fast", make_report("dekad")))["借据明细"]
+    monkeypatch.setattr(excel_loans, "_fast_append", lambda ws: None)
+    slow = load_workbook(write(tmp_path / "slow", make_report("dekad")))["借据明细"]
+    described = [[(c.value, c.data_type, c.number_format, c.quotePrefix) for c in row]
+                 for ws in (fast, slow) for row in ws.iter_rows()]
+    half = len(described) // 2
+    assert described[:half] == described[half:]
+
+
+def test_other_units_and_english(tmp_path: Path) -> None:
+    yuan = load_workbook(write(tmp_path / "yuan", make_report("monthly"), unit="yuan"))
+    assert find(yuan["总量"], "贷款余额")[1].value == 10_000_050
+    yi = load_workbook(write(tmp_path / "yi", make_report("monthly"), unit="yi"))
+    assert find(yi["总量"], "贷款余额")[1].value == 0.1
+    en = load_workbook(write(tmp_path / "en", make_report("monthly"), lang="en"))
+    assert en.sheetnames[:3] == ["Cover", "Summary", "Quality"]
+    assert find(en["Summary"], "Loan balance")[1].value == 1000.01
+    assert en["Summary"].oddFooter.center.text == "Page &P of &N"
+
+
+def test_file_name_and_atomic_write(tmp_path: Path) -> None:
+    path = write(tmp_path, make_report("dekad"))
+    assert path == output_path(tmp_path, make_report("dekad"), "xlsx")
+    assert path.name == "dekad_2026-10-D2.xlsx"
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no temporary left behind
