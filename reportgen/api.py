@@ -18,6 +18,7 @@ from reportgen.ledger.validate import validate_ledger
 from reportgen.metrics.build import build_report
 from reportgen.model import Report
 from reportgen.periods import parse_period
+from reportgen.progress import Steps
 from reportgen.render.base import RenderOptions, render
 
 
@@ -33,9 +34,12 @@ class Session:
 
 def open_ledger(path: Path, *, progress: bool = False) -> Session:
     """Load and validate ``path``; raises ``LedgerError`` (exit 3) listing every problem."""
-    ledger = load_ledger(path, progress=progress)
-    engine = Engine(ledger)
-    result = validate_ledger(ledger, engine)
+    with Steps(4, enabled=progress, title="loading ledger") as steps:
+        ledger = load_ledger(path, steps=steps)
+        with steps.step("indexing balances and states"):
+            engine = Engine(ledger)
+        with steps.step("validating"):
+            result = validate_ledger(ledger, engine)
     return Session(ledger, engine, result.warnings, result.warning_count)
 
 

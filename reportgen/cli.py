@@ -127,8 +127,8 @@ def generate(ledger_path: Path, report: str, period: str, formats: str | None,
         get(name)
     parse_period(period, report)
     session = api.open_ledger(ledger_path, progress=sys.stderr.isatty())
-    _print_warnings(session.warnings, session.warning_count)
     model = api.build(session, report, period, config)
+    _print_warnings(list(model.warnings), model.warning_count)  # as of the report's date
     options = api.render_options(config, lang=lang, templates=templates)
     for path in api.write(model, chosen, out or Path(config.output.dir), options):
         click.echo(str(path))
@@ -208,7 +208,7 @@ Exit status (for a monitor):
   1  anything unexpected (run again with --debug for the traceback)
 
 \b
-Examples:
+Example:
   reportgen run --catch-up
   reportgen run --date 2026-11-01 --config /srv/reports/reportgen.toml
   reportgen run --date 2026-11-01 --force --no-email
@@ -224,14 +224,15 @@ Examples:
                    "e.g. --date 2026-11-01 makes what ended on 2026-10-31.")
 @click.option("--catch-up", is_flag=True,
               help="Also make every report whose period ended on a day no earlier "
-                   "successful run covered (a downtime), at most 400 days back. On a first "
-                   "run it does nothing more than a plain run.")
+                   "successful run covered (a downtime), at most 400 days back, e.g. after "
+                   "a run on 2026-10-07, `run --catch-up` on 2026-11-01 makes 2026-10-D1, "
+                   "-D2, -D3 and 2026-10. On a first run it does no more than a plain run.")
 @click.option("--force", is_flag=True,
               help="Make and mail the due reports even when the manifest already has them, "
                    "e.g. --date 2026-11-01 --force after fixing the ledger.")
 @click.option("--no-email", is_flag=True,
               help="Make and archive only; mail nobody, neither now nor in later runs "
-                   "(re-make with --force to mail them).")
+                   "(re-make with --force to mail them), e.g. --date 2026-11-01 --no-email.")
 @_guard
 def run(config_path: Path | None, day: date | None, catch_up: bool, force: bool,
         no_email: bool) -> None:
@@ -273,9 +274,11 @@ def run(config_path: Path | None, day: date | None, catch_up: bool, force: bool,
               help="The day a run would happen (default: today in bank.timezone), "
                    "e.g. --date 2026-11-01.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
-              default=None, help="Configuration file (default ./reportgen.toml when present).")
+              default=None, help="Configuration file (default ./reportgen.toml when present), "
+                                 "e.g. --config /srv/reports/reportgen.toml.")
 @click.option("--catch-up", is_flag=True,
-              help="Show what `run --catch-up` would make (reads the manifest's runs).")
+              help="Show what `run --catch-up` would make (reads the manifest's runs), "
+                   "e.g. periods --catch-up.")
 @_guard
 def periods(day: date | None, config_path: Path | None, catch_up: bool) -> None:
     """Show which periods `run` would make on a date, and which are already made.

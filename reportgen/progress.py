@@ -1,8 +1,8 @@
-"""A progress indicator for long steps on a terminal; silent when not a terminal (cron).
+"""A progress bar for long work on a terminal; silent when not a terminal (cron).
 
-Uses rich's status spinner: loading and validating a big ledger happen in a few vectorised
-steps whose length is unknown in advance, so a spinner with the step name and its elapsed
-seconds says more than a percentage would.
+The work is a handful of vectorised steps (read, parse, index, validate, compute, render),
+so the bar counts steps and names the current one, with elapsed time.  rich draws it on
+stderr; when ``enabled`` is false nothing is drawn and only DEBUG timings are logged.
 """
 
 from __future__ import annotations
@@ -11,21 +11,48 @@ import contextlib
 import logging
 import time
 from collections.abc import Iterator
+from typing import Any
 
 log = logging.getLogger("reportgen.progress")
 
 
-@contextlib.contextmanager
-def step(name: str, *, enabled: bool) -> Iterator[None]:
-    """Show ``name`` with a spinner while the block runs (only when ``enabled``)."""
-    started = time.perf_counter()
-    if enabled:
-        from rich.console import Console
+class Steps:
+    """``with Steps(4, enabled) as steps: with steps.step("reading"): …``"""
 
-        console = Console(stderr=True)
-        with console.status(f"{name}…"):
-            yield
-        console.print(f"[green]✓[/green] {name} ({time.perf_counter() - started:.1f} s)")
-    else:
+    def __init__(self, total: int, *, enabled: bool, title: str = "reportgen") -> None:
+        self.total = total
+        self.enabled = enabled
+        self.title = title
+        self._progress: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> Steps:
+        if self.enabled:
+            from rich.console import Console
+            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self._progress = Progress(
+                TextColumn("{task.description:<28}"), BarColumn(),
+                TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
+                console=Console(stderr=True), transient=False,
+            )
+            self._progress.__enter__()
+            self._task = self._progress.add_task(self.title, total=self.total)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.__exit__(*exc)
+
+    @contextlib.contextmanager
+    def step(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        if self._progress is not None:
+            self._progress.update(self._task, description=name)
         yield
-    log.debug("%s took %.2f s", name, time.perf_counter() - started)
+        if self._progress is not None:
+            self._progress.advance(self._task)
+        log.debug("%s took %.2f s", name, time.perf_counter() - started)
+
+
+QUIET = Steps(0, enabled=False)

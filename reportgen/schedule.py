@@ -47,7 +47,7 @@ class Plan:
     """What one run should make: the window of period ends it looked at, and the periods."""
 
     today: date
-    first_end: date  # the earliest period end considered
+    first_end: date  # the earliest period end considered (the first day no run covered)
     last_end: date  # always today − 1
     due: tuple[Due, ...]
     catch_up: bool
@@ -84,7 +84,10 @@ def plan(today: date, reports: tuple[str, ...] | list[str], *, catch_up: bool = 
     yesterday = today - timedelta(days=1)
     first = yesterday
     if catch_up and covered:
-        first = min(yesterday, max(min(covered), today - timedelta(days=MAX_CATCH_UP_DAYS)))
+        day = max(min(covered), today - timedelta(days=MAX_CATCH_UP_DAYS))
+        while day < yesterday and day in covered:  # start at the first day not covered
+            day += timedelta(days=1)
+        first = min(day, yesterday)
     due = [d for d in periods_ending(first, yesterday, reports)
            if d.end == yesterday or d.end not in covered]
     return Plan(today, first, yesterday, tuple(due), catch_up)

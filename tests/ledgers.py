@@ -9,8 +9,10 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-CUSTOMERS_HEADER = "customer_id,customer_name,customer_type,enterprise_size,industry,credit_line,group_id,id_number"
-LOANS_HEADER = "loan_id,customer_id,branch,account_manager,product,guarantee,contract_amount,start_date,maturity_date,rate"
+CUSTOMERS_HEADER = ("customer_id,customer_name,customer_type,enterprise_size,industry,"
+                    "credit_line,group_id,id_number")
+LOANS_HEADER = ("loan_id,customer_id,branch,account_manager,product,guarantee,contract_amount,"
+                "start_date,maturity_date,rate")
 TX_HEADER = "loan_id,date,type,amount"
 CL_HEADER = "loan_id,date,grade,overdue_since"
 
@@ -85,8 +87,9 @@ def to_chinese(tables: Tables) -> Tables:
                 if column.kind is Kind.ENUM and cell.strip():
                     labels = {code.lower(): label for code, label in column.enum} | {
                         label.lower(): label for _, label in column.enum}
-                    cell = labels[cell.strip().lower()]
-                cells.append(cell)
+                    cells.append(labels[cell.strip().lower()])
+                else:
+                    cells.append(cell)
             new_rows.append(cells)
         out[table.name] = ([c.alias for c in columns], new_rows)
     return out

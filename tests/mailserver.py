@@ -47,9 +47,11 @@ class Received:
 
 @dataclass
 class Handler:
-    """Records accepted messages; refuses the addresses in ``refuse`` with 550."""
+    """Records accepted messages; refuses the addresses in ``refuse`` with 550 and answers
+    the first ``busy`` messages with 451."""
 
     refuse: set[str] = field(default_factory=set)
+    busy: int = 0  # answer DATA with 451 (try again later) this many times first
     messages: list[Received] = field(default_factory=list)
     logins: list[str] = field(default_factory=list)
 
@@ -61,6 +63,9 @@ class Handler:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.busy > 0:
+            self.busy -= 1
+            return "451 4.3.0 busy, try again later"
         self.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos),
                                       bytes(envelope.content)))
         return "250 Message accepted"

@@ -187,6 +187,24 @@ def test_transient_failure_succeeds_on_retry(archive: Archive) -> None:
             cm.__exit__(None, None, None)
 
 
+def test_a_4xx_reply_is_retried_within_the_run(archive: Archive) -> None:
+    record = make_record(archive)
+    delays: list[float] = []
+    with smtp_server(handler=Handler(busy=2)) as server:
+        config = email_config(server.port, retries=3, retry_delay=1.0)
+        outcome = send(record, archive, config, [TEAM], sleep=delays.append)[0]
+    assert (outcome.status, outcome.attempts) == ("sent", 3)
+    assert delays == [1.0, 2.0]
+    assert len(server.handler.messages) == 1
+
+
+def test_a_5xx_reply_is_not_retried(archive: Archive) -> None:
+    record = make_record(archive)
+    with smtp_server(handler=Handler(refuse={TEAM})) as server:
+        outcome = send(record, archive, email_config(server.port, retries=3), [TEAM])[0]
+    assert (outcome.status, outcome.attempts, outcome.code) == ("refused", 1, 550)
+
+
 def test_starttls_with_ca_file_works_and_without_fails_closed(archive: Archive,
                                                              tmp_path: Path) -> None:
     cert, key = make_certificate(tmp_path)

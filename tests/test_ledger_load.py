@@ -15,12 +15,6 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-
-from reportgen import api
-from reportgen.config import Config
-from reportgen.ledger.load import load_ledger
-from reportgen.ledger.schema import TABLES
-from reportgen.render.json import report_dict
 from ledgers import (
     Tables,
     read_tables,
@@ -29,6 +23,12 @@ from ledgers import (
     write_tables,
     write_workbook,
 )
+
+from reportgen import api
+from reportgen.config import Config
+from reportgen.ledger.load import load_ledger
+from reportgen.ledger.schema import TABLES
+from reportgen.render.json import report_dict
 
 NOW = datetime(2026, 11, 1, 8, 0, 0)
 
@@ -312,11 +312,13 @@ def test_optional_tables_may_be_absent(tmp_path: Path, tables: Tables) -> None:
     required = {k: v for k, v in tables.items() if k not in ("bank_figures", "targets")}
     folder = write_tables(tmp_path / "req", required)
     ledger = load_ledger(folder)
-    assert ledger.bank_figures is None and ledger.targets is None
+    assert ledger.bank_figures is None
+    assert ledger.targets is None
     document = figures(folder)
     assert document["sections"]["summary"]["balance"] == "5289999.74"
     book = load_ledger(write_workbook(tmp_path / "req.xlsx", required))
-    assert book.bank_figures is None and book.targets is None
+    assert book.bank_figures is None
+    assert book.targets is None
 
 
 def test_header_only_tables_are_an_empty_ledger_not_a_crash(tmp_path: Path) -> None:

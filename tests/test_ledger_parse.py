@@ -71,7 +71,8 @@ def test_money_never_goes_through_a_float() -> None:
 @pytest.mark.parametrize("text", ["1.005", "1.000", "0.001", "¥1,234.567"])
 def test_money_with_more_than_two_decimals_is_an_error_not_a_rounding(text: str) -> None:
     _, blank, bad, reason = _one(parse.money, text)
-    assert bad and not blank
+    assert bad
+    assert not blank
     assert reason == "more than 2 decimals"
 
 
@@ -79,7 +80,8 @@ def test_money_with_more_than_two_decimals_is_an_error_not_a_rounding(text: str)
                                   "12 34", "NaN", "CNY 12"])
 def test_money_that_is_not_a_number_is_an_error(text: str) -> None:
     _, blank, bad, reason = _one(parse.money, text)
-    assert bad and not blank
+    assert bad
+    assert not blank
     assert "not a money amount" in reason
 
 
@@ -96,9 +98,11 @@ def test_huge_money_is_exact_up_to_the_limit_then_an_error() -> None:
     assert _one(parse.money, "123456789012345.67")[0] == 12_345_678_901_234_567
     assert _one(parse.money, "-999999999999999.99")[0] == -99_999_999_999_999_999
     _, _, bad, reason = _one(parse.money, "1,000,000,000,000,000")
-    assert bad and reason == "too large"
+    assert bad
+    assert reason == "too large"
     _, _, bad, reason = _one(parse.money, "9" * 40)
-    assert bad and reason == "too large"
+    assert bad
+    assert reason == "too large"
 
 
 def test_money_reasons_are_per_cell() -> None:
@@ -162,7 +166,8 @@ def test_valid_calendar_days(text: str, day: date) -> None:
 )
 def test_invalid_dates_are_errors(text: str) -> None:
     value, blank, bad, reason = _one(parse.date_days, text)
-    assert bad and not blank
+    assert bad
+    assert not blank
     assert value == parse.NO_DATE
     assert "YYYY-MM-DD" in reason
 
@@ -189,8 +194,11 @@ def test_customer_type_by_code_or_label(text: str, code: int) -> None:
 @pytest.mark.parametrize("text", ["corp", "公司", "individual business", "0", "对 公"])
 def test_unknown_enum_value_is_an_error_listing_the_choices(text: str) -> None:
     value, blank, bad, reason = _one(lambda a: parse.enum(a, CUSTOMER_TYPES), text)
-    assert bad and not blank and value == -1
-    assert "corporate 对公" in reason and "individual 个人" in reason
+    assert bad
+    assert not blank
+    assert value == -1
+    assert "corporate 对公" in reason
+    assert "individual 个人" in reason
 
 
 def test_enum_blank_is_blank() -> None:

@@ -73,6 +73,7 @@ def error_count(result: Result) -> int:
 def assert_rejected(result: Result, out: Path, count: int | None = 1) -> None:
     assert result.exit_code == 3, result.output
     assert "Traceback" not in result.output
+    assert isinstance(result.exception, SystemExit), result.exc_info
     assert not out.exists() or not any(out.iterdir()), "a bad ledger must write no report"
     if count is not None:
         assert error_count(result) == count, result.stderr
@@ -220,6 +221,12 @@ CASES = {
     "dekad targets period id": Case(
         {"targets": TARGETS.replace("2026-Q4", "2026-10-D1")},
         "targets.csv, row 3, column period", "2026-10-D1", "not a year, quarter or month"),
+    "targets month 13": Case(
+        {"targets": TARGETS.replace("2026-10", "2026-13")},
+        "targets.csv, row 2, column period", "2026-13", "not a year, quarter or month"),
+    "targets month 00": Case(
+        {"targets": TARGETS.replace("2026-10", "2026-00")},
+        "targets.csv, row 2, column period", "2026-00", "not a year, quarter or month"),
     "bad target metric": Case(
         {"targets": TARGETS.replace("new_customers", "新客户")},
         "targets.csv, row 3, column metric", "新客户", "not one of"),
@@ -238,6 +245,9 @@ CASES = {
     "bad bank figure item": Case(
         {"bank_figures": BANK_FIGURES.replace("provision", "准备金")},
         "bank_figures.csv, row 2, column item", "准备金", "not one of"),
+    "two bank figures with one bad date": Case(
+        {"bank_figures": BANK_FIGURES + "2026-09-31,provision,1\n2026-09-31,provision,2\n"},
+        "bank_figures.csv, row 4, column date", "2026-09-31", "not a date", count=2),
     "two bank figures for one item and date": Case(
         {"bank_figures": BANK_FIGURES + "2026-09-30,资本净额,6000000\n"},
         "bank_figures.csv, row 4, column date", "2026-09-30",
@@ -259,7 +269,7 @@ def test_each_rule_rejects_the_ledger_and_points_at_the_cell(tmp_path: Path, cas
         assert f"(value {case.value!r})" in line, line
 
 
-@pytest.mark.parametrize("case", list(CASES.values())[:3] + [CASES["bad enum"]],
+@pytest.mark.parametrize("case", [*list(CASES.values())[:3], CASES["bad enum"]],
                          ids=[*list(CASES)[:3], "bad enum"])
 def test_validate_command_reports_the_same(tmp_path: Path, case: Case) -> None:
     result = CliRunner().invoke(main, ["validate", "--ledger",
@@ -285,7 +295,8 @@ def test_missing_required_files_all_named(tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = generate(folder, out)
     assert_rejected(result, out, 2)
-    assert "customers.csv" in result.stderr and "transactions.csv" in result.stderr
+    assert "customers.csv" in result.stderr
+    assert "transactions.csv" in result.stderr
 
 
 @pytest.mark.parametrize(("table", "header", "column"), [
@@ -305,6 +316,26 @@ def test_missing_required_column(tmp_path: Path, table: str, header: str, column
     result = generate(folder, out)
     assert_rejected(result, out)
     assert f"{table}.csv, row 1, column {column}: missing column" in result.stderr
+
+
+def test_a_missing_column_does_not_hide_the_problems_of_other_files(tmp_path: Path) -> None:
+    folder = ledger(tmp_path / "l", customers=CUSTOMERS.replace(",A,", ",ZZ,"),
+                    transactions=TRANSACTIONS.replace("repay,20000", "repay,2万"))
+    path = folder / "loans.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("account_manager", "经理"),
+                    encoding="utf-8")
+    (folder / "classifications.csv").unlink()
+    out = tmp_path / "out"
+    result = generate(folder, out)
+    assert_rejected(result, out, 4)
+    assert "loans.csv, row 1, column account_manager: missing column" in result.stderr
+    assert "classifications.csv: required file missing" in result.stderr
+    assert "customers.csv, row 3, column industry" in result.stderr
+    assert "transactions.csv, row 5, column amount" in result.stderr
+    # the structure first: without it the other rules cannot be checked
+    lines = result.stderr.splitlines()
+    assert "missing" in lines[1]
+    assert "missing" in lines[2]
 
 
 def test_optional_column_may_be_missing(tmp_path: Path) -> None:
@@ -437,6 +468,27 @@ def test_a_file_that_is_neither_utf8_nor_gb18030(tmp_path: Path) -> None:
     assert result.exit_code == 3, result.output
     assert "customers.csv" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_a_corrupt_workbook_is_a_data_error_not_a_crash(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.xlsx"
+    path.write_bytes(b"PK\x03\x04 this is not really a workbook")
+    out = tmp_path / "out"
+    result = generate(path, out)
+    assert_rejected(result, out)
+    assert "ledger.xlsx: not a readable .xlsx workbook" in result.stderr
+    assert "unexpected" not in result.stderr
+
+
+def test_a_corrupt_parquet_file_is_a_data_error_not_a_crash(tmp_path: Path) -> None:
+    folder = ledger(tmp_path / "l")
+    (folder / "loans.csv").unlink()
+    (folder / "loans.parquet").write_bytes(b"PAR1 not really parquet")
+    out = tmp_path / "out"
+    result = generate(folder, out)
+    assert_rejected(result, out)
+    assert "loans.parquet: not a readable Parquet file" in result.stderr
+    assert "unexpected" not in result.stderr
 
 
 def test_a_ledger_that_is_not_a_folder_or_workbook(tmp_path: Path) -> None:

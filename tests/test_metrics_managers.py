@@ -179,3 +179,51 @@ def test_manager_with_only_a_year_start_balance_is_shown(report_from: MakeReport
     assert [(r["account_manager"], r["balance"], r["change_year_start"], r["npl_ratio"])
             for r in m["rows"]] == [("王", "100.00", "0.00", "0.000000"),
                                      ("李", "0.00", "-300.00", None)]
+
+
+def test_target_of_a_manager_without_loans_is_measured(report_from: MakeReport) -> None:
+    m = _managers(report_from(
+        "monthly", "2026-05",
+        customers="C1,甲,individual,,A,,,",
+        loans="L1,C1,B1,王,,credit,100,2025-06-01,2028-01-01,4",
+        transactions="L1,2025-06-01,disburse,100",
+        targets="""
+        张,2026,disbursed,5000
+        张,2026-05,new_customers,1
+        """,
+    ))
+    # 张 (a new manager) has targets but no loan yet: a row with zero figures, and each
+    # target measured at 0 (completion 0, not a silently dropped target)
+    assert m["has_targets"] is True
+    assert [(r["account_manager"], r["balance"], r["accounts"]) for r in m["rows"]] == [
+        ("王", "100.00", 1), ("张", "0.00", 0)]
+    assert m["rows"][1]["targets"] == [
+        {"metric": "disbursed", "period": "2026", "target": "5000.00", "actual": "0.00",
+         "completion": "0.000000"},
+        {"metric": "new_customers", "period": "2026-05", "target": 1, "actual": 0,
+         "completion": "0.000000"},
+    ]
+    assert m["rows"][1]["npl_ratio"] is None
+
+
+def test_new_customer_is_new_to_the_manager(report_from: MakeReport) -> None:
+    m = _managers(report_from(
+        "monthly", "2026-05",
+        customers="C1,甲,individual,,A,,,",
+        loans="""
+        L1,C1,B1,王,,credit,100,2025-06-01,2028-01-01,4
+        L2,C1,B1,李,,credit,300,2026-05-10,2028-01-01,4
+        """,
+        transactions="""
+        L1,2025-06-01,disburse,100
+        L2,2026-05-10,disburse,300
+        """,
+        targets="""
+        李,2026-05,new_customers,1
+        王,2026-05,new_customers,1
+        """,
+    ))
+    actual = {r["account_manager"]: r["targets"][0]["actual"] for r in m["rows"]}
+    # C1 already borrowed from the bank (through 王) on 30 Apr, but had no live loan with 李:
+    # new for 李; for 王 it is not new
+    assert actual == {"李": 1, "王": 0}

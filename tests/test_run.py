@@ -57,6 +57,13 @@ def test_run_help_prints_the_crontab_line() -> None:
     assert "5 1 * * * cd /srv/reports && reportgen run --catch-up >>run.log 2>&1" in result.output
 
 
+def test_run_without_a_config_file_exits_2(bank: Path) -> None:
+    result = invoke("run", "--date", "2026-11-01")
+    assert result.exit_code == 2
+    assert "needs a configuration file with a [ledger] table" in result.output
+    assert not (bank / "reports").exists()
+
+
 def test_run_makes_dekad_and_monthly_and_mails_each(bank: Path) -> None:
     with smtp_server() as server:
         write_config(bank, server.port)
@@ -247,3 +254,17 @@ def test_docs_describe_the_cron_line_timer_and_every_exit_status() -> None:
     for key in ("host", "port", "security", "ca_file", "username", "password_env", "sender",
                 "attach", "max_bytes", "retries", "retry_delay", "timeout"):
         assert f"{key} = " in mail, f"email.{key} missing from docs/email.md"
+
+
+@pytest.mark.parametrize("command", ["run", "periods"])
+def test_help_explains_every_option_with_an_example(command: str) -> None:
+    """interface.md: `--help` on every command explains every option with an example."""
+    import click
+
+    result = invoke(command, "--help")
+    assert "Example:" in result.output
+    assert f"reportgen {command} " in result.output
+    for param in main.commands[command].params:  # type: ignore[attr-defined]
+        if isinstance(param, click.Option) and param.name != "help":
+            assert param.help
+            assert "e.g." in param.help, f"{command} {param.opts}"

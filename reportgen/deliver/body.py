@@ -132,7 +132,7 @@ _TEXT = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newli
   {{ w.balance }}: {{ balance }} ({{ w.change }} {{ change }})
   {{ w.npl }}: {{ npl }}
   {{ w.npl_ratio }}: {{ npl_ratio }}
-  {{ w.breached }}: {{ w.none if not breached else "" }}
+  {{ w.breached }}:{{ (" " ~ w.none) if not breached else "" }}
 {% for b in breached %}
     {{ b.name }}: {{ b.value }} ({{ b.limit }})
 {% endfor %}
@@ -155,7 +155,7 @@ _HTML = _ENV.from_string("""\
 <tr><th align="left">{{ w.npl }}</th><td align="right">{{ npl }}</td></tr>
 <tr><th align="left">{{ w.npl_ratio }}</th><td align="right">{{ npl_ratio }}</td></tr>
 </table>
-<p><strong>{{ w.breached }}:</strong> {% if not breached %}{{ w.none }}{% endif %}</p>
+<p><strong>{{ w.breached }}:</strong>{% if not breached %} {{ w.none }}{% endif %}</p>
 {% if breached %}<ul>
 {% for b in breached %}<li style="color: #c00">{{ b.name }}: {{ b.value }} ({{ b.limit }})</li>
 {% endfor %}</ul>{% endif %}

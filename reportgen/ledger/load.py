@@ -21,6 +21,7 @@ from reportgen.ledger import parse
 from reportgen.ledger.problems import Problems
 from reportgen.ledger.read import RawTable, read_raw
 from reportgen.ledger.schema import Column, Kind
+from reportgen.progress import QUIET, Steps
 
 
 @dataclass
@@ -126,15 +127,20 @@ def _lookup(keys: pa.Array, universe: pa.Array) -> np.ndarray:
     return np.asarray(pc.fill_null(index, -1).to_numpy(zero_copy_only=False), dtype=np.int32)
 
 
-def load_ledger(path: Path, *, progress: bool = False) -> Ledger:
+def load_ledger(path: Path, *, steps: Steps = QUIET) -> Ledger:
     """Read and parse a ledger; cell problems are collected in ``ledger.problems``."""
-    from reportgen.progress import step
-
     problems = Problems()
-    with step("reading ledger", enabled=progress):
+    with steps.step("reading ledger files"):
         raw = read_raw(path)
-    with step("parsing columns", enabled=progress):
+    with steps.step("parsing columns"):
         tables = {name: _parse_table(t, problems) for name, t in raw.tables.items()}
+    if raw.problems:  # a file, sheet or column is missing: report it with the cell problems
+        found = problems
+        problems = Problems()
+        for problem in (*raw.problems, *found.items):
+            problems.add(problem)
+        problems.total += found.total - len(found.items)
+        problems.raise_if_any()
     customers, loans = tables["customers"], tables["loans"]
     transactions, classifications = tables["transactions"], tables["classifications"]
 

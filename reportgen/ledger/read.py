@@ -43,10 +43,13 @@ class RawLedger:
     path: Path
     sha256: str  # over the files' bytes, in table order: the report's ledger digest
     tables: dict[str, RawTable]
+    # Missing files, sheets or columns, unreadable files: the loader still parses what was
+    # read (so their cell problems are reported too), then gives up before cross-table rules.
+    problems: tuple[Problem, ...] = ()
 
 
 def read_raw(path: Path) -> RawLedger:
-    """Read a ledger folder or workbook; raises ``LedgerError`` for missing tables/columns."""
+    """Read a ledger folder or workbook; missing tables/columns are in ``problems``."""
     if path.is_dir():
         return _read_folder(path)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
@@ -92,9 +95,7 @@ def _read_folder(path: Path) -> RawLedger:
             continue
         if raw is not None:
             tables[table.name] = raw
-    if problems:
-        raise LedgerError(problems)
-    return RawLedger(path, digest.hexdigest(), tables)
+    return RawLedger(path, digest.hexdigest(), tables, tuple(problems))
 
 
 def decode(data: bytes) -> bytes:
@@ -145,9 +146,12 @@ def _read_csv(table: Table, source: str, data: bytes, problems: list[Problem]) -
         problems.append(Problem(source, None, None, None, f"not a readable CSV file: {exc}"))
         return None
     columns = {name: _combine(arrow.column(names[i])) for i, name in found.items()}
-    body = text.rstrip(b"\r\n")
-    numbers, bad_rows = None, []
-    if invalid or b"\n\n" in body or b"\n\r\n" in body:
+    end = len(text)
+    while end and text[end - 1] in b"\r\n":  # blank lines at the very end shift no row
+        end -= 1
+    numbers: np.ndarray | None = None
+    bad_rows: list[Problem] = []
+    if invalid or text.find(b"\n\n", 0, end) >= 0 or text.find(b"\n\r\n", 0, end) >= 0:
         numbers, bad_rows = _record_numbers(text, len(header), source)
         if len(numbers) != arrow.num_rows:  # the two parsers disagree: plain numbering
             numbers = None
@@ -186,7 +190,12 @@ def _combine(chunked: pa.ChunkedArray) -> pa.Array:
 def _read_parquet(table: Table, path: Path, problems: list[Problem]) -> RawTable | None:
     import pyarrow.parquet as pq
 
-    arrow = pq.read_table(path)
+    try:
+        arrow = pq.read_table(path)
+    except (pa.ArrowException, OSError) as exc:
+        problems.append(Problem(path.name, None, None, None,
+                                f"not a readable Parquet file ({exc})"))
+        return None
     found = _header_map(table, path.name, arrow.column_names, problems)
     if any(p.file == path.name for p in problems):
         return None
@@ -206,10 +215,14 @@ def _as_text(array: pa.Array) -> pa.Array:
 
 
 def _read_workbook(path: Path) -> RawLedger:
-    from python_calamine import CalamineWorkbook
+    from python_calamine import CalamineError, CalamineWorkbook
 
     data = path.read_bytes()
-    workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except CalamineError as exc:
+        raise LedgerError([Problem(path.name, None, None, None,
+                                   f"not a readable .xlsx workbook ({exc})")]) from None
     sheets = {name.strip(): name for name in workbook.sheet_names}
     problems: list[Problem] = []
     tables: dict[str, RawTable] = {}
@@ -229,7 +242,7 @@ def _read_workbook(path: Path) -> RawLedger:
         # Empty rows (left for readability, or formatted cells Excel keeps) are no records,
         # as blank lines in a CSV are not; the others keep the row number the sheet shows.
         numbered = [(number, row) for number, row in enumerate(rows[1:], start=2)
-                    if any(_cell_text(v) is not None for v in row)]
+                    if any(v is not None and v != "" for v in row)]
         body = [row for _, row in numbered]
         columns = {
             name: pa.array([_cell_text(r[i]) if i < len(r) else None for r in body],
@@ -238,9 +251,7 @@ def _read_workbook(path: Path) -> RawLedger:
         }
         tables[table.name] = RawTable(table, source, columns, len(body),
                                       np.array([n for n, _ in numbered], dtype=np.int64))
-    if problems:
-        raise LedgerError(problems)
-    return RawLedger(path, hashlib.sha256(data).hexdigest(), tables)
+    return RawLedger(path, hashlib.sha256(data).hexdigest(), tables, tuple(problems))
 
 
 def _cell_text(value: object) -> str | None:

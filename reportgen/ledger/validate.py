@@ -17,13 +17,14 @@ from decimal import Decimal
 import numpy as np
 
 from reportgen.engine import Engine
+from reportgen.errors import UsageError
 from reportgen.formatting import yuan
 from reportgen.ledger.load import Columns, Ledger
 from reportgen.ledger.parse import NO_DATE
 from reportgen.ledger.problems import Problems
 from reportgen.ledger.schema import CORPORATE, ENTERPRISE_SIZES, GRADE_CODES, codes
 from reportgen.metrics.watchlist import required_grade
-from reportgen.periods import report_of
+from reportgen.periods import parse_period
 
 RATE_SCALE = 1_000_000  # rates and targets are parsed in millionths
 
@@ -65,7 +66,7 @@ def _check_customers(problems: Problems, c: Columns) -> None:
                       "required when customer_type is corporate")
     given = typed & ~corporate & (size >= 0)  # an unknown size was reported while parsing
     problems.add_mask(c.source, "enterprise_size", given, c.rows,
-                      np.array(codes(ENTERPRISE_SIZES) + ("",), dtype=object)[size],
+                      np.array((*codes(ENTERPRISE_SIZES), ""), dtype=object)[size],
                       "must be blank unless customer_type is corporate")
     credit = c["credit_line"]
     _range(problems, c, "credit_line", credit < 0, "must not be negative",
@@ -163,7 +164,8 @@ def _check_optional(problems: Problems, ledger: Ledger) -> None:
             _range(problems, figures, "amount", amount < 0, "must not be negative",
                    np.array(_money_shown(amount), dtype=object))
         key = figures["date"].astype(np.int64) * 8 + figures["item"]
-        problems.add_mask(figures.source, "date", _duplicates(key), figures.rows,
+        dated = (figures["date"] != NO_DATE) & (figures["item"] >= 0)  # else reported already
+        problems.add_mask(figures.source, "date", _duplicates(key) & dated, figures.rows,
                           _iso_days(figures["date"]), "a second row for the same item and date")
     targets = ledger.targets
     if targets is not None and len(targets):
@@ -184,9 +186,9 @@ def _check_optional(problems: Problems, ledger: Ledger) -> None:
 
 
 def _period_kind(period_id: str) -> str:
-    try:
-        kind = report_of(period_id)
-    except Exception:
+    try:  # parse, not just match the form: 2026-13 has the form of a month
+        kind = parse_period(period_id).report
+    except UsageError:
         return ""
     return "" if kind == "dekad" else kind
 

@@ -53,25 +53,29 @@ def _actuals(ctx: Context, p: Period) -> dict[str, np.ndarray]:
             "new_customers": new_customers.astype(np.int64)}
 
 
-def _targets(ctx: Context) -> dict[int, list[TargetResult]]:
+def _targets(ctx: Context, names: list[str]) -> dict[int, list[TargetResult]]:
+    """Target results per manager code. A manager with a target but no loan in the ledger
+    (say, a new hire) is appended to ``names``; its actuals are all 0."""
     targets = ctx.ledger.targets
     out: dict[int, list[TargetResult]] = {}
     if targets is None or not len(targets):
         return out
-    index = {name: i for i, name in enumerate(ctx.ledger.managers)}
+    n_m = len(ctx.ledger.managers)
+    index = {name: i for i, name in enumerate(names)}
     for p in _target_periods(ctx):
         rows = np.flatnonzero(targets["period"] == p.id)
         if not rows.size:
             continue
         actuals = _actuals(ctx, p)
         for r in rows.tolist():
-            m = index.get(str(targets["account_manager"][r]))
+            name = str(targets["account_manager"][r])
+            m = index.setdefault(name, len(names))
+            if m == len(names):
+                names.append(name)
             metric = TARGET_METRICS[int(targets["metric"][r])][0]
-            if m is None:
-                continue
             scale = MICRO if metric == "new_customers" else MICRO // 100
             target = int(targets["target"][r]) // scale
-            actual = int(actuals[metric][m])
+            actual = int(actuals[metric][m]) if m < n_m else 0
             out.setdefault(m, []).append(
                 TargetResult(metric, p.id, target, actual, ratio(actual, target)))
     return out
@@ -87,13 +91,19 @@ def account_managers(ctx: Context) -> AccountManagers:
     customers = _distinct_customers(ctx, manager, ctx.d.live)
     disbursed = group_sum(manager, ctx.flows.disbursed, n_m)
     npl = group_sum(manager, np.where(npl_mask(ctx.d), bal_d, 0), n_m)
-    targets = _targets(ctx)
-    shown = [m for m in range(n_m)
+    names = list(ctx.ledger.managers)
+    targets = _targets(ctx, names)
+    if len(names) > n_m:  # managers known only from targets.csv: zero figures
+        zeros = np.zeros(len(names) - n_m, dtype=np.int64)
+        balance, year_start, accounts, customers, disbursed, npl = (
+            np.concatenate((a, zeros))
+            for a in (balance, year_start, accounts, customers, disbursed, npl))
+    shown = [m for m in range(len(names))
              if accounts[m] or year_start[m] or disbursed[m] or m in targets]
-    shown.sort(key=lambda m: (-int(balance[m]), ctx.ledger.managers[m]))
+    shown.sort(key=lambda m: (-int(balance[m]), names[m]))
     rows = tuple(
         ManagerRow(
-            account_manager=ctx.ledger.managers[m],
+            account_manager=names[m],
             balance=int(balance[m]),
             balance_year_start=int(year_start[m]),
             change_year_start=int(balance[m] - year_start[m]),

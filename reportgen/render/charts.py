@@ -67,14 +67,14 @@ def quality_mix(quality: Quality, labels: Labels, unit: str) -> Chart:
     """Horizontal bars of the balance per grade on D."""
     values = [getattr(quality, g) for g in GRADE_CODES]
     top = max(max(values), 1)
-    row, bar_height, left, span = 22.0, 14.0, 90.0, 300.0
+    row, bar_height, left, span = 22.0, 15.0, 84.0, 240.0
     bars = tuple(
         Bar(left, 8 + n * row, span * value / top, bar_height, colour,
             labels.field("quality", grade), money_text(value, unit))
         for n, (grade, value, colour) in enumerate(zip(GRADE_CODES, values, GRADE_COLOURS,
                                                       strict=True))
     )
-    return Chart("quality_mix", labels("chart.quality_mix"), 520, 8 + 5 * row + 6, bars,
+    return Chart("quality_mix", labels("chart.quality_mix"), 460, 8 + 5 * row + 6, bars,
                  plot=(left, 4, left + span, 8 + 5 * row))
 
 

@@ -141,8 +141,8 @@ class _Writer:
 
     def heading(self, ws: Any, title: str) -> None:
         ws.append([self.text_cell(ws, title, TITLE_FONT)])
-        subtitle = (f"{self.report.bank} {self.report.branch} · {self.title} · {self.period}"
-                    f" · {self.unit_note}")
+        who = " ".join(part for part in (self.report.bank, self.report.branch) if part)
+        subtitle = f"{who} · {self.title} · {self.period} · {self.unit_note}"
         ws.append([self.text_cell(ws, subtitle, NOTE_FONT)])
         ws.append([])
 

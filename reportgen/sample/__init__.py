@@ -16,11 +16,12 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from reportgen.errors import UsageError
 from reportgen.ledger import schema
 from reportgen.sample import write
-from reportgen.sample.arrays import day_number
+from reportgen.sample.arrays import IntArray, day_number
 from reportgen.sample.customers import Bank, Customers, make_bank, make_customers
 from reportgen.sample.events import make_events
 from reportgen.sample.figures import Targets, bank_figures, targets
@@ -54,7 +55,7 @@ def _check(loans: int, start: date, end: date) -> None:
         raise UsageError(f"--end ({end}) must be after --start ({start})")
 
 
-def _ids(loans: Loans, n_customers: int) -> tuple[pa.Array, pa.Array, np.ndarray]:
+def _ids(loans: Loans, n_customers: int) -> tuple[pa.Array, pa.Array, IntArray]:
     """Customer ids numbered by first loan, loan ids by start date (借据号 JJ + date + number).
 
     Returns:
@@ -67,17 +68,18 @@ def _ids(loans: Loans, n_customers: int) -> tuple[pa.Array, pa.Array, np.ndarray
     number[order] = np.arange(n_customers)
     customer_ids = write.numbered("KH", number + 1, max(6, len(str(n_customers))))
     start = pa.array(loans.start.astype("datetime64[D]"))
-    yyyymmdd = pa.compute.strftime(start, format="%Y%m%d")
+    yyyymmdd = pc.strftime(start, format="%Y%m%d")
     seq = write.numbered("", np.arange(1, loans.n + 1), max(6, len(str(loans.n))))
-    loan_ids = pa.compute.binary_join_element_wise("JJ", yyyymmdd, seq, "")
+    loan_ids = pc.binary_join_element_wise("JJ", yyyymmdd, seq, "")
     return customer_ids, loan_ids, order
 
 
-def _customer_columns(cust: Customers, ids: pa.Array, lines: np.ndarray,
-                      order: np.ndarray) -> dict[str, pa.Array]:
+def _customer_columns(cust: Customers, ids: pa.Array, lines: IntArray,
+                      order: IntArray) -> dict[str, pa.Array]:
     """customers.csv columns, rows in customer-id order."""
-    group = write.numbered("JT", np.maximum(cust.group, 0) + 1, 4)
-    group = pa.compute.if_else(pa.array(cust.group >= 0), group, pa.scalar(None, pa.string()))
+    width = max(4, len(str(int(cust.group.max(initial=0)) + 1)))
+    group = write.numbered("JT", np.maximum(cust.group, 0) + 1, width)
+    group = pc.if_else(pa.array(cust.group >= 0), group, pa.scalar(None, pa.string()))
     columns = {
         "customer_id": ids,
         "customer_name": cust.name,
@@ -111,16 +113,15 @@ def _loan_columns(loans: Loans, bank: Bank, cust: Customers, customer_ids: pa.Ar
 
 
 def _by_day(rows: Rows) -> Rows:
-    """Rows in the order a core system exports them: by day, then loan, then kind."""
+    """Rows in the order a core system exports them: by day, then loan, then type or grade."""
     key = (rows.day << 44) | (rows.loan << 3) | rows.kind
     return rows.where(np.argsort(key, kind="stable"))
 
 
 def _target_columns(t: Targets, bank: Bank) -> dict[str, pa.Array]:
     """targets.csv columns: money targets as "1234.50", new customers as a count."""
-    count = t.metric == schema.TARGET_METRICS.index(("new_customers", "新增客户"))
-    value = pa.compute.if_else(pa.array(count), write.numbered("", t.value, 1),
-                               write.two_decimals(t.value))
+    count = t.metric == schema.codes(schema.TARGET_METRICS).index("new_customers")
+    value = pc.if_else(pa.array(count), write.integers(t.value), write.two_decimals(t.value))
     return {
         "account_manager": write.labels(tuple(bank.managers), t.manager),
         "period": write.labels(tuple(t.period_ids), t.period),
@@ -157,7 +158,7 @@ def generate_sample(out: Path, loans: int = 2000, seed: int = 1,
     events = make_events(rng["events"], book, last)
     tx = _by_day(events.transactions)
     states = _by_day(events.classifications)
-    figures = bank_figures(rng["figures"], book, cust.n, tx, states, first, last)
+    figures = _by_day(bank_figures(rng["figures"], book, cust.n, tx, states, first, last))
     goals = targets(rng["targets"], book, cust.manager, len(bank.managers), tx, end.year,
                     end.month, last)
     customer_ids, loan_ids, order = _ids(book, cust.n)

@@ -15,7 +15,6 @@ import numpy.typing as npt
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
-FloatArray = npt.NDArray[np.float64]
 
 EPOCH = date(1970, 1, 1)
 # Day numbers stay below 2**16 until the year 2149, so (owner, day) packs into one int64 key.
@@ -72,7 +71,7 @@ def uniform_int(rng: np.random.Generator, low: IntArray | int, high: IntArray | 
     return low_a + np.floor(rng.random(size) * (span + 1)).astype(np.int64)
 
 
-def choose(rng: np.random.Generator, weights: FloatArray | list[float], size: int) -> IntArray:
+def choose(rng: np.random.Generator, weights: npt.ArrayLike, size: int) -> IntArray:
     """Draw category indices with the given (unnormalised) weights."""
     p = np.asarray(weights, dtype=np.float64)
     return rng.choice(p.size, size=size, p=p / p.sum()).astype(np.int64)

@@ -25,7 +25,7 @@ TYPE_WEIGHTS = (0.17, 0.33, 0.18, 0.32)
 SIZE_WEIGHTS = (0.05, 0.17, 0.40, 0.38)  # large, medium, small, micro (corporate only)
 LOANS_PER_CUSTOMER = 1.45
 # Industry letter weights per customer type (letters not named weigh 0).
-_INDUSTRY = (
+_INDUSTRY: tuple[dict[str, float], ...] = (
     {"C": 30, "F": 18, "E": 12, "A": 6, "G": 5, "K": 4, "H": 4, "L": 4, "I": 3, "D": 2,
      "M": 2, "N": 2, "B": 1, "Q": 1, "P": 1, "R": 1, "O": 1, "J": 0.5},
     {"F": 40, "H": 18, "O": 12, "A": 12, "C": 6, "G": 5, "E": 3, "R": 2, "Q": 1, "P": 1},
@@ -110,9 +110,8 @@ def _names(rng: np.random.Generator, ctype: IntArray, size: IntArray, industry: 
     """Company names (group members share a brand), shop names, or person names."""
     n = ctype.size
     brand = rng.integers(names.brand_count(), size=n)
-    group_brand = rng.integers(names.brand_count(), size=int(group.max()) + 1 if n else 0)
-    brand = np.where(group >= 0, group_brand[np.maximum(group, 0)] if group_brand.size else 0,
-                     brand)
+    group_brand = rng.integers(names.brand_count(), size=int(group.max(initial=0)) + 1)
+    brand = np.where(group >= 0, group_brand[np.maximum(group, 0)], brand)
     company = names.company_names(rng, industry, brand, size == LARGE)
     shop = names.shop_names(rng, industry)
     person = names.person_names(rng, n)

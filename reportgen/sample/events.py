@@ -57,7 +57,8 @@ def _draws(rng: np.random.Generator, loans: Loans, plan: Plan) -> tuple[Rows, Ro
     disburse = np.full(n, DISBURSE)
     draws = Rows.concat([
         Rows(loan, loans.start, disburse, first),
-        Rows(tranche, plan.draw2[tranche], disburse[tranche], loans.amount[tranche] - first[tranche]),
+        Rows(tranche, plan.draw2[tranche], disburse[tranche],
+             loans.amount[tranche] - first[tranche]),
         Rows(rev, again, disburse[rev], a2),
     ])
     revolving_finals = Rows.concat([

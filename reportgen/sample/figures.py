@@ -21,7 +21,7 @@ from reportgen.ledger.schema import (
     SUBSTANDARD,
     WRITEOFF,
 )
-from reportgen.sample.arrays import AsOf, IntArray, group_cumsum, month_ends, sum_by, sort_key
+from reportgen.sample.arrays import AsOf, IntArray, group_cumsum, month_ends, sort_key, sum_by
 from reportgen.sample.loans import YUAN, Loans
 from reportgen.sample.risk import Rows
 
@@ -96,14 +96,14 @@ def bank_figures(rng: np.random.Generator, loans: Loans, n_customers: int, tx: R
                  states: Rows, start: int, end: int) -> Rows:
     """``provision`` and ``net_capital`` at every month end in [start, end].
 
-    Provision is the larger of about 160-250 % of the non-performing balance and about
+    Provision is the larger of about 140-230 % of the non-performing balance and about
     2.4-3.0 % of all loans; net capital grows steadily and is sized so that the largest
     customer peaks at about 9 % of it.  Rows are (day, item as kind, amount as value).
     """
     ends = month_ends(start, end)
     bucket = np.searchsorted(ends, tx.day, side="left")
     balance = np.cumsum(sum_by(bucket, signed(tx), ends.size + 1)[: ends.size])
-    coverage = _walk(rng, ends.size, 2000, 60, 1600, 2500)  # permille of NPL
+    coverage = _walk(rng, ends.size, 1700, 50, 1400, 2300)  # permille of NPL
     ratio = _walk(rng, ends.size, 270, 8, 240, 300)  # per ten thousand of balance
     provision = np.maximum(_npl(tx, states, ends) * coverage // 1000, balance * ratio // 10000)
     growth = 1000 + round(_CAPITAL_GROWTH * 1000) * np.arange(ends.size)

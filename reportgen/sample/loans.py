@@ -16,7 +16,14 @@ from datetime import date
 import numpy as np
 
 from reportgen.ledger.schema import CORPORATE, INDIVIDUAL_BUSINESS, MICRO_OWNER
-from reportgen.sample.arrays import IntArray, add_months, choose, day_number, uniform_int
+from reportgen.sample.arrays import (
+    IntArray,
+    add_months,
+    choose,
+    day_number,
+    sum_by,
+    uniform_int,
+)
 from reportgen.sample.customers import Customers
 
 YUAN = 100  # fen
@@ -42,7 +49,7 @@ PRODUCTS = (
     Product("流动资金贷款", {12: 0.75, 6: 0.1, 24: 0.1, 36: 0.05}, (0.1, 0.45, 0.38, 0.07),
             {0: 0.6, 3: 0.2, 6: 0.2}, revolving=0.15),
     Product("固定资产贷款", {24: 0.25, 36: 0.4, 60: 0.35}, (0.0, 0.25, 0.7, 0.05), {6: 1.0},
-            tranches=0.5, amount_factor=1.5),
+            tranches=0.5, amount_factor=1.3),
     Product("项目贷款", {36: 0.4, 60: 0.6}, (0.0, 0.2, 0.6, 0.2), {6: 1.0}, tranches=0.7,
             amount_factor=1.8),
     Product("个人经营性贷款", {12: 0.75, 24: 0.12, 36: 0.13}, (0.15, 0.45, 0.38, 0.02),
@@ -67,12 +74,12 @@ BLANK_PRODUCT = 0.01  # the spec allows a blank product; a few exports have one
 # Contract amount in yuan per (customer type, enterprise size): median, sigma, min, max.
 _AMOUNT = {
     "large": (22_000_000, 0.45, 5_000_000, 60_000_000),
-    "medium": (8_000_000, 0.5, 1_000_000, 30_000_000),
-    "small": (3_000_000, 0.6, 300_000, 12_000_000),
+    "medium": (6_000_000, 0.5, 1_000_000, 30_000_000),
+    "small": (2_500_000, 0.6, 300_000, 12_000_000),
     "micro": (1_200_000, 0.6, 100_000, 5_000_000),
-    "individual_business": (250_000, 0.7, 30_000, 3_000_000),
-    "micro_owner": (600_000, 0.7, 50_000, 5_000_000),
-    "individual": (80_000, 0.6, 30_000, 500_000),
+    "individual_business": (400_000, 0.7, 30_000, 3_000_000),
+    "micro_owner": (900_000, 0.7, 50_000, 5_000_000),
+    "individual": (100_000, 0.6, 30_000, 500_000),
 }
 BORROWERS = ("large", "medium", "small", "micro", "individual_business", "micro_owner",
                 "individual")
@@ -148,8 +155,8 @@ def _amounts(rng: np.random.Generator, borrower: IntArray, product: IntArray) ->
     """Contract amounts in fen: log-normal per borrower class, capped per product, rounded."""
     table = np.asarray([_AMOUNT[k] for k in BORROWERS], dtype=np.float64)
     median, sigma, lo, hi = (table[borrower, i] for i in range(4))
-    factor = np.asarray([p.amount_factor for p in PRODUCTS])[np.maximum(product, 0)]
-    cap = np.asarray([p.max_yuan for p in PRODUCTS], dtype=np.float64)[np.maximum(product, 0)]
+    factor = np.asarray([p.amount_factor for p in PRODUCTS])[product]
+    cap = np.asarray([p.max_yuan for p in PRODUCTS], dtype=np.float64)[product]
     yuan = np.clip(median * factor * rng.lognormal(0.0, 1.0, borrower.size) ** sigma, lo,
                    np.minimum(hi * factor, np.maximum(cap, lo)))
     unit = np.where(yuan >= 100_000, 10_000, 1_000)
@@ -160,7 +167,7 @@ def _rates(rng: np.random.Generator, borrower: IntArray, guarantee: IntArray,
            product: IntArray, start: IntArray) -> IntArray:
     """Annual rates in hundredths of a percent, on a 0.05 grid, falling with the LPR."""
     years = np.clip((start - _RATE_YEAR_ZERO) / 365.25, 0.0, 3.0)
-    shift = np.asarray([p.rate_shift for p in PRODUCTS])[np.maximum(product, 0)]
+    shift = np.asarray([p.rate_shift for p in PRODUCTS])[product]
     pct = (np.asarray(_BASE_RATE)[guarantee] + np.asarray(_RATE_SHIFT)[borrower] + shift
            - _RATE_CUT_PER_YEAR * years + rng.normal(0.0, 0.25, borrower.size))
     return np.clip(np.round(pct * 20).astype(np.int64) * 5, 150, 1800)
@@ -217,8 +224,7 @@ def credit_lines(rng: np.random.Generator, loans: Loans, cust: Customers) -> Int
     """
     largest = np.zeros(cust.n, np.int64)
     np.maximum.at(largest, loans.customer, loans.amount)
-    total = np.zeros(cust.n, np.int64)
-    np.add.at(total, loans.customer, loans.amount)
+    total = sum_by(loans.customer, loans.amount, cust.n)
     need = np.maximum(largest, total * 6 // 10) * rng.uniform(1.0, 1.5, cust.n)
     unit = np.where(need >= 1_000_000 * YUAN, 100_000, 10_000) * YUAN
     line = np.ceil(need / unit).astype(np.int64) * unit

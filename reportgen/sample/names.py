@@ -13,12 +13,15 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from reportgen.sample.arrays import IntArray, choose, uniform_int
+from reportgen.sample.arrays import BoolArray, IntArray, choose, uniform_int
 
 BANK_NAME = "示例农村商业银行"
 CITY = "临江市"
 
-SURNAMES = tuple("王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程魏苏吕丁任卢姚沈钟姜崔谭陆范汪廖石金韦贾夏付方邹熊白孟秦邱侯江尹薛闫段雷龙黎史陶")
+SURNAMES = tuple(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于"
+    "杜叶程魏苏吕丁任卢姚沈钟姜崔谭陆范汪廖石金韦贾夏付方邹熊白孟秦邱侯江尹薛闫段雷龙黎史陶"
+)
 # Frequency falls with rank, roughly as in the population (王 and 李 are each ~7 %).
 _SURNAME_WEIGHTS = 1.0 / (np.arange(len(SURNAMES)) + 4.0)
 _MALE = "伟强磊军洋勇杰涛明超刚建国文辉力鹏飞斌宇浩凯俊峰海波亮林志永成德忠兴福博帅健龙胜利金"
@@ -71,6 +74,7 @@ _SHOP = {
 _DEFAULT_SHOP = ("商行", "经营部", "服务部")
 _SUFFIXES = ("有限公司", "有限责任公司", "股份有限公司")
 _ID_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2])
+_ID_CHECK = np.array([1, 0, 10, 9, 8, 7, 6, 5, 4, 3, 2])  # "10X98765432" as indices of 0-9X
 _USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = np.array([pow(3, i, 31) for i in range(17)])
 _ORG_WEIGHTS = np.array([3, 7, 9, 10, 5, 8, 4, 2])
@@ -136,15 +140,14 @@ def _by_industry(rng: np.random.Generator, industry: IntArray,
 
 
 def company_names(rng: np.random.Generator, industry: IntArray, brand: IntArray,
-                  large: IntArray) -> pa.Array:
+                  large: BoolArray) -> pa.Array:
     """Names like 临江市恒达机械制造有限公司; rows sharing ``brand`` read as one group's members."""
     n = industry.size
     prefix = pick(_PREFIXES, choose(rng, list(_PREFIX_WEIGHTS), n))
-    b1, b2 = np.divmod(brand, len(_BRAND))
-    brand_text = join(pick(_BRAND, b1), pick(_BRAND, (b1 + 1 + b2 % (len(_BRAND) - 1))
-                                             % len(_BRAND)))
+    b1, b2 = np.divmod(brand, len(_BRAND) - 1)
+    brand_text = join(pick(_BRAND, b1), pick(_BRAND, (b1 + 1 + b2) % len(_BRAND)))
     suffix = np.where(rng.random(n) < 0.8, 0, 1)
-    suffix = np.where(large.astype(bool) & (rng.random(n) < 0.5), 2, suffix)
+    suffix = np.where(large & (rng.random(n) < 0.5), 2, suffix)
     suffix_text = pick(_SUFFIXES, suffix)
     coop = (industry == 0) & (rng.random(n) < 0.3)
     suffix_text = pc.if_else(pa.array(coop), pa.scalar("专业合作社"), suffix_text)
@@ -160,14 +163,14 @@ def shop_names(rng: np.random.Generator, industry: IntArray) -> pa.Array:
     """Individual businesses: 王记五金店, or 临江市城东区李兵百货商店 as registered."""
     n = industry.size
     shop = _by_industry(rng, industry, _SHOP, _DEFAULT_SHOP)
-    short = join(pick(SURNAMES, choose(rng, _SURNAME_WEIGHTS, n)), pa.array(["记"] * n), shop)
+    short = join(pick(SURNAMES, choose(rng, _SURNAME_WEIGHTS, n)), pa.scalar("记"), shop)
     district = pick(_DISTRICTS, rng.integers(len(_DISTRICTS), size=n))
-    full = join(pa.array([CITY] * n), district, person_names(rng, n), shop)
+    full = join(pa.scalar(CITY), district, person_names(rng, n), shop)
     return pc.if_else(pa.array(rng.random(n) < 0.5), short, full)
 
 
 def _digits_text(codes: IntArray, alphabet: str) -> pa.Array:
-    """Rows of small integers (indices into ``alphabet``, ASCII) → one string per row."""
+    """Rows of indices into an ASCII ``alphabet`` → one string per row."""
     table = np.frombuffer(alphabet.encode(), dtype=np.uint8)
     chars = np.ascontiguousarray(table[codes])
     width = codes.shape[1]
@@ -187,10 +190,8 @@ def person_id_numbers(rng: np.random.Generator, n: int, first_birth: int,
     digits[:, 2:6] = rng.integers(10, size=(n, 4))
     digits[:, 6:14] = yyyymmdd[:, None] // 10 ** np.arange(7, -1, -1) % 10
     digits[:, 14:17] = rng.integers(10, size=(n, 3))
-    check = (digits[:, :17] @ _ID_WEIGHTS) % 11
-    text = np.ascontiguousarray(np.frombuffer(b"0123456789", np.uint8)[digits])
-    text[:, 17] = np.frombuffer(b"10X98765432", np.uint8)[check]
-    return pa.array(text.view("S18").ravel(), pa.binary()).cast(pa.string())
+    digits[:, 17] = _ID_CHECK[(digits[:, :17] @ _ID_WEIGHTS) % 11]
+    return _digits_text(digits, "0123456789X")
 
 
 def credit_codes(rng: np.random.Generator, n: int) -> pa.Array:

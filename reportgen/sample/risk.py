@@ -30,7 +30,7 @@ from reportgen.sample.loans import YUAN, Loans
 ON_TIME, BAD, CURED, LATE, EARLY, WATCHED = range(6)
 NEVER = 1 << 30  # a day number after any ledger
 # Share of loans that go bad, per borrower class (loans.BORROWERS order).
-_BAD_SHARE = (0.01, 0.025, 0.04, 0.05, 0.05, 0.05, 0.045)
+_BAD_SHARE = (0.015, 0.03, 0.05, 0.06, 0.06, 0.06, 0.055)
 _OTHER_SHARES = ((CURED, 0.03), (LATE, 0.02), (EARLY, 0.08), (WATCHED, 0.01))
 NO_CLASSIFICATION = 0.005  # loans the validator should warn about
 # How a bad loan ends: written off, collected in full, still outstanding.

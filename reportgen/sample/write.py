@@ -44,11 +44,15 @@ def labels(codes: tuple[str, ...], idx: IntArray) -> pa.Array:
     return pc.take(pa.array(codes, pa.string()), pa.array(idx, mask=idx < 0))
 
 
+def integers(values: IntArray) -> pa.Array:
+    """Counts as plain integer text."""
+    return _digits(values)
+
+
 def numbered(prefix: str, numbers: IntArray, width: int) -> pa.Array:
     """Identifiers like KH000123: a prefix and a zero-padded number."""
     padded = pc.utf8_lpad(_digits(numbers), width, "0")
-    return pc.binary_join_element_wise(pa.array([prefix] * numbers.size, pa.string()),
-                                       padded, "")
+    return pc.binary_join_element_wise(pa.scalar(prefix), padded, "")
 
 
 def write_table(folder: Path, table: Table, columns: dict[str, pa.Array]) -> int:

@@ -1,0 +1,261 @@
+"""reportgen's benchmark: each step in its own process, median of 3, wall time and peak RSS.
+
+Usage: ``python bench/run.py [--quick] [--sizes 10000,100000] [--repeat 3]``
+(``make bench`` / ``make bench-quick``).  Ledgers are made by ``reportgen sample`` and
+cached under bench/data/ (git-ignored); results go to bench/results.md, with the ratios that
+docs/performance.md sets as targets.
+
+Steps: (a) the floor — pyarrow.csv.read_csv of the same files and nothing else;
+(b) validate; (c) generate --format json for each report type; (d) xlsx; (e) pdf;
+(f) a month-end ``run`` on 2026-01-01 (dekad + monthly + quarterly + yearly, email off);
+(g) DuckDB SQL over the same CSV files computing the monthly summary and five-tier table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import textwrap
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "bench" / "data"
+OUT = ROOT / "bench" / "out"
+BIN = Path(sys.executable).parent
+REPORTGEN = str(BIN / "reportgen")
+PY = sys.executable
+PERIODS = {"dekad": "2025-12-D3", "monthly": "2025-12", "quarterly": "2025-Q4", "yearly": "2025"}
+SAMPLE_END = "2026-01-31"
+
+FLOOR = """
+import sys, pyarrow.csv as c
+from pathlib import Path
+rows = sum(c.read_csv(p).num_rows for p in sorted(Path(sys.argv[1]).glob("*.csv")))
+print(rows)
+"""
+
+ARROW_SIZE = """
+import sys, pyarrow.csv as c
+from pathlib import Path
+print(sum(c.read_csv(p).nbytes for p in sorted(Path(sys.argv[1]).glob("*.csv"))))
+"""
+
+DUCKDB = """
+import sys, duckdb
+d = sys.argv[1]
+con = duckdb.connect()
+sql = f'''
+with tx as (select loan_id, "date"::date as day, type, amount::decimal(18,2) as amount
+            from read_csv('{d}/transactions.csv', all_varchar=true)),
+bal as (select loan_id, sum(case type when 'disburse' then amount when 'repay' then -amount
+                                  when 'writeoff' then -amount else 0 end) as balance
+        from tx where day <= date '2025-12-31' group by loan_id having balance > 0),
+flows as (select sum(case when type='disburse' then amount else 0 end) as disbursed,
+                 sum(case when type='repay' then amount else 0 end) as collected,
+                 sum(case when type='writeoff' then amount else 0 end) as written_off
+          from tx where day between date '2025-12-01' and date '2025-12-31'),
+cl as (select loan_id, "date"::date as day, grade from read_csv('{d}/classifications.csv',
+                                                                 all_varchar=true)),
+state as (select loan_id, arg_max(grade, day) as grade from cl
+          where day <= date '2025-12-31' group by loan_id)
+select coalesce(state.grade, 'normal') as grade, sum(bal.balance) as balance, count(*) as n,
+       (select disbursed from flows), (select collected from flows)
+from bal left join state using (loan_id) group by 1 order by 1
+'''
+for row in con.execute(sql).fetchall():
+    print(row)
+"""
+
+
+@dataclass
+class Result:
+    step: str
+    size: int
+    seconds: float
+    rss_mb: float
+    runs: list[float]
+
+
+def measure(cmd: list[str], repeat: int, cwd: Path | None = None) -> tuple[float, float, list[float]]:
+    """Median wall seconds and the largest peak RSS (MB) of ``repeat`` runs of ``cmd``."""
+    times, peaks = [], []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - started
+        err = proc.stderr.read().decode() if proc.stderr else ""
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode not in (0,):
+            raise SystemExit(f"benchmark step failed ({proc.returncode}): {' '.join(cmd)}\n{err}")
+        times.append(elapsed)
+        peaks.append(usage.ru_maxrss / 1024)
+    return statistics.median(times), max(peaks), times
+
+
+def ledger(size: int) -> Path:
+    path = DATA / f"ledger_{size}"
+    if not (path / "transactions.csv").exists():
+        print(f"making a {size:,}-loan ledger in {path} …", flush=True)
+        subprocess.run([REPORTGEN, "sample", "--out", str(path), "--loans", str(size),
+                        "--seed", "7", "--end", SAMPLE_END], check=True,
+                       stdout=subprocess.DEVNULL)
+    return path
+
+
+def run_config(path: Path, out: Path) -> Path:
+    config = out / "bench.toml"
+    config.write_text(textwrap.dedent(f"""
+        [bank]
+        name = "基准测试银行"
+        branch = "总行"
+        [ledger]
+        path = "{path}"
+        [output]
+        dir = "{out / 'run'}"
+        formats = ["json"]
+        [email]
+        enabled = false
+    """), encoding="utf-8")
+    return config
+
+
+def bench_size(size: int, repeat: int, formats: bool) -> list[Result]:
+    path = ledger(size)
+    out = OUT / str(size)
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    steps: list[tuple[str, list[str]]] = [
+        ("floor (pyarrow read_csv)", [PY, "-c", FLOOR, str(path)]),
+        ("validate", [REPORTGEN, "validate", "--ledger", str(path)]),
+    ]
+    for report, period in PERIODS.items():
+        steps.append((f"json {report}", [REPORTGEN, "generate", "--ledger", str(path), "--report",
+                                         report, "--period", period, "--format", "json",
+                                         "--out", str(out)]))
+    if formats:
+        for fmt in ("xlsx", "pdf"):
+            steps.append((f"{fmt} monthly", [REPORTGEN, "generate", "--ledger", str(path),
+                                             "--report", "monthly", "--period",
+                                             PERIODS["monthly"], "--format", fmt,
+                                             "--out", str(out)]))
+    config = run_config(path, out)
+    steps.append(("run month-end (4 reports, json)",
+                  [REPORTGEN, "run", "--config", str(config), "--date", "2026-01-01",
+                   "--force", "--no-email"]))
+    if shutil.which("duckdb") or _has_duckdb():
+        steps.append(("duckdb monthly summary + five-tier", [PY, "-c", DUCKDB, str(path)]))
+    results = []
+    for name, cmd in steps:
+        seconds, rss, runs = measure(cmd, repeat)
+        print(f"{size:>9,}  {name:<36} {seconds:8.2f} s  {rss:8.0f} MB", flush=True)
+        results.append(Result(name, size, seconds, rss, runs))
+    arrow = subprocess.run([PY, "-c", ARROW_SIZE, str(path)], check=True, capture_output=True,
+                           text=True)
+    results.append(Result("arrow in-memory size", size, 0.0, int(arrow.stdout) / 2**20, []))
+    return results
+
+
+def _has_duckdb() -> bool:
+    try:
+        import duckdb  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB, {platform.system()} "
+            f"{platform.release()}, Python {platform.python_version()}")
+
+
+def get(results: list[Result], step: str, size: int) -> Result | None:
+    return next((r for r in results if r.step == step and r.size == size), None)
+
+
+def ratios(results: list[Result]) -> list[str]:
+    """The targets of docs/performance.md, each as a measured ratio."""
+    lines = []
+    sizes = sorted({r.size for r in results})
+    big = sizes[-1]
+    floor, monthly = get(results, "floor (pyarrow read_csv)", big), get(results, "json monthly", big)
+    duck = get(results, "duckdb monthly summary + five-tier", big)
+    arrow = get(results, "arrow in-memory size", big)
+    run = get(results, "run month-end (4 reports, json)", big)
+    if floor and monthly:
+        lines.append(f"| monthly json / pyarrow floor ({big:,}) | {monthly.seconds / floor.seconds:.2f}× | ≤ 3× |")
+    if duck and monthly:
+        lines.append(f"| monthly json / DuckDB query ({big:,}) | {monthly.seconds / duck.seconds:.2f}× | ≤ 2× |")
+    if arrow and monthly:
+        lines.append(f"| monthly json peak RSS / Arrow size ({big:,}) | {monthly.rss_mb / arrow.rss_mb:.2f}× | ≤ 3× |")
+    if run and monthly:
+        lines.append(f"| month-end run of 4 / one monthly ({big:,}) | {run.seconds / monthly.seconds:.2f}× | ≤ 1.5× |")
+    if len(sizes) >= 2:
+        a, b = sizes[-2], sizes[-1]
+        ma, mb = get(results, "json monthly", a), get(results, "json monthly", b)
+        if ma and mb:
+            lines.append(f"| monthly json {b:,} / {a:,} | {mb.seconds / ma.seconds:.2f}× "
+                         f"(size × {b // a}) | ≤ 1.1 × size ratio |")
+        pa_, pb = get(results, "pdf monthly", sizes[0]), get(results, "pdf monthly", b)
+        if pa_ and pb:
+            lines.append(f"| pdf monthly {b:,} / {sizes[0]:,} | {pb.seconds / pa_.seconds:.2f}× | 0.8–1.2× |")
+    return lines
+
+
+def write_results(results: list[Result], repeat: int) -> Path:
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Machine: {machine()}. Each step in its own process; median of {repeat} runs; "
+        "peak RSS is the largest of the runs. Made by `bench/run.py` "
+        f"on {time.strftime('%Y-%m-%d')}.",
+        "",
+        "| loans | step | seconds (median) | peak RSS MB |",
+        "|---:|---|---:|---:|",
+    ]
+    for r in results:
+        if r.step == "arrow in-memory size":
+            lines.append(f"| {r.size:,} | {r.step} | — | {r.rss_mb:.0f} |")
+        else:
+            lines.append(f"| {r.size:,} | {r.step} | {r.seconds:.2f} | {r.rss_mb:.0f} |")
+    lines += ["", "## Targets", "", "| ratio | measured | target |", "|---|---:|---|",
+              *ratios(results), ""]
+    path = ROOT / "bench" / "results.md"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="only 10,000 and 100,000 loans")
+    parser.add_argument("--sizes", default="", help="comma-separated loan counts")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-formats", action="store_true", help="skip xlsx and pdf")
+    args = parser.parse_args()
+    sizes = ([int(s) for s in args.sizes.split(",")] if args.sizes
+             else [10_000, 100_000] if args.quick else [10_000, 100_000, 1_000_000])
+    results: list[Result] = []
+    for size in sizes:
+        results += bench_size(size, args.repeat, not args.no_formats)
+    print(f"wrote {write_results(results, args.repeat)}")
+
+
+if __name__ == "__main__":
+    main()
