@@ -50,10 +50,16 @@ def ledger(small: Path) -> dict[str, pd.DataFrame]:
 
 
 @pytest.fixture(scope="module")
-def demo_size(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pd.DataFrame]:
+def demo_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh ledger made with the arguments of sample_ledgers/README.md."""
     out = tmp_path_factory.mktemp("demo") / "ledger"
     generate_sample(out, loans=2000, seed=20261128)
-    return _read(out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def demo_size(demo_folder: Path) -> dict[str, pd.DataFrame]:
+    return _read(demo_folder)
 
 
 def test_same_arguments_give_identical_bytes(small: Path, tmp_path: Path) -> None:
@@ -177,6 +183,15 @@ def test_demo_size_ledger_has_the_interesting_cases(
     customers = demo_size["customers"]
     assert (customers.group_id != "").sum() >= 2
     assert customers.customer_type.value_counts().index[0] != "corporate"
+
+
+def test_committed_demo_is_what_the_generator_makes(demo_folder: Path) -> None:
+    committed = Path(__file__).resolve().parents[1] / "sample_ledgers" / "demo"
+    for name in FILES:
+        assert (committed / f"{name}.csv").read_bytes() == (demo_folder / f"{name}.csv"
+                                                             ).read_bytes(), (
+            f"sample_ledgers/demo/{name}.csv is stale: run the command in "
+            "sample_ledgers/README.md again and update the figures there")
 
 
 @pytest.mark.parametrize(("loans", "start", "end"), [

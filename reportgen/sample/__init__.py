@@ -5,7 +5,7 @@ it makes its own: one rural commercial bank (示例农村商业银行) with bran
 companies, shops and farmers, loans that are disbursed, repaid, revolved, go overdue, cure,
 are downgraded, written off and recovered.  Every file obeys the ledger contract
 (docs: ledger-format) by construction, the same arguments always give byte-identical files,
-and a million loans take about a minute, since everything is computed on whole arrays.
+and a million loans take about 15 seconds, since everything is computed on whole arrays.
 """
 
 from __future__ import annotations
@@ -21,13 +21,12 @@ import pyarrow.compute as pc
 from reportgen.errors import UsageError
 from reportgen.ledger import schema
 from reportgen.sample import write
-from reportgen.sample.arrays import IntArray, day_number
+from reportgen.sample.arrays import IntArray, Rows, day_number
 from reportgen.sample.customers import Bank, Customers, make_bank, make_customers
 from reportgen.sample.events import make_events
-from reportgen.sample.figures import Targets, bank_figures, targets
-from reportgen.sample.loans import PRODUCTS, Loans, credit_lines, make_loans
+from reportgen.sample.figures import NEW_CUSTOMERS, Targets, bank_figures, targets
+from reportgen.sample.loans import PRODUCTS, Loans, credit_lines, first_loan_day, make_loans
 from reportgen.sample.names import BANK_NAME
-from reportgen.sample.risk import Rows
 
 __all__ = ["BANK_NAME", "SampleStats", "generate_sample"]
 
@@ -61,9 +60,7 @@ def _ids(loans: Loans, n_customers: int) -> tuple[pa.Array, pa.Array, IntArray]:
     Returns:
         (customer id per customer, loan id per loan, customer rows in id order).
     """
-    first = np.full(n_customers, np.iinfo(np.int64).max)
-    np.minimum.at(first, loans.customer, loans.start)
-    order = np.lexsort((np.arange(n_customers), first))
+    order = np.lexsort((np.arange(n_customers), first_loan_day(loans, n_customers)))
     number = np.empty(n_customers, np.int64)
     number[order] = np.arange(n_customers)
     customer_ids = write.numbered("KH", number + 1, max(6, len(str(n_customers))))
@@ -115,12 +112,12 @@ def _loan_columns(loans: Loans, bank: Bank, cust: Customers, customer_ids: pa.Ar
 def _by_day(rows: Rows) -> Rows:
     """Rows in the order a core system exports them: by day, then loan, then type or grade."""
     key = (rows.day << 44) | (rows.loan << 3) | rows.kind
-    return rows.where(np.argsort(key, kind="stable"))
+    return rows.select(np.argsort(key, kind="stable"))
 
 
 def _target_columns(t: Targets, bank: Bank) -> dict[str, pa.Array]:
     """targets.csv columns: money targets as "1234.50", new customers as a count."""
-    count = t.metric == schema.codes(schema.TARGET_METRICS).index("new_customers")
+    count = t.metric == NEW_CUSTOMERS
     value = pc.if_else(pa.array(count), write.integers(t.value), write.two_decimals(t.value))
     return {
         "account_manager": write.labels(tuple(bank.managers), t.manager),

@@ -2,16 +2,19 @@
 
 The generator never loops over loans or customers.  Each of these turns a per-loan question
 ("its quarterly interest dates", "its balance on each month end") into a few numpy calls over
-every loan at once, which is what keeps a million loans to about a minute.  Dates are int64
+every loan at once, which is what keeps a million loans to seconds.  Dates are int64
 day numbers since 1970-01-01 throughout, so they sort and subtract like integers.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 import numpy.typing as npt
+
+from reportgen.ledger.schema import DISBURSE, REPAY, WRITEOFF
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -135,3 +138,32 @@ def sort_key(owner: IntArray, day: IntArray, minor: IntArray | None = None) -> I
     """One int64 that sorts rows by (owner, day[, minor < 8])."""
     key = ((owner << _DAY_BITS) | day) << 3
     return key if minor is None else key | minor
+
+
+@dataclass(frozen=True)
+class Rows:
+    """Ledger rows as parallel arrays: transactions (kind = type) or states (kind = grade)."""
+
+    loan: IntArray
+    day: IntArray
+    kind: IntArray
+    value: IntArray  # amount in fen, or overdue_since (-1 blank)
+
+    @staticmethod
+    def concat(parts: list[Rows]) -> Rows:
+        """All parts' rows in one."""
+        return Rows(*(np.concatenate([getattr(p, f) for p in parts]).astype(np.int64)
+                      for f in ("loan", "day", "kind", "value")))
+
+    def select(self, rows: BoolArray | IntArray) -> Rows:
+        """The rows a mask or an index array picks, in that order."""
+        return Rows(self.loan[rows], self.day[rows], self.kind[rows], self.value[rows])
+
+
+def principal_change(tx: Rows) -> IntArray:
+    """Each transaction's effect on its loan's balance, in fen: + disburse, − repay, − write-off.
+
+    Interest and recovery rows change nothing.
+    """
+    down = np.isin(tx.kind, (REPAY, WRITEOFF))
+    return np.where(tx.kind == DISBURSE, tx.value, np.where(down, -tx.value, 0))

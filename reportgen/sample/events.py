@@ -16,9 +16,16 @@ import numpy as np
 
 from reportgen.ledger.schema import DISBURSE, REPAY
 from reportgen.sample import interest, risk
-from reportgen.sample.arrays import IntArray, add_months, ragged_positions, sum_by, uniform_int
+from reportgen.sample.arrays import (
+    IntArray,
+    Rows,
+    add_months,
+    ragged_positions,
+    sum_by,
+    uniform_int,
+)
 from reportgen.sample.loans import YUAN, Loans
-from reportgen.sample.risk import Plan, Rows
+from reportgen.sample.risk import Plan
 
 
 @dataclass(frozen=True)
@@ -35,6 +42,12 @@ def _round_down(fen: IntArray, unit_yuan: int) -> IntArray:
     return fen // unit * unit
 
 
+def _share_of(rng: np.random.Generator, amount: IntArray, low: float, high: float) -> IntArray:
+    """A random share of each amount, in whole thousands of yuan, at least 1,000 yuan."""
+    share = _round_down((amount * rng.uniform(low, high, amount.size)).astype(np.int64), 1_000)
+    return np.minimum(np.maximum(share, 1_000 * YUAN), amount)
+
+
 def _draws(rng: np.random.Generator, loans: Loans, plan: Plan) -> tuple[Rows, Rows]:
     """(disbursements, final repayments of revolving loans' first and second draws)."""
     n = loans.n
@@ -44,12 +57,8 @@ def _draws(rng: np.random.Generator, loans: Loans, plan: Plan) -> tuple[Rows, Ro
     loan = np.arange(n)
     tranche = np.flatnonzero(loans.tranches == 1)
     rev = np.flatnonzero(loans.revolving == 1)
-    a1 = np.maximum(_round_down((loans.amount[rev] * rng.uniform(0.5, 1.0, rev.size)).astype(
-        np.int64), 1_000), 1_000 * YUAN)
-    a1 = np.minimum(a1, loans.amount[rev])
-    a2 = np.minimum(np.maximum(_round_down((loans.amount[rev] * rng.uniform(0.4, 1.0, rev.size))
-                                           .astype(np.int64), 1_000), 1_000 * YUAN),
-                    loans.amount[rev])
+    a1 = _share_of(rng, loans.amount[rev], 0.5, 1.0)
+    a2 = _share_of(rng, loans.amount[rev], 0.4, 1.0)
     length = loans.maturity[rev] - loans.start[rev]
     repaid = loans.start[rev] + (length * rng.uniform(0.3, 0.6, rev.size)).astype(np.int64)
     again = repaid + uniform_int(rng, 3, 20, rev.size)
@@ -84,7 +93,7 @@ def _instalments(rng: np.random.Generator, loans: Loans, plan: Plan) -> Rows:
     day = np.where(in_arrears, plan.cure[loan], day)
     keep = ((day > plan.last_draw[loan]) & (day < plan.payoff[loan])
             & (day < plan.stop[loan]) & (part[loan] > 0))
-    return Rows(loan, day, np.full(loan.size, REPAY), part[loan]).where(keep)
+    return Rows(loan, day, np.full(loan.size, REPAY), part[loan]).select(keep)
 
 
 def make_events(rng: np.random.Generator, loans: Loans, end: int) -> Events:
@@ -111,9 +120,9 @@ def make_events(rng: np.random.Generator, loans: Loans, end: int) -> Events:
     bad_tx, bad_states = risk.bad_loan_rows(rng, loans, plan, loans.amount - paid)
     principal = Rows.concat([draws, instalments, finals, bad_tx])
     states = Rows.concat([risk.state_rows(rng, loans, plan), bad_states])
-    principal = principal.where(principal.day <= end)
+    principal = principal.select(principal.day <= end)
     interest_rows = interest.interest_rows(loans, plan, principal, finals, end)
     return Events(
         transactions=Rows.concat([principal, interest_rows]),
-        classifications=states.where(states.day <= end),
+        classifications=states.select(states.day <= end),
     )

@@ -17,19 +17,28 @@ from reportgen.ledger.schema import (
     DISBURSE,
     NET_CAPITAL,
     PROVISION,
-    REPAY,
     SUBSTANDARD,
-    WRITEOFF,
+    TARGET_METRICS,
+    codes,
 )
-from reportgen.sample.arrays import AsOf, IntArray, group_cumsum, month_ends, sort_key, sum_by
-from reportgen.sample.loans import YUAN, Loans
-from reportgen.sample.risk import Rows
+from reportgen.sample.arrays import (
+    AsOf,
+    IntArray,
+    Rows,
+    group_cumsum,
+    month_ends,
+    principal_change,
+    sort_key,
+    sum_by,
+)
+from reportgen.sample.loans import YUAN, Loans, first_loan_day
 
 TOP1_PEAK = 0.09  # largest customer / net capital at its highest month end
 _CAPITAL_GROWTH = 0.006  # net capital grows by retained profit, per month
 _CANDIDATES = 20  # customers by contract amount that may be the largest borrower
 # Shares of the year's target per quarter (开门红: the first quarter carries most).
 QUARTER_SHARES = (0.35, 0.25, 0.25, 0.15)
+NEW_CUSTOMERS = codes(TARGET_METRICS).index("new_customers")  # a count; the others are money
 
 
 @dataclass(frozen=True)
@@ -43,17 +52,11 @@ class Targets:
     period_ids: list[str]
 
 
-def signed(tx: Rows) -> IntArray:
-    """Principal effect of each transaction in fen: + disburse, − repay and write-off."""
-    down = np.isin(tx.kind, (REPAY, WRITEOFF))
-    return np.where(tx.kind == DISBURSE, tx.value, np.where(down, -tx.value, 0))
-
-
 def _balance_lookup(tx: Rows) -> AsOf:
     """Each loan's balance at the end of any day."""
     order = np.argsort(sort_key(tx.loan, tx.day), kind="stable")
     loan, day = tx.loan[order], tx.day[order]
-    return AsOf(loan, day, group_cumsum(signed(tx)[order], loan))
+    return AsOf(loan, day, group_cumsum(principal_change(tx)[order], loan))
 
 
 def _at_month_ends(lookup: AsOf, loans: IntArray, ends: IntArray, default: int) -> IntArray:
@@ -69,7 +72,7 @@ def _npl(tx: Rows, states: Rows, ends: IntArray) -> IntArray:
     order = np.argsort(sort_key(states.loan, states.day), kind="stable")
     grade = AsOf(states.loan[order], states.day[order], states.kind[order])
     grades = _at_month_ends(grade, bad, ends, 0)
-    balances = _at_month_ends(_balance_lookup(tx.where(np.isin(tx.loan, bad))), bad, ends, 0)
+    balances = _at_month_ends(_balance_lookup(tx.select(np.isin(tx.loan, bad))), bad, ends, 0)
     return np.where(grades >= SUBSTANDARD, balances, 0).sum(axis=0)
 
 
@@ -78,7 +81,7 @@ def _top_customer(tx: Rows, loans: Loans, n_customers: int, ends: IntArray) -> I
     exposure = sum_by(loans.customer, loans.amount, n_customers)
     candidates = np.argsort(-exposure, kind="stable")[:_CANDIDATES]
     mine = np.flatnonzero(np.isin(loans.customer, candidates))
-    balances = _at_month_ends(_balance_lookup(tx.where(np.isin(tx.loan, mine))), mine, ends, 0)
+    balances = _at_month_ends(_balance_lookup(tx.select(np.isin(tx.loan, mine))), mine, ends, 0)
     local = np.full(n_customers, -1)
     local[candidates] = np.arange(candidates.size)
     per_customer = np.zeros((candidates.size, ends.size), np.int64)
@@ -102,7 +105,7 @@ def bank_figures(rng: np.random.Generator, loans: Loans, n_customers: int, tx: R
     """
     ends = month_ends(start, end)
     bucket = np.searchsorted(ends, tx.day, side="left")
-    balance = np.cumsum(sum_by(bucket, signed(tx), ends.size + 1)[: ends.size])
+    balance = np.cumsum(sum_by(bucket, principal_change(tx), ends.size + 1)[: ends.size])
     coverage = _walk(rng, ends.size, 1700, 50, 1400, 2300)  # permille of NPL
     ratio = _walk(rng, ends.size, 270, 8, 240, 300)  # per ten thousand of balance
     provision = np.maximum(_npl(tx, states, ends) * coverage // 1000, balance * ratio // 10000)
@@ -137,13 +140,12 @@ def targets(rng: np.random.Generator, loans: Loans, manager_of_customer: IntArra
     net balance increase of 6-16 % of today's balance.
     """
     manager = manager_of_customer[loans.customer]
-    balance = sum_by(manager[tx.loan], signed(tx), n_managers)
+    balance = sum_by(manager[tx.loan], principal_change(tx), n_managers)
     recent = (tx.kind == DISBURSE) & (tx.day > end - 365)
     disbursed = sum_by(manager[tx.loan[recent]], tx.value[recent], n_managers)
-    first = np.full(manager_of_customer.size, np.iinfo(np.int64).max)
-    np.minimum.at(first, loans.customer, loans.start)
+    first = first_loan_day(loans, manager_of_customer.size)
     new = np.bincount(manager_of_customer[first > end - 365], minlength=n_managers)
-    year = (
+    year = (  # in TARGET_METRICS order
         _round_money((balance * rng.uniform(0.06, 0.16, n_managers)).astype(np.int64)),
         _round_money((disbursed * rng.uniform(1.0, 1.25, n_managers)).astype(np.int64)),
         np.maximum(np.round(new * rng.uniform(1.0, 1.25, n_managers)).astype(np.int64), 1),
@@ -151,7 +153,7 @@ def targets(rng: np.random.Generator, loans: Loans, manager_of_customer: IntArra
     periods = [f"{end_year}"] + [f"{end_year}-Q{q}" for q in range(1, 5)]
     columns: list[list[IntArray]] = []
     for metric, total in enumerate(year):
-        money = metric < 2
+        money = metric != NEW_CUSTOMERS
         quarters = _split(total, QUARTER_SHARES, money)
         months = [_split(quarters[(m - 1) // 3], (1 / 3,), money)[0]
                   for m in range(1, end_month + 1)]

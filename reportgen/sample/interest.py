@@ -12,17 +12,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from reportgen.ledger.schema import DISBURSE, INTEREST
+from reportgen.ledger.schema import INTEREST
 from reportgen.sample.arrays import (
     IntArray,
+    Rows,
     group_cumsum,
     group_starts,
+    principal_change,
     ragged_positions,
     settlement_days,
     sort_key,
 )
 from reportgen.sample.loans import Loans
-from reportgen.sample.risk import BAD, CURED, Plan, Rows
+from reportgen.sample.risk import BAD, CURED, Plan
 
 # fen × days × (hundredths of a percent) → fen: / 100 (percent) / 100 (hundredths) / 360 days.
 _SCALE = 100 * 100 * 360
@@ -57,7 +59,7 @@ def _accrued(principal: Rows, loan_m: IntArray, day_m: IntArray) -> tuple[IntArr
     Returns:
         (loan, day, fen-days) of each settlement, in (loan, day) order.
     """
-    signed = np.where(principal.kind == DISBURSE, principal.value, -principal.value)
+    signed = principal_change(principal)
     loan = np.concatenate([principal.loan, loan_m])
     day = np.concatenate([principal.day, day_m])
     marker = np.concatenate([np.zeros(principal.loan.size, np.int64),
@@ -82,4 +84,4 @@ def interest_rows(loans: Loans, plan: Plan, principal: Rows, finals: Rows, end: 
     loan_m, day_m = _settlement_days(loans, plan, finals, end)
     loan, day, fen_days = _accrued(principal, loan_m, day_m)
     fen = (fen_days * loans.rate[loan] + _SCALE // 2) // _SCALE
-    return Rows(loan, day, np.full(loan.size, INTEREST), fen).where(fen > 0)
+    return Rows(loan, day, np.full(loan.size, INTEREST), fen).select(fen > 0)

@@ -230,3 +230,10 @@ def credit_lines(rng: np.random.Generator, loans: Loans, cust: Customers) -> Int
     line = np.ceil(need / unit).astype(np.int64) * unit
     given = rng.random(cust.n) < np.asarray([0.85, 0.6, 0.6, 0.35])[cust.ctype]
     return np.where(given & (largest > 0), line, -1)
+
+
+def first_loan_day(loans: Loans, n_customers: int) -> IntArray:
+    """Start date of each customer's first loan (when it became the bank's customer)."""
+    first = np.full(n_customers, np.iinfo(np.int64).max)
+    np.minimum.at(first, loans.customer, loans.start)
+    return first

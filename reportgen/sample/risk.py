@@ -23,7 +23,7 @@ from reportgen.ledger.schema import (
     SUBSTANDARD,
     WRITEOFF,
 )
-from reportgen.sample.arrays import IntArray, choose, uniform_int
+from reportgen.sample.arrays import IntArray, Rows, choose, uniform_int
 from reportgen.sample.loans import YUAN, Loans
 
 # Paths (not a ledger enum: the ledger only shows their consequences).
@@ -49,26 +49,6 @@ class Plan:
     stop: IntArray  # BAD: no scheduled repayment from this day on; else NEVER
     cure: IntArray  # CURED: the day the arrears are paid, else -1
     payoff: IntArray  # the day the last scheduled repayment is made
-
-
-@dataclass(frozen=True)
-class Rows:
-    """Ledger rows as parallel arrays: transactions (kind = type) or states (kind = grade)."""
-
-    loan: IntArray
-    day: IntArray
-    kind: IntArray
-    value: IntArray  # amount in fen, or overdue_since (-1 blank)
-
-    @staticmethod
-    def concat(parts: list[Rows]) -> Rows:
-        """All parts' rows in one."""
-        return Rows(*(np.concatenate([getattr(p, f) for p in parts]).astype(np.int64)
-                      for f in ("loan", "day", "kind", "value")))
-
-    def where(self, keep: np.ndarray) -> Rows:
-        """Only the rows where ``keep`` is true."""
-        return Rows(self.loan[keep], self.day[keep], self.kind[keep], self.value[keep])
 
 
 def _paths(rng: np.random.Generator, loans: Loans, span: IntArray) -> IntArray:
@@ -163,7 +143,7 @@ def bad_loan_rows(rng: np.random.Generator, loans: Loans, plan: Plan,
                            (loss, LOSS))])
     ends = np.full(loans.n, NEVER)
     ends[bad] = end_day
-    return tx.where(tx.value > 0), states.where(states.day < ends[states.loan])
+    return tx.select(tx.value > 0), states.select(states.day < ends[states.loan])
 
 
 def state_rows(rng: np.random.Generator, loans: Loans, plan: Plan) -> Rows:
@@ -176,7 +156,7 @@ def state_rows(rng: np.random.Generator, loans: Loans, plan: Plan) -> Rows:
     n = loans.n
     loan = np.arange(n)
     missing = (plan.path == ON_TIME) & (rng.random(n) < NO_CLASSIFICATION)
-    first = Rows(loan, loans.start, np.full(n, NORMAL), np.full(n, -1)).where(~missing)
+    first = Rows(loan, loans.start, np.full(n, NORMAL), np.full(n, -1)).select(~missing)
     cured = np.flatnonzero(plan.path == CURED)
     c_od, c_end = plan.overdue[cured], plan.cure[cured]
     c_sm = c_od + uniform_int(rng, 0, np.minimum(3, c_end - c_od - 1), cured.size)
