@@ -11,6 +11,7 @@ so the reports of one run share it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -31,6 +32,50 @@ def day_number(day: date) -> int:
 
 def _keys(loans: np.ndarray, days: np.ndarray | int) -> np.ndarray:
     return (loans.astype(np.int64) << _DAY_BITS) + (np.asarray(days, dtype=np.int64) + _DAY_OFFSET)
+
+
+def _sorted_keys(loans: np.ndarray, days: np.ndarray, valid: np.ndarray
+                 ) -> tuple[np.ndarray, Callable[[np.ndarray], np.ndarray]]:
+    """(loan, day) keys of the valid rows in ascending order, and a function that puts any
+    column of the table in that same order.
+
+    Exports usually come sorted by loan and date already; then no sort and no copy is made
+    (a stable argsort of ten million keys costs about a second).
+    """
+    everything = bool(valid.all())
+    keys = _keys(loans, days) if everything else _keys(loans[valid], days[valid])
+    if keys.size < 2 or bool((keys[1:] >= keys[:-1]).all()):
+        if everything:
+            return keys, lambda column: column
+        return keys, lambda column: column[valid]
+    order = _radix_order(loans if everything else loans[valid],
+                         days if everything else days[valid])
+    if everything:
+        return keys[order], lambda column: column[order]
+    return keys[order], lambda column: column[valid][order]
+
+
+def _radix_order(loans: np.ndarray, days: np.ndarray) -> np.ndarray:
+    """Stable order by (loan, day) from 16-bit digits, least significant first.
+
+    numpy sorts 16-bit integers with a radix sort: three such passes (day, then the loan
+    code's low and high halves) beat one comparison sort of 64-bit keys by about 2×, and
+    the day pass is skipped when the file is in date order (as transaction journals are).
+    """
+    order: np.ndarray | None = None
+    if not bool((days[1:] >= days[:-1]).all()):
+        low = int(days.min())
+        if int(days.max()) - low >= 1 << 16:
+            return np.argsort(_keys(loans, days), kind="stable")
+        order = np.argsort((days - low).astype(np.uint16), kind="stable")
+    for shift in (0, 16):
+        if shift and int(loans.max()) < 1 << 16:
+            break
+        current = loans if order is None else loans[order]
+        step = np.argsort(((current >> shift) & 0xFFFF).astype(np.uint16), kind="stable")
+        order = step if order is None else order[step]
+    assert order is not None
+    return order
 
 
 @dataclass(frozen=True)
@@ -64,14 +109,12 @@ class Engine:
         tx = self.ledger.transactions
         valid = ((tx["loan"] >= 0) & (tx["date"] != NO_DATE) & (tx["type"] >= 0)
                  & ~tx["amount__blank"])
-        keys = _keys(tx["loan"][valid], tx["date"][valid])
-        order = np.argsort(keys, kind="stable")
-        self.tx_key = keys[order]
-        self.tx_loan = tx["loan"][valid][order]
-        self.tx_day = tx["date"][valid][order]
-        self.tx_type = tx["type"][valid][order]
-        self.tx_amount = tx["amount"][valid][order]
-        self.tx_row = tx.rows[valid][order]
+        self.tx_key, pick = _sorted_keys(tx["loan"], tx["date"], valid)
+        self.tx_loan = pick(tx["loan"])
+        self.tx_day = pick(tx["date"])
+        self.tx_type = pick(tx["type"])
+        self.tx_amount = pick(tx["amount"])
+        self.tx_row = pick(tx.rows)
         self.cum = []  # running sum per transaction type, with a leading 0
         for t in range(5):
             amounts = np.where(self.tx_type == t, self.tx_amount, 0)
@@ -83,14 +126,12 @@ class Engine:
     def _init_states(self) -> None:
         cl = self.ledger.classifications
         valid = (cl["loan"] >= 0) & (cl["date"] != NO_DATE) & (cl["grade"] >= 0)
-        keys = _keys(cl["loan"][valid], cl["date"][valid])
-        order = np.argsort(keys, kind="stable")
-        self.cl_key = keys[order]
-        self.cl_loan = cl["loan"][valid][order]
-        self.cl_day = cl["date"][valid][order]
-        self.cl_grade = cl["grade"][valid][order]
-        self.cl_overdue_since = cl["overdue_since"][valid][order]
-        self.cl_row = cl.rows[valid][order]
+        self.cl_key, pick = _sorted_keys(cl["loan"], cl["date"], valid)
+        self.cl_loan = pick(cl["loan"])
+        self.cl_day = pick(cl["date"])
+        self.cl_grade = pick(cl["grade"])
+        self.cl_overdue_since = pick(cl["overdue_since"])
+        self.cl_row = pick(cl.rows)
 
     # -- queries ---------------------------------------------------------------------------
     def upto(self, day: int) -> np.ndarray:

@@ -212,3 +212,17 @@ def test_english_pdf(tmp_path: Path) -> None:
 def test_identical_input_gives_identical_bytes(pdfs: dict[str, Path], tmp_path: Path) -> None:
     again = pdf(make_report("dekad"), tmp_path)
     assert again.read_bytes() == pdfs["dekad"].read_bytes()
+
+
+def test_table_headers_repeat_on_every_page(tmp_path: Path) -> None:
+    r = make_report("dekad")
+    w = replace(watchlist(), entries=watchlist().entries * 25, count=100)
+    path = pdf(replace(r, sections=replace(r.sections, watchlist=w)), tmp_path,
+               pdf_max_rows=100)
+    pages_with_rows = 0
+    for page in range(1, int(info(path)["Pages"]) + 1):
+        text = pdftotext(path, "-layout", "-f", str(page), "-l", str(page))
+        if "L0006" in text:  # a watchlist row is on this page …
+            pages_with_rows += 1
+            assert "逾期天数" in text, page  # … so is the table's header
+    assert pages_with_rows >= 2

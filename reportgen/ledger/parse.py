@@ -55,7 +55,11 @@ def distinct(array: pa.Array) -> tuple[list[str | None], np.ndarray]:
 def clean(array: pa.Array) -> pa.Array:
     """Trim blanks; an all-blank cell becomes null."""
     trimmed = pc.utf8_trim_whitespace(array)
-    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+    # Comparing lengths reads only the offsets; comparing strings to "" reads every byte.
+    empty = pc.equal(pc.binary_length(trimmed), 0)
+    if not pc.any(empty).as_py():
+        return trimmed
+    return pc.if_else(empty, pa.scalar(None, pa.string()), trimmed)
 
 
 def blank_mask(array: pa.Array) -> np.ndarray:
@@ -67,8 +71,30 @@ def text(array: pa.Array) -> np.ndarray:
     return np.asarray(pc.fill_null(clean(array), "").to_numpy(zero_copy_only=False), dtype=object)
 
 
+def _plain_decimal(array: pa.Array, places: int) -> Parsed | None:
+    """The fast path for columns as core systems export them: every value ``1234.50``.
+
+    When every non-blank cell is digits, a point and exactly ``places`` decimals, deleting
+    the point gives the integer in 10^-places units: one regex test, one replace and one
+    integer cast, instead of the general path's dozen passes.  Any other column (commas,
+    ¥, fewer decimals, spaces, errors) returns None and takes the general path, so both
+    paths accept exactly the same values.
+    """
+    pattern = rf"^\d{{1,{_MAX_WHOLE_DIGITS}}}\.\d{{{places}}}$"
+    if pc.all(pc.match_substring_regex(array, pattern)).as_py() is not True:
+        return None  # some cell is not plain (or there is no value at all)
+    blank = blank_mask(array)
+    digits = pc.fill_null(pc.replace_substring(array, ".", ""), "0")
+    values = pc.cast(digits, pa.int64()).to_numpy(zero_copy_only=False)
+    none = np.zeros(len(values), dtype=bool)
+    return Parsed(values.astype(np.int64), blank, none, {})
+
+
 def decimal(array: pa.Array, places: int, *, money: bool) -> Parsed:
     """A decimal with at most ``places`` decimals as an integer of 10^-places units."""
+    plain = _plain_decimal(array, places)
+    if plain is not None:
+        return plain
     cleaned = clean(array)
     if money:
         cleaned = pc.replace_substring_regex(cleaned, r"^[¥￥]|,", "")

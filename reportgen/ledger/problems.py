@@ -7,7 +7,7 @@ million bad rows cost no more than a hundred.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import Protocol
 
 import numpy as np
 import pyarrow as pa
@@ -15,6 +15,13 @@ import pyarrow as pa
 from reportgen.errors import LedgerError, Problem
 
 LIMIT = 100
+
+
+class Indexable(Protocol):
+    """Anything whose i-th value can be shown: a list, a numpy or Arrow array, a lazy
+    formatter."""
+
+    def __getitem__(self, i: int, /) -> object: ...
 
 
 class Problems:
@@ -39,7 +46,7 @@ class Problems:
         column: str | None,
         mask: np.ndarray,
         rows: np.ndarray,
-        values: Sequence[object] | np.ndarray | pa.Array | None,
+        values: Indexable | None,
         message: str,
     ) -> None:
         """Record a problem for each row where ``mask`` is true.

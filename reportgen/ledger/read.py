@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -78,14 +79,17 @@ def _read_folder(path: Path) -> RawLedger:
     problems: list[Problem] = []
     digest = hashlib.sha256()
     tables: dict[str, RawTable] = {}
+    # hashlib releases the GIL: the digest of each file is computed on a second core while
+    # Arrow parses it (one worker, so the files are hashed in table order).
+    hasher = ThreadPoolExecutor(max_workers=1)
     for table in TABLES:
         csv_file, parquet_file = path / f"{table.name}.csv", path / f"{table.name}.parquet"
         if csv_file.exists():
             data = csv_file.read_bytes()
-            digest.update(data)
+            hasher.submit(digest.update, data)
             raw = _read_csv(table, csv_file.name, data, problems)
         elif parquet_file.exists():
-            digest.update(parquet_file.read_bytes())
+            hasher.submit(digest.update, parquet_file.read_bytes())
             raw = _read_parquet(table, parquet_file, problems)
         elif table.required:
             problems.append(Problem(f"{table.name}.csv", None, None, None,
@@ -95,33 +99,20 @@ def _read_folder(path: Path) -> RawLedger:
             continue
         if raw is not None:
             tables[table.name] = raw
+    hasher.shutdown(wait=True)
     return RawLedger(path, digest.hexdigest(), tables, tuple(problems))
 
 
-def decode(data: bytes) -> bytes:
-    """Return UTF-8 bytes: strip a BOM, or transcode GB18030 (which includes GBK)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:]
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("gb18030").encode("utf-8")
-    return data
+class _NotUtf8Error(Exception):
+    """Arrow met bytes that are not UTF-8: the file is GB18030."""
 
 
-def _read_csv(table: Table, source: str, data: bytes, problems: list[Problem]) -> RawTable | None:
-    try:
-        text = decode(data)
-    except UnicodeDecodeError as exc:
-        problems.append(Problem(source, None, None, None,
-                                f"neither UTF-8 nor GB18030 text ({exc.reason})"))
-        return None
-    first_line = text.split(b"\n", 1)[0].decode("utf-8").rstrip("\r")
-    header = next(csv.reader([first_line]), [])
-    found = _header_map(table, source, header, problems)
-    if not header or any(p.file == source for p in problems):
-        return None
-    names = [f"c{i}" for i in range(len(header))]  # header titles may repeat; positions don't
+def _arrow_csv(text: bytes, names: list[str], keep: list[str]) -> tuple[pa.Table, bool]:
+    """Parse CSV bytes into string columns; returns the table and whether rows were skipped.
+
+    Arrow checks UTF-8 itself while converting (in parallel), so a UTF-8 file is never
+    decoded in Python; a GB18030 file fails that check and is transcoded once.
+    """
     invalid: list[int] = []
 
     def skip_invalid(_row: object) -> str:  # a row with too many or too few values
@@ -129,19 +120,50 @@ def _read_csv(table: Table, source: str, data: bytes, problems: list[Problem]) -
         return "skip"
 
     try:
-        arrow = pacsv.read_csv(
+        table = pacsv.read_csv(
             pa.BufferReader(text),
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1,
                                            block_size=1 << 24),
             parse_options=pacsv.ParseOptions(invalid_row_handler=skip_invalid),
             convert_options=pacsv.ConvertOptions(
                 column_types={n: pa.string() for n in names},
-                include_columns=[names[i] for i in found],
+                include_columns=keep,
                 strings_can_be_null=True,
                 null_values=[""],
                 quoted_strings_can_be_null=True,
             ),
         )
+    except pa.ArrowInvalid as exc:
+        if "utf8" in str(exc).lower() or "utf-8" in str(exc).lower():
+            raise _NotUtf8Error from exc
+        raise
+    return table, bool(invalid)
+
+
+def _read_csv(table: Table, source: str, data: bytes, problems: list[Problem]) -> RawTable | None:
+    text = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    newline = text.find(b"\n")
+    try:
+        first_line = (text if newline < 0 else text[:newline]).decode("utf-8")
+    except UnicodeDecodeError:
+        first_line = None
+    try:
+        if first_line is None:
+            raise _NotUtf8Error
+        header = next(csv.reader([first_line.rstrip("\r")]), [])
+        found = _header_map(table, source, header, problems)
+        if not header or any(p.file == source for p in problems):
+            return None
+        names = [f"c{i}" for i in range(len(header))]  # titles may repeat; positions don't
+        arrow, invalid = _arrow_csv(text, names, [names[i] for i in found])
+    except _NotUtf8Error:
+        try:
+            text = data.decode("gb18030").encode("utf-8")
+        except UnicodeDecodeError as exc:
+            problems.append(Problem(source, None, None, None,
+                                    f"neither UTF-8 nor GB18030 text ({exc.reason})"))
+            return None
+        return _read_csv(table, source, text, problems)
     except pa.ArrowInvalid as exc:
         problems.append(Problem(source, None, None, None, f"not a readable CSV file: {exc}"))
         return None
@@ -151,7 +173,10 @@ def _read_csv(table: Table, source: str, data: bytes, problems: list[Problem]) -
         end -= 1
     numbers: np.ndarray | None = None
     bad_rows: list[Problem] = []
-    if invalid or text.find(b"\n\n", 0, end) >= 0 or text.find(b"\n\r\n", 0, end) >= 0:
+    # One line per record (header + rows) means no blank line and no multi-line value:
+    # counting newlines is a fast C pass, unlike searching for blank lines.
+    plain = text.count(b"\n", 0, end) == arrow.num_rows
+    if invalid or not plain:
         numbers, bad_rows = _record_numbers(text, len(header), source)
         if len(numbers) != arrow.num_rows:  # the two parsers disagree: plain numbering
             numbers = None

@@ -10,6 +10,7 @@ returned and do not fail.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -21,7 +22,7 @@ from reportgen.errors import UsageError
 from reportgen.formatting import yuan
 from reportgen.ledger.load import Columns, Ledger
 from reportgen.ledger.parse import NO_DATE
-from reportgen.ledger.problems import Problems
+from reportgen.ledger.problems import Indexable, Problems
 from reportgen.ledger.schema import CORPORATE, ENTERPRISE_SIZES, GRADE_CODES, codes
 from reportgen.metrics.watchlist import required_grade
 from reportgen.periods import parse_period
@@ -44,14 +45,26 @@ def _duplicates(values: np.ndarray) -> np.ndarray:
 
 
 def _range(problems: Problems, t: Columns, column: str, bad: np.ndarray, message: str,
-           shown: np.ndarray | None = None) -> None:
+           shown: Indexable | None = None) -> None:
     valid = ~t[f"{column}__blank"] & ~t[f"{column}__bad"]  # unparseable: reported already
     values = shown if shown is not None else t[column]
     problems.add_mask(t.source, column, bad & valid, t.rows, values, message)
 
 
-def _money_shown(values: np.ndarray) -> list[str]:
-    return [yuan(int(v)) for v in values]
+class _Shown:
+    """A column's values formatted for a message only when a problem shows one (a lazy
+    sequence: formatting a million good values would cost more than the check)."""
+
+    def __init__(self, values: np.ndarray, fmt: Callable[[int], str]) -> None:
+        self.values = values
+        self.fmt = fmt
+
+    def __getitem__(self, i: int) -> str:
+        return self.fmt(int(self.values[i]))
+
+
+def _money_shown(values: np.ndarray) -> _Shown:
+    return _Shown(values, yuan)
 
 
 def _check_customers(problems: Problems, c: Columns) -> None:
@@ -70,7 +83,7 @@ def _check_customers(problems: Problems, c: Columns) -> None:
                       "must be blank unless customer_type is corporate")
     credit = c["credit_line"]
     _range(problems, c, "credit_line", credit < 0, "must not be negative",
-           np.array(_money_shown(credit), dtype=object) if (credit < 0).any() else None)
+           _money_shown(credit))
 
 
 def _check_loans(problems: Problems, loans: Columns) -> None:
@@ -83,7 +96,7 @@ def _check_loans(problems: Problems, loans: Columns) -> None:
     amount = loans["contract_amount"]
     if (amount <= 0).any():
         _range(problems, loans, "contract_amount", amount <= 0, "must be greater than 0",
-               np.array(_money_shown(amount), dtype=object))
+               _money_shown(amount))
     start, maturity = loans["start_date"], loans["maturity_date"]
     both = (start != NO_DATE) & (maturity != NO_DATE)
     problems.add_mask(loans.source, "maturity_date", both & (maturity <= start), loans.rows,
@@ -101,10 +114,13 @@ def _iso_days(days: np.ndarray) -> np.ndarray:
     return shown
 
 
-def _decimal_shown(values: np.ndarray) -> np.ndarray:
+def _decimal_text(value: int) -> str:
     """Millionths back to the decimal text a person typed (exact, via Decimal)."""
-    return np.array([format(Decimal(v).scaleb(-6).normalize(), "f") for v in values.tolist()],
-                    dtype=object)
+    return f"{Decimal(value).scaleb(-6).normalize():f}"
+
+
+def _decimal_shown(values: np.ndarray) -> _Shown:
+    return _Shown(values, _decimal_text)
 
 
 def _check_references(problems: Problems, table: Columns) -> None:
@@ -117,7 +133,7 @@ def _check_transactions(problems: Problems, tx: Columns) -> None:
     amount = tx["amount"]
     if (amount <= 0).any():
         _range(problems, tx, "amount", amount <= 0, "must be greater than 0",
-               np.array(_money_shown(amount), dtype=object))
+               _money_shown(amount))
 
 
 def _check_classifications(problems: Problems, cl: Columns, engine: Engine) -> None:
@@ -162,7 +178,7 @@ def _check_optional(problems: Problems, ledger: Ledger) -> None:
         amount = figures["amount"]
         if (amount < 0).any():
             _range(problems, figures, "amount", amount < 0, "must not be negative",
-                   np.array(_money_shown(amount), dtype=object))
+                   _money_shown(amount))
         key = figures["date"].astype(np.int64) * 8 + figures["item"]
         dated = (figures["date"] != NO_DATE) & (figures["item"] >= 0)  # else reported already
         problems.add_mask(figures.source, "date", _duplicates(key) & dated, figures.rows,
@@ -170,7 +186,8 @@ def _check_optional(problems: Problems, ledger: Ledger) -> None:
     targets = ledger.targets
     if targets is not None and len(targets):
         periods = targets["period"]
-        kinds = np.array([_period_kind(p) for p in periods.tolist()], dtype=object)
+        distinct, index = np.unique(periods.astype(str), return_inverse=True)
+        kinds = np.array([_period_kind(p) for p in distinct.tolist()], dtype=object)[index]
         problems.add_mask(targets.source, "period", (kinds == "") & (periods != ""),
                           targets.rows, periods, "not a year, quarter or month id "
                           "(e.g. 2026, 2026-Q4, 2026-10)")

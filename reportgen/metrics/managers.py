@@ -14,7 +14,15 @@ from datetime import timedelta
 import numpy as np
 
 from reportgen.ledger.schema import DISBURSE, TARGET_METRICS
-from reportgen.metrics.context import Context, group_count, group_sum, live_balance, npl_mask
+from reportgen.metrics.context import (
+    Context,
+    group_count,
+    group_sum,
+    live_balance,
+    npl_mask,
+    sorted_contains,
+    sorted_unique,
+)
 from reportgen.model import AccountManagers, ManagerRow, TargetResult, ratio
 from reportgen.periods import Period, parse_period
 
@@ -24,8 +32,8 @@ MICRO = 1_000_000
 def _distinct_customers(ctx: Context, manager: np.ndarray, live: np.ndarray) -> np.ndarray:
     """Per manager: how many distinct customers have a live loan with them."""
     n_m = len(ctx.ledger.managers)
-    pairs = np.unique(manager[live].astype(np.int64) * max(ctx.n_customers, 1)
-                      + ctx.loan_customer[live])
+    pairs = sorted_unique(manager[live].astype(np.int64) * max(ctx.n_customers, 1)
+                          + ctx.loan_customer[live])
     return np.bincount((pairs // max(ctx.n_customers, 1)).astype(np.int64),
                        minlength=n_m)[:n_m].astype(np.int64)
 
@@ -45,8 +53,8 @@ def _actuals(ctx: Context, p: Period) -> dict[str, np.ndarray]:
                 - group_sum(manager, live_balance(before), n_m))
     disbursed = group_sum(manager, ctx.engine.flow(DISBURSE, p.start, ctx.period.end), n_m)
     key_d = manager.astype(np.int64) * max(ctx.n_customers, 1) + ctx.loan_customer
-    now, then = np.unique(key_d[ctx.d.live]), np.unique(key_d[before.live])
-    fresh = now[~np.isin(now, then)]
+    now, then = sorted_unique(key_d[ctx.d.live]), sorted_unique(key_d[before.live])
+    fresh = now[~sorted_contains(then, now)]
     new_customers = np.bincount((fresh // max(ctx.n_customers, 1)).astype(np.int64),
                                 minlength=n_m)[:n_m]
     return {"balance_increase": increase, "disbursed": disbursed,

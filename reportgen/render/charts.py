@@ -66,7 +66,7 @@ class Chart:
 def quality_mix(quality: Quality, labels: Labels, unit: str) -> Chart:
     """Horizontal bars of the balance per grade on D."""
     values = [getattr(quality, g) for g in GRADE_CODES]
-    top = max(max(values), 1)
+    top = max(*values, 1)
     row, bar_height, left, span = 22.0, 15.0, 84.0, 240.0
     bars = tuple(
         Bar(left, 8 + n * row, span * value / top, bar_height, colour,

@@ -170,7 +170,7 @@ def _fast_append(ws: Any) -> Callable[[tuple[Any, ...]], None] | None:
 
     writer.write_row = write_row
     ws._values_to_row = lambda values, idx: values
-    return ws.append  # type: ignore[no-any-return]
+    return ws.append
 
 
 def _slow_append(ws: Any) -> Callable[[tuple[Any, ...]], None]:

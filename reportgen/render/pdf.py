@@ -31,7 +31,7 @@ from reportgen.render.html import render_html, template_dirs
 LOG = logging.getLogger(__name__)
 
 
-class URLRefused(ValueError):
+class URLRefusedError(ValueError):
     """A URL outside the template folders (or not a file/data URL) was asked for."""
 
 
@@ -58,7 +58,7 @@ def template_fetcher(roots: list[Path]) -> Any:
                     return URLFetcherResponse(url, path.read_bytes(),
                                               {"Content-Type": kind})
             self.refused.append(url)
-            raise URLRefused(f"{url} is outside the template folders")
+            raise URLRefusedError(f"{url} is outside the template folders")
 
     return TemplateFetcher()
 
