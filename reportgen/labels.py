@@ -10,6 +10,7 @@ report type and its start date, not by parsing the period id.
 from __future__ import annotations
 
 import logging
+import re
 from datetime import date, datetime
 
 from reportgen.ledger import schema
@@ -388,6 +389,21 @@ class Labels:
         if report == "yearly":
             return f"{year}年度" if self.lang == "zh" else f"Year {year}"
         raise ValueError(f"unknown report type {report!r}")
+
+    def period_id_name(self, period_id: str) -> str:
+        """A period id as words: "2026-Q4" → "2026年第四季度"; anything else as is."""
+        match = re.fullmatch(r"(\d{4})(?:-Q([1-4])|-(\d{2})(?:-D([1-3]))?)?", period_id)
+        if match is None:
+            return period_id
+        year, quarter, month, dekad = match.groups()
+        if quarter:
+            return self.period_name("quarterly", date(int(year), 3 * int(quarter) - 2, 1))
+        if dekad:
+            return self.period_name("dekad", date(int(year), int(month),
+                                                  10 * int(dekad) - 9))
+        if month:
+            return self.period_name("monthly", date(int(year), int(month), 1))
+        return self.period_name("yearly", date(int(year), 1, 1))
 
     def long_date(self, day: date) -> str:
         """2026-10-31 → "2026年10月31日" / "31 October 2026"."""

@@ -13,10 +13,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from ledgers import write_ledger
 
 from reportgen.api import open_ledger
-from reportgen.engine import Engine
+from reportgen.engine import Engine, _keys, _radix_order
 from reportgen.ledger.parse import NO_DATE
 from reportgen.ledger.schema import (
     DISBURSE,
@@ -246,8 +248,6 @@ def test_dates_before_1970(tmp_path: Path) -> None:
 
 
 # --- the engine's (loan, day) ordering: radix passes must equal a stable sort -----------------
-from hypothesis import given  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 
 @given(st.lists(st.tuples(st.integers(0, 200_000), st.integers(-20_000, 40_000)),
@@ -255,10 +255,6 @@ from hypothesis import strategies as st  # noqa: E402
        st.booleans())
 def test_radix_order_equals_a_stable_sort_of_the_keys(rows: list[tuple[int, int]],
                                                       date_ordered: bool) -> None:
-    import numpy as np
-
-    from reportgen.engine import _keys, _radix_order
-
     if date_ordered:  # journals in date order take the shortcut that skips the day pass
         rows = sorted(rows, key=lambda r: r[1])
     loans = np.array([r[0] for r in rows], dtype=np.int32)

@@ -46,6 +46,17 @@ def test_period_names(report: str, start: date, zh: str, en: str) -> None:
     assert Labels("en").period_name(report, start) == en
 
 
+@pytest.mark.parametrize(("period_id", "zh", "en"), [
+    ("2026", "2026年度", "Year 2026"), ("2026-Q4", "2026年第四季度", "Q4 2026"),
+    ("2026-10", "2026年10月", "October 2026"),
+    ("2026-10-D3", "2026年10月下旬", "Late October 2026"),
+    ("FY26", "FY26", "FY26"),
+])
+def test_period_ids_in_words(period_id: str, zh: str, en: str) -> None:
+    assert Labels("zh").period_id_name(period_id) == zh
+    assert Labels("en").period_id_name(period_id) == en
+
+
 def test_titles_months_and_units() -> None:
     zh, en = Labels("zh"), Labels("en")
     assert [zh.report_title(r) for r in REPORT_TYPES] == [

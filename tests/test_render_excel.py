@@ -6,6 +6,7 @@ balance 1,000,005,000 fen = 1,000.005 万元 → 1000.01; npl ratio 5%; coverage
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
@@ -256,3 +257,11 @@ def test_file_name_and_atomic_write(tmp_path: Path) -> None:
     assert path == output_path(tmp_path, make_report("dekad"), "xlsx")
     assert path.name == "dekad_2026-10-D2.xlsx"
     assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no temporary left behind
+
+
+def test_data_quality_sheet_without_warnings_and_with_more_than_listed(tmp_path: Path) -> None:
+    none = load_workbook(write(tmp_path / "none", make_report("dekad", warnings=())))
+    assert [None, "无数据提示"] in rows(none["数据质量"])
+    many = replace(make_report("dekad"), warning_count=1234)
+    listed = rows(load_workbook(write(tmp_path / "many", many))["数据质量"])
+    assert listed[-1] == [None, "共 1,234 条提示，列出 2 条"]

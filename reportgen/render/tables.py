@@ -308,7 +308,8 @@ class _Builder:
             for r, g in self.cut(pairs):
                 kind = Kind.COUNT if g.metric == "new_customers" else Kind.MONEY
                 target_rows.append([Cell(r.account_manager),
-                                    Cell(self.t.enum("metric", g.metric)), Cell(g.period),
+                                    Cell(self.t.enum("metric", g.metric)),
+                                    Cell(self.t.period_id_name(g.period)),
                                     Cell(g.target, kind), Cell(g.actual, kind),
                                     Cell(g.completion, Kind.RATIO)])
             tables.append(self.table("targets", self.t("table.targets"), target_columns,
