@@ -83,7 +83,8 @@ class Result:
     runs: list[float]
 
 
-def measure(cmd: list[str], repeat: int, cwd: Path | None = None) -> tuple[float, float, list[float]]:
+def measure(cmd: list[str], repeat: int,
+            cwd: Path | None = None) -> tuple[float, float, list[float]]:
     """Median wall seconds and the largest peak RSS (MB) of ``repeat`` runs of ``cmd``."""
     times, peaks = [], []
     for _ in range(repeat):
@@ -191,31 +192,36 @@ def get(results: list[Result], step: str, size: int) -> Result | None:
 
 
 def ratios(results: list[Result]) -> list[str]:
-    """The targets of docs/performance.md, each as a measured ratio."""
-    lines = []
+    """The targets of docs/performance.md, each as a measured ratio (a table row)."""
     sizes = sorted({r.size for r in results})
     big = sizes[-1]
-    floor, monthly = get(results, "floor (pyarrow read_csv)", big), get(results, "json monthly", big)
-    duck = get(results, "duckdb monthly summary + five-tier", big)
-    arrow = get(results, "arrow in-memory size", big)
-    run = get(results, "run month-end (4 reports, json)", big)
-    if floor and monthly:
-        lines.append(f"| monthly json / pyarrow floor ({big:,}) | {monthly.seconds / floor.seconds:.2f}× | ≤ 3× |")
-    if duck and monthly:
-        lines.append(f"| monthly json / DuckDB query ({big:,}) | {monthly.seconds / duck.seconds:.2f}× | ≤ 2× |")
-    if arrow and monthly:
-        lines.append(f"| monthly json peak RSS / Arrow size ({big:,}) | {monthly.rss_mb / arrow.rss_mb:.2f}× | ≤ 3× |")
-    if run and monthly:
-        lines.append(f"| month-end run of 4 / one monthly ({big:,}) | {run.seconds / monthly.seconds:.2f}× | ≤ 1.5× |")
+
+    def at(step: str, size: int = big) -> Result | None:
+        return get(results, step, size)
+
+    lines = []
+
+    def row(name: str, a: Result | None, b: Result | None, target: str,
+            rss: bool = False) -> None:
+        if a and b:
+            value = a.rss_mb / b.rss_mb if rss else a.seconds / b.seconds
+            lines.append(f"| {name} | {value:.2f}× | {target} |")
+
+    monthly = at("json monthly")
+    row(f"monthly json / pyarrow floor ({big:,})", monthly, at("floor (pyarrow read_csv)"),
+        "≤ 3×")
+    row(f"monthly json / DuckDB query ({big:,})", monthly,
+        at("duckdb monthly summary + five-tier"), "≤ 2×")
+    row(f"monthly json peak RSS / Arrow size ({big:,})", monthly,
+        at("arrow in-memory size"), "≤ 3×", rss=True)
+    row(f"month-end run of 4 / one monthly ({big:,})", at("run month-end (4 reports, json)"),
+        monthly, "≤ 1.5×")
     if len(sizes) >= 2:
-        a, b = sizes[-2], sizes[-1]
-        ma, mb = get(results, "json monthly", a), get(results, "json monthly", b)
-        if ma and mb:
-            lines.append(f"| monthly json {b:,} / {a:,} | {mb.seconds / ma.seconds:.2f}× "
-                         f"(size × {b // a}) | ≤ 1.1 × size ratio |")
-        pa_, pb = get(results, "pdf monthly", sizes[0]), get(results, "pdf monthly", b)
-        if pa_ and pb:
-            lines.append(f"| pdf monthly {b:,} / {sizes[0]:,} | {pb.seconds / pa_.seconds:.2f}× | 0.8–1.2× |")
+        small = sizes[-2]
+        row(f"monthly json {big:,} / {small:,} (size ×{big // small})", monthly,
+            at("json monthly", small), f"≤ {1.1 * big / small:.0f}×")
+        row(f"pdf monthly {big:,} / {sizes[0]:,}", at("pdf monthly"),
+            at("pdf monthly", sizes[0]), "0.8–1.2×")
     return lines
 
 

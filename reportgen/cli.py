@@ -128,7 +128,7 @@ def generate(ledger_path: Path, report: str, period: str, formats: str | None,
     parse_period(period, report)
     session = api.open_ledger(ledger_path, progress=sys.stderr.isatty())
     model = api.build(session, report, period, config)
-    _print_warnings(list(model.warnings), model.warning_count)  # as of the report's date
+    _print_warnings(list(model.warnings), model.warning_count, limit=10)  # as of D
     options = api.render_options(config, lang=lang, templates=templates)
     for path in api.write(model, chosen, out or Path(config.output.dir), options):
         click.echo(str(path))
@@ -308,8 +308,14 @@ def periods(day: date | None, config_path: Path | None, catch_up: bool) -> None:
         click.echo(f"{due.report:<10} {due.period:<11} {due.start} … {due.end}  {state}")
 
 
-def _print_warnings(warnings: list[str], total: int) -> None:
-    for text in warnings:
+def _print_warnings(warnings: list[str], total: int, *, limit: int = 100) -> None:
+    """Print up to ``limit`` data-quality warnings and how many more there are.
+
+    ``validate`` shows all it keeps (100); a report shows 10 — the rest are on the Excel
+    data-quality sheet, and a clerk's terminal should not scroll past the file names.
+    """
+    for text in warnings[:limit]:
         click.echo(f"warning: {text}", err=True)
-    if total > len(warnings):
-        click.echo(f"warning: … and {total - len(warnings)} more warning(s)", err=True)
+    if total > min(limit, len(warnings)):
+        click.echo(f"warning: … and {total - min(limit, len(warnings))} more warning(s)",
+                   err=True)

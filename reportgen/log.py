@@ -11,7 +11,8 @@ from pathlib import Path
 
 
 def setup_logging(*, verbose: int = 0, quiet: bool = False, log_file: Path | None = None) -> None:
-    level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    levels = (logging.WARNING, logging.INFO, logging.DEBUG)
+    level = logging.ERROR if quiet else levels[min(verbose, 2)]
     root = logging.getLogger("reportgen")
     root.handlers.clear()
     root.setLevel(min(level, logging.INFO) if log_file else level)
