@@ -19,11 +19,12 @@ import numpy as np
 
 from reportgen.ledger.load import Ledger
 from reportgen.ledger.parse import NO_DATE
-from reportgen.ledger.schema import DISBURSE, NORMAL, REPAY, WRITEOFF
+from reportgen.ledger.schema import DISBURSE, NORMAL
 
 _DAY_BITS = 21
 _DAY_OFFSET = 1 << 20  # days since 1970 may be negative; keys stay non-negative
 EPOCH = date(1970, 1, 1)
+PRINCIPAL_SIGN = np.array([1, -1, -1, 0, 0], dtype=np.int64)  # by transaction type code
 
 
 def day_number(day: date) -> int:
@@ -112,16 +113,23 @@ class Engine:
         self.tx_key, pick = _sorted_keys(tx["loan"], tx["date"], valid)
         self.tx_loan = pick(tx["loan"])
         self.tx_day = pick(tx["date"])
-        self.tx_type = pick(tx["type"])
-        self.tx_amount = pick(tx["amount"])
         self.tx_row = pick(tx.rows)
-        self.cum = []  # running sum per transaction type, with a leading 0
+        tx_type, amount = pick(tx["type"]), pick(tx["amount"])
+        signed = amount * PRINCIPAL_SIGN[tx_type]  # disburse +, repay and writeoff −
+        self.cum_principal = np.concatenate(([0], np.cumsum(signed, dtype=np.int64)))
+        # Flows: per type, its own sorted keys and running sum.  A stable sort by the type
+        # (an int8: numpy radix-sorts it) lays the five sub-journals end to end, each still
+        # in (loan, day) order, holding every row once.
+        by_type = np.argsort(tx_type, kind="stable")
+        ends = np.cumsum(np.bincount(tx_type, minlength=5)[:5])
+        keys, amounts = self.tx_key[by_type], amount[by_type]
+        self.type_key: list[np.ndarray] = []
+        self.type_cum: list[np.ndarray] = []
         for t in range(5):
-            amounts = np.where(self.tx_type == t, self.tx_amount, 0)
-            self.cum.append(np.concatenate(([0], np.cumsum(amounts, dtype=np.int64))))
-        self.cum_count_disburse = np.concatenate(
-            ([0], np.cumsum(self.tx_type == DISBURSE, dtype=np.int64)))
-        self.cum_principal = self.cum[DISBURSE] - self.cum[REPAY] - self.cum[WRITEOFF]
+            lo, hi = (0 if t == 0 else int(ends[t - 1])), int(ends[t])
+            self.type_key.append(keys[lo:hi])
+            self.type_cum.append(np.concatenate(([0], np.cumsum(amounts[lo:hi],
+                                                                dtype=np.int64))))
 
     def _init_states(self) -> None:
         cl = self.ledger.classifications
@@ -134,11 +142,15 @@ class Engine:
         self.cl_row = pick(cl.rows)
 
     # -- queries ---------------------------------------------------------------------------
+    def _position(self, keys: np.ndarray, day: int) -> np.ndarray:
+        """For each loan, the index one past its last row in ``keys`` dated ≤ day."""
+        return np.searchsorted(keys, _keys(self.loan_index, day), side="right")
+
     def upto(self, day: int) -> np.ndarray:
-        """For each loan, the index one past its last transaction dated ≤ day."""
+        """For each loan, the index one past its last transaction dated ≤ day (cached)."""
         cached = self._upto_cache.get(day)
         if cached is None:
-            cached = np.searchsorted(self.tx_key, _keys(self.loan_index, day), side="right")
+            cached = self._position(self.tx_key, day)
             if len(self._upto_cache) > 64:
                 self._upto_cache.clear()
             self._upto_cache[day] = cached
@@ -148,14 +160,21 @@ class Engine:
         """bal(x, day) for every loan, int64 fen."""
         return self.cum_principal[self.upto(day_number(day))] - self.cum_principal[self.tx_first]
 
+    def _window(self, tx_type: int, start: date, end: date) -> tuple[np.ndarray, np.ndarray]:
+        keys = self.type_key[tx_type]
+        return (self._position(keys, day_number(start) - 1),
+                self._position(keys, day_number(end)))
+
     def flow(self, tx_type: int, start: date, end: date) -> np.ndarray:
         """Σ amount of ``tx_type`` per loan over transactions dated in [start, end]."""
-        cum = self.cum[tx_type]
-        return cum[self.upto(day_number(end))] - cum[self.upto(day_number(start) - 1)]
+        before, last = self._window(tx_type, start, end)
+        cum = self.type_cum[tx_type]
+        return cum[last] - cum[before]
 
     def disburse_count(self, start: date, end: date) -> np.ndarray:
-        c = self.cum_count_disburse
-        return c[self.upto(day_number(end))] - c[self.upto(day_number(start) - 1)]
+        """Number of disbursements per loan dated in [start, end]."""
+        before, last = self._window(DISBURSE, start, end)
+        return (last - before).astype(np.int64)
 
     def state(self, day: date) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(grade, overdue_since, has_row) per loan from its latest state row dated ≤ day."""
