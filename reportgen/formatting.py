@@ -166,24 +166,25 @@ def excel_value(kind: Kind, value: object, unit: str = "wan") -> object:
     Money becomes the rounded amount in the unit, a ratio the rounded fraction (4 places,
     i.e. a percentage with 2 decimals), percentage points the rounded number of points;
     Excel's number format (``excel_format``) then shows exactly the digits of ``text``.
-    Null is the text "—" so that an undefined figure is never a silent blank.
+    Null is the text "—" so that an undefined figure is never a silent blank.  Numbers
+    are exact ``Decimal``s (openpyxl writes their decimal text), never binary floats.
     """
     if value is None:
         return NULL
     if kind is Kind.TEXT:
         return str(value)
     if kind is Kind.MONEY:
-        return float(money_in_unit(_int(value), unit))
+        return money_in_unit(_int(value), unit)
     if kind is Kind.YUAN:
-        return float(money_in_unit(_int(value), "yuan"))
+        return money_in_unit(_int(value), "yuan")
     if kind is Kind.COUNT:
         return _int(value)
     if kind in (Kind.RATIO, Kind.LIMIT_MAX, Kind.LIMIT_MIN):
-        return float(round_fraction(_fraction(value), 4))
+        return round_fraction(_fraction(value), 4)
     if kind is Kind.POINTS:
-        return float(round_fraction(_fraction(value) * 100, 2))
+        return round_fraction(_fraction(value) * 100, 2)
     if kind is Kind.RATE:
-        return float(round_fraction(_fraction(value), 2) / 100)
+        return round_fraction(_fraction(value), 2).scaleb(-2)
     return value  # a date
 
 
@@ -205,15 +206,6 @@ def excel_format(kind: Kind, lang: str = "zh") -> str:
     if kind is Kind.DATE:
         return DATE_FORMAT
     return TEXT_FORMAT
-
-
-def yuan_array(fen: np.ndarray) -> list[float]:
-    """Loan-level money (int fen) as yuan floats for a million Excel cells at once.
-
-    fen / 100 is the double nearest to the exact 2-place amount, which Excel shows
-    exactly with ``MONEY_FORMAT``; no rounding is involved.
-    """
-    return (np.asarray(fen, dtype=np.int64) / 100).tolist()
 
 
 def _int(value: object) -> int:

@@ -24,7 +24,6 @@ from reportgen.formatting import (
     ratio6,
     text,
     yuan,
-    yuan_array,
 )
 
 
@@ -69,11 +68,11 @@ def test_percentages_points_rates_and_counts() -> None:
 
 
 def test_excel_values_are_numbers_rounded_like_the_text() -> None:
-    assert excel_value(Kind.MONEY, 1_000_005_000) == 1000.01
-    assert excel_value(Kind.MONEY, 1_000_005_000, "yuan") == 10_000_050.0
-    assert excel_value(Kind.RATIO, Fraction(1, 3)) == 0.3333
-    assert excel_value(Kind.POINTS, Fraction(1, 100)) == 1.0
-    assert excel_value(Kind.RATE, Fraction(4355, 1000)) == 0.0436
+    assert excel_value(Kind.MONEY, 1_000_005_000) == Decimal("1000.01")
+    assert excel_value(Kind.MONEY, 1_000_005_000, "yuan") == Decimal("10000050.00")
+    assert excel_value(Kind.RATIO, Fraction(1, 3)) == Decimal("0.3333")
+    assert excel_value(Kind.POINTS, Fraction(1, 100)) == Decimal("1.00")
+    assert excel_value(Kind.RATE, Fraction(4355, 1000)) == Decimal("0.0436")
     assert excel_value(Kind.COUNT, 7) == 7
     assert excel_value(Kind.RATIO, None) == "—"
     assert excel_format(Kind.MONEY) == "#,##0.00"
@@ -85,7 +84,7 @@ def test_excel_values_are_numbers_rounded_like_the_text() -> None:
 @given(st.integers(min_value=-10**15, max_value=10**15), st.sampled_from(["yuan", "wan", "yi"]))
 def test_excel_money_shows_the_digits_of_the_text(fen: int, unit: str) -> None:
     value = excel_value(Kind.MONEY, fen, unit)
-    assert isinstance(value, float)
+    assert isinstance(value, Decimal)  # exact: openpyxl writes its decimal text
     shown = f"{value:,.2f}"  # what "#,##0.00" displays
     assert shown.replace("-0.00", "0.00") == money_text(fen, unit).replace("-0.00", "0.00")
 
@@ -93,12 +92,6 @@ def test_excel_money_shows_the_digits_of_the_text(fen: int, unit: str) -> None:
 @given(st.fractions(min_value=-10, max_value=10, max_denominator=10**9))
 def test_excel_ratio_shows_the_digits_of_the_text(value: Fraction) -> None:
     cell = excel_value(Kind.RATIO, value)
-    assert isinstance(cell, float)
+    assert isinstance(cell, Decimal)
     shown = f"{cell * 100:,.2f}%".replace("-0.00%", "0.00%")
     assert shown == percent_text(value).replace("-0.00%", "0.00%")
-
-
-def test_loan_level_money_is_exact_yuan() -> None:
-    import numpy as np
-
-    assert yuan_array(np.array([12_345_678, 99, -1])) == [123456.78, 0.99, -0.01]

@@ -3,7 +3,7 @@
 A ledger can hold a million live loans, so this sheet is written differently from the
 small section sheets:
 
-* columns are converted in chunks with numpy (money fen → yuan, dates → Excel serials),
+* columns are converted in chunks (money fen → exact yuan text such as "1234.56", dates →
   never a million ``Decimal`` or ``date`` objects at once;
 * each row is built as one lxml element with the cells' style ids precomputed.  openpyxl's
   own per-cell path (``WriteOnlyCell`` → ``lxml_write_cell``) spends ~2.3× longer on the
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -29,7 +30,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 
-from reportgen.formatting import DATE_FORMAT, LOAN_RATE_FORMAT, MONEY_FORMAT, TEXT_FORMAT
+from reportgen.formatting import DATE_FORMAT, LOAN_RATE_FORMAT, MONEY_FORMAT, TEXT_FORMAT, yuan
 from reportgen.labels import Labels
 from reportgen.model import LoanBook
 
@@ -109,8 +110,8 @@ def _chunks(loans: LoanBook, labels: Labels) -> Iterator[list[tuple[Any, ...]]]:
             if kind == "e":
                 labelled = {code: labels.enum(key, code) for code in set(data)}
                 columns.append([labelled[code] for code in data])
-            elif kind == "m":
-                columns.append((np.asarray(data, dtype=np.int64) / 100).tolist())
+            elif kind == "m":  # exact decimal text of yuan, never a binary float
+                columns.append([yuan(v) for v in np.asarray(data, dtype=np.int64).tolist()])
             elif kind == "d":
                 serial = (np.asarray(data, dtype="datetime64[D]") - EXCEL_EPOCH)
                 columns.append(serial.astype(np.int64).tolist())
@@ -194,7 +195,7 @@ def _slow_append(ws: Any) -> Callable[[tuple[Any, ...]], None]:
                     target.data_type = "s"  # never a formula
                 out.append(target)
             else:
-                cell.value = value
+                cell.value = Decimal(value) if kind == "m" else value
                 out.append(cell)
         ws.append(out)
 
