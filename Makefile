@@ -6,6 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 LEDGER := sample_ledgers/demo
 OUT    := reports
+DEMO_CONFIG := sample_ledgers/demo.toml
 
 .PHONY: demo test lint bench bench-quick update-golden system-deps clean
 
@@ -19,10 +20,10 @@ $(STAMP): setup.cfg pyproject.toml
 	touch $(STAMP)
 
 demo: system-deps $(STAMP)
-	$(BIN)/reportgen generate --ledger $(LEDGER) --report dekad     --period 2026-10-D2 --format json,xlsx,pdf --out $(OUT)
-	$(BIN)/reportgen generate --ledger $(LEDGER) --report monthly   --period 2026-10    --format json,xlsx,pdf --out $(OUT)
-	$(BIN)/reportgen generate --ledger $(LEDGER) --report quarterly --period 2026-Q3    --format json,xlsx,pdf --out $(OUT)
-	$(BIN)/reportgen generate --ledger $(LEDGER) --report yearly    --period 2025       --format json,xlsx,pdf --out $(OUT)
+	$(BIN)/reportgen generate --ledger $(LEDGER) --report dekad     --period 2026-10-D2 --format json,xlsx,pdf --out $(OUT) --config $(DEMO_CONFIG)
+	$(BIN)/reportgen generate --ledger $(LEDGER) --report monthly   --period 2026-10    --format json,xlsx,pdf --out $(OUT) --config $(DEMO_CONFIG)
+	$(BIN)/reportgen generate --ledger $(LEDGER) --report quarterly --period 2026-Q3    --format json,xlsx,pdf --out $(OUT) --config $(DEMO_CONFIG)
+	$(BIN)/reportgen generate --ledger $(LEDGER) --report yearly    --period 2025       --format json,xlsx,pdf --out $(OUT) --config $(DEMO_CONFIG)
 	@ls -l $(OUT)
 
 test: system-deps $(STAMP)

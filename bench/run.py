@@ -225,7 +225,7 @@ def ratios(results: list[Result]) -> list[str]:
     return lines
 
 
-def write_results(results: list[Result], repeat: int, xlsx: str) -> Path:
+def write_results(results: list[Result], repeat: int, extra: str) -> Path:
     lines = [
         "# Benchmark results",
         "",
@@ -242,8 +242,8 @@ def write_results(results: list[Result], repeat: int, xlsx: str) -> Path:
         else:
             lines.append(f"| {r.size:,} | {r.step} | {r.seconds:.2f} | {r.rss_mb:.0f} |")
     lines += ["", "## Targets", "", "| ratio | measured | target |", "|---|---:|---|",
-              *ratios(results), "", "## The 借据明细 sheet against a bare openpyxl loop",
-              "", "```", xlsx.strip(), "```", ""]
+              *ratios(results), "", "## Rendering alone, and the 借据明细 sheet against a bare "
+              "openpyxl loop", "", "```", extra.strip(), "```", ""]
     path = ROOT / "bench" / "results.md"
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
@@ -261,10 +261,17 @@ def main() -> None:
     results: list[Result] = []
     for size in sizes:
         results += bench_size(size, args.repeat, not args.no_formats)
-    xlsx = subprocess.run([PY, str(ROOT / "bench" / "xlsx_loans.py"), str(ledger(sizes[-1]))],
-                          check=True, capture_output=True, text=True).stdout
-    print(xlsx)
-    print(f"wrote {write_results(results, args.repeat, xlsx)}")
+    extra = []
+    for size in sorted({sizes[0], sizes[-1]}):
+        out = subprocess.run([PY, str(ROOT / "bench" / "render_only.py"), str(ledger(size)),
+                              "--repeat", str(args.repeat)],
+                             check=True, capture_output=True, text=True).stdout
+        extra.append(f"{size:,} loans (bench/render_only.py):\n{out}")
+    extra.append("借据明细 sheet (bench/xlsx_loans.py):\n" + subprocess.run(
+        [PY, str(ROOT / "bench" / "xlsx_loans.py"), str(ledger(sizes[-1]))],
+        check=True, capture_output=True, text=True).stdout)
+    print("\n".join(extra))
+    print(f"wrote {write_results(results, args.repeat, chr(10).join(extra))}")
 
 
 if __name__ == "__main__":

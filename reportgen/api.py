@@ -44,10 +44,15 @@ def open_ledger(path: Path, *, progress: bool = False) -> Session:
 
 
 def build(session: Session, report: str, period: str, config: Config,
-          *, now: datetime | None = None) -> Report:
-    """Compute one report's model (raises ``UsageError`` for a bad report/period pair)."""
+          *, now: datetime | None = None, formats: list[str] | None = None) -> Report:
+    """Compute one report's model (raises ``UsageError`` for a bad report/period pair).
+
+    ``formats``, when given, says what will be rendered: the loan-level book (借据明细,
+    a million rows at bank scale) is only built when the Excel workbook needs it.
+    """
     parsed = parse_period(period, report)
-    return build_report(session.engine, parsed, config, now=now)
+    include_loans = formats is None or "xlsx" in formats
+    return build_report(session.engine, parsed, config, now=now, include_loans=include_loans)
 
 
 def render_options(config: Config, *, lang: str | None = None,

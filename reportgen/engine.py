@@ -104,6 +104,7 @@ class Engine:
         self.tx_first = np.searchsorted(self.tx_key, self._start_keys, side="left")
         self._snapshots: dict[date, Snapshot] = {}
         self._upto_cache: dict[int, np.ndarray] = {}
+        self._by_day_cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
     # -- set-up ---------------------------------------------------------------------------
     def _init_transactions(self) -> None:
@@ -170,6 +171,28 @@ class Engine:
         before, last = self._window(tx_type, start, end)
         cum = self.type_cum[tx_type]
         return cum[last] - cum[before]
+
+    def total_flow(self, tx_type: int, start: date, end: date) -> int:
+        """Σ amount of ``tx_type`` over [start, end] for the whole book (no per-loan split).
+
+        The trend asks this for every month of a year; a day-ordered running sum per type
+        answers each with two binary searches instead of two per loan.
+        """
+        days, cum = self._by_day(tx_type)
+        lo = np.searchsorted(days, day_number(start) - 1, side="right")
+        hi = np.searchsorted(days, day_number(end), side="right")
+        return int(cum[hi] - cum[lo])
+
+    def _by_day(self, tx_type: int) -> tuple[np.ndarray, np.ndarray]:
+        cached = self._by_day_cache.get(tx_type)
+        if cached is None:
+            keys = self.type_key[tx_type]
+            days = (keys & ((1 << _DAY_BITS) - 1)) - _DAY_OFFSET
+            amounts = np.diff(self.type_cum[tx_type])
+            order = np.argsort(days, kind="stable")
+            cached = (days[order], np.concatenate(([0], np.cumsum(amounts[order]))))
+            self._by_day_cache[tx_type] = cached
+        return cached
 
     def disburse_count(self, start: date, end: date) -> np.ndarray:
         """Number of disbursements per loan dated in [start, end]."""

@@ -13,8 +13,6 @@ from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
 
-import numpy as np
-
 NULL = "—"
 
 UNITS = {"yuan": 100, "wan": 1_000_000, "yi": 10_000_000_000}  # fen per unit

@@ -123,7 +123,8 @@ def _make(config: Config, todo: list[Due], archive: Archive, result: RunResult, 
                     session.warning_count, ledger_path)
     options = api.render_options(config)
     for due in todo:
-        report = api.build(session, due.report, due.period, config, now=now())
+        report = api.build(session, due.report, due.period, config, now=now(),
+                           formats=list(config.output.formats))
         files = api.write(report, list(config.output.formats), archive.out_dir, options)
         recipients: tuple[str, ...] = ()
         if result.email == "on":

@@ -20,7 +20,7 @@ def trend(ctx: Context) -> Trend:
             npl=p.npl,
             npl_ratio=p.npl_ratio,
             overdue_total=p.overdue_total,
-            disbursed=int(ctx.engine.flow(DISBURSE, start, end).sum()),
-            collected=int(ctx.engine.flow(REPAY, start, end).sum()),
+            disbursed=ctx.engine.total_flow(DISBURSE, start, end),
+            collected=ctx.engine.total_flow(REPAY, start, end),
         ))
     return Trend(tuple(points))

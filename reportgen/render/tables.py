@@ -231,6 +231,15 @@ class _Builder:
                 self.table("matrix", self.t("table.migration_matrix"), matrix_columns,
                            matrix))
 
+    def loan_columns(self) -> list[Column]:
+        """The leading columns of every loan listing (upcoming maturities, watchlist)."""
+        return [Column("no", self.t("col.no"), width=6),
+                Column("loan_id", self.t("loan_id"), numeric=False, width=18),
+                Column("customer_name", self.t("customer_name"), numeric=False, width=32),
+                Column("account_manager", self.t("account_manager"), numeric=False),
+                Column("branch", self.t("branch"), numeric=False),
+                Column("balance", self.t("balance"))]
+
     def maturity(self, s: Sections) -> tuple[Table, ...]:
         m = s.maturity
         days = m.upcoming_days
@@ -240,12 +249,7 @@ class _Builder:
                    ("due_collection_rate", m.due_collection_rate, Kind.RATIO),
                    ("upcoming_count", m.upcoming_count, Kind.COUNT),
                    ("upcoming_balance", m.upcoming_balance, Kind.MONEY)]
-        columns = [Column("no", self.t("col.no"), width=6),
-                   Column("loan_id", self.t("loan_id"), numeric=False, width=18),
-                   Column("customer_name", self.t("customer_name"), numeric=False, width=32),
-                   Column("account_manager", self.t("account_manager"), numeric=False),
-                   Column("branch", self.t("branch"), numeric=False),
-                   Column("balance", self.t("balance")),
+        columns = [*self.loan_columns(),
                    Column("maturity_date", self.t("maturity_date"), numeric=False, width=12),
                    Column("grade", self.t("grade"), numeric=False, width=10)]
         rows = [[Cell(n, Kind.COUNT), Cell(u.loan_id), Cell(u.customer_name),
@@ -261,12 +265,7 @@ class _Builder:
         figures = [("count", w.count, Kind.COUNT), ("balance", w.balance, Kind.MONEY),
                    ("new_count", w.new_count, Kind.COUNT),
                    ("grade_check_count", w.grade_check_count, Kind.COUNT)]
-        columns = [Column("no", self.t("col.no"), width=6),
-                   Column("loan_id", self.t("loan_id"), numeric=False, width=18),
-                   Column("customer_name", self.t("customer_name"), numeric=False, width=32),
-                   Column("account_manager", self.t("account_manager"), numeric=False),
-                   Column("branch", self.t("branch"), numeric=False),
-                   Column("balance", self.t("balance")),
+        columns = [*self.loan_columns(),
                    Column("grade", self.t("grade"), numeric=False, width=10),
                    Column("overdue_days", self.t("overdue_days"), width=10),
                    Column("new", self.t("col.flag_new"), numeric=False, width=8),
