@@ -24,6 +24,7 @@ from reportgen.ledger.schema import DISBURSE, NORMAL
 _DAY_BITS = 21
 _DAY_OFFSET = 1 << 20  # days since 1970 may be negative; keys stay non-negative
 EPOCH = date(1970, 1, 1)
+FLOW_CACHE_SIZE = 12  # per-loan flow arrays kept (8 MB each at a million loans)
 PRINCIPAL_SIGN = np.array([1, -1, -1, 0, 0], dtype=np.int64)  # by transaction type code
 
 
@@ -105,6 +106,8 @@ class Engine:
         self._snapshots: dict[date, Snapshot] = {}
         self._upto_cache: dict[int, np.ndarray] = {}
         self._by_day_cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._flow_cache: dict[tuple[int, date, date], np.ndarray] = {}
+        self.memo: dict[object, object] = {}  # per-day figures shared by reports (positions)
 
     # -- set-up ---------------------------------------------------------------------------
     def _init_transactions(self) -> None:
@@ -167,10 +170,22 @@ class Engine:
                 self._position(keys, day_number(end)))
 
     def flow(self, tx_type: int, start: date, end: date) -> np.ndarray:
-        """Σ amount of ``tx_type`` per loan over transactions dated in [start, end]."""
-        before, last = self._window(tx_type, start, end)
-        cum = self.type_cum[tx_type]
-        return cum[last] - cum[before]
+        """Σ amount of ``tx_type`` per loan over transactions dated in [start, end].
+
+        Memoised (a few windows): the reports of a month-end run measure the same target
+        periods (year, quarter, month to date) against the same day.
+        """
+        key = (tx_type, start, end)
+        cached = self._flow_cache.pop(key, None)
+        if cached is None:
+            before, last = self._window(tx_type, start, end)
+            cum = self.type_cum[tx_type]
+            cached = cum[last] - cum[before]
+            cached.setflags(write=False)
+            if len(self._flow_cache) >= FLOW_CACHE_SIZE:
+                self._flow_cache.pop(next(iter(self._flow_cache)))
+        self._flow_cache[key] = cached  # most recently used last
+        return cached
 
     def total_flow(self, tx_type: int, start: date, end: date) -> int:
         """Σ amount of ``tx_type`` over [start, end] for the whole book (no per-loan split).

@@ -6,7 +6,7 @@ that share an as-of date (a month end is also a dekad end) compute it once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 
@@ -85,7 +85,6 @@ class Context:
     engine: Engine
     period: Period
     config: Config
-    cache: dict[str, object] = field(default_factory=dict)
 
     @property
     def ledger(self) -> Ledger:

@@ -1,8 +1,8 @@
 """The portfolio's position on one day: the as-of figures that summary, quality, overdue
 and trend all compare across dates (D, O, Y, L, month ends).
 
-One ``Position`` per snapshot, cached on the engine's snapshot object id, so each date's
-totals are summed once however many sections and reports ask.
+One ``Position`` per day, memoised on the engine, so each date's totals are summed once
+however many sections and reports of a run ask.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def bucket_of(overdue_days: np.ndarray) -> np.ndarray:
 
 def position(ctx: Context, snap: Snapshot) -> Position:
     key = f"position:{snap.day.isoformat()}"
-    cached = ctx.cache.get(key)
+    cached = ctx.engine.memo.get(key)
     if isinstance(cached, Position):
         return cached
     bal = live_balance(snap)
@@ -64,7 +64,7 @@ def position(ctx: Context, snap: Snapshot) -> Position:
         over_30=int(bal[snap.overdue_days > 30].sum()),
         over_90=int(bal[snap.overdue_days > 90].sum()),
     )
-    ctx.cache[key] = result
+    ctx.engine.memo[key] = result
     return result
 
 
