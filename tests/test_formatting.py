@@ -95,3 +95,12 @@ def test_excel_ratio_shows_the_digits_of_the_text(value: Fraction) -> None:
     assert isinstance(cell, Decimal)
     shown = f"{cell * 100:,.2f}%".replace("-0.00%", "0.00%")
     assert shown == percent_text(value).replace("-0.00%", "0.00%")
+
+
+def test_identity_numbers_are_masked() -> None:
+    from reportgen.formatting import mask_id
+
+    assert mask_id("110101199001011234") == "110101********1234"
+    assert mask_id("91330100MA2XXXXX7Q") == "913301********XX7Q"
+    assert mask_id("1234567") == "******7"
+    assert mask_id(None) == ""

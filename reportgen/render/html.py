@@ -19,7 +19,7 @@ import jinja2
 
 import reportgen
 from reportgen.errors import TemplateError
-from reportgen.formatting import text
+from reportgen.formatting import mask_id, text
 from reportgen.labels import Labels
 from reportgen.model import Report
 from reportgen.render import charts
@@ -64,6 +64,7 @@ def environment(options: RenderOptions) -> jinja2.Environment:
 
     env.filters["fmt"] = fmt
     env.filters["cell_class"] = cell_class
+    env.filters["mask_id"] = mask_id
     return env
 
 
