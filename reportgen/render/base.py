@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -107,5 +108,23 @@ def render(report: Report, formats: list[str], out_dir: Path, options: RenderOpt
     written = []
     for renderer in renderers:
         target = output_path(out_dir, report, renderer.extension)
-        written.append(write_atomic(target, functools.partial(renderer.write, report, options)))
+        with gc_frozen():
+            written.append(write_atomic(target,
+                                        functools.partial(renderer.write, report, options)))
     return written
+
+
+@contextlib.contextmanager
+def gc_frozen() -> Iterator[None]:
+    """Keep the garbage collector off the objects that exist before a renderer runs.
+
+    Renderers allocate many small objects (WeasyPrint's layout, Excel rows), and each full
+    collection walks every live object: with a million-loan report model in memory the same
+    PDF took 35 % longer.  Freezing moves the model out of the collector's sight while the
+    file is written; unfreezing afterwards lets a long ``run`` free each report as usual.
+    """
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
