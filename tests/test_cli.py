@@ -38,7 +38,7 @@ CLASSIFICATIONS = """
 L1,2025-01-15,normal,
 L2,2026-03-01,normal,
 """
-COMMANDS = ("generate", "validate", "sample")
+COMMANDS = ("generate", "validate", "sample", "run", "periods")
 
 
 @pytest.fixture(autouse=True)
