@@ -80,6 +80,15 @@ def _radix_order(loans: np.ndarray, days: np.ndarray) -> np.ndarray:
     return order
 
 
+def _running_sum(values: np.ndarray) -> np.ndarray:
+    """Running sum with a leading 0 (``out[i]`` = Σ values[:i]), written in place: no
+    second copy of a ten-million-row array as ``concatenate`` would make."""
+    out = np.empty(len(values) + 1, dtype=np.int64)
+    out[0] = 0
+    np.cumsum(values, dtype=np.int64, out=out[1:])
+    return out
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """Every loan on one day: balance (fen), live, grade code, overdue days, has a state row."""
@@ -120,7 +129,8 @@ class Engine:
         self.tx_row = pick(tx.rows)
         tx_type, amount = pick(tx["type"]), pick(tx["amount"])
         signed = amount * PRINCIPAL_SIGN[tx_type]  # disburse +, repay and writeoff −
-        self.cum_principal = np.concatenate(([0], np.cumsum(signed, dtype=np.int64)))
+        self.cum_principal = _running_sum(signed)
+        del signed
         # Flows: per type, its own sorted keys and running sum.  A stable sort by the type
         # (an int8: numpy radix-sorts it) lays the five sub-journals end to end, each still
         # in (loan, day) order, holding every row once.
@@ -132,8 +142,7 @@ class Engine:
         for t in range(5):
             lo, hi = (0 if t == 0 else int(ends[t - 1])), int(ends[t])
             self.type_key.append(keys[lo:hi])
-            self.type_cum.append(np.concatenate(([0], np.cumsum(amounts[lo:hi],
-                                                                dtype=np.int64))))
+            self.type_cum.append(_running_sum(amounts[lo:hi]))
 
     def _init_states(self) -> None:
         cl = self.ledger.classifications

@@ -89,7 +89,7 @@ def _parse_typed(column: Column, array: pa.Array) -> parse.Parsed:
 
 def _parse_table(raw: RawTable, problems: Problems) -> Columns:
     rows = raw.row_numbers if raw.row_numbers is not None else (
-        np.arange(raw.rows, dtype=np.int64) + 2)
+        np.arange(2, raw.rows + 2, dtype=np.int32))  # int32: half the memory
     for problem in raw.row_problems:
         problems.add(problem)
     out = Columns(raw.source, rows, present=set(raw.columns))
