@@ -83,7 +83,8 @@ def _plan(cls: type) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
 
 
 def _rows(rows: tuple[Any, ...] | list[Any]) -> list[dict[str, Any]]:
-    plan = _plan(type(rows[0]))
+    row_class: type = type(rows[0])
+    plan = _plan(row_class)
     return [{name: convert(getattr(row, name)) for name, convert in plan} for row in rows]
 
 
