@@ -51,12 +51,6 @@ def percent(value: Fraction | None, places: int = 2) -> Decimal | None:
     return None if value is None else round_fraction(value * 100, places)
 
 
-def iso(day: date) -> str:
-    return day.isoformat()
-
-
-
-
 # --- Shown text (HTML, PDF, email) and Excel cell values, by kind of figure -------------
 #
 # A table cell carries an exact model value and a ``Kind``; ``text`` turns it into what a

@@ -405,12 +405,6 @@ class Labels:
             return self.period_name("monthly", date(int(year), int(month), 1))
         return self.period_name("yearly", date(int(year), 1, 1))
 
-    def long_date(self, day: date) -> str:
-        """2026-10-31 → "2026年10月31日" / "31 October 2026"."""
-        if self.lang == "zh":
-            return f"{day.year}年{day.month}月{day.day}日"
-        return f"{day.day} {MONTHS_EN[day.month - 1]} {day.year}"
-
     def date_range(self, start: date, end: date) -> str:
         sep = "至" if self.lang == "zh" else " to "
         return f"{start.isoformat()}{sep}{end.isoformat()}"

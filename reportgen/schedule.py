@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from reportgen.periods import parse_period, period_ending
+from reportgen.periods import period_ending
 
 REPORT_ORDER = ("dekad", "monthly", "quarterly", "yearly")
 MAX_CATCH_UP_DAYS = 400
@@ -64,12 +64,6 @@ def periods_ending(first: date, last: date, reports: tuple[str, ...] | list[str]
                 found.append(Due(report, period.id, period.start, period.end))
         day += timedelta(days=1)
     return sorted(found, key=Due.sort_key)
-
-
-def due_for(report: str, period: str) -> Due:
-    """A ``Due`` for an explicit id (raises ``UsageError`` for a malformed one)."""
-    parsed = parse_period(period, report)
-    return Due(report, parsed.id, parsed.start, parsed.end)
 
 
 def plan(today: date, reports: tuple[str, ...] | list[str], *, catch_up: bool = False,

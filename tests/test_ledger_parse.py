@@ -225,6 +225,6 @@ def test_grades_in_display_order() -> None:
     assert parsed.values.tolist() == [0, 1, 2, 3, 4, 1]
 
 
-def test_text_is_trimmed() -> None:
-    assert parse.text(pa.array(["  a b ", None, "   ", "x"], pa.string())).tolist() == [
-        "a b", "", "", "x"]
+def test_text_is_trimmed_and_blank_cells_are_null() -> None:
+    assert parse.clean(pa.array(["  a b ", None, "   ", "x"], pa.string())).to_pylist() == [
+        "a b", None, None, "x"]

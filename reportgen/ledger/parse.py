@@ -68,11 +68,6 @@ def blank_mask(array: pa.Array) -> np.ndarray:
     return np.asarray(pc.is_null(array).to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def text(array: pa.Array) -> np.ndarray:
-    """Trimmed text as a numpy object array ("" for blank)."""
-    return np.asarray(pc.fill_null(clean(array), "").to_numpy(zero_copy_only=False), dtype=object)
-
-
 def _plain_decimal(array: pa.Array, places: int) -> Parsed | None:
     """The fast path for columns as core systems export them: every value ``1234.50``.
 
