@@ -83,7 +83,7 @@ def _parse_typed(column: Column, array: pa.Array) -> parse.Parsed:
     if column.kind is Kind.DATE:
         return parse.date_days(array)
     if column.kind is Kind.DECIMAL:
-        return parse.decimal(array, 6, money=False)
+        return parse.decimal(array, parse.DECIMAL_PLACES, money=False)
     return parse.enum(array, column.enum)
 
 

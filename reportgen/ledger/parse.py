@@ -18,6 +18,8 @@ import pyarrow.compute as pc
 
 EPOCH = np.datetime64("1970-01-01", "D")
 NO_DATE = np.iinfo(np.int32).min  # a blank optional date (e.g. not overdue)
+DECIMAL_PLACES = 6  # rates and targets are parsed as integers of millionths
+DECIMAL_SCALE = 10**DECIMAL_PLACES
 
 _DATE = re.compile(r"^(\d{4})(?:(\d{2})(\d{2})|[-/](\d{1,2})[-/](\d{1,2}))$")
 _EPOCH_DATE = date(1970, 1, 1)

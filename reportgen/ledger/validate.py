@@ -21,13 +21,11 @@ from reportgen.engine import Engine
 from reportgen.errors import UsageError
 from reportgen.formatting import yuan
 from reportgen.ledger.load import Columns, Ledger
-from reportgen.ledger.parse import NO_DATE
+from reportgen.ledger.parse import DECIMAL_SCALE, NO_DATE
 from reportgen.ledger.problems import Indexable, Problems
 from reportgen.ledger.schema import CORPORATE, ENTERPRISE_SIZES, GRADE_CODES, codes
 from reportgen.metrics.watchlist import required_grade
 from reportgen.periods import parse_period
-
-RATE_SCALE = 1_000_000  # rates and targets are parsed in millionths
 
 
 @dataclass(frozen=True)
@@ -102,7 +100,7 @@ def _check_loans(problems: Problems, loans: Columns) -> None:
     problems.add_mask(loans.source, "maturity_date", both & (maturity <= start), loans.rows,
                       _iso_days(maturity), "must be after start_date")
     rate = loans["rate"]
-    _range(problems, loans, "rate", (rate < 0) | (rate >= 100 * RATE_SCALE),
+    _range(problems, loans, "rate", (rate < 0) | (rate >= 100 * DECIMAL_SCALE),
            "must be at least 0 and below 100 (percent)", _decimal_shown(rate))
 
 
@@ -195,10 +193,10 @@ def _check_optional(problems: Problems, ledger: Ledger) -> None:
         _range(problems, targets, "target", value < 0, "must not be negative",
                _decimal_shown(value))
         counts = targets["metric"] == 2
-        _range(problems, targets, "target", counts & (value % RATE_SCALE != 0),
+        _range(problems, targets, "target", counts & (value % DECIMAL_SCALE != 0),
                "new_customers needs a whole number", _decimal_shown(value))
         money = (targets["metric"] >= 0) & ~counts
-        _range(problems, targets, "target", money & (value % (RATE_SCALE // 100) != 0),
+        _range(problems, targets, "target", money & (value % (DECIMAL_SCALE // 100) != 0),
                "money has at most 2 decimals", _decimal_shown(value))
 
 

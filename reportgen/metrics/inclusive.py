@@ -14,6 +14,7 @@ from fractions import Fraction
 import numpy as np
 
 from reportgen.engine import Snapshot
+from reportgen.ledger.parse import DECIMAL_SCALE
 from reportgen.ledger.schema import CORPORATE, INDIVIDUAL_BUSINESS, MICRO, MICRO_OWNER, SMALL
 from reportgen.metrics.context import (
     Context,
@@ -25,7 +26,6 @@ from reportgen.metrics.context import (
 from reportgen.model import Inclusive, ratio
 
 LIMIT_FEN = 1_000_000_000  # 10,000,000.00 yuan
-RATE_SCALE = 1_000_000
 
 
 def inclusive_loans(ctx: Context, snap: Snapshot) -> np.ndarray:
@@ -51,7 +51,7 @@ def weighted_rate(amounts: np.ndarray, rates: np.ndarray) -> Fraction | None:
     per_rate = group_sum(inverse, amounts, len(distinct))
     numerator = sum(int(r) * int(a) for r, a in zip(distinct.tolist(), per_rate.tolist(),
                                                     strict=True))
-    return Fraction(numerator, total * RATE_SCALE)
+    return Fraction(numerator, total * DECIMAL_SCALE)
 
 
 def inclusive(ctx: Context) -> Inclusive:

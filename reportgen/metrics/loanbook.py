@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from reportgen.ledger.parse import days_to_dates
+from reportgen.ledger.parse import DECIMAL_SCALE, days_to_dates
 from reportgen.ledger.schema import GRADE_CODES, GUARANTEES, INDUSTRIES, codes
 from reportgen.metrics.context import Context
 from reportgen.model import LoanBook
@@ -34,7 +34,7 @@ def loan_book(ctx: Context) -> LoanBook:
         contract_amount=loans["contract_amount"][idx],
         start_date=days_to_dates(loans["start_date"][idx]),
         maturity_date=days_to_dates(loans["maturity_date"][idx]),
-        rate=loans["rate"][idx] / 1_000_000,
+        rate=loans["rate"][idx] / DECIMAL_SCALE,
         balance=ctx.d.balance[idx],
         grade=grade_codes[ctx.d.grade[idx]].tolist(),
         overdue_days=ctx.d.overdue_days[idx],

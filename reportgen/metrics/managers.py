@@ -13,6 +13,7 @@ from datetime import timedelta
 
 import numpy as np
 
+from reportgen.ledger.parse import DECIMAL_SCALE
 from reportgen.ledger.schema import DISBURSE, TARGET_METRICS
 from reportgen.metrics.context import (
     Context,
@@ -25,8 +26,6 @@ from reportgen.metrics.context import (
 )
 from reportgen.model import AccountManagers, ManagerRow, TargetResult, ratio
 from reportgen.periods import Period, parse_period
-
-MICRO = 1_000_000
 
 
 def _distinct_customers(ctx: Context, manager: np.ndarray, live: np.ndarray) -> np.ndarray:
@@ -81,7 +80,7 @@ def _targets(ctx: Context, names: list[str]) -> dict[int, list[TargetResult]]:
             if m == len(names):
                 names.append(name)
             metric = TARGET_METRICS[int(targets["metric"][r])][0]
-            scale = MICRO if metric == "new_customers" else MICRO // 100
+            scale = DECIMAL_SCALE if metric == "new_customers" else DECIMAL_SCALE // 100
             target = int(targets["target"][r]) // scale
             actual = int(actuals[metric][m]) if m < n_m else 0
             out.setdefault(m, []).append(
