@@ -28,13 +28,17 @@ from reportgen.model import AccountManagers, ManagerRow, TargetResult, ratio
 from reportgen.periods import Period, parse_period
 
 
-def _distinct_customers(ctx: Context, manager: np.ndarray, live: np.ndarray) -> np.ndarray:
-    """Per manager: how many distinct customers have a live loan with them."""
+def _manager_customers(ctx: Context, live: np.ndarray) -> np.ndarray:
+    """The distinct (manager, customer) pairs with a live loan, as ascending int64 keys."""
+    manager = ctx.ledger.loans["manager_code"].astype(np.int64)
+    return sorted_unique(manager[live] * max(ctx.n_customers, 1) + ctx.loan_customer[live])
+
+
+def _per_manager(pairs: np.ndarray, ctx: Context) -> np.ndarray:
+    """How many of the (manager, customer) ``pairs`` each manager has."""
     n_m = len(ctx.ledger.managers)
-    pairs = sorted_unique(manager[live].astype(np.int64) * max(ctx.n_customers, 1)
-                          + ctx.loan_customer[live])
-    return np.bincount((pairs // max(ctx.n_customers, 1)).astype(np.int64),
-                       minlength=n_m)[:n_m].astype(np.int64)
+    managers = (pairs // max(ctx.n_customers, 1)).astype(np.int64)
+    return np.bincount(managers, minlength=n_m)[:n_m].astype(np.int64)
 
 
 def _target_periods(ctx: Context) -> list[Period]:
@@ -51,13 +55,9 @@ def _actuals(ctx: Context, p: Period) -> dict[str, np.ndarray]:
     increase = (group_sum(manager, live_balance(ctx.d), n_m)
                 - group_sum(manager, live_balance(before), n_m))
     disbursed = group_sum(manager, ctx.engine.flow(DISBURSE, p.start, ctx.period.end), n_m)
-    key_d = manager.astype(np.int64) * max(ctx.n_customers, 1) + ctx.loan_customer
-    now, then = sorted_unique(key_d[ctx.d.live]), sorted_unique(key_d[before.live])
-    fresh = now[~sorted_contains(then, now)]
-    new_customers = np.bincount((fresh // max(ctx.n_customers, 1)).astype(np.int64),
-                                minlength=n_m)[:n_m]
+    now, then = _manager_customers(ctx, ctx.d.live), _manager_customers(ctx, before.live)
     return {"balance_increase": increase, "disbursed": disbursed,
-            "new_customers": new_customers.astype(np.int64)}
+            "new_customers": _per_manager(now[~sorted_contains(then, now)], ctx)}
 
 
 def _targets(ctx: Context, names: list[str]) -> dict[int, list[TargetResult]]:
@@ -95,7 +95,7 @@ def account_managers(ctx: Context) -> AccountManagers:
     balance = group_sum(manager, bal_d, n_m)
     year_start = group_sum(manager, bal_y, n_m)
     accounts = group_count(manager, ctx.d.live, n_m)
-    customers = _distinct_customers(ctx, manager, ctx.d.live)
+    customers = _per_manager(_manager_customers(ctx, ctx.d.live), ctx)
     disbursed = group_sum(manager, ctx.flows.disbursed, n_m)
     npl = group_sum(manager, np.where(npl_mask(ctx.d), bal_d, 0), n_m)
     names = list(ctx.ledger.managers)
