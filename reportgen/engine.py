@@ -225,14 +225,13 @@ class Engine:
 
     def state(self, day: date) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(grade, overdue_since, has_row) per loan from its latest state row dated ≤ day."""
+        if not len(self.cl_key):
+            return (np.full(self.n_loans, NORMAL, np.int8),
+                    np.full(self.n_loans, NO_DATE, np.int32), np.zeros(self.n_loans, bool))
         pos = np.searchsorted(self.cl_key, _keys(self.loan_index, day_number(day)),
                               side="right") - 1
         safe = np.maximum(pos, 0)
-        has = (pos >= 0) & (self.cl_loan[safe] == self.loan_index) if len(self.cl_key) else (
-            np.zeros(self.n_loans, dtype=bool))
-        if not len(self.cl_key):
-            return (np.full(self.n_loans, NORMAL, np.int8),
-                    np.full(self.n_loans, NO_DATE, np.int32), has)
+        has = (pos >= 0) & (self.cl_loan[safe] == self.loan_index)
         grade = np.where(has, self.cl_grade[safe], NORMAL).astype(np.int8)
         since = np.where(has, self.cl_overdue_since[safe], NO_DATE).astype(np.int32)
         return grade, since, has
