@@ -7,6 +7,7 @@ four reports cost little more than one).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -14,7 +15,7 @@ from pathlib import Path
 from reportgen.config import Config
 from reportgen.engine import Engine
 from reportgen.ledger.load import Ledger, load_ledger
-from reportgen.ledger.validate import validate_ledger
+from reportgen.ledger.validate import validate_ledger, warnings_on
 from reportgen.metrics.build import build_report
 from reportgen.model import Report
 from reportgen.periods import parse_period
@@ -28,8 +29,13 @@ class Session:
 
     ledger: Ledger
     engine: Engine
-    warnings: list[str]
-    warning_count: int
+
+    @functools.cached_property
+    def last_day_warnings(self) -> tuple[list[str], int]:
+        """Data-quality warnings on the ledger's latest date (what ``validate`` prints):
+        computed on request, since a report computes its own on its as-of date."""
+        day = self.engine.last_day()
+        return ([], 0) if day is None else warnings_on(self.engine, day)
 
 
 def open_ledger(path: Path, *, progress: bool = False) -> Session:
@@ -39,8 +45,8 @@ def open_ledger(path: Path, *, progress: bool = False) -> Session:
         with steps.step("indexing balances and states"):
             engine = Engine(ledger)
         with steps.step("validating"):
-            result = validate_ledger(ledger, engine)
-    return Session(ledger, engine, result.warnings, result.warning_count)
+            validate_ledger(ledger, engine)
+    return Session(ledger, engine)
 
 
 def build(session: Session, report: str, period: str, config: Config,

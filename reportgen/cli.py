@@ -149,12 +149,13 @@ def validate(ledger_path: Path) -> None:
     from reportgen import api
 
     session = api.open_ledger(ledger_path, progress=sys.stderr.isatty())
-    _print_warnings(session.warnings, session.warning_count)
+    warnings, warning_count = session.last_day_warnings
+    _print_warnings(warnings, warning_count)
     ledger = session.ledger
     click.echo(
         f"ok: {len(ledger.customers)} customers, {ledger.n_loans} loans, "
         f"{ledger.n_transactions} transactions, {ledger.n_classifications} classification rows; "
-        f"{session.warning_count} warning(s)"
+        f"{warning_count} warning(s)"
     )
 
 

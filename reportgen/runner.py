@@ -118,9 +118,10 @@ def _make(config: Config, todo: list[Due], archive: Archive, result: RunResult, 
         raise ConfigError(f"ledger.path = {config.ledger.path!r}: no such file or folder "
                           f"(relative paths are relative to {Path.cwd()})")
     session = api.open_ledger(ledger_path, progress=progress)
-    if session.warning_count:
+    warning_count = session.last_day_warnings[1]
+    if warning_count:
         log.warning("the ledger has %d warning(s); `reportgen validate --ledger %s` lists them",
-                    session.warning_count, ledger_path)
+                    warning_count, ledger_path)
     options = api.render_options(config)
     for due in todo:
         report = api.build(session, due.report, due.period, config, now=now(),

@@ -11,7 +11,6 @@ returned and do not fail.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -26,12 +25,6 @@ from reportgen.ledger.problems import Indexable, Problems
 from reportgen.ledger.schema import CORPORATE, ENTERPRISE_SIZES, GRADE_CODES, codes
 from reportgen.metrics.watchlist import required_grade
 from reportgen.periods import parse_period
-
-
-@dataclass(frozen=True)
-class ValidationResult:
-    warnings: list[str]
-    warning_count: int
 
 
 def _duplicates(values: np.ndarray) -> np.ndarray:
@@ -225,8 +218,12 @@ def warnings_on(engine: Engine, day: date, limit: int = 100) -> tuple[list[str],
     return out, int(len(no_state) + len(mild))
 
 
-def validate_ledger(ledger: Ledger, engine: Engine, as_of: date | None = None) -> ValidationResult:
-    """Check every rule; raise ``LedgerError`` with all problems, else return the warnings."""
+def validate_ledger(ledger: Ledger, engine: Engine) -> None:
+    """Check every rule; raise ``LedgerError`` with all problems.
+
+    Warnings are not computed here: they belong to a date (a report's as-of date, or the
+    ledger's last day for ``validate``), and ``warnings_on`` gives them for the one asked.
+    """
     problems = ledger.problems
     _check_customers(problems, ledger.customers)
     _check_loans(problems, ledger.loans)
@@ -235,9 +232,4 @@ def validate_ledger(ledger: Ledger, engine: Engine, as_of: date | None = None) -
     _check_negative_balance(problems, engine, ledger.transactions.source)
     _check_optional(problems, ledger)
     problems.raise_if_any()
-    day = as_of or engine.last_day()
-    if day is None:
-        return ValidationResult([], 0)
-    warnings, count = warnings_on(engine, day)
-    return ValidationResult(warnings, count)
 
