@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from reportgen.formatting import ratio6, yuan
+from reportgen.ledger.schema import GRADE_CODES
 from reportgen.model import Compare, Report, TargetResult, UpcomingLoan, WatchEntry
 from reportgen.render.base import RenderOptions, register
 
@@ -102,8 +103,6 @@ def _target(t: TargetResult) -> dict[str, Any]:
 
 
 def _migration_matrix(matrix: tuple[tuple[int, ...], ...]) -> dict[str, dict[str, str]]:
-    from reportgen.ledger.schema import GRADE_CODES
-
     return {g0: {g1: yuan(v) for g1, v in zip(GRADE_CODES, row, strict=True)}
             for g0, row in zip(GRADE_CODES, matrix, strict=True)}
 
@@ -124,8 +123,7 @@ def report_dict(report: Report) -> dict[str, Any]:
             **{r.key: _value(r.key, r) for r in migration.rates},
             "matrix": _migration_matrix(migration.matrix),
             "cohort_opening": {g: yuan(v) for g, v in zip(
-                ("normal", "special_mention", "substandard", "doubtful", "loss"),
-                migration.cohort_opening, strict=True)},
+                GRADE_CODES, migration.cohort_opening, strict=True)},
         }
     if report.sections.trend is not None:
         sections["trend"] = _value("points", report.sections.trend.points)
