@@ -20,7 +20,7 @@ from reportgen.engine import Engine
 from reportgen.errors import UsageError
 from reportgen.formatting import yuan
 from reportgen.ledger.load import Columns, Ledger
-from reportgen.ledger.parse import DECIMAL_SCALE, NO_DATE
+from reportgen.ledger.parse import DECIMAL_SCALE, NO_DATE, days_to_dates
 from reportgen.ledger.problems import Indexable, Problems
 from reportgen.ledger.schema import CORPORATE, ENTERPRISE_SIZES, GRADE_CODES, codes
 from reportgen.metrics.watchlist import required_grade
@@ -98,8 +98,6 @@ def _check_loans(problems: Problems, loans: Columns) -> None:
 
 
 def _iso_days(days: np.ndarray) -> np.ndarray:
-    from reportgen.ledger.parse import days_to_dates
-
     shown = days_to_dates(np.where(days == NO_DATE, 0, days)).astype(object)
     shown[days == NO_DATE] = None
     return shown
