@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -44,6 +43,14 @@ class Columns:
             self.values[name] = np.asarray(
                 pc.fill_null(self.text[name], "").to_numpy(zero_copy_only=False), dtype=object)
         return self.values[name]
+
+    def codes(self, name: str) -> np.ndarray:
+        """A text column as int32 codes, equal codes for equal text, -1 for a blank: what
+        duplicate checks need, without turning a million ids into Python strings."""
+        key = f"{name}__codes"
+        if key not in self.values:
+            self.values[key] = sorted_codes(self.text[name], blank=-1)[0]
+        return self.values[key]
 
 
 @dataclass
@@ -115,14 +122,47 @@ def _parse_table(raw: RawTable, problems: Problems) -> Columns:
     return out
 
 
-def _codes(values: np.ndarray) -> tuple[np.ndarray, list[str]]:
-    """Factorise text into int32 codes and the sorted list of distinct values."""
-    codes, uniques = pd.factorize(values, sort=True)
-    return codes.astype(np.int32), [str(u) for u in uniques]
+def sorted_codes(text: pa.Array | pa.ChunkedArray, *, blank: int | None = None
+                 ) -> tuple[np.ndarray, list[str]]:
+    """Factorise text into int32 codes numbering the distinct values in sorted order.
+
+    Blank (null) cells get code ``blank``, or count as the text "" (sorted first) when
+    ``blank`` is None.  Arrow hashes and sorts the bytes, which is code-point order, the
+    order Python sorts ``str`` in.
+    """
+    encoded = pc.dictionary_encode(text if blank is not None else pc.fill_null(text, ""))
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.combine_chunks() if encoded.num_chunks else pa.array(
+            [], pa.dictionary(pa.int32(), pa.string()))
+    dictionary = encoded.dictionary
+    order = np.asarray(pc.sort_indices(dictionary).to_numpy(), dtype=np.int64)
+    rank = np.empty(len(order) + 1, dtype=np.int32)
+    rank[order] = np.arange(len(order), dtype=np.int32)
+    rank[-1] = -1 if blank is None else blank
+    indices = pc.fill_null(encoded.indices, len(order)).to_numpy(zero_copy_only=False)
+    return rank[indices], dictionary.take(pa.array(order)).to_pylist()
 
 
-def _lookup(keys: pa.Array, universe: pa.Array) -> np.ndarray:
-    """Row number in ``universe`` of each key, -1 when absent or blank (hash join in Arrow)."""
+def _lookup(keys: pa.Array | pa.ChunkedArray, universe: pa.Array | pa.ChunkedArray
+            ) -> np.ndarray:
+    """Row number in ``universe`` of each key, -1 when absent or blank.
+
+    Arrow's hash join runs on both cores and is about twice as fast as ``index_in`` for
+    ten million keys.  It matches a key once per equal universe row, so a universe with a
+    repeated id (a data error reported by the validator) or a blank one takes
+    ``index_in``, which gives the first row, as before.
+    """
+    n = len(keys)
+    if not keys.null_count and not universe.null_count and n:
+        probe = pa.table({"key": keys, "row": pa.array(np.arange(n, dtype=np.int32))})
+        build = pa.table({"key": universe,
+                          "at": pa.array(np.arange(len(universe), dtype=np.int32))})
+        joined = probe.join(build, keys="key", join_type="left outer", use_threads=True)
+        if joined.num_rows == n:
+            out = np.empty(n, dtype=np.int32)
+            out[joined.column("row").to_numpy()] = pc.fill_null(joined.column("at"), -1
+                                                                ).to_numpy()
+            return out
     index = pc.index_in(keys, value_set=universe)
     return np.asarray(pc.fill_null(index, -1).to_numpy(zero_copy_only=False), dtype=np.int32)
 
@@ -148,15 +188,15 @@ def load_ledger(path: Path, *, steps: Steps = QUIET) -> Ledger:
     transactions.values["loan"] = _lookup(transactions.text["loan_id"], loans.text["loan_id"])
     classifications.values["loan"] = _lookup(classifications.text["loan_id"],
                                              loans.text["loan_id"])
-    loans.values["branch_code"], branches = _codes(loans["branch"])
-    loans.values["manager_code"], managers = _codes(loans["account_manager"])
-    loans.values["product_code"], products = _codes(loans["product"])
-    group_codes, groups = _codes(customers["group_id"])
+    loans.values["branch_code"], branches = sorted_codes(loans.text["branch"])
+    loans.values["manager_code"], managers = sorted_codes(loans.text["account_manager"])
+    loans.values["product_code"], products = sorted_codes(loans.text["product"])
+    group_codes, groups = sorted_codes(customers.text["group_id"])
     if groups and groups[0] == "":
         group_codes = group_codes - 1  # the blank group is code -1: "no group"
         groups = groups[1:]
     customers.values["group"] = group_codes
-    customers.values["id_rank"] = _codes(customers["customer_id"])[0]
+    customers.values["id_rank"] = sorted_codes(customers.text["customer_id"])[0]
     return Ledger(
         path=path,
         sha256=raw.sha256,

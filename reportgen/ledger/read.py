@@ -13,7 +13,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -79,28 +80,53 @@ def _read_folder(path: Path) -> RawLedger:
     problems: list[Problem] = []
     digest = hashlib.sha256()
     tables: dict[str, RawTable] = {}
-    # hashlib releases the GIL: the digest of each file is computed on a second core while
-    # Arrow parses it (one worker, so the files are hashed in table order).
-    hasher = ThreadPoolExecutor(max_workers=1)
-    for table in TABLES:
-        csv_file, parquet_file = path / f"{table.name}.csv", path / f"{table.name}.parquet"
-        if csv_file.exists():
-            data = csv_file.read_bytes()
-            hasher.submit(digest.update, data)
-            raw = _read_csv(table, csv_file.name, data, problems)
-        elif parquet_file.exists():
-            hasher.submit(digest.update, parquet_file.read_bytes())
-            raw = _read_parquet(table, parquet_file, problems)
-        elif table.required:
-            problems.append(Problem(f"{table.name}.csv", None, None, None,
-                                    f"required file missing from {path}"))
-            continue
-        else:
-            continue
-        if raw is not None:
-            tables[table.name] = raw
-    hasher.shutdown(wait=True)
+    # The digest (and the line count a CSV needs) is computed on a second thread while
+    # Arrow parses the file; one worker, so the files are hashed in table order.
+    with ThreadPoolExecutor(max_workers=1) as scanner:
+        for table in TABLES:
+            csv_file, parquet_file = path / f"{table.name}.csv", path / f"{table.name}.parquet"
+            if csv_file.exists():
+                scan = scanner.submit(_scan, csv_file, digest)
+                raw = _read_csv(table, csv_file, scan, problems)
+            elif parquet_file.exists():
+                scanner.submit(_scan, parquet_file, digest)
+                raw = _read_parquet(table, parquet_file, problems)
+            elif table.required:
+                problems.append(Problem(f"{table.name}.csv", None, None, None,
+                                        f"required file missing from {path}"))
+                continue
+            else:
+                continue
+            if raw is not None:
+                tables[table.name] = raw
     return RawLedger(path, digest.hexdigest(), tables, tuple(problems))
+
+
+_SCAN_BLOCK = 1 << 22
+
+
+def _scan(path: Path, digest: hashlib._Hash) -> int:
+    """Feed the file's bytes to the ledger digest; return its number of lines, not
+    counting blank lines at the very end (they shift no row number).
+
+    The file is streamed through one reused buffer: on this kind of machine, touching
+    fresh memory (a 400 MB ``bytes``, or a memory map) costs more than reading the page
+    cache, so nothing the size of the file is allocated here.
+    """
+    block = bytearray(_SCAN_BLOCK)
+    view = memoryview(block)
+    lines = 0
+    tail = 0  # newlines in the run of \r and \n that ends the bytes read so far
+    with path.open("rb", buffering=0) as stream:
+        while size := stream.readinto(block):
+            digest.update(view[:size])
+            newlines = block.count(b"\n", 0, size)
+            lines += newlines
+            end = size
+            while end and block[end - 1] in b"\r\n":
+                end -= 1
+            tail = block.count(b"\n", end, size) if end else tail + newlines
+    return lines - tail
 
 
 class _NotUtf8Error(Exception):
@@ -110,7 +136,7 @@ class _NotUtf8Error(Exception):
 TYPED = {Kind.DATE: pa.date32(), Kind.ENUM: pa.dictionary(pa.int32(), pa.string())}
 
 
-def _arrow_csv(text: bytes, names: list[str], keep: dict[str, pa.DataType]
+def _arrow_csv(text: bytes | Path, names: list[str], keep: dict[str, pa.DataType]
                ) -> tuple[pa.Table, bool]:
     """Parse CSV bytes into the given column types; returns the table and whether rows
     were skipped.
@@ -126,7 +152,7 @@ def _arrow_csv(text: bytes, names: list[str], keep: dict[str, pa.DataType]
 
     try:
         table = pacsv.read_csv(
-            pa.BufferReader(text),
+            pa.BufferReader(text) if isinstance(text, bytes) else str(text),
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1,
                                            block_size=1 << 24),
             parse_options=pacsv.ParseOptions(invalid_row_handler=skip_invalid),
@@ -145,7 +171,7 @@ def _arrow_csv(text: bytes, names: list[str], keep: dict[str, pa.DataType]
     return table, bool(invalid)
 
 
-def _read_typed_or_text(text: bytes, names: list[str], kinds: dict[str, Kind]
+def _read_typed_or_text(text: bytes | Path, names: list[str], kinds: dict[str, Kind]
                         ) -> tuple[pa.Table, bool]:
     """Let Arrow's multi-threaded reader parse ISO dates and dictionary-encode enum labels;
     if any cell of the file does not fit (a date written 2026/10/05, say), read it again as
@@ -161,48 +187,81 @@ def _read_typed_or_text(text: bytes, names: list[str], kinds: dict[str, Kind]
         return _arrow_csv(text, names, dict.fromkeys(kinds, pa.string()))
 
 
-def _read_csv(table: Table, source: str, data: bytes, problems: list[Problem]) -> RawTable | None:
-    text = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+_BOM = b"\xef\xbb\xbf"
+
+
+def _read_csv(table: Table, path: Path, scan: Future[int], problems: list[Problem]
+              ) -> RawTable | None:
+    """A UTF-8 file is parsed by Arrow straight from disk; a GB18030 one is transcoded."""
+    with path.open("rb") as stream:
+        head = stream.read(1 << 20)
+    newline = head.find(b"\n")
+    if newline < 0:
+        head = path.read_bytes()
+        newline = len(head)
+    try:
+        first_line = head[:newline].removeprefix(_BOM).decode("utf-8")
+        arrow = _read_text(table, path.name, first_line, path, problems)
+    except (UnicodeDecodeError, _NotUtf8Error):
+        return _read_transcoded(table, path.name, path.read_bytes(), problems)
+    if arrow is None:
+        return None
+    return _numbered(path.name, *arrow, scan.result(),
+                     lambda: path.read_bytes().removeprefix(_BOM))
+
+
+def _read_transcoded(table: Table, source: str, data: bytes, problems: list[Problem]
+                     ) -> RawTable | None:
+    try:
+        text = data.decode("gb18030").encode("utf-8").removeprefix(_BOM)
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(source, None, None, None,
+                                f"neither UTF-8 nor GB18030 text ({exc.reason})"))
+        return None
     newline = text.find(b"\n")
     try:
-        first_line = (text if newline < 0 else text[:newline]).decode("utf-8")
-    except UnicodeDecodeError:
-        first_line = None
+        arrow = _read_text(table, source, text[:None if newline < 0 else newline].decode(),
+                           text, problems)
+    except _NotUtf8Error:  # cannot happen: the text was just encoded as UTF-8
+        raise AssertionError("transcoded text is not UTF-8") from None
+    if arrow is None:
+        return None
+    end = len(text.rstrip(b"\r\n"))  # blank lines at the very end shift no row
+    return _numbered(source, *arrow, text.count(b"\n", 0, end), lambda: text)
+
+
+def _read_text(table: Table, source: str, first_line: str, text: bytes | Path,
+               problems: list[Problem]) -> tuple[Table, dict[str, pa.Array], int, int, bool] | None:
+    """Parse the records after the header; None when the header or the file is unusable."""
+    header = next(csv.reader([first_line.rstrip("\r")]), [])
+    found = _header_map(table, source, header, problems)
+    if not header or any(p.file == source for p in problems):
+        return None
+    names = [f"c{i}" for i in range(len(header))]  # titles may repeat; positions don't
     try:
-        if first_line is None:
-            raise _NotUtf8Error
-        header = next(csv.reader([first_line.rstrip("\r")]), [])
-        found = _header_map(table, source, header, problems)
-        if not header or any(p.file == source for p in problems):
-            return None
-        names = [f"c{i}" for i in range(len(header))]  # titles may repeat; positions don't
         arrow, invalid = _read_typed_or_text(text, names, {names[i]: table.column(name).kind
                                                            for i, name in found.items()})
-    except _NotUtf8Error:
-        try:
-            text = data.decode("gb18030").encode("utf-8")
-        except UnicodeDecodeError as exc:
-            problems.append(Problem(source, None, None, None,
-                                    f"neither UTF-8 nor GB18030 text ({exc.reason})"))
-            return None
-        return _read_csv(table, source, text, problems)
     except pa.ArrowInvalid as exc:
         problems.append(Problem(source, None, None, None, f"not a readable CSV file: {exc}"))
         return None
     columns = {name: _combine(arrow.column(names[i])) for i, name in found.items()}
-    end = len(text)
-    while end and text[end - 1] in b"\r\n":  # blank lines at the very end shift no row
-        end -= 1
+    return table, columns, arrow.num_rows, len(header), invalid
+
+
+def _numbered(source: str, table: Table, columns: dict[str, pa.Array], rows: int, width: int,
+              invalid: bool, lines: int, text: Callable[[], bytes]) -> RawTable:
+    """The table with the spreadsheet row of each record.
+
+    One line per record (header + rows) means no blank line and no multi-line value, so
+    the rows are 2, 3, …; otherwise the file is read again to number them.
+    """
     numbers: np.ndarray | None = None
     bad_rows: list[Problem] = []
-    # One line per record (header + rows) means no blank line and no multi-line value:
-    # counting newlines is a fast C pass, unlike searching for blank lines.
-    plain = text.count(b"\n", 0, end) == arrow.num_rows
-    if invalid or not plain:
-        numbers, bad_rows = _record_numbers(text, len(header), source)
-        if len(numbers) != arrow.num_rows:  # the two parsers disagree: plain numbering
+    if invalid or lines != rows:
+        numbers, bad_rows = _record_numbers(text(), width, source)
+        if len(numbers) != rows:  # the two parsers disagree: plain numbering
             numbers = None
-    return RawTable(table, source, columns, arrow.num_rows, numbers, tuple(bad_rows))
+    return RawTable(table, source, columns, rows, numbers, tuple(bad_rows))
 
 
 def _record_numbers(text: bytes, width: int, source: str

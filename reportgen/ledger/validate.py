@@ -59,9 +59,9 @@ def _money_shown(values: np.ndarray) -> _Shown:
 
 
 def _check_customers(problems: Problems, c: Columns) -> None:
-    ids = c["customer_id"]
-    problems.add_mask(c.source, "customer_id", _duplicates(ids) & (ids != ""), c.rows, ids,
-                      "duplicate customer_id")
+    problems.add_mask(c.source, "customer_id",
+                      _duplicates(c.codes("customer_id")) & ~c["customer_id__blank"], c.rows,
+                      c.text["customer_id"], "duplicate customer_id")
     corporate = c["customer_type"] == CORPORATE
     size_blank = c["enterprise_size__blank"]
     size = c["enterprise_size"]
@@ -78,12 +78,12 @@ def _check_customers(problems: Problems, c: Columns) -> None:
 
 
 def _check_loans(problems: Problems, loans: Columns) -> None:
-    ids = loans["loan_id"]
-    problems.add_mask(loans.source, "loan_id", _duplicates(ids) & (ids != ""), loans.rows, ids,
-                      "duplicate loan_id")
+    problems.add_mask(loans.source, "loan_id",
+                      _duplicates(loans.codes("loan_id")) & ~loans["loan_id__blank"],
+                      loans.rows, loans.text["loan_id"], "duplicate loan_id")
     problems.add_mask(loans.source, "customer_id",
-                      (loans["customer"] < 0) & (loans["customer_id"] != ""), loans.rows,
-                      loans["customer_id"], "no such customer_id in customers")
+                      (loans["customer"] < 0) & ~loans["customer_id__blank"], loans.rows,
+                      loans.text["customer_id"], "no such customer_id in customers")
     amount = loans["contract_amount"]
     if (amount <= 0).any():
         _range(problems, loans, "contract_amount", amount <= 0, "must be greater than 0",

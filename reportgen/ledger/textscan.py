@@ -1,0 +1,135 @@
+"""Whole-column checks on the bytes of Arrow string arrays, for the parsers' fast paths.
+
+Most ledgers are exported by a core system: ids without stray blanks, amounts written
+``1234.50``.  Proving that about a column lets the parser skip work that only messy
+columns need (trimming ten million loan ids, the general money regex).  The proofs read
+the array's offsets and UTF-8 bytes through zero-copy numpy views, a few vectorised
+passes instead of a per-value regex; a column they cannot prove takes the general path,
+so both paths accept exactly the same values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+_DOT = ord(".")
+
+
+@dataclass(frozen=True)
+class _Values:
+    """Start and end byte of each non-null value, and the array's byte buffer."""
+
+    starts: np.ndarray
+    ends: np.ndarray
+    data: np.ndarray
+    span: tuple[int, int]  # the bytes of all values, nulls included
+
+    @property
+    def lengths(self) -> np.ndarray:
+        return self.ends - self.starts
+
+
+def _values(chunk: pa.Array) -> _Values:
+    _, offsets_buffer, data_buffer = chunk.buffers()
+    offsets = np.frombuffer(offsets_buffer, np.int32, count=len(chunk) + 1,
+                            offset=4 * chunk.offset)
+    data = (np.frombuffer(data_buffer, np.uint8) if data_buffer is not None
+            else np.zeros(0, np.uint8))
+    starts, ends = offsets[:-1], offsets[1:]
+    if chunk.null_count:
+        valid = np.asarray(chunk.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+        starts, ends = starts[valid], ends[valid]
+    return _Values(starts, ends, data, (int(offsets[0]), int(offsets[-1])))
+
+
+def chunks(array: pa.Array | pa.ChunkedArray) -> Iterator[pa.Array]:
+    yield from (array.chunks if isinstance(array, pa.ChunkedArray) else (array,))
+
+
+def _is_string(array: pa.Array | pa.ChunkedArray) -> bool:
+    return pa.types.is_string(array.type)
+
+
+def _between(values: np.ndarray, low: int, high: int) -> np.ndarray:
+    return (values >= low) & (values <= high)
+
+
+def _byte_at(values: _Values, index: np.ndarray, needed: np.ndarray) -> np.ndarray:
+    """data[index] where ``needed`` (the value is long enough), else 0."""
+    safe = np.where(needed, index, 0)
+    return np.where(needed, values.data[safe] if len(values.data) else 0, 0)
+
+
+def _trimmed_chunk(chunk: pa.Array) -> bool:
+    """Every value is non-empty and begins and ends with a character that is surely not
+    Unicode whitespace.
+
+    Surely not whitespace: printable ASCII, or a character whose UTF-8 lead byte is
+    C3–DF, E4–EF or F0–F4 (U+00C0–U+07FF, U+4000–U+FFFF, beyond U+FFFF), ranges that hold
+    no space character.  That covers ids and Chinese names; anything else (C2 for U+00A0,
+    E3 for U+3000 …) is left to the real trim.
+    """
+    values = _values(chunk)
+    if not len(values.starts):
+        return True
+    lengths = values.lengths
+    if not bool((lengths > 0).all()):
+        return False
+    data = values.data
+    first = data[values.starts]
+    sure_first = (_between(first, 0x21, 0x7E) | _between(first, 0xC3, 0xDF)
+                  | _between(first, 0xE4, 0xF4))
+    last = data[values.ends - 1]
+    sure_last = (_between(last, 0x21, 0x7E)
+                 | _between(_byte_at(values, values.ends - 2, lengths >= 2), 0xC3, 0xDF)
+                 | _between(_byte_at(values, values.ends - 3, lengths >= 3), 0xE4, 0xEF)
+                 | _between(_byte_at(values, values.ends - 4, lengths >= 4), 0xF0, 0xF4))
+    # A lead byte at end-2/-3/-4 of valid UTF-8 is followed by exactly its continuation
+    # bytes, so it starts the last character; ASCII ``last`` is that character itself.
+    return bool(sure_first.all()) and bool(sure_last.all())
+
+
+def already_trimmed(array: pa.Array | pa.ChunkedArray) -> bool:
+    """True when trimming blanks could change no value and no value is empty."""
+    return _is_string(array) and all(_trimmed_chunk(c) for c in chunks(array))
+
+
+def _plain_chunk(chunk: pa.Array, places: int, max_whole: int) -> bool:
+    values = _values(chunk)
+    if not len(values.starts):
+        return True
+    lengths = values.lengths
+    decimals = np.zeros(len(lengths), dtype=np.int8)
+    for k in range(1, places + 1):
+        decimals[_byte_at(values, values.ends - 1 - k, lengths >= k + 2) == _DOT] = k
+    whole = lengths - 1 - decimals
+    if not (bool((decimals > 0).all()) and bool(_between(whole, 1, max_whole).all())):
+        return False
+    low, high = values.span
+    not_digit = int(np.count_nonzero((values.data[low:high] - np.uint8(48)) > 9))
+    # Each value has its point; as many non-digits as values means nothing else.
+    return not_digit == len(lengths)
+
+
+def plain_decimals(array: pa.Array | pa.ChunkedArray, places: int, max_whole: int) -> bool:
+    """Every non-null value is ``\\d{1,max_whole}\\.\\d{1,places}``: digits, one point and
+    1 to ``places`` decimals, nothing else (no sign, blank, comma or exponent)."""
+    return _is_string(array) and all(_plain_chunk(c, places, max_whole)
+                                     for c in chunks(array))
+
+
+def map_chunks(function: Callable[[pa.Array], np.ndarray],
+               array: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """``function`` over the chunks on two threads (Arrow and numpy release the GIL),
+    results concatenated in order."""
+    parts = list(chunks(array))
+    if len(parts) == 1:
+        return function(parts[0])
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(function, parts))
+    return np.concatenate(results) if results else np.zeros(0, np.int64)

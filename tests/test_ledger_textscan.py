@@ -1,0 +1,73 @@
+"""The parsers' fast paths (reportgen/ledger/textscan.py) agree with the general paths.
+
+A fast path may only decline work, never change a result: for any column, ``decimal`` and
+``clean`` must give exactly what ``general_decimal`` and ``trim`` give.  Hypothesis draws
+columns mixing plain amounts with the near misses that matter (exponents, a leading
+point, three decimals, signs, blanks, full-width and no-break spaces).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reportgen.ledger import parse, textscan
+
+_PLAIN = st.from_regex(r"\A[0-9]{1,17}\.[0-9]{1,3}\Z")
+_NEAR = st.sampled_from(["1e3", ".5", "5.", "+5.00", "-5.00", "5.500", "1,234.50", " 5.00",
+                         "5.00 ", "¥5.00", "5..0", "05.00", "0.00", "5", "", "\u30005.00",
+                         "5.00\u00a0", "1234567890123456.00", "123456789012345.12"])
+_AMOUNT = st.one_of(_PLAIN, _NEAR, st.none(), st.text(max_size=6))
+
+
+def _chunked(values: list[str | None], cut: int) -> pa.ChunkedArray:
+    cut = min(cut, len(values))
+    parts = [values[:cut], values[cut:]]
+    return pa.chunked_array([pa.array(p, pa.string()) for p in parts], pa.string())
+
+
+def _same(fast: parse.Parsed, general: parse.Parsed) -> None:
+    np.testing.assert_array_equal(fast.blank, general.blank)
+    np.testing.assert_array_equal(fast.bad, general.bad)
+    ok = ~general.bad
+    np.testing.assert_array_equal(fast.values[ok], general.values[ok])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_AMOUNT, max_size=30), st.integers(0, 30), st.sampled_from([2, 6]))
+def test_decimal_fast_path_gives_what_the_general_path_gives(
+        values: list[str | None], cut: int, places: int) -> None:
+    array = _chunked(values, cut)
+    _same(parse.decimal(array, places, money=places == 2),
+          parse.general_decimal(array, places, money=places == 2))
+
+
+def test_plain_amounts_take_the_fast_path_and_are_exact() -> None:
+    array = _chunked(["1234.50", "0.5", None, "999999999999999.99"], 2)
+    assert textscan.plain_decimals(array, 2, 15)
+    assert parse.money(array).values.tolist() == [123450, 50, 0, 99999999999999999]
+
+
+def test_near_misses_do_not_take_the_fast_path() -> None:
+    for text in ["1e3", ".5", "5.", "+5.00", "5.500", "5", " 5.00", "1234567890123456.00"]:
+        assert not textscan.plain_decimals(pa.array([text]), 2, 15), text
+
+
+_TEXT = st.one_of(st.none(), st.text(max_size=8),
+                  st.sampled_from(["JJ0001", " JJ0001", "JJ0001\t", "\u3000张三", "张三\u3000",
+                                   "李四\u00a0", "\u2003x", "é", "x\u0085", "😀", "", " "]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_TEXT, max_size=30), st.integers(0, 30))
+def test_clean_fast_path_gives_what_trim_gives(values: list[str | None], cut: int) -> None:
+    array = _chunked(values, cut)
+    assert parse.clean(array).to_pylist() == parse.trim(array).to_pylist()
+
+
+def test_ids_and_chinese_names_need_no_trim() -> None:
+    assert textscan.already_trimmed(pa.array(["JJ0001", "张三（个体）", "Ünal", "a", None]))
+    for text in [" a", "a ", "\u3000张三", "张三\u3000", "a\u00a0", "\u2003a", ""]:
+        assert not textscan.already_trimmed(pa.array([text])), repr(text)
