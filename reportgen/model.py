@@ -14,10 +14,11 @@ A section that a report type does not hold (see interface.md) is ``None``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from fractions import Fraction
+from typing import Any, Generic, TypeVar, overload
 
 import numpy as np
 
@@ -25,6 +26,8 @@ Ratio = Fraction | None
 Figure = int | Fraction | None
 
 REPORT_TYPES = ("dekad", "monthly", "quarterly", "yearly")
+Row = TypeVar("Row")
+ListingColumn = np.ndarray | list[Any]
 
 
 def ratio(numerator: int, denominator: int | None) -> Ratio:
@@ -244,6 +247,73 @@ class Migration:
         return next(r for r in self.rates if r.key == key)
 
 
+class Listing(Sequence[Row], Generic[Row]):
+    """A long list of rows (upcoming maturities, the watchlist) kept as columns.
+
+    At bank scale these lists hold tens of thousands of loans.  Taken out of the ledger by
+    whole-array indexing they cost a few array copies, where one frozen dataclass per row
+    cost more than computing the figures.  The JSON writer reads the columns; a row object
+    is only made for a row that is read (the PDF reads the first forty).
+
+    One column per field of ``row_type``, in field order: a numpy array (int64 money and
+    counts, bool flags, ``datetime64[D]`` dates) or a list of ``str``.  A row holds the
+    columns' Python values (``int``, ``bool``, ``date``, ``str``), so it equals the row
+    object made directly.
+    """
+
+    __slots__ = ("columns", "row_type")
+
+    def __init__(self, row_type: type[Row], columns: Mapping[str, ListingColumn]) -> None:
+        names = [f.name for f in fields(row_type)]  # type: ignore[arg-type]
+        if list(columns) != names:
+            raise ValueError(f"{row_type.__name__} columns {list(columns)} ≠ fields {names}")
+        if len({len(c) for c in columns.values()}) > 1:
+            raise ValueError(f"{row_type.__name__} columns differ in length")
+        self.row_type = row_type
+        self.columns: Mapping[str, ListingColumn] = dict(columns)
+
+    @classmethod
+    def of_rows(cls, row_type: type[Row], rows: Iterable[Row]) -> Listing[Row]:
+        """The same rows as columns of Python values (for rows made one by one)."""
+        names = [f.name for f in fields(row_type)]  # type: ignore[arg-type]
+        items = list(rows)
+        return cls(row_type, {n: [getattr(r, n) for r in items] for n in names})
+
+    def __len__(self) -> int:
+        return len(next(iter(self.columns.values()), ()))
+
+    @overload
+    def __getitem__(self, index: int) -> Row: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Listing[Row]: ...
+
+    def __getitem__(self, index: int | slice) -> Row | Listing[Row]:
+        if isinstance(index, slice):
+            return Listing(self.row_type, {n: c[index] for n, c in self.columns.items()})
+        return self.row_type(*(_python(c[index]) for c in self.columns.values()))
+
+    def __iter__(self) -> Iterator[Row]:
+        values = [c.tolist() if isinstance(c, np.ndarray) else c
+                  for c in self.columns.values()]
+        return map(self.row_type, *values)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Listing | tuple | list):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Listing[{self.row_type.__name__}]({len(self)} rows)"
+
+
+def _python(value: Any) -> Any:
+    """A numpy scalar as its Python value (int, bool, date); anything else as is."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 @dataclass(frozen=True)
 class UpcomingLoan:
     loan_id: str
@@ -267,7 +337,7 @@ class Maturity:
     upcoming_days: int  # 10 for the dekad report, else 30
     upcoming_count: int
     upcoming_balance: int
-    upcoming: tuple[UpcomingLoan, ...]
+    upcoming: Sequence[UpcomingLoan]  # a Listing when computed from a ledger
 
 
 @dataclass(frozen=True)
@@ -292,7 +362,7 @@ class Watchlist:
     balance: int
     new_count: int
     grade_check_count: int
-    entries: tuple[WatchEntry, ...]
+    entries: Sequence[WatchEntry]  # a Listing when computed from a ledger
 
 
 @dataclass(frozen=True)

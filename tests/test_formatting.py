@@ -22,6 +22,7 @@ from reportgen.formatting import (
     points_text,
     rate_text,
     ratio6,
+    round_fraction,
     text,
     yuan,
 )
@@ -95,6 +96,29 @@ def test_excel_ratio_shows_the_digits_of_the_text(value: Fraction) -> None:
     assert isinstance(cell, Decimal)
     shown = f"{cell * 100:,.2f}%".replace("-0.00%", "0.00%")
     assert shown == percent_text(value).replace("-0.00%", "0.00%")
+
+
+def _round_by_fraction(value: Fraction, places: int) -> Decimal:
+    """The rounding as first written, on the Fraction itself (the reference)."""
+    scaled = value * 10**places
+    sign = -1 if scaled < 0 else 1
+    whole, rest = divmod(abs(scaled).numerator, abs(scaled).denominator)
+    if 2 * rest >= abs(scaled).denominator:
+        whole += 1
+    return Decimal(sign * whole).scaleb(-places)
+
+
+@given(st.fractions(max_denominator=10**15), st.integers(min_value=0, max_value=8))
+def test_integer_rounding_equals_rounding_the_fraction(value: Fraction, places: int) -> None:
+    assert round_fraction(value, places) == _round_by_fraction(value, places)
+    assert str(round_fraction(value, places)) == str(_round_by_fraction(value, places))
+
+
+def test_ratio6_text_at_the_edges() -> None:
+    assert ratio6(Fraction(0)) == "0.000000"
+    assert ratio6(Fraction(-1, 10**7)) == "0.000000"  # rounds to zero: no sign
+    assert ratio6(Fraction(-1, 2 * 10**6)) == "-0.000001"  # half away from zero
+    assert ratio6(Fraction(123, 1)) == "123.000000"
 
 
 def test_identity_numbers_are_masked() -> None:

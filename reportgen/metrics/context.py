@@ -15,7 +15,15 @@ import numpy as np
 from reportgen.config import Config
 from reportgen.engine import Engine, Snapshot
 from reportgen.ledger.load import Ledger
-from reportgen.ledger.schema import DISBURSE, INTEREST, RECOVERY, REPAY, SUBSTANDARD, WRITEOFF
+from reportgen.ledger.schema import (
+    DISBURSE,
+    GRADE_CODES,
+    INTEREST,
+    RECOVERY,
+    REPAY,
+    SUBSTANDARD,
+    WRITEOFF,
+)
 from reportgen.periods import Period
 
 
@@ -127,3 +135,12 @@ def npl_mask(snap: Snapshot) -> np.ndarray:
 def live_balance(snap: Snapshot) -> np.ndarray:
     """Balances with non-live loans zeroed (a balance is never negative after validation)."""
     return np.where(snap.live, snap.balance, 0)
+
+
+_GRADE_NAMES = np.array(GRADE_CODES, dtype=object)
+
+
+def grade_names(grades: np.ndarray) -> list[str]:
+    """Grade codes (int8) as their names, by one array lookup."""
+    names: list[str] = _GRADE_NAMES[grades].tolist()
+    return names

@@ -12,9 +12,8 @@ import numpy as np
 
 from reportgen.engine import day_number
 from reportgen.ledger.parse import days_to_dates
-from reportgen.ledger.schema import GRADE_CODES
-from reportgen.metrics.context import Context, live_balance
-from reportgen.model import Maturity, UpcomingLoan, ratio
+from reportgen.metrics.context import Context, grade_names, live_balance
+from reportgen.model import Listing, Maturity, UpcomingLoan, ratio
 
 
 def upcoming_days(report: str) -> int:
@@ -46,19 +45,16 @@ def maturity(ctx: Context) -> Maturity:
     )
 
 
-def _listing(ctx: Context, idx: np.ndarray, bal: np.ndarray) -> tuple[UpcomingLoan, ...]:
+def _listing(ctx: Context, idx: np.ndarray, bal: np.ndarray) -> Listing[UpcomingLoan]:
     loans, customers = ctx.ledger.loans, ctx.ledger.customers
     cust = ctx.loan_customer[idx]
-    maturity_dates = days_to_dates(loans["maturity_date"][idx]).tolist()
-    columns = zip(
-        loans["loan_id"][idx].tolist(),
-        customers["customer_id"][cust].tolist(),
-        customers["customer_name"][cust].tolist(),
-        loans["account_manager"][idx].tolist(),
-        loans["branch"][idx].tolist(),
-        bal[idx].tolist(),
-        maturity_dates,
-        [GRADE_CODES[g] for g in ctx.d.grade[idx].tolist()],
-        strict=True,
-    )
-    return tuple(UpcomingLoan(*row) for row in columns)
+    return Listing(UpcomingLoan, {
+        "loan_id": loans["loan_id"][idx].tolist(),
+        "customer_id": customers["customer_id"][cust].tolist(),
+        "customer_name": customers["customer_name"][cust].tolist(),
+        "account_manager": loans["account_manager"][idx].tolist(),
+        "branch": loans["branch"][idx].tolist(),
+        "balance": bal[idx],
+        "maturity_date": days_to_dates(loans["maturity_date"][idx]),
+        "grade": grade_names(ctx.d.grade[idx]),
+    })

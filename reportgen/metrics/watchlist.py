@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 from reportgen.engine import Snapshot
-from reportgen.ledger.schema import DOUBTFUL, GRADE_CODES, LOSS, SPECIAL_MENTION, SUBSTANDARD
-from reportgen.metrics.context import Context, live_balance
-from reportgen.model import WatchEntry, Watchlist
+from reportgen.ledger.schema import DOUBTFUL, LOSS, SPECIAL_MENTION, SUBSTANDARD
+from reportgen.metrics.context import Context, grade_names, live_balance
+from reportgen.model import Listing, WatchEntry, Watchlist
 
 
 def watched(snap: Snapshot) -> np.ndarray:
@@ -37,20 +37,18 @@ def watchlist(ctx: Context) -> Watchlist:
     on, new, check = on[order], new[order], check[order]
     loans, customers = ctx.ledger.loans, ctx.ledger.customers
     cust = ctx.loan_customer[on]
-    rows = zip(
-        loans["loan_id"][on].tolist(),
-        customers["customer_id"][cust].tolist(),
-        customers["customer_name"][cust].tolist(),
-        loans["account_manager"][on].tolist(),
-        loans["branch"][on].tolist(),
-        bal[on].tolist(),
-        [GRADE_CODES[g] for g in d.grade[on].tolist()],
-        d.overdue_days[on].tolist(),
-        new.tolist(),
-        check.tolist(),
-        strict=True,
-    )
-    entries = tuple(WatchEntry(*row) for row in rows)
+    entries = Listing(WatchEntry, {
+        "loan_id": loans["loan_id"][on].tolist(),
+        "customer_id": customers["customer_id"][cust].tolist(),
+        "customer_name": customers["customer_name"][cust].tolist(),
+        "account_manager": loans["account_manager"][on].tolist(),
+        "branch": loans["branch"][on].tolist(),
+        "balance": bal[on],
+        "grade": grade_names(d.grade[on]),
+        "overdue_days": d.overdue_days[on].astype(np.int64),
+        "new": new,
+        "grade_check": check,
+    })
     return Watchlist(
         count=len(entries),
         balance=int(bal[on].sum()),

@@ -14,19 +14,22 @@ import typing
 from collections.abc import Callable
 from datetime import date, datetime
 from fractions import Fraction
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any
 
 from reportgen.formatting import ratio6, yuan
 from reportgen.ledger.schema import GRADE_CODES
-from reportgen.model import Compare, Report, TargetResult, UpcomingLoan, WatchEntry
+from reportgen.model import Compare, Listing, Report, TargetResult
 from reportgen.render.base import RenderOptions, register
+from reportgen.render.json_listing import Form, listing_json
 
 COUNT_FIELDS = frozenset({
     "accounts", "customers", "disbursed_count", "due_count", "upcoming_count", "upcoming_days",
     "count", "new_count", "grade_check_count", "overdue_days", "rank", "customers_year_start",
 })
 COUNT_ROWS = frozenset({"accounts", "customers"})  # Compare rows that hold counts
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def _value(name: str, value: Any) -> Any:
@@ -44,13 +47,22 @@ def _value(name: str, value: Any) -> Any:
         return _compare(value)
     if isinstance(value, TargetResult):
         return _target(value)
+    if isinstance(value, Listing):
+        return RawJSON(listing_json(value, _forms(typing.cast(type, value.row_type))))
     if dataclasses.is_dataclass(value):
-        return {f.name: _value(f.name, getattr(value, f.name)) for f in dataclasses.fields(value)}
+        row_type: type = type(value)
+        return {field: convert(getattr(value, field)) for field, convert in _plan(row_type)}
     if isinstance(value, tuple | list):
-        if value and isinstance(value[0], WatchEntry | UpcomingLoan):
-            return _rows(value)
+        if value and _is_row(value[0]):  # a table: written column by column
+            return _value(name, Listing.of_rows(type(value[0]), value))
         return [_value(name, v) for v in value]
     raise TypeError(f"no JSON form for {name}={value!r}")
+
+
+def _is_row(value: Any) -> bool:
+    """A row of a table (not a Compare or a target, which have their own shapes)."""
+    return (dataclasses.is_dataclass(value) and not isinstance(value, type)
+            and not isinstance(value, Compare | TargetResult))
 
 
 def _identity(value: Any) -> Any:
@@ -61,32 +73,39 @@ def _iso(value: date) -> str:
     return value.isoformat()
 
 
-@functools.cache
-def _plan(cls: type) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
-    """Per field of a listing row class, the one converter its type needs.
+_RATIO = Fraction | None
 
-    Listings (watchlist, upcoming maturities) can hold a hundred thousand rows; deciding the
-    conversion once per field instead of once per cell keeps the JSON writer linear and cheap.
+
+def _form(name: str, hint: Any) -> tuple[Form, Callable[[Any], Any]]:
+    """The one way a field of a row class is written, decided from its declared type."""
+    if hint is int:
+        return (Form.COUNT, _identity) if name in COUNT_FIELDS else (Form.MONEY, yuan)
+    if hint is str:
+        return Form.TEXT, _identity
+    if hint is bool:
+        return Form.FLAG, _identity
+    if hint is date:
+        return Form.DATE, _iso
+    if hint == _RATIO:
+        return Form.RATIO, ratio6
+    return Form.OTHER, functools.partial(_value, name)
+
+
+@functools.cache
+def _forms(cls: type) -> dict[str, tuple[Form, Callable[[Any], Any]]]:
+    """Per field of a row class, in field order, how it is written.
+
+    Deciding the conversion once per field instead of once per cell keeps the writer cheap
+    for the long tables (structure by account manager, the listings).
     """
     hints = typing.get_type_hints(cls)
-    plan: list[tuple[str, Callable[[Any], Any]]] = []
-    for f in dataclasses.fields(cls):
-        hint = hints[f.name]
-        if hint is int and f.name not in COUNT_FIELDS:
-            plan.append((f.name, yuan))
-        elif hint is date:
-            plan.append((f.name, _iso))
-        elif hint in (int, str, bool):
-            plan.append((f.name, _identity))
-        else:
-            plan.append((f.name, functools.partial(_value, f.name)))
-    return tuple(plan)
+    return {f.name: _form(f.name, hints[f.name]) for f in dataclasses.fields(cls)}
 
 
-def _rows(rows: tuple[Any, ...] | list[Any]) -> list[dict[str, Any]]:
-    row_class: type = type(rows[0])
-    plan = _plan(row_class)
-    return [{name: convert(getattr(row, name)) for name, convert in plan} for row in rows]
+@functools.cache
+def _plan(cls: type) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
+    """Per field of a row class, the converter its declared type needs."""
+    return tuple((name, convert) for name, (_, convert) in _forms(cls).items())
 
 
 def _compare(row: Compare) -> dict[str, Any]:
@@ -107,26 +126,39 @@ def _migration_matrix(matrix: tuple[tuple[int, ...], ...]) -> dict[str, dict[str
             for g0, row in zip(GRADE_CODES, matrix, strict=True)}
 
 
-def report_dict(report: Report) -> dict[str, Any]:
-    """The JSON document as a dict (also used by tests and the email body)."""
+def _structure(report: Report) -> dict[str, Any]:
+    assert report.sections.structure is not None
+    return {b.dimension: _value("rows", b.rows) for b in report.sections.structure.breakdowns}
+
+
+def _migration(report: Report) -> dict[str, Any]:
+    migration = report.sections.migration
+    assert migration is not None
+    return {
+        **{r.key: _value(r.key, r) for r in migration.rates},
+        "matrix": _migration_matrix(migration.matrix),
+        "cohort_opening": {g: yuan(v) for g, v in zip(
+            GRADE_CODES, migration.cohort_opening, strict=True)},
+    }
+
+
+def _trend(report: Report) -> Any:
+    assert report.sections.trend is not None
+    return _value("points", report.sections.trend.points)
+
+
+# Sections whose JSON form is not simply their fields (interface.md).
+_SHAPED: dict[str, Callable[[Report], Any]] = {
+    "structure": _structure, "migration": _migration, "trend": _trend}
+
+
+def _document(report: Report) -> dict[str, Any]:
+    """The document as a dict, with the long listings already JSON text (``RawJSON``)."""
     sections: dict[str, Any] = {}
     for name in report.sections.present():
-        section = getattr(report.sections, name)
-        sections[name] = _value(name, section)
-    if report.sections.structure is not None:
-        sections["structure"] = {
-            b.dimension: _value("rows", b.rows) for b in report.sections.structure.breakdowns
-        }
-    if report.sections.migration is not None:
-        migration = report.sections.migration
-        sections["migration"] = {
-            **{r.key: _value(r.key, r) for r in migration.rates},
-            "matrix": _migration_matrix(migration.matrix),
-            "cohort_opening": {g: yuan(v) for g, v in zip(
-                GRADE_CODES, migration.cohort_opening, strict=True)},
-        }
-    if report.sections.trend is not None:
-        sections["trend"] = _value("points", report.sections.trend.points)
+        shaped = _SHAPED.get(name)
+        sections[name] = (shaped(report) if shaped is not None
+                          else _value(name, getattr(report.sections, name)))
     return {
         "report": report.report,
         "period": report.period,
@@ -146,6 +178,48 @@ def report_dict(report: Report) -> dict[str, Any]:
     }
 
 
+def report_json(report: Report) -> str:
+    """The JSON document's text (compact, UTF-8 characters unescaped)."""
+    return _encode(_document(report))
+
+
+def report_dict(report: Report) -> dict[str, Any]:
+    """The JSON document as a dict: what a reader of the file gets (used by tests)."""
+    document: dict[str, Any] = json.loads(report_json(report))
+    return document
+
+
+class RawJSON:
+    """Text that is already JSON, spliced into the document as it is."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+def _encode(value: Any) -> str:
+    """``json.dumps(value, ensure_ascii=False, separators=(",", ":"))``, except that a
+    ``RawJSON`` (found in nested dicts) is written as its text."""
+    parts: list[str] = []
+    _encode_into(value, parts)
+    return "".join(parts)
+
+
+def _encode_into(value: Any, parts: list[str]) -> None:
+    if isinstance(value, RawJSON):
+        parts.append(value.text)
+    elif isinstance(value, dict):
+        separator = "{"
+        for key, item in value.items():
+            parts.append(f"{separator}{encode_basestring(key)}:")
+            _encode_into(item, parts)
+            separator = ","
+        parts.append("}" if value else "{}")
+    else:
+        parts.append(_dumps(value))
+
+
 @register("json")
 class JsonRenderer:
     name = "json"
@@ -153,9 +227,9 @@ class JsonRenderer:
 
     def write(self, report: Report, options: RenderOptions, path: Path) -> None:
         del options  # JSON is language- and unit-free: money in yuan, ratios as fractions
-        # No indent: json's C encoder only runs for compact output, and a listing of a
-        # hundred thousand rows is ten times slower through the pure-Python pretty printer.
+        # No indent: json's C encoder only runs for compact output, and the long listings
+        # are written column by column (json_listing), which makes compact text only.
         with open(path, "w", encoding="utf-8") as fh:
-            fh.write(json.dumps(report_dict(report), ensure_ascii=False, separators=(",", ":")))
+            fh.write(report_json(report))
             fh.write("\n")
 
