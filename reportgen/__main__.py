@@ -1,5 +1,5 @@
 """``python -m reportgen …`` runs the command line (handy for profilers)."""
 
-from reportgen.cli import main
+from reportgen.launch import main
 
 main()

@@ -20,7 +20,6 @@ import click
 
 from reportgen import __version__
 from reportgen.errors import ReportgenError
-from reportgen.heap import pad_heap
 from reportgen.log import setup_logging
 from reportgen.model import REPORT_TYPES
 
@@ -81,7 +80,6 @@ def main(verbose: int, quiet: bool, log_file: Path | None, debug: bool) -> None:
       reportgen generate --ledger sample_ledgers/demo --report monthly --period 2026-10
     """
     del debug
-    pad_heap()
     setup_logging(verbose=verbose, quiet=quiet, log_file=log_file)
 
 

@@ -43,6 +43,20 @@ class Parsed:
     reasons: dict[str, np.ndarray]
 
 
+def to_numpy(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """An Arrow column as numpy (copying when it must).
+
+    ``ChunkedArray.to_numpy`` goes through pandas, and importing pandas costs half a second
+    that a report otherwise never spends; chunks are converted one by one instead.
+    """
+    if isinstance(array, pa.ChunkedArray):
+        if array.num_chunks != 1:
+            return (np.concatenate([c.to_numpy(zero_copy_only=False) for c in array.chunks])
+                    if array.num_chunks else array.combine_chunks().to_numpy(zero_copy_only=False))
+        array = array.chunk(0)
+    return array.to_numpy(zero_copy_only=False)
+
+
 def distinct(array: pa.Array) -> tuple[list[str | None], np.ndarray]:
     """The distinct raw values and, per cell, the index of its value.
 
@@ -54,7 +68,7 @@ def distinct(array: pa.Array) -> tuple[list[str | None], np.ndarray]:
         array = array.combine_chunks()
     encoded = array if pa.types.is_dictionary(array.type) else pc.dictionary_encode(array)
     values = encoded.dictionary.to_pylist()
-    indices = pc.fill_null(encoded.indices, len(values)).to_numpy(zero_copy_only=False)
+    indices = to_numpy(pc.fill_null(encoded.indices, len(values)))
     return [*values, None], indices
 
 
@@ -74,7 +88,9 @@ def trim(array: pa.Array) -> pa.Array:
 
 
 def blank_mask(array: pa.Array) -> np.ndarray:
-    return np.asarray(pc.is_null(array).to_numpy(zero_copy_only=False), dtype=bool)
+    if not array.null_count:
+        return np.zeros(len(array), dtype=bool)
+    return np.asarray(to_numpy(pc.is_null(array)), dtype=bool)
 
 
 def _max_whole_digits(places: int) -> int:
@@ -103,7 +119,7 @@ def _plain_decimal(array: pa.Array, places: int) -> Parsed | None:
         words = np.frombuffer(cast.buffers()[1], np.int64, count=2 * len(cast),
                               offset=16 * cast.offset)
         low = words[::2]
-        return np.where(np.asarray(cast.is_null().to_numpy(zero_copy_only=False)), 0, low)
+        return np.where(np.asarray(to_numpy(cast.is_null())), 0, low)
 
     values = textscan.map_chunks(units, array)
     blank = blank_mask(array)
@@ -123,12 +139,12 @@ def general_decimal(array: pa.Array, places: int, *, money: bool) -> Parsed:
         cleaned = pc.replace_substring_regex(cleaned, r"^[¥￥]|,", "")
     blank = blank_mask(cleaned)
     parts = pc.extract_regex(pc.fill_null(cleaned, ""), _NUMBER)
-    matched = np.asarray(pc.is_valid(parts).to_numpy(zero_copy_only=False), dtype=bool)
+    matched = np.asarray(to_numpy(pc.is_valid(parts)), dtype=bool)
     whole = pc.fill_null(pc.struct_field(parts, "whole"), "0")
     frac = pc.fill_null(pc.struct_field(parts, "frac"), "")
     sign = pc.fill_null(pc.struct_field(parts, "sign"), "")
-    whole_len = pc.utf8_length(whole).to_numpy(zero_copy_only=False)
-    frac_len = pc.utf8_length(frac).to_numpy(zero_copy_only=False)
+    whole_len = to_numpy(pc.utf8_length(whole))
+    frac_len = to_numpy(pc.utf8_length(frac))
     too_precise = matched & (frac_len > places)
     too_large = matched & (whole_len > _max_whole_digits(places))
     ok = matched & ~too_precise & ~too_large
@@ -136,9 +152,9 @@ def general_decimal(array: pa.Array, places: int, *, money: bool) -> Parsed:
     frac_ok = pc.if_else(pa.array(ok), pc.utf8_rpad(frac, places, "0"), "0")
     frac_ok = pc.if_else(pc.equal(frac_ok, ""), "0", frac_ok)
     scale = 10**places
-    values = (pc.cast(whole_ok, pa.int64()).to_numpy() * scale
-              + pc.cast(frac_ok, pa.int64()).to_numpy())
-    values = np.where(np.asarray(pc.equal(sign, "-").to_numpy(zero_copy_only=False)), -values,
+    values = (to_numpy(pc.cast(whole_ok, pa.int64())) * scale
+              + to_numpy(pc.cast(frac_ok, pa.int64())))
+    values = np.where(np.asarray(to_numpy(pc.equal(sign, "-"))), -values,
                       values)
     values = np.where(ok, values, 0).astype(np.int64)
     bad = ~blank & ~ok
@@ -176,7 +192,7 @@ def date_days(array: pa.Array) -> Parsed:
     """
     if pa.types.is_date32(array.type):
         blank = blank_mask(array)
-        days = pc.fill_null(pc.cast(array, pa.int32()), NO_DATE).to_numpy(zero_copy_only=False)
+        days = to_numpy(pc.fill_null(pc.cast(array, pa.int32()), NO_DATE))
         return Parsed(np.asarray(days, dtype=np.int32), blank, np.zeros(len(blank), bool), {})
     values, indices = distinct(array)
     parsed = [_day_number(v) for v in values]
