@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from ledgers import write_ledger
 
 from reportgen.api import open_ledger
-from reportgen.engine import Engine, _keys, _radix_order
+from reportgen.engine import Engine, _keys, _radix_order, _sorted_keys
 from reportgen.ledger.parse import NO_DATE
 from reportgen.ledger.schema import (
     DISBURSE,
@@ -261,6 +261,27 @@ def test_radix_order_equals_a_stable_sort_of_the_keys(rows: list[tuple[int, int]
     days = np.array([r[1] for r in rows], dtype=np.int32)
     expected = np.argsort(_keys(loans, days), kind="stable")
     assert (_radix_order(loans, days) == expected).all()
+
+
+@given(st.lists(st.tuples(st.integers(0, 70_000), st.integers(0, 3), st.booleans()),
+                min_size=0, max_size=400),
+       st.sampled_from(["random", "date order", "long runs"]))
+def test_sorted_keys_give_a_stable_order_whatever_the_file_order(
+        rows: list[tuple[int, int, bool]], layout: str) -> None:
+    """Timsort (long runs) and radix passes (otherwise) must both equal a stable sort of
+    the valid rows; invalid rows are left out."""
+    if layout == "date order":
+        rows = sorted(rows, key=lambda r: r[1])
+    elif layout == "long runs":  # each day's loans ascending, as sequential ids give
+        rows = sorted(rows, key=lambda r: (r[1], r[0]))
+    loans = np.array([r[0] for r in rows], dtype=np.int32)
+    days = np.array([r[1] for r in rows], dtype=np.int32)
+    valid = np.array([r[2] for r in rows], dtype=bool)
+    row_ids = np.arange(len(rows))
+    keys, pick = _sorted_keys(loans, days, valid)
+    expected = np.argsort(_keys(loans[valid], days[valid]), kind="stable")
+    assert (pick(row_ids) == row_ids[valid][expected]).all()
+    assert (keys == _keys(loans[valid], days[valid])[expected]).all()
 
 
 def test_total_flow_equals_the_sum_of_per_loan_flows(tmp_path: Path) -> None:
