@@ -359,3 +359,14 @@ def test_ledger_digest_depends_on_the_bytes(tmp_path: Path, tables: Tables) -> N
     c = api.open_ledger(write_tables(tmp_path / "c", tables, encoding="gb18030")).ledger.sha256
     assert a == b != c
     assert len(a) == 64
+
+
+def test_sorted_codes_number_distinct_text_in_code_point_order_blank_first() -> None:
+    from reportgen.ledger.load import factorise, sorted_codes
+
+    text = pa.chunked_array([pa.array(["乙", "b", None]), pa.array(["a", "乙", "B"])])
+    codes, values = sorted_codes(text)
+    assert values == ["", "B", "a", "b", "乙"]  # what sorted() gives for str
+    assert codes.tolist() == [4, 3, 0, 2, 4, 1]
+    assert factorise(text)[1].tolist() == [0, 1, -1, 2, 0, 3]  # first appearance, blank -1
+    assert sorted_codes(pa.array(["x", "y"]))[1] == ["x", "y"]  # no blank, no ""

@@ -52,11 +52,12 @@ class Columns:
         self.text.clear()
 
     def codes(self, name: str) -> np.ndarray:
-        """A text column as int32 codes, equal codes for equal text, -1 for a blank: what
-        duplicate checks need, without turning a million ids into Python strings."""
+        """A text column as int32 codes 0, 1, … in order of first appearance, -1 for a
+        blank: what duplicate checks need, without turning a million ids into Python
+        strings.  The largest code + 1 is the number of distinct values."""
         key = f"{name}__codes"
         if key not in self.values:
-            self.values[key] = sorted_codes(self.text[name], blank=-1)[0]
+            self.values[key] = factorise(self.text[name])[1]
         return self.values[key]
 
 
@@ -129,25 +130,37 @@ def _parse_table(raw: RawTable, problems: Problems) -> Columns:
     return out
 
 
-def sorted_codes(text: pa.Array | pa.ChunkedArray, *, blank: int | None = None
-                 ) -> tuple[np.ndarray, list[str]]:
-    """Factorise text into int32 codes numbering the distinct values in sorted order.
-
-    Blank (null) cells get code ``blank``, or count as the text "" (sorted first) when
-    ``blank`` is None.  Arrow hashes and sorts the bytes, which is code-point order, the
-    order Python sorts ``str`` in.
-    """
-    encoded = pc.dictionary_encode(text if blank is not None else pc.fill_null(text, ""))
-    if isinstance(encoded, pa.ChunkedArray):
+def factorise(text: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, np.ndarray]:
+    """The distinct values of a text column (first appearance first) and each cell's index
+    into them as int32, -1 for a blank: one hash pass in Arrow."""
+    encoded = pc.dictionary_encode(text)
+    if isinstance(encoded, pa.ChunkedArray):  # the chunks share one dictionary
         encoded = encoded.combine_chunks() if encoded.num_chunks else pa.array(
             [], pa.dictionary(pa.int32(), pa.string()))
-    dictionary = encoded.dictionary
-    order = np.asarray(parse.to_numpy(pc.sort_indices(dictionary)), dtype=np.int64)
-    rank = np.empty(len(order) + 1, dtype=np.int32)
+    indices = encoded.indices
+    if indices.null_count:
+        indices = pc.fill_null(indices, -1)
+    return encoded.dictionary, np.asarray(parse.to_numpy(indices), dtype=np.int32)
+
+
+def sorted_codes(text: pa.Array | pa.ChunkedArray,
+                 factorised: tuple[pa.Array, np.ndarray] | None = None,
+                 ) -> tuple[np.ndarray, list[str]]:
+    """Factorise text into int32 codes numbering the distinct values in sorted order; a
+    blank cell counts as the text "", which sorts first.
+
+    Arrow sorts the bytes, which is code-point order, the order Python sorts ``str`` in.
+    """
+    dictionary, indices = factorised or factorise(text)
+    order = parse.to_numpy(pc.sort_indices(dictionary))
+    values = dictionary.take(pa.array(order)).to_pylist()
+    rank = np.empty(len(order) + 1, dtype=np.int32)  # the last entry: a blank's code
     rank[order] = np.arange(len(order), dtype=np.int32)
-    rank[-1] = -1 if blank is None else blank
-    indices = parse.to_numpy(pc.fill_null(encoded.indices, len(order)))
-    return rank[indices], dictionary.take(pa.array(order)).to_pylist()
+    rank[-1] = 0
+    if bool((indices < 0).any()) and (not values or values[0] != ""):
+        rank[:-1] += 1
+        values.insert(0, "")
+    return rank[indices], [str(v) for v in values]
 
 
 def _lookup(keys: pa.Array | pa.ChunkedArray, universe: pa.Array | pa.ChunkedArray
@@ -203,7 +216,9 @@ def load_ledger(path: Path, *, steps: Steps = QUIET) -> Ledger:
         group_codes = group_codes - 1  # the blank group is code -1: "no group"
         groups = groups[1:]
     customers.values["group"] = group_codes
-    customers.values["id_rank"] = sorted_codes(customers.text["customer_id"])[0]
+    ids = factorise(customers.text["customer_id"])
+    customers.values["customer_id__codes"] = ids[1]  # for the duplicate check
+    customers.values["id_rank"] = sorted_codes(customers.text["customer_id"], ids)[0]
     return Ledger(
         path=path,
         sha256=raw.sha256,

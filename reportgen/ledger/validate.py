@@ -35,6 +35,15 @@ def _duplicates(values: np.ndarray) -> np.ndarray:
     return mask
 
 
+def _repeated(codes: np.ndarray) -> np.ndarray:
+    """``_duplicates`` for dense codes (``Columns.codes``), blanks (-1) left out; a column
+    with as many distinct codes as values, the usual case, is settled without a sort."""
+    present = codes >= 0
+    if int(codes.max(initial=-1)) + 1 == int(np.count_nonzero(present)):
+        return np.zeros(len(codes), dtype=bool)
+    return _duplicates(codes) & present
+
+
 def _range(problems: Problems, t: Columns, column: str, bad: np.ndarray, message: str,
            shown: Indexable | None = None) -> None:
     valid = ~t[f"{column}__blank"] & ~t[f"{column}__bad"]  # unparseable: reported already
@@ -60,7 +69,7 @@ def _money_shown(values: np.ndarray) -> _Shown:
 
 def _check_customers(problems: Problems, c: Columns) -> None:
     problems.add_mask(c.source, "customer_id",
-                      _duplicates(c.codes("customer_id")) & ~c["customer_id__blank"], c.rows,
+                      _repeated(c.codes("customer_id")), c.rows,
                       c.text["customer_id"], "duplicate customer_id")
     corporate = c["customer_type"] == CORPORATE
     size_blank = c["enterprise_size__blank"]
@@ -79,7 +88,7 @@ def _check_customers(problems: Problems, c: Columns) -> None:
 
 def _check_loans(problems: Problems, loans: Columns) -> None:
     problems.add_mask(loans.source, "loan_id",
-                      _duplicates(loans.codes("loan_id")) & ~loans["loan_id__blank"],
+                      _repeated(loans.codes("loan_id")),
                       loans.rows, loans.text["loan_id"], "duplicate loan_id")
     problems.add_mask(loans.source, "customer_id",
                       (loans["customer"] < 0) & ~loans["customer_id__blank"], loans.rows,
