@@ -35,6 +35,12 @@ class Problems:
     def __bool__(self) -> bool:
         return self.total > 0
 
+    def extend(self, other: Problems) -> None:
+        """Append another list's problems (kept and counted) after these."""
+        for problem in other.items:
+            self.add(problem)
+        self.total += other.total - len(other.items)
+
     def add(self, problem: Problem) -> None:
         self.total += 1
         if len(self.items) < self.limit:
