@@ -18,16 +18,17 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from fractions import Fraction
-from typing import Any, Generic, TypeVar, overload
+from typing import Any, Generic, TypeAlias, TypeVar, overload
 
 import numpy as np
+import pyarrow as pa
 
 Ratio = Fraction | None
 Figure = int | Fraction | None
 
 REPORT_TYPES = ("dekad", "monthly", "quarterly", "yearly")
 Row = TypeVar("Row")
-ListingColumn = np.ndarray | list[Any]
+ListingColumn: TypeAlias = np.ndarray | pa.Array | list[Any]
 
 
 def ratio(numerator: int, denominator: int | None) -> Ratio:
@@ -256,9 +257,10 @@ class Listing(Sequence[Row], Generic[Row]):
     is only made for a row that is read (the PDF reads the first forty).
 
     One column per field of ``row_type``, in field order: a numpy array (int64 money and
-    counts, bool flags, ``datetime64[D]`` dates) or a list of ``str``.  A row holds the
-    columns' Python values (``int``, ``bool``, ``date``, ``str``), so it equals the row
-    object made directly.
+    counts, bool flags, ``datetime64[D]`` dates), an Arrow string array (text taken from
+    the ledger, which keeps text in Arrow) or a list.  A row holds the columns' Python
+    values (``int``, ``bool``, ``date``, ``str``), so it equals the row object made
+    directly.
     """
 
     __slots__ = ("columns", "row_type")
@@ -294,9 +296,7 @@ class Listing(Sequence[Row], Generic[Row]):
         return self.row_type(*(_python(c[index]) for c in self.columns.values()))
 
     def __iter__(self) -> Iterator[Row]:
-        values = [c.tolist() if isinstance(c, np.ndarray) else c
-                  for c in self.columns.values()]
-        return map(self.row_type, *values)
+        return map(self.row_type, *(_pylist(c) for c in self.columns.values()))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Listing | tuple | list):
@@ -310,8 +310,17 @@ class Listing(Sequence[Row], Generic[Row]):
 
 
 def _python(value: Any) -> Any:
-    """A numpy scalar as its Python value (int, bool, date); anything else as is."""
-    return value.item() if isinstance(value, np.generic) else value
+    """A numpy or Arrow scalar as its Python value (int, bool, date, str); else as is."""
+    if isinstance(value, np.generic):
+        return value.item()
+    return value.as_py() if isinstance(value, pa.Scalar) else value
+
+
+def _pylist(column: ListingColumn) -> list[Any]:
+    """A column's cells as Python values."""
+    if isinstance(column, np.ndarray):
+        return column.tolist()
+    return column.to_pylist() if isinstance(column, pa.Array) else column
 
 
 @dataclass(frozen=True)

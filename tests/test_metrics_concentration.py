@@ -12,6 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from reportgen.metrics.concentration import largest
 from reportgen.model import Report
 from reportgen.render.json import report_dict
 
@@ -169,3 +174,13 @@ def test_groups_without_balance_give_no_top_group(report_from: MakeReport) -> No
         None, None, None)
     assert [t["customer_id"] for t in c["top10"]] == ["C2"]  # C1 has no balance on D
     assert c["top1_ratio"] == "0.300000"  # 300 / 1,000
+
+
+@given(st.lists(st.integers(min_value=-3, max_value=6), max_size=40), st.integers(0, 12))
+def test_largest_equals_ranking_every_customer(balances: list[int], n: int) -> None:
+    """Partitioning first picks the same customers, in the same order, as sorting all."""
+    values = np.array(balances, dtype=np.int64)
+    id_rank = np.random.default_rng(len(balances)).permutation(len(balances))
+    positive = np.flatnonzero(values > 0)
+    expected = positive[np.lexsort((id_rank[positive], -values[positive]))][:n]
+    assert largest(values, id_rank, n).tolist() == expected.tolist()

@@ -26,8 +26,8 @@ def _dumps(value: object) -> str:
 @given(st.lists(st.integers(min_value=-10**17, max_value=10**17)))
 def test_money_texts_are_yuan(fen: list[int]) -> None:
     expected = [f'"{yuan(v)}"' for v in fen]
-    assert money_texts(np.array(fen, dtype=np.int64)) == expected
-    assert money_texts(fen) == expected
+    assert money_texts(np.array(fen, dtype=np.int64)).to_pylist() == expected
+    assert money_texts(fen).to_pylist() == expected
 
 
 TEXT = st.text(alphabet=st.characters(codec="utf-8"), max_size=12)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from reportgen.ledger.schema import NET_CAPITAL
-from reportgen.metrics.context import Context, group_sum, live_balance
+from reportgen.metrics.context import Context, group_sum, live_balance, text_at
 from reportgen.model import Concentration, TopCustomer, ratio
 
 
@@ -17,19 +17,44 @@ def customer_balances(ctx: Context) -> np.ndarray:
     return group_sum(ctx.loan_customer, live_balance(ctx.d), ctx.n_customers)
 
 
+def largest(balances: np.ndarray, id_rank: np.ndarray, n: int) -> np.ndarray:
+    """The ``n`` customers with the largest positive balance, ties by id, largest first.
+
+    Only the customers at or above the n-th largest balance are sorted (a partition finds
+    it), not every customer with a balance.
+    """
+    with_balance = np.flatnonzero(balances > 0)
+    if 0 < n < with_balance.size:
+        values = balances[with_balance]
+        nth = np.partition(values, values.size - n)[values.size - n]
+        with_balance = with_balance[values >= nth]
+    order = with_balance[np.lexsort((id_rank[with_balance], -balances[with_balance]))]
+    return order[:n]
+
+
 def concentration(ctx: Context) -> Concentration:
+    """Memoised per D: the reports of a month end share it."""
+    key = f"concentration:{ctx.period.end.isoformat()}"
+    cached = ctx.engine.memo.get(key)
+    if isinstance(cached, Concentration):
+        return cached
+    result = _concentration(ctx)
+    ctx.engine.memo[key] = result
+    return result
+
+
+def _concentration(ctx: Context) -> Concentration:
     customers = ctx.ledger.customers
     balances = customer_balances(ctx)
     net_capital = ctx.engine.bank_figure(NET_CAPITAL, ctx.period.end)
-    with_balance = np.flatnonzero(balances > 0)
-    order = with_balance[np.lexsort((customers["id_rank"][with_balance],
-                                     -balances[with_balance]))]
-    top = order[:10]
+    top = largest(balances, customers["id_rank"], 10)
+    ranked = top.tolist()
+    ids = text_at(customers, "customer_id", top).to_pylist()
+    names = text_at(customers, "customer_name", top).to_pylist()
     top10 = tuple(
-        TopCustomer(rank + 1, str(customers["customer_id"][i]),
-                    str(customers["customer_name"][i]), int(balances[i]),
+        TopCustomer(rank + 1, ids[rank], names[rank], int(balances[i]),
                     ratio(int(balances[i]), net_capital))
-        for rank, i in enumerate(top.tolist())
+        for rank, i in enumerate(ranked)
     )
     top1 = int(balances[top[0]]) if len(top) else 0
     top10_balance = int(balances[top].sum())

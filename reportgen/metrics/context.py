@@ -11,19 +11,14 @@ from datetime import date
 from functools import cached_property
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from reportgen.config import Config
 from reportgen.engine import Engine, Snapshot
-from reportgen.ledger.load import Ledger
-from reportgen.ledger.schema import (
-    DISBURSE,
-    GRADE_CODES,
-    INTEREST,
-    RECOVERY,
-    REPAY,
-    SUBSTANDARD,
-    WRITEOFF,
-)
+from reportgen.ledger.load import Columns, Ledger
+from reportgen.ledger.schema import DISBURSE, GRADE_CODES, REPAY, SUBSTANDARD, WRITEOFF
+from reportgen.metrics.daily import daily_totals
 from reportgen.periods import Period
 
 
@@ -65,27 +60,33 @@ def sorted_contains(haystack: np.ndarray, needles: np.ndarray) -> np.ndarray:
     return haystack[pos] == needles
 
 
-@dataclass(frozen=True)
 class Flows:
-    """Per-loan sums of each transaction type over [S, D]."""
+    """The period's flows: per loan, each made on first use (two binary searches per loan,
+    so a report pays only for the ones its sections read), and over the whole book, from
+    the daily totals (two lookups)."""
 
-    disbursed: np.ndarray
-    disbursed_count: np.ndarray
-    collected: np.ndarray
-    written_off: np.ndarray
-    interest: np.ndarray
-    recovered: np.ndarray
+    def __init__(self, engine: Engine, start: date, end: date) -> None:
+        self.engine, self.start, self.end = engine, start, end
 
-    @staticmethod
-    def of(engine: Engine, start: date, end: date) -> Flows:
-        return Flows(
-            engine.flow(DISBURSE, start, end),
-            engine.disburse_count(start, end),
-            engine.flow(REPAY, start, end),
-            engine.flow(WRITEOFF, start, end),
-            engine.flow(INTEREST, start, end),
-            engine.flow(RECOVERY, start, end),
-        )
+    @cached_property
+    def disbursed(self) -> np.ndarray:
+        return self.engine.flow(DISBURSE, self.start, self.end)
+
+    @cached_property
+    def collected(self) -> np.ndarray:
+        return self.engine.flow(REPAY, self.start, self.end)
+
+    @cached_property
+    def written_off(self) -> np.ndarray:
+        return self.engine.flow(WRITEOFF, self.start, self.end)
+
+    def total(self, tx_type: int) -> int:
+        """Σ amount of ``tx_type`` over the period and every loan."""
+        return daily_totals(self.engine).total(tx_type, self.start, self.end)
+
+    def count(self, tx_type: int) -> int:
+        """How many ``tx_type`` transactions the period holds."""
+        return daily_totals(self.engine).rows(tx_type, self.start, self.end)
 
 
 @dataclass
@@ -116,7 +117,7 @@ class Context:
 
     @cached_property
     def flows(self) -> Flows:
-        return Flows.of(self.engine, self.period.start, self.period.end)
+        return Flows(self.engine, self.period.start, self.period.end)
 
     @cached_property
     def loan_customer(self) -> np.ndarray:
@@ -144,3 +145,24 @@ def grade_names(grades: np.ndarray) -> list[str]:
     """Grade codes (int8) as their names, by one array lookup."""
     names: list[str] = _GRADE_NAMES[grades].tolist()
     return names
+
+
+def text_at(columns: Columns, name: str, rows: np.ndarray) -> pa.Array:
+    """The text column ``name`` at ``rows`` ("" where blank), as an Arrow string array.
+
+    A ledger keeps a text column in Arrow until it is asked for as numpy; turning a whole
+    column of a million loans into Python strings costs about a tenth of a second, where a
+    listing needs a few thousand of its cells, and the JSON writer reads them as Arrow.
+    """
+    if name in columns.values or name not in columns.text:
+        return pa.array(columns[name][rows], type=pa.string())
+    rows = np.where(rows < 0, rows + len(columns), rows)  # numpy's meaning of -1
+    taken = pc.fill_null(pc.take(columns.text[name], pa.array(rows, type=pa.int64())), "")
+    if isinstance(taken, pa.ChunkedArray):
+        taken = taken.combine_chunks()
+    return taken.cast(pa.string())
+
+
+def sort_keys(texts: pa.Array) -> np.ndarray:
+    """Strings as a numpy array that sorts them as Python does (by code point)."""
+    return np.array(texts.to_pylist(), dtype=str)

@@ -9,6 +9,7 @@ distinct rate (rates are few) and multiplying in Python integers.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
@@ -42,8 +43,40 @@ def inclusive_loans(ctx: Context, snap: Snapshot) -> np.ndarray:
     return customer_ok[np.maximum(ctx.loan_customer, 0)] & (ctx.loan_customer >= 0)
 
 
+@dataclass(frozen=True)
+class _AsOf:
+    """The inclusive book on one day: which loans, their balance, NPL and customers."""
+
+    loans: np.ndarray
+    balance: int
+    npl: int
+    customers: int
+    total: int  # the whole book's balance
+
+
+def _as_of(ctx: Context, snap: Snapshot) -> _AsOf:
+    """Memoised per day: the reports of a run share D and the year start."""
+    key = f"inclusive:{snap.day.isoformat()}"
+    cached = ctx.engine.memo.get(key)
+    if isinstance(cached, _AsOf):
+        return cached
+    loans = inclusive_loans(ctx, snap)
+    bal = live_balance(snap)
+    result = _AsOf(
+        loans=loans,
+        balance=int(bal[loans].sum()),
+        npl=int(bal[loans & npl_mask(snap)].sum()),
+        customers=distinct_count(ctx.loan_customer, loans & snap.live),
+        total=int(bal.sum()),
+    )
+    ctx.engine.memo[key] = result
+    return result
+
+
 def weighted_rate(amounts: np.ndarray, rates: np.ndarray) -> Fraction | None:
     """Σ(amount × rate) / Σ amount, exact; rates in millionths of a percent."""
+    lent = np.flatnonzero(amounts)  # a loan with nothing lent weighs nothing
+    amounts, rates = amounts[lent], rates[lent]
     total = int(amounts.sum())
     if total == 0:
         return None
@@ -55,22 +88,17 @@ def weighted_rate(amounts: np.ndarray, rates: np.ndarray) -> Fraction | None:
 
 
 def inclusive(ctx: Context) -> Inclusive:
-    in_d, in_y = inclusive_loans(ctx, ctx.d), inclusive_loans(ctx, ctx.y)
-    bal_d, bal_y = live_balance(ctx.d), live_balance(ctx.y)
-    balance = int(bal_d[in_d].sum())
-    balance_y = int(bal_y[in_y].sum())
-    npl = int(bal_d[in_d & npl_mask(ctx.d)].sum())
-    disbursed = np.where(in_d, ctx.flows.disbursed, 0)
-    total_d, total_y = int(bal_d.sum()), int(bal_y.sum())
+    d, y = _as_of(ctx, ctx.d), _as_of(ctx, ctx.y)
+    disbursed = np.where(d.loans, ctx.flows.disbursed, 0)
     return Inclusive(
-        balance=balance,
-        customers=distinct_count(ctx.loan_customer, in_d & ctx.d.live),
-        balance_year_start=balance_y,
-        customers_year_start=distinct_count(ctx.loan_customer, in_y & ctx.y.live),
-        growth_rate=ratio(balance - balance_y, balance_y),
-        total_growth_rate=ratio(total_d - total_y, total_y),
-        npl=npl,
-        npl_ratio=ratio(npl, balance),
+        balance=d.balance,
+        customers=d.customers,
+        balance_year_start=y.balance,
+        customers_year_start=y.customers,
+        growth_rate=ratio(d.balance - y.balance, y.balance),
+        total_growth_rate=ratio(d.total - y.total, y.total),
+        npl=d.npl,
+        npl_ratio=ratio(d.npl, d.balance),
         disbursed=int(disbursed.sum()),
         new_loan_avg_rate=weighted_rate(disbursed, ctx.ledger.loans["rate"]),
     )

@@ -9,6 +9,7 @@ whole numbers.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 import numpy as np
@@ -47,20 +48,22 @@ def _target_periods(ctx: Context) -> list[Period]:
     return [parse_period(i) for i in ids]
 
 
-def _actuals(ctx: Context, p: Period) -> dict[str, np.ndarray]:
-    """Per-manager actuals from P to D for one target period."""
+def _actuals(ctx: Context, p: Period, balance: np.ndarray, now: np.ndarray
+             ) -> dict[str, np.ndarray]:
+    """Per-manager actuals from P to D for one target period (``balance``: each manager's
+    balance on D; ``now``: the (manager, customer) pairs live on D)."""
     manager = ctx.ledger.loans["manager_code"]
     n_m = len(ctx.ledger.managers)
     before = ctx.engine.snapshot(p.start - timedelta(days=1))
-    increase = (group_sum(manager, live_balance(ctx.d), n_m)
-                - group_sum(manager, live_balance(before), n_m))
+    increase = balance - group_sum(manager, live_balance(before), n_m)
     disbursed = group_sum(manager, ctx.engine.flow(DISBURSE, p.start, ctx.period.end), n_m)
-    now, then = _manager_customers(ctx, ctx.d.live), _manager_customers(ctx, before.live)
+    then = _manager_customers(ctx, before.live)
     return {"balance_increase": increase, "disbursed": disbursed,
             "new_customers": _per_manager(now[~sorted_contains(then, now)], ctx)}
 
 
-def _targets(ctx: Context, names: list[str]) -> dict[int, list[TargetResult]]:
+def _targets(ctx: Context, names: list[str], balance: np.ndarray, now: np.ndarray
+             ) -> dict[int, list[TargetResult]]:
     """Target results per manager code. A manager with a target but no loan in the ledger
     (say, a new hire) is appended to ``names``; its actuals are all 0."""
     targets = ctx.ledger.targets
@@ -73,7 +76,7 @@ def _targets(ctx: Context, names: list[str]) -> dict[int, list[TargetResult]]:
         rows = np.flatnonzero(targets["period"] == p.id)
         if not rows.size:
             continue
-        actuals = _actuals(ctx, p)
+        actuals = _actuals(ctx, p, balance, now)
         for r in rows.tolist():
             name = str(targets["account_manager"][r])
             m = index.setdefault(name, len(names))
@@ -88,23 +91,57 @@ def _targets(ctx: Context, names: list[str]) -> dict[int, list[TargetResult]]:
     return out
 
 
-def account_managers(ctx: Context) -> AccountManagers:
+@dataclass(frozen=True)
+class _Book:
+    """Each manager's book on D against the year start, and the targets' results: all
+    depend on D and Y only, so the reports of a month end share them (memoised)."""
+
+    names: list[str]  # the ledger's managers, then those known only from targets.csv
+    balance: np.ndarray
+    year_start: np.ndarray
+    accounts: np.ndarray
+    customers: np.ndarray
+    npl: np.ndarray
+    targets: dict[int, list[TargetResult]]
+
+
+def _book(ctx: Context) -> _Book:
+    key = f"managers:{ctx.d.day.isoformat()}:{ctx.y.day.isoformat()}"
+    cached = ctx.engine.memo.get(key)
+    if isinstance(cached, _Book):
+        return cached
     manager = ctx.ledger.loans["manager_code"]
     n_m = len(ctx.ledger.managers)
-    bal_d, bal_y = live_balance(ctx.d), live_balance(ctx.y)
+    bal_d = live_balance(ctx.d)
     balance = group_sum(manager, bal_d, n_m)
-    year_start = group_sum(manager, bal_y, n_m)
+    year_start = group_sum(manager, live_balance(ctx.y), n_m)
     accounts = group_count(manager, ctx.d.live, n_m)
-    customers = _per_manager(_manager_customers(ctx, ctx.d.live), ctx)
-    disbursed = group_sum(manager, ctx.flows.disbursed, n_m)
+    now = _manager_customers(ctx, ctx.d.live)
+    customers = _per_manager(now, ctx)
     npl = group_sum(manager, np.where(npl_mask(ctx.d), bal_d, 0), n_m)
     names = list(ctx.ledger.managers)
-    targets = _targets(ctx, names)
-    if len(names) > n_m:  # managers known only from targets.csv: zero figures
-        zeros = np.zeros(len(names) - n_m, dtype=np.int64)
-        balance, year_start, accounts, customers, disbursed, npl = (
-            np.concatenate((a, zeros))
-            for a in (balance, year_start, accounts, customers, disbursed, npl))
+    targets = _targets(ctx, names, balance, now)
+    size = len(names)
+    result = _Book(names, _padded(balance, size), _padded(year_start, size),
+                   _padded(accounts, size), _padded(customers, size), _padded(npl, size),
+                   targets)
+    ctx.engine.memo[key] = result
+    return result
+
+
+def _padded(figures: np.ndarray, size: int) -> np.ndarray:
+    """Zero figures for the managers known only from targets.csv."""
+    return np.concatenate((figures, np.zeros(size - len(figures), dtype=np.int64)))
+
+
+def account_managers(ctx: Context) -> AccountManagers:
+    book = _book(ctx)
+    names, targets = book.names, book.targets
+    balance, year_start, accounts = book.balance, book.year_start, book.accounts
+    customers, npl = book.customers, book.npl
+    n_m = len(ctx.ledger.managers)
+    disbursed = _padded(group_sum(ctx.ledger.loans["manager_code"], ctx.flows.disbursed, n_m),
+                        len(names))
     shown = [m for m in range(len(names))
              if accounts[m] or year_start[m] or disbursed[m] or m in targets]
     shown.sort(key=lambda m: (-int(balance[m]), names[m]))
@@ -124,5 +161,3 @@ def account_managers(ctx: Context) -> AccountManagers:
         for m in shown
     )
     return AccountManagers(rows, has_targets=bool(targets))
-
-

@@ -8,11 +8,13 @@ soonest first, then balance descending, then loan_id.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from reportgen.engine import day_number
 from reportgen.ledger.parse import days_to_dates
-from reportgen.metrics.context import Context, grade_names, live_balance
+from reportgen.metrics.context import Context, grade_names, live_balance, sort_keys, text_at
 from reportgen.model import Listing, Maturity, UpcomingLoan, ratio
 
 
@@ -24,36 +26,58 @@ def maturity(ctx: Context) -> Maturity:
     loans = ctx.ledger.loans
     start, end = day_number(ctx.period.start), day_number(ctx.period.end)
     mat = loans["maturity_date"]
-    due_amounts = live_balance(ctx.o) + ctx.flows.disbursed
-    due = (mat >= start) & (mat <= end) & (due_amounts > 0)
-    due_amount = int(due_amounts[due].sum())
+    in_period = np.flatnonzero((mat >= start) & (mat <= end))
+    amounts = live_balance(ctx.o)[in_period] + ctx.flows.disbursed[in_period]
+    due = in_period[amounts > 0]
+    due_amount = int(amounts[amounts > 0].sum())
     due_collected = int(ctx.flows.collected[due].sum())
-
-    days = upcoming_days(ctx.period.report)
-    bal = live_balance(ctx.d)
-    soon = np.flatnonzero(ctx.d.live & (mat > end) & (mat <= end + days))
-    soon = soon[np.lexsort((loans["loan_id"][soon].astype(str), -bal[soon], mat[soon]))]
+    upcoming = _upcoming(ctx, upcoming_days(ctx.period.report))
     return Maturity(
-        due_count=int(due.sum()),
+        due_count=len(due),
         due_amount=due_amount,
         due_collected=due_collected,
         due_collection_rate=ratio(due_collected, due_amount),
-        upcoming_days=days,
-        upcoming_count=len(soon),
-        upcoming_balance=int(bal[soon].sum()),
-        upcoming=_listing(ctx, soon, bal),
+        upcoming_days=upcoming.days,
+        upcoming_count=len(upcoming.loans),
+        upcoming_balance=upcoming.balance,
+        upcoming=upcoming.loans,
     )
+
+
+@dataclass(frozen=True)
+class _Upcoming:
+    days: int
+    balance: int
+    loans: Listing[UpcomingLoan]
+
+
+def _upcoming(ctx: Context, days: int) -> _Upcoming:
+    """Live loans maturing in (D, D + days]: memoised per (D, days), since the monthly,
+    quarterly and yearly reports of a month end list the same loans."""
+    key = f"upcoming:{ctx.period.end.isoformat()}:{days}"
+    cached = ctx.engine.memo.get(key)
+    if isinstance(cached, _Upcoming):
+        return cached
+    loans = ctx.ledger.loans
+    end, mat = day_number(ctx.period.end), loans["maturity_date"]
+    bal = live_balance(ctx.d)
+    soon = np.flatnonzero(ctx.d.live & (mat > end) & (mat <= end + days))
+    ids = sort_keys(text_at(loans, "loan_id", soon))
+    soon = soon[np.lexsort((ids, -bal[soon], mat[soon]))]
+    result = _Upcoming(days, int(bal[soon].sum()), _listing(ctx, soon, bal))
+    ctx.engine.memo[key] = result
+    return result
 
 
 def _listing(ctx: Context, idx: np.ndarray, bal: np.ndarray) -> Listing[UpcomingLoan]:
     loans, customers = ctx.ledger.loans, ctx.ledger.customers
     cust = ctx.loan_customer[idx]
     return Listing(UpcomingLoan, {
-        "loan_id": loans["loan_id"][idx].tolist(),
-        "customer_id": customers["customer_id"][cust].tolist(),
-        "customer_name": customers["customer_name"][cust].tolist(),
-        "account_manager": loans["account_manager"][idx].tolist(),
-        "branch": loans["branch"][idx].tolist(),
+        "loan_id": text_at(loans, "loan_id", idx),
+        "customer_id": text_at(customers, "customer_id", cust),
+        "customer_name": text_at(customers, "customer_name", cust),
+        "account_manager": text_at(loans, "account_manager", idx),
+        "branch": text_at(loans, "branch", idx),
         "balance": bal[idx],
         "maturity_date": days_to_dates(loans["maturity_date"][idx]),
         "grade": grade_names(ctx.d.grade[idx]),

@@ -13,6 +13,7 @@ from fractions import Fraction
 import numpy as np
 
 from reportgen.engine import Snapshot
+from reportgen.ledger.schema import GRADE_CODES
 from reportgen.metrics.context import Context, distinct_count, live_balance
 from reportgen.model import ratio
 
@@ -37,9 +38,13 @@ class Position:
         return ratio(self.npl, self.balance)
 
 
+_EDGES = np.array(BUCKET_EDGES, dtype=np.int32)
+_N_GRADES, _N_CELLS = len(GRADE_CODES), len(BUCKET_EDGES) + 1  # cell 0: not overdue
+
+
 def bucket_of(overdue_days: np.ndarray) -> np.ndarray:
     """Bucket index 0–5 of each overdue-days value; -1 when not overdue."""
-    return np.searchsorted(np.array(BUCKET_EDGES), overdue_days, side="right") - 1
+    return np.searchsorted(_EDGES, overdue_days, side="right") - 1
 
 
 def position(ctx: Context, snap: Snapshot) -> Position:
@@ -47,22 +52,26 @@ def position(ctx: Context, snap: Snapshot) -> Position:
     cached = ctx.engine.memo.get(key)
     if isinstance(cached, Position):
         return cached
+    # One grouped sum of the live balances by (grade, overdue bucket) gives the grade and
+    # bucket totals, and over 30 / over 90 days (bucket edges 31 and 91), at once.
+    cell = snap.grade.astype(np.intp) * _N_CELLS + (bucket_of(snap.overdue_days) + 1)
     bal = live_balance(snap)
-    grades = tuple(int(bal[snap.grade == g].sum()) for g in range(5))
-    buckets_idx = bucket_of(snap.overdue_days)
-    buckets = tuple(int(bal[buckets_idx == b].sum()) for b in range(6))
-    overdue = snap.live & (snap.overdue_days > 0)
+    sums = np.zeros(_N_GRADES * _N_CELLS, dtype=np.int64)
+    np.add.at(sums, cell, bal)
+    table = sums.reshape(_N_GRADES, _N_CELLS)
+    grades = tuple(int(v) for v in table.sum(axis=1))
+    buckets = tuple(int(v) for v in table[:, 1:].sum(axis=0))
     result = Position(
         balance=int(bal.sum()),
-        accounts=int(snap.live.sum()),
+        accounts=int(np.count_nonzero(snap.live)),
         customers=distinct_count(ctx.loan_customer, snap.live),
         grades=grades,  # type: ignore[arg-type]
         npl=grades[2] + grades[3] + grades[4],
         buckets=buckets,
         overdue_total=sum(buckets),
-        overdue_accounts=int(overdue.sum()),
-        over_30=int(bal[snap.overdue_days > 30].sum()),
-        over_90=int(bal[snap.overdue_days > 90].sum()),
+        overdue_accounts=int(np.count_nonzero(snap.live & (snap.overdue_days > 0))),
+        over_30=sum(buckets[1:]),
+        over_90=sum(buckets[2:]),
     )
     ctx.engine.memo[key] = result
     return result

@@ -8,6 +8,7 @@ dimensions (branch, account manager, product) are sorted by balance, largest fir
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -19,7 +20,7 @@ from reportgen.ledger.schema import (
     INDUSTRIES,
     codes,
 )
-from reportgen.metrics.context import Context, group_count, group_sum, live_balance, npl_mask
+from reportgen.metrics.context import Context, live_balance, npl_mask
 from reportgen.model import Breakdown, BreakdownRow, Structure, ratio
 
 TERMS = ("short", "medium_long")
@@ -39,55 +40,99 @@ def one_year_after(days: np.ndarray) -> np.ndarray:
     return result.astype(np.int64)
 
 
-def dimension_codes(ctx: Context) -> dict[str, tuple[np.ndarray, Sequence[str], bool]]:
-    """Per dimension: code per loan, the key of each code, and whether keys are fixed enums."""
+Dimension = tuple[np.ndarray, Sequence[str], bool]
+
+
+def dimension_codes(ctx: Context) -> dict[str, Dimension]:
+    """Per dimension: code per loan, the key of each code, and whether keys are fixed enums.
+
+    They do not depend on the date, so they are made once per ledger (memoised on the
+    engine) for every report of a run.
+    """
+    cached = ctx.engine.memo.get("structure:codes")
+    if isinstance(cached, dict):
+        return cached
     loans, customers = ctx.ledger.loans, ctx.ledger.customers
     cust = np.maximum(ctx.loan_customer, 0)
     ctype = customers["customer_type"][cust]
     size = np.where(ctype == CORPORATE, customers["enterprise_size"][cust], -1)
     short = loans["maturity_date"].astype(np.int64) <= one_year_after(loans["start_date"])
     band = np.searchsorted(_BAND_LIMITS_FEN, loans["contract_amount"], side="left")
-    return {
+    # int8 codes: kept for the whole run, they cost a byte per loan each
+    result: dict[str, Dimension] = {
         "industry": (customers["industry"][cust], codes(INDUSTRIES), True),
         "guarantee": (loans["guarantee"], codes(GUARANTEES), True),
         "customer_type": (ctype, codes(CUSTOMER_TYPES), True),
         "enterprise_size": (size, codes(ENTERPRISE_SIZES), True),
-        "term": (np.where(short, 0, 1), TERMS, True),
-        "amount_band": (band, AMOUNT_BANDS, True),
+        "term": ((~short).astype(np.int8), TERMS, True),  # 0 short, 1 medium_long
+        "amount_band": (band.astype(np.int8), AMOUNT_BANDS, True),
         "branch": (loans["branch_code"], ctx.ledger.branches, False),
         "account_manager": (loans["manager_code"], ctx.ledger.managers, False),
         "product": (loans["product_code"], ctx.ledger.products, False),
     }
+    ctx.engine.memo["structure:codes"] = result
+    return result
 
 
-def breakdown(ctx: Context, dimension: str, codes_: np.ndarray, keys: Sequence[str],
-              fixed: bool) -> Breakdown:
+@dataclass(frozen=True)
+class _Values:
+    """The per-loan figures every breakdown sums: balances on D and Y, NPL on D, live on D."""
+
+    balance: np.ndarray
+    year_start: np.ndarray
+    npl: np.ndarray
+    live: np.ndarray
+    total: int
+
+
+def _sums(codes_: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+    out = np.zeros(size, dtype=np.int64)
+    np.add.at(out, codes_, values)
+    return out
+
+
+def breakdown(dimension: str, codes_: np.ndarray, keys: Sequence[str], fixed: bool,
+              v: _Values) -> Breakdown:
     n = len(keys)
-    bal_d, bal_y = live_balance(ctx.d), live_balance(ctx.y)
-    balance = group_sum(codes_, bal_d, n)
-    accounts = group_count(codes_, ctx.d.live, n)
-    npl = group_sum(codes_, np.where(npl_mask(ctx.d), bal_d, 0), n)
-    year_start = group_sum(codes_, bal_y, n)
-    total = int(bal_d.sum())
+    keep = codes_ >= 0
+    if not bool(keep.all()):  # a blank code (e.g. the size of a non-corporate customer)
+        codes_ = codes_[keep]
+        v = _Values(v.balance[keep], v.year_start[keep], v.npl[keep], v.live[keep], v.total)
+    balance = _sums(codes_, v.balance, n)
+    npl = _sums(codes_, v.npl, n)
+    year_start = _sums(codes_, v.year_start, n)
+    accounts = np.bincount(codes_[v.live], minlength=n)[:n].astype(np.int64)
     shown = np.flatnonzero((accounts > 0) | (year_start > 0))
     if not fixed:
         shown = shown[np.lexsort((shown, -balance[shown]))]
     rows = tuple(
         BreakdownRow(
             key=str(keys[i]),
-            balance=int(balance[i]),
-            share=ratio(int(balance[i]), total),
-            accounts=int(accounts[i]),
-            npl=int(npl[i]),
-            npl_ratio=ratio(int(npl[i]), int(balance[i])),
-            balance_year_start=int(year_start[i]),
-            change_year_start=int(balance[i] - year_start[i]),
+            balance=b,
+            share=ratio(b, v.total),
+            accounts=a,
+            npl=m,
+            npl_ratio=ratio(m, b),
+            balance_year_start=y,
+            change_year_start=b - y,
         )
-        for i in shown.tolist()
+        for i, b, a, m, y in zip(shown.tolist(), balance[shown].tolist(),
+                                 accounts[shown].tolist(), npl[shown].tolist(),
+                                 year_start[shown].tolist(), strict=True)
     )
     return Breakdown(dimension, rows)
 
 
 def structure(ctx: Context) -> Structure:
-    return Structure(tuple(breakdown(ctx, name, c, keys, fixed)
-                           for name, (c, keys, fixed) in dimension_codes(ctx).items()))
+    """Memoised per (D, Y): the monthly, quarterly and yearly reports of a month end share it."""
+    key = f"structure:{ctx.d.day.isoformat()}:{ctx.y.day.isoformat()}"
+    cached = ctx.engine.memo.get(key)
+    if isinstance(cached, Structure):
+        return cached
+    bal_d = live_balance(ctx.d)
+    values = _Values(bal_d, live_balance(ctx.y), np.where(npl_mask(ctx.d), bal_d, 0),
+                     ctx.d.live, int(bal_d.sum()))
+    result = Structure(tuple(breakdown(name, c, keys, fixed, values)
+                             for name, (c, keys, fixed) in dimension_codes(ctx).items()))
+    ctx.engine.memo[key] = result
+    return result

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from reportgen.errors import InternalError
+from reportgen.ledger.schema import DISBURSE, INTEREST, RECOVERY, REPAY, WRITEOFF
 from reportgen.metrics.context import Context
 from reportgen.metrics.position import positions
 from reportgen.model import Compare, Summary
@@ -18,12 +19,12 @@ def summary(ctx: Context) -> Summary:
         balance_opening=o.balance,
         balance_year_start=y.balance,
         balance_last_year=ly.balance,
-        disbursed=int(f.disbursed.sum()),
-        disbursed_count=int(f.disbursed_count.sum()),
-        collected=int(f.collected.sum()),
-        written_off=int(f.written_off.sum()),
-        interest_received=int(f.interest.sum()),
-        recovered=int(f.recovered.sum()),
+        disbursed=f.total(DISBURSE),
+        disbursed_count=f.count(DISBURSE),
+        collected=f.total(REPAY),
+        written_off=f.total(WRITEOFF),
+        interest_received=f.total(INTEREST),
+        recovered=f.total(RECOVERY),
         table=tuple(
             Compare(key, getattr(d, key), getattr(o, key), getattr(y, key), getattr(ly, key))
             for key in ("balance", "accounts", "customers")

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from reportgen.ledger.schema import DISBURSE, REPAY
 from reportgen.metrics.context import Context
+from reportgen.metrics.daily import daily_totals
 from reportgen.metrics.position import position
 from reportgen.model import Trend, TrendPoint
 
 
 def trend(ctx: Context) -> Trend:
     points = []
+    totals = daily_totals(ctx.engine)
     for end in ctx.period.month_ends():
         start = end.replace(day=1)
         p = position(ctx, ctx.engine.snapshot(end))
@@ -20,7 +22,7 @@ def trend(ctx: Context) -> Trend:
             npl=p.npl,
             npl_ratio=p.npl_ratio,
             overdue_total=p.overdue_total,
-            disbursed=ctx.engine.total_flow(DISBURSE, start, end),
-            collected=ctx.engine.total_flow(REPAY, start, end),
+            disbursed=totals.total(DISBURSE, start, end),
+            collected=totals.total(REPAY, start, end),
         ))
     return Trend(tuple(points))

@@ -8,12 +8,14 @@ then loan_id.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from reportgen.engine import Snapshot
 from reportgen.ledger.schema import DOUBTFUL, LOSS, SPECIAL_MENTION, SUBSTANDARD
-from reportgen.metrics.context import Context, grade_names, live_balance
-from reportgen.model import Listing, WatchEntry, Watchlist
+from reportgen.metrics.context import Context, grade_names, live_balance, sort_keys, text_at
+from reportgen.model import Listing, ListingColumn, WatchEntry, Watchlist
 
 
 def watched(snap: Snapshot) -> np.ndarray:
@@ -26,33 +28,53 @@ def required_grade(overdue_days: np.ndarray) -> np.ndarray:
                      [LOSS, DOUBTFUL, SUBSTANDARD], 0)
 
 
-def watchlist(ctx: Context) -> Watchlist:
+@dataclass(frozen=True)
+class _OnD:
+    """The watched loans on D in list order, with their columns: memoised per D, since
+    only the ``new`` flag (against O) differs between the reports of a month end."""
+
+    loans: np.ndarray
+    balance: int
+    check: np.ndarray
+    columns: dict[str, ListingColumn]
+
+
+def _on_d(ctx: Context) -> _OnD:
+    key = f"watchlist:{ctx.d.day.isoformat()}"
+    cached = ctx.engine.memo.get(key)
+    if isinstance(cached, _OnD):
+        return cached
     d = ctx.d
     bal = live_balance(d)
     on = np.flatnonzero(watched(d))
-    new = ~watched(ctx.o)[on]
-    check = d.grade[on] < required_grade(d.overdue_days[on])
-    ids = ctx.ledger.loans["loan_id"][on].astype(str)
-    order = np.lexsort((ids, -bal[on], -d.grade[on].astype(np.int64)))
-    on, new, check = on[order], new[order], check[order]
     loans, customers = ctx.ledger.loans, ctx.ledger.customers
+    ids = sort_keys(text_at(loans, "loan_id", on))
+    on = on[np.lexsort((ids, -bal[on], -d.grade[on].astype(np.int64)))]
+    check = d.grade[on] < required_grade(d.overdue_days[on])
     cust = ctx.loan_customer[on]
-    entries = Listing(WatchEntry, {
-        "loan_id": loans["loan_id"][on].tolist(),
-        "customer_id": customers["customer_id"][cust].tolist(),
-        "customer_name": customers["customer_name"][cust].tolist(),
-        "account_manager": loans["account_manager"][on].tolist(),
-        "branch": loans["branch"][on].tolist(),
+    columns: dict[str, ListingColumn] = {
+        "loan_id": text_at(loans, "loan_id", on),
+        "customer_id": text_at(customers, "customer_id", cust),
+        "customer_name": text_at(customers, "customer_name", cust),
+        "account_manager": text_at(loans, "account_manager", on),
+        "branch": text_at(loans, "branch", on),
         "balance": bal[on],
         "grade": grade_names(d.grade[on]),
         "overdue_days": d.overdue_days[on].astype(np.int64),
-        "new": new,
-        "grade_check": check,
-    })
+    }
+    result = _OnD(on, int(bal[on].sum()), check, columns)
+    ctx.engine.memo[key] = result
+    return result
+
+
+def watchlist(ctx: Context) -> Watchlist:
+    on_d = _on_d(ctx)
+    new = ~watched(ctx.o)[on_d.loans]
+    entries = Listing(WatchEntry, {**on_d.columns, "new": new, "grade_check": on_d.check})
     return Watchlist(
         count=len(entries),
-        balance=int(bal[on].sum()),
+        balance=on_d.balance,
         new_count=int(new.sum()),
-        grade_check_count=int(check.sum()),
+        grade_check_count=int(on_d.check.sum()),
         entries=entries,
     )

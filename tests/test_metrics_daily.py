@@ -1,0 +1,66 @@
+"""metrics/daily.py: the book's daily totals equal the sums of the engine's per-loan flows."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from reportgen.api import Session, open_ledger
+from reportgen.ledger.schema import DISBURSE, TX_TYPES
+from reportgen.metrics.daily import daily_totals, journal_days
+from reportgen.sample import generate_sample
+
+
+@pytest.fixture(scope="module")
+def session(tmp_path_factory: pytest.TempPathFactory) -> Session:
+    out = tmp_path_factory.mktemp("daily") / "ledger"
+    generate_sample(out, loans=300, seed=11)
+    return open_ledger(out)
+
+
+def _windows(first: date, last: date) -> list[tuple[date, date]]:
+    one = timedelta(days=1)
+    middle = first + (last - first) / 2
+    return [
+        (first - 40 * one, first - one),  # before any transaction
+        (first - 5 * one, first),  # ends on the first day
+        (first, first),
+        (middle, middle),  # one day
+        (middle, middle + 30 * one),
+        (first.replace(day=1), last),  # everything
+        (last, last + 10 * one),  # starts on the last day
+        (last + one, last + 90 * one),  # after every transaction
+    ]
+
+
+def test_journal_days_decode_the_keys_as_the_engine_does(session: Session) -> None:
+    engine = session.engine
+    assert (journal_days(engine.tx_key) == engine.tx_day).all()
+
+
+def test_daily_totals_equal_per_loan_flows(session: Session) -> None:
+    engine = session.engine
+    totals = daily_totals(engine)
+    assert daily_totals(engine) is totals  # memoised on the engine
+    epoch = date(1970, 1, 1)
+    first = epoch + timedelta(days=int(engine.tx_day.min()))
+    last = epoch + timedelta(days=int(engine.tx_day.max()))
+    for start, end in _windows(first, last):
+        for tx_type in range(len(TX_TYPES)):
+            assert totals.total(tx_type, start, end) == int(
+                engine.flow(tx_type, start, end).sum()), (tx_type, start, end)
+        assert totals.rows(DISBURSE, start, end) == int(
+            engine.disburse_count(start, end).sum()), (start, end)
+
+
+def test_an_empty_journal_has_zero_totals(tmp_path: Path) -> None:
+    from ledgers import write_ledger
+
+    folder = write_ledger(tmp_path / "l", customers="C1,甲,corporate,small,C,,,\n",
+                          loans="L1,C1,B,王,,credit,100000,2026-03-01,2027-03-01,4\n",
+                          transactions="")
+    totals = daily_totals(open_ledger(folder).engine)
+    assert totals.total(DISBURSE, date(2026, 1, 1), date(2026, 12, 31)) == 0
+    assert totals.rows(DISBURSE, date(2026, 1, 1), date(2026, 12, 31)) == 0
