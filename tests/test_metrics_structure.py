@@ -12,8 +12,14 @@ product is the key "".
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
 
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from reportgen.metrics.structure import by_day, one_year_after
 from reportgen.model import Report
 from reportgen.render.json import report_dict
 
@@ -200,3 +206,16 @@ def test_key_with_a_year_start_balance_only(report_from: MakeReport) -> None:
         ("A", "500.00", "1.000000", 1, "0.00", "0.000000", "500.00", "0.00"),
         ("B", "0.00", "0.000000", 0, "0.00", None, "1000.00", "-1000.00"),
     ]
+
+
+@given(st.lists(st.integers(min_value=-40_000, max_value=60_000), max_size=50))
+def test_one_year_after_per_day_equals_per_loan(days: list[int]) -> None:
+    values = np.array(days, dtype=np.int32)
+    assert by_day(one_year_after, values).tolist() == one_year_after(values).tolist()
+
+
+def test_one_year_after_29_february() -> None:
+    epoch = date(1970, 1, 1)
+    days = np.array([(date(2024, 2, 29) - epoch).days, (date(2023, 3, 1) - epoch).days])
+    after = [epoch + timedelta(days=int(d)) for d in by_day(one_year_after, days)]
+    assert after == [date(2025, 2, 28), date(2024, 3, 1)]

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from reportgen.formatting import ratio6, yuan
 from reportgen.model import Listing, Report, UpcomingLoan, WatchEntry
 from reportgen.render.json import report_dict, report_json
-from reportgen.render.json_listing import money_texts
+from reportgen.render.json_listing import MadeBefore, money_texts
 
 
 def _dumps(value: object) -> str:
@@ -106,3 +106,21 @@ def test_a_listing_reads_like_a_tuple_of_rows() -> None:
     assert listing[:1] == rows[:1]
     assert list(listing[5:]) == []
     assert Listing.of_rows(UpcomingLoan, rows) == rows
+
+
+def test_made_before_remembers_by_identity_and_forgets_the_oldest() -> None:
+    made = MadeBefore(2)
+    calls: list[str] = []
+
+    def make(text: str) -> str:
+        calls.append(text)
+        return text
+
+    a, b, c = np.arange(3), np.arange(3), np.arange(3)  # equal, but three objects
+    assert made.get(a, "k", lambda: make("a")) == "a"
+    assert made.get(a, "k", lambda: make("again")) == "a"  # the same object: not made again
+    assert made.get(a, "other", lambda: make("a2")) == "a2"  # another kind of text
+    assert made.get(b, "k", lambda: make("b")) == "b"  # an equal object is another entry
+    assert made.get(c, "k", lambda: make("c")) == "c"
+    assert made.get(a, "k", lambda: make("a3")) == "a3"  # evicted (size 2): made again
+    assert calls == ["a", "a2", "b", "c", "a3"]

@@ -25,18 +25,22 @@ RATES = (
 
 def migration(ctx: Context) -> Migration:
     o, d = ctx.o, ctx.d
-    bal_o, bal_d = live_balance(o), live_balance(d)
-    reduced = ctx.flows.collected + ctx.flows.written_off
+    live = np.flatnonzero(o.live)  # the cohorts: every loan live on O, by its grade on O
+    g_o = o.grade[live].astype(np.intp)
+    # Three grouped sums give every figure: per (grade on O, grade on D) the balance on D
+    # (the matrix), and per grade on O the opening balance and the period's reductions.
+    pairs = np.zeros(25, dtype=np.int64)
+    np.add.at(pairs, g_o * 5 + d.grade[live], live_balance(d)[live])
+    opening = np.zeros(5, dtype=np.int64)
+    np.add.at(opening, g_o, o.balance[live])
+    reduced = np.zeros(5, dtype=np.int64)
+    np.add.at(reduced, g_o, ctx.flows.collected[live] + ctx.flows.written_off[live])
+    matrix = pairs.reshape(5, 5)
     rates = []
     for key, cohort_grades, targets in RATES:
-        cohort = o.live & np.isin(o.grade, cohort_grades)
-        base = int(bal_o[cohort].sum() - reduced[cohort].sum())
-        moved = int(bal_d[cohort & np.isin(d.grade, targets)].sum())
+        cohort = list(cohort_grades)
+        base = int(opening[cohort].sum() - reduced[cohort].sum())
+        moved = int(matrix[np.ix_(cohort, list(targets))].sum())
         rates.append(MigrationRate(key, base, moved, ratio(moved, base) if base > 0 else None))
-    # matrix[g_o][g_d] as one grouped sum over the 25 (g_o, g_d) pairs
-    pair = o.grade.astype(np.int64) * 5 + d.grade
-    sums = np.zeros(25, dtype=np.int64)
-    np.add.at(sums, pair[o.live], bal_d[o.live])
-    matrix = tuple(tuple(int(v) for v in sums[g * 5:(g + 1) * 5]) for g in range(5))
-    cohort_opening = tuple(int(bal_o[o.live & (o.grade == g)].sum()) for g in range(5))
-    return Migration(tuple(rates), matrix, cohort_opening)
+    return Migration(tuple(rates), tuple(tuple(int(v) for v in row) for row in matrix),
+                     tuple(int(v) for v in opening))

@@ -7,7 +7,7 @@ dimensions (branch, account manager, product) are sorted by balance, largest fir
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,6 +41,19 @@ def one_year_after(days: np.ndarray) -> np.ndarray:
 
 
 Dimension = tuple[np.ndarray, Sequence[str], bool]
+_MAX_SPAN = 1 << 20  # days: beyond this, compute per loan rather than per day
+
+
+def by_day(function: Callable[[np.ndarray], np.ndarray], days: np.ndarray) -> np.ndarray:
+    """``function(days)`` computed once per day of the range the days span, then looked up:
+    a million loans start on a few thousand distinct days."""
+    if not days.size:
+        return function(days)
+    first, last = int(days.min()), int(days.max())
+    if last - first >= _MAX_SPAN:
+        return function(days)
+    table = function(np.arange(first, last + 1, dtype=np.int64))
+    return table[days.astype(np.int64) - first]
 
 
 def dimension_codes(ctx: Context) -> dict[str, Dimension]:
@@ -56,7 +69,8 @@ def dimension_codes(ctx: Context) -> dict[str, Dimension]:
     cust = np.maximum(ctx.loan_customer, 0)
     ctype = customers["customer_type"][cust]
     size = np.where(ctype == CORPORATE, customers["enterprise_size"][cust], -1)
-    short = loans["maturity_date"].astype(np.int64) <= one_year_after(loans["start_date"])
+    short = loans["maturity_date"].astype(np.int64) <= by_day(one_year_after,
+                                                              loans["start_date"])
     band = np.searchsorted(_BAND_LIMITS_FEN, loans["contract_amount"], side="left")
     # int8 codes: kept for the whole run, they cost a byte per loan each
     result: dict[str, Dimension] = {

@@ -22,7 +22,7 @@ from reportgen.formatting import ratio6, yuan
 from reportgen.ledger.schema import GRADE_CODES
 from reportgen.model import Compare, Listing, Report, TargetResult
 from reportgen.render.base import RenderOptions, register
-from reportgen.render.json_listing import Form, listing_json
+from reportgen.render.json_listing import MADE, Form, listing_json
 
 COUNT_FIELDS = frozenset({
     "accounts", "customers", "disbursed_count", "due_count", "upcoming_count", "upcoming_days",
@@ -54,9 +54,19 @@ def _value(name: str, value: Any) -> Any:
         return {field: convert(getattr(value, field)) for field, convert in _plan(row_type)}
     if isinstance(value, tuple | list):
         if value and _is_row(value[0]):  # a table: written column by column
-            return _value(name, Listing.of_rows(type(value[0]), value))
+            return _table(name, value)
         return [_value(name, v) for v in value]
     raise TypeError(f"no JSON form for {name}={value!r}")
+
+
+def _table(name: str, rows: tuple[Any, ...] | list[Any]) -> RawJSON:
+    """A table of rows, written column by column; a (frozen) tuple's text is made once."""
+    row_type: type = type(rows[0])
+
+    def make() -> RawJSON:
+        return RawJSON(listing_json(Listing.of_rows(row_type, rows), _forms(row_type)))
+
+    return MADE.get(rows, name, make) if isinstance(rows, tuple) else make()
 
 
 def _is_row(value: Any) -> bool:

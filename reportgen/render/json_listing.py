@@ -15,10 +15,11 @@ ensure_ascii=False, separators=(",", ":"))`` writes for the same rows as dicts
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from enum import Enum
 from json.encoder import encode_basestring
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -27,6 +28,7 @@ import pyarrow.compute as pc
 from reportgen.formatting import ratio6
 from reportgen.model import Listing, ListingColumn
 
+T = TypeVar("T")
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 # What json.dumps escapes in a string when ensure_ascii is off (json.encoder.ESCAPE).
 _NEEDS_ESCAPE = r'[\x00-\x1f\\"]'
@@ -74,9 +76,48 @@ def text_texts(column: ListingColumn) -> pa.Array:
     return pc.binary_join_element_wise('"', strings, '"', "")
 
 
+class MadeBefore:
+    """JSON texts already made, by the identity of the model object they were made from.
+
+    The reports of one run share the objects of the figures they share (the metrics
+    memoise them per date): a month end's upcoming list, its watched loans and its
+    structure are the same objects in the monthly, quarterly and yearly reports, so their
+    text is made once.  The model is immutable; each entry holds its object, so that the
+    object's id cannot be reused while the entry lives.  The oldest entries are dropped.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._entries: OrderedDict[tuple[int, str], tuple[object, Any]] = OrderedDict()
+
+    def get(self, source: object, kind: str, make: Callable[[], T]) -> T:
+        key = (id(source), kind)
+        entry = self._entries.get(key)
+        if entry is not None and entry[0] is source:
+            self._entries.move_to_end(key)
+            made: T = entry[1]
+            return made
+        made = make()
+        self._entries[key] = (source, made)
+        while len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+        return made
+
+
+MADE = MadeBefore(64)
+
+
 def column_texts(form: Form, column: ListingColumn,
                  convert: Callable[[Any], Any] | None = None) -> pa.Array:
-    """The JSON text of each cell of one column, as an Arrow string array."""
+    """The JSON text of each cell of one column, as an Arrow string array (made once per
+    array: lists, made afresh for each table of rows, are not remembered)."""
+    if isinstance(column, np.ndarray | pa.Array):
+        return MADE.get(column, form.value, lambda: _column_texts(form, column, convert))
+    return _column_texts(form, column, convert)
+
+
+def _column_texts(form: Form, column: ListingColumn,
+                  convert: Callable[[Any], Any] | None) -> pa.Array:
     if form is Form.MONEY:
         return money_texts(column)
     if form is Form.TEXT:
