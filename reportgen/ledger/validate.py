@@ -121,13 +121,7 @@ def _decimal_shown(values: np.ndarray) -> _Shown:
     return _Shown(values, _decimal_text)
 
 
-def _check_references(problems: Problems, table: Columns) -> None:
-    problems.add_mask(table.source, "loan_id", (table["loan"] < 0) & ~table["loan_id__blank"],
-                      table.rows, table.text["loan_id"], "no such loan_id in loans")
-
-
 def _check_transactions(problems: Problems, tx: Columns) -> None:
-    _check_references(problems, tx)
     amount = tx["amount"]
     if (amount <= 0).any():
         _range(problems, tx, "amount", amount <= 0, "must be greater than 0",
@@ -135,7 +129,6 @@ def _check_transactions(problems: Problems, tx: Columns) -> None:
 
 
 def _check_classifications(problems: Problems, cl: Columns, engine: Engine) -> None:
-    _check_references(problems, cl)
     since, day = cl["overdue_since"], cl["date"]
     late = (since != NO_DATE) & (day != NO_DATE) & (since > day)
     problems.add_mask(cl.source, "overdue_since", late, cl.rows, _iso_days(since),
