@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pytest
 from ledgers import write_ledger
 
 from reportgen.api import open_ledger
-from reportgen.metrics.context import sort_keys, text_at
+from reportgen.ledger.schema import DISBURSE, REPAY, WRITEOFF
+from reportgen.metrics.context import Flows, sort_keys, text_at
+from reportgen.metrics.daily import journal_days
+from reportgen.sample import generate_sample
 
 
 def test_text_at_reads_the_cells_the_whole_column_holds(tmp_path: Path) -> None:
@@ -35,3 +40,22 @@ def test_sort_keys_sort_by_code_point() -> None:
     texts = ["L10", "L9", "贷2", "L1", "l1", ""]
     keys = sort_keys(pa.array(texts))
     assert [texts[i] for i in np.argsort(keys, kind="stable")] == sorted(texts)
+
+
+def test_flows_from_the_balance_identity_equal_the_journal(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    out = tmp_path_factory.mktemp("flows") / "ledger"
+    generate_sample(out, loans=300, seed=5)
+    engine = open_ledger(out).engine
+    first_writeoff = date(1970, 1, 1) + timedelta(
+        days=int(journal_days(engine.type_key[WRITEOFF]).min()))
+    around = (first_writeoff - timedelta(days=40), first_writeoff + timedelta(days=20))
+    assert engine.flow(WRITEOFF, *around).any()  # the identity is tested with write-offs
+    for start, end in (around, (date(2025, 1, 1), date(2025, 12, 31)),
+                       (date(2025, 12, 1), date(2025, 12, 31))):
+        flows = Flows(engine, start, end)
+        repaid = engine.flow(REPAY, start, end)
+        written_off = engine.flow(WRITEOFF, start, end)
+        assert (flows.collected == repaid).all()
+        assert (flows.reduced == repaid + written_off).all()
+        assert (flows.disbursed == engine.flow(DISBURSE, start, end)).all()

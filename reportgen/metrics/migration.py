@@ -34,7 +34,7 @@ def migration(ctx: Context) -> Migration:
     opening = np.zeros(5, dtype=np.int64)
     np.add.at(opening, g_o, o.balance[live])
     reduced = np.zeros(5, dtype=np.int64)
-    np.add.at(reduced, g_o, ctx.flows.collected[live] + ctx.flows.written_off[live])
+    np.add.at(reduced, g_o, ctx.flows.reduced[live])
     matrix = pairs.reshape(5, 5)
     rates = []
     for key, cohort_grades, targets in RATES:

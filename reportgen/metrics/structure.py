@@ -90,12 +90,13 @@ def dimension_codes(ctx: Context) -> dict[str, Dimension]:
 
 @dataclass(frozen=True)
 class _Values:
-    """The per-loan figures every breakdown sums: balances on D and Y, NPL on D, live on D."""
+    """The per-loan figures every breakdown sums: balances on D and Y, NPL on D, and 1 for
+    a loan live on D (the accounts)."""
 
     balance: np.ndarray
     year_start: np.ndarray
     npl: np.ndarray
-    live: np.ndarray
+    live: np.ndarray  # int64 0 / 1
     total: int
 
 
@@ -115,7 +116,7 @@ def breakdown(dimension: str, codes_: np.ndarray, keys: Sequence[str], fixed: bo
     balance = _sums(codes_, v.balance, n)
     npl = _sums(codes_, v.npl, n)
     year_start = _sums(codes_, v.year_start, n)
-    accounts = np.bincount(codes_[v.live], minlength=n)[:n].astype(np.int64)
+    accounts = _sums(codes_, v.live, n)
     shown = np.flatnonzero((accounts > 0) | (year_start > 0))
     if not fixed:
         shown = shown[np.lexsort((shown, -balance[shown]))]
@@ -145,7 +146,7 @@ def structure(ctx: Context) -> Structure:
         return cached
     bal_d = live_balance(ctx.d)
     values = _Values(bal_d, live_balance(ctx.y), np.where(npl_mask(ctx.d), bal_d, 0),
-                     ctx.d.live, int(bal_d.sum()))
+                     ctx.d.live.astype(np.int64), int(bal_d.sum()))
     result = Structure(tuple(breakdown(name, c, keys, fixed, values)
                              for name, (c, keys, fixed) in dimension_codes(ctx).items()))
     ctx.engine.memo[key] = result
