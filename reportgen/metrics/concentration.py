@@ -10,6 +10,7 @@ import numpy as np
 
 from reportgen.ledger.schema import NET_CAPITAL
 from reportgen.metrics.context import Context, group_sum, live_balance, text_at
+from reportgen.metrics.shared import shared
 from reportgen.model import Concentration, TopCustomer, ratio
 
 
@@ -33,14 +34,8 @@ def largest(balances: np.ndarray, id_rank: np.ndarray, n: int) -> np.ndarray:
 
 
 def concentration(ctx: Context) -> Concentration:
-    """Memoised per D: the reports of a month end share it."""
-    key = f"concentration:{ctx.period.end.isoformat()}"
-    cached = ctx.engine.memo.get(key)
-    if isinstance(cached, Concentration):
-        return cached
-    result = _concentration(ctx)
-    ctx.engine.memo[key] = result
-    return result
+    """Shared per D: the reports of a month end hold the same."""
+    return shared(ctx.engine, ("concentration", ctx.period.end), lambda: _concentration(ctx))
 
 
 def _concentration(ctx: Context) -> Concentration:

@@ -22,8 +22,7 @@ from datetime import date
 import numpy as np
 
 from reportgen.engine import _DAY_BITS, _DAY_OFFSET, Engine, day_number
-
-_MEMO_KEY = "daily_totals"
+from reportgen.metrics.shared import shared
 
 
 @dataclass(frozen=True)
@@ -59,9 +58,10 @@ def journal_days(keys: np.ndarray) -> np.ndarray:
 
 def daily_totals(engine: Engine) -> DailyTotals:
     """The ledger's daily totals, computed once per engine from its per-type journals."""
-    cached = engine.memo.get(_MEMO_KEY)
-    if isinstance(cached, DailyTotals):
-        return cached
+    return shared(engine, ("daily_totals",), lambda: _daily_totals(engine))
+
+
+def _daily_totals(engine: Engine) -> DailyTotals:
     n_types = len(engine.type_key)
     days = [journal_days(keys) for keys in engine.type_key]
     present = [d for d in days if d.size]
@@ -73,7 +73,5 @@ def daily_totals(engine: Engine) -> DailyTotals:
         column = day - (first - 1)  # column i holds the rows dated first - 1 + i
         np.add.at(amount[t], column, np.diff(cum))
         count[t] = np.bincount(column, minlength=span)
-    result = DailyTotals(first_day=first - 1, amount=np.cumsum(amount, axis=1),
-                         count=np.cumsum(count, axis=1))
-    engine.memo[_MEMO_KEY] = result
-    return result
+    return DailyTotals(first_day=first - 1, amount=np.cumsum(amount, axis=1),
+                       count=np.cumsum(count, axis=1))

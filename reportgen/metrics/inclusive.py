@@ -24,6 +24,7 @@ from reportgen.metrics.context import (
     live_balance,
     npl_mask,
 )
+from reportgen.metrics.shared import shared
 from reportgen.model import Inclusive, ratio
 
 LIMIT_FEN = 1_000_000_000  # 10,000,000.00 yuan
@@ -55,22 +56,20 @@ class _AsOf:
 
 
 def _as_of(ctx: Context, snap: Snapshot) -> _AsOf:
-    """Memoised per day: the reports of a run share D and the year start."""
-    key = f"inclusive:{snap.day.isoformat()}"
-    cached = ctx.engine.memo.get(key)
-    if isinstance(cached, _AsOf):
-        return cached
+    """Shared per day: the reports of a run share D and the year start."""
+    return shared(ctx.engine, ("inclusive", snap.day), lambda: _inclusive_on(ctx, snap))
+
+
+def _inclusive_on(ctx: Context, snap: Snapshot) -> _AsOf:
     loans = inclusive_loans(ctx, snap)
     bal = live_balance(snap)
-    result = _AsOf(
+    return _AsOf(
         loans=loans,
         balance=int(bal[loans].sum()),
         npl=int(bal[loans & npl_mask(snap)].sum()),
         customers=distinct_count(ctx.loan_customer, loans & snap.live),
         total=int(bal.sum()),
     )
-    ctx.engine.memo[key] = result
-    return result
 
 
 def weighted_rate(amounts: np.ndarray, rates: np.ndarray) -> Fraction | None:

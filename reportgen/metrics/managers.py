@@ -25,6 +25,7 @@ from reportgen.metrics.context import (
     sorted_contains,
     sorted_unique,
 )
+from reportgen.metrics.shared import shared
 from reportgen.model import AccountManagers, ManagerRow, TargetResult, ratio
 from reportgen.periods import Period, parse_period
 
@@ -106,10 +107,10 @@ class _Book:
 
 
 def _book(ctx: Context) -> _Book:
-    key = f"managers:{ctx.d.day.isoformat()}:{ctx.y.day.isoformat()}"
-    cached = ctx.engine.memo.get(key)
-    if isinstance(cached, _Book):
-        return cached
+    return shared(ctx.engine, ("managers", ctx.d.day, ctx.y.day), lambda: _book_on(ctx))
+
+
+def _book_on(ctx: Context) -> _Book:
     manager = ctx.ledger.loans["manager_code"]
     n_m = len(ctx.ledger.managers)
     bal_d = live_balance(ctx.d)
@@ -122,11 +123,9 @@ def _book(ctx: Context) -> _Book:
     names = list(ctx.ledger.managers)
     targets = _targets(ctx, names, balance, now)
     size = len(names)
-    result = _Book(names, _padded(balance, size), _padded(year_start, size),
-                   _padded(accounts, size), _padded(customers, size), _padded(npl, size),
-                   targets)
-    ctx.engine.memo[key] = result
-    return result
+    return _Book(names, _padded(balance, size), _padded(year_start, size),
+                 _padded(accounts, size), _padded(customers, size), _padded(npl, size),
+                 targets)
 
 
 def _padded(figures: np.ndarray, size: int) -> np.ndarray:

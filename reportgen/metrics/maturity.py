@@ -15,6 +15,7 @@ import numpy as np
 from reportgen.engine import day_number
 from reportgen.ledger.parse import days_to_dates
 from reportgen.metrics.context import Context, grade_names, live_balance, sort_keys, text_at
+from reportgen.metrics.shared import shared
 from reportgen.model import Listing, Maturity, UpcomingLoan, ratio
 
 
@@ -52,21 +53,20 @@ class _Upcoming:
 
 
 def _upcoming(ctx: Context, days: int) -> _Upcoming:
-    """Live loans maturing in (D, D + days]: memoised per (D, days), since the monthly,
+    """Live loans maturing in (D, D + days]: shared per (D, days), since the monthly,
     quarterly and yearly reports of a month end list the same loans."""
-    key = f"upcoming:{ctx.period.end.isoformat()}:{days}"
-    cached = ctx.engine.memo.get(key)
-    if isinstance(cached, _Upcoming):
-        return cached
+    return shared(ctx.engine, ("upcoming", ctx.period.end, days),
+                  lambda: _upcoming_on(ctx, days))
+
+
+def _upcoming_on(ctx: Context, days: int) -> _Upcoming:
     loans = ctx.ledger.loans
     end, mat = day_number(ctx.period.end), loans["maturity_date"]
     bal = live_balance(ctx.d)
     soon = np.flatnonzero(ctx.d.live & (mat > end) & (mat <= end + days))
     ids = sort_keys(text_at(loans, "loan_id", soon))
     soon = soon[np.lexsort((ids, -bal[soon], mat[soon]))]
-    result = _Upcoming(days, int(bal[soon].sum()), _listing(ctx, soon, bal))
-    ctx.engine.memo[key] = result
-    return result
+    return _Upcoming(days, int(bal[soon].sum()), _listing(ctx, soon, bal))
 
 
 def _listing(ctx: Context, idx: np.ndarray, bal: np.ndarray) -> Listing[UpcomingLoan]:

@@ -15,6 +15,7 @@ import numpy as np
 from reportgen.engine import Snapshot
 from reportgen.ledger.schema import GRADE_CODES
 from reportgen.metrics.context import Context, distinct_count, live_balance
+from reportgen.metrics.shared import shared
 from reportgen.model import ratio
 
 BUCKET_EDGES = (1, 31, 91, 181, 271, 361)  # lower bounds of d1_30 … d361_plus
@@ -48,10 +49,10 @@ def bucket_of(overdue_days: np.ndarray) -> np.ndarray:
 
 
 def position(ctx: Context, snap: Snapshot) -> Position:
-    key = f"position:{snap.day.isoformat()}"
-    cached = ctx.engine.memo.get(key)
-    if isinstance(cached, Position):
-        return cached
+    return shared(ctx.engine, ("position", snap.day), lambda: _position(ctx, snap))
+
+
+def _position(ctx: Context, snap: Snapshot) -> Position:
     # One grouped sum of the live balances by (grade, overdue bucket) gives the grade and
     # bucket totals, and over 30 / over 90 days (bucket edges 31 and 91), at once.
     cell = snap.grade.astype(np.intp) * _N_CELLS + (bucket_of(snap.overdue_days) + 1)
@@ -61,7 +62,7 @@ def position(ctx: Context, snap: Snapshot) -> Position:
     table = sums.reshape(_N_GRADES, _N_CELLS)
     grades = tuple(int(v) for v in table.sum(axis=1))
     buckets = tuple(int(v) for v in table[:, 1:].sum(axis=0))
-    result = Position(
+    return Position(
         balance=int(bal.sum()),
         accounts=int(np.count_nonzero(snap.live)),
         customers=distinct_count(ctx.loan_customer, snap.live),
@@ -73,8 +74,6 @@ def position(ctx: Context, snap: Snapshot) -> Position:
         over_30=sum(buckets[1:]),
         over_90=sum(buckets[2:]),
     )
-    ctx.engine.memo[key] = result
-    return result
 
 
 def positions(ctx: Context) -> tuple[Position, Position, Position, Position]:

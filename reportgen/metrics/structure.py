@@ -21,6 +21,7 @@ from reportgen.ledger.schema import (
     codes,
 )
 from reportgen.metrics.context import Context, live_balance, npl_mask
+from reportgen.metrics.shared import shared
 from reportgen.model import Breakdown, BreakdownRow, Structure, ratio
 
 TERMS = ("short", "medium_long")
@@ -62,9 +63,10 @@ def dimension_codes(ctx: Context) -> dict[str, Dimension]:
     They do not depend on the date, so they are made once per ledger (memoised on the
     engine) for every report of a run.
     """
-    cached = ctx.engine.memo.get("structure:codes")
-    if isinstance(cached, dict):
-        return cached
+    return shared(ctx.engine, ("structure codes",), lambda: _dimension_codes(ctx))
+
+
+def _dimension_codes(ctx: Context) -> dict[str, Dimension]:
     loans, customers = ctx.ledger.loans, ctx.ledger.customers
     cust = np.maximum(ctx.loan_customer, 0)
     ctype = customers["customer_type"][cust]
@@ -73,7 +75,7 @@ def dimension_codes(ctx: Context) -> dict[str, Dimension]:
                                                               loans["start_date"])
     band = np.searchsorted(_BAND_LIMITS_FEN, loans["contract_amount"], side="left")
     # int8 codes: kept for the whole run, they cost a byte per loan each
-    result: dict[str, Dimension] = {
+    return {
         "industry": (customers["industry"][cust], codes(INDUSTRIES), True),
         "guarantee": (loans["guarantee"], codes(GUARANTEES), True),
         "customer_type": (ctype, codes(CUSTOMER_TYPES), True),
@@ -84,8 +86,6 @@ def dimension_codes(ctx: Context) -> dict[str, Dimension]:
         "account_manager": (loans["manager_code"], ctx.ledger.managers, False),
         "product": (loans["product_code"], ctx.ledger.products, False),
     }
-    ctx.engine.memo["structure:codes"] = result
-    return result
 
 
 @dataclass(frozen=True)
@@ -139,15 +139,13 @@ def breakdown(dimension: str, codes_: np.ndarray, keys: Sequence[str], fixed: bo
 
 
 def structure(ctx: Context) -> Structure:
-    """Memoised per (D, Y): the monthly, quarterly and yearly reports of a month end share it."""
-    key = f"structure:{ctx.d.day.isoformat()}:{ctx.y.day.isoformat()}"
-    cached = ctx.engine.memo.get(key)
-    if isinstance(cached, Structure):
-        return cached
+    """Shared per (D, Y): the monthly, quarterly and yearly reports of a month end hold it."""
+    return shared(ctx.engine, ("structure", ctx.d.day, ctx.y.day), lambda: _structure(ctx))
+
+
+def _structure(ctx: Context) -> Structure:
     bal_d = live_balance(ctx.d)
     values = _Values(bal_d, live_balance(ctx.y), np.where(npl_mask(ctx.d), bal_d, 0),
                      ctx.d.live.astype(np.int64), int(bal_d.sum()))
-    result = Structure(tuple(breakdown(name, c, keys, fixed, values)
-                             for name, (c, keys, fixed) in dimension_codes(ctx).items()))
-    ctx.engine.memo[key] = result
-    return result
+    return Structure(tuple(breakdown(name, c, keys, fixed, values)
+                           for name, (c, keys, fixed) in dimension_codes(ctx).items()))

@@ -15,6 +15,7 @@ import numpy as np
 from reportgen.engine import Snapshot
 from reportgen.ledger.schema import DOUBTFUL, LOSS, SPECIAL_MENTION, SUBSTANDARD
 from reportgen.metrics.context import Context, grade_names, live_balance, sort_keys, text_at
+from reportgen.metrics.shared import shared
 from reportgen.model import Listing, ListingColumn, WatchEntry, Watchlist
 
 
@@ -30,7 +31,7 @@ def required_grade(overdue_days: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class _OnD:
-    """The watched loans on D in list order, with their columns: memoised per D, since
+    """The watched loans on D in list order, with their columns: shared per D, since
     only the ``new`` flag (against O) differs between the reports of a month end."""
 
     loans: np.ndarray
@@ -40,10 +41,10 @@ class _OnD:
 
 
 def _on_d(ctx: Context) -> _OnD:
-    key = f"watchlist:{ctx.d.day.isoformat()}"
-    cached = ctx.engine.memo.get(key)
-    if isinstance(cached, _OnD):
-        return cached
+    return shared(ctx.engine, ("watchlist", ctx.d.day), lambda: _watched_on_d(ctx))
+
+
+def _watched_on_d(ctx: Context) -> _OnD:
     d = ctx.d
     bal = live_balance(d)
     on = np.flatnonzero(watched(d))
@@ -62,9 +63,7 @@ def _on_d(ctx: Context) -> _OnD:
         "grade": grade_names(d.grade[on]),
         "overdue_days": d.overdue_days[on].astype(np.int64),
     }
-    result = _OnD(on, int(bal[on].sum()), check, columns)
-    ctx.engine.memo[key] = result
-    return result
+    return _OnD(on, int(bal[on].sum()), check, columns)
 
 
 def watchlist(ctx: Context) -> Watchlist:
