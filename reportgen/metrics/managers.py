@@ -73,19 +73,22 @@ def _targets(ctx: Context, names: list[str], balance: np.ndarray, now: np.ndarra
         return out
     n_m = len(ctx.ledger.managers)
     index = {name: i for i, name in enumerate(names)}
+    metrics = [name for name, *_ in TARGET_METRICS]
     for p in _target_periods(ctx):
         rows = np.flatnonzero(targets["period"] == p.id)
         if not rows.size:
             continue
-        actuals = _actuals(ctx, p, balance, now)
-        for r in rows.tolist():
-            name = str(targets["account_manager"][r])
-            m = index.setdefault(name, len(names))
+        actuals = {metric: values.tolist()
+                   for metric, values in _actuals(ctx, p, balance, now).items()}
+        for name, code, value in zip(targets["account_manager"][rows].tolist(),
+                                     targets["metric"][rows].tolist(),
+                                     targets["target"][rows].tolist(), strict=True):
+            m = index.setdefault(str(name), len(names))
             if m == len(names):
-                names.append(name)
-            metric = TARGET_METRICS[int(targets["metric"][r])][0]
+                names.append(str(name))
+            metric = metrics[code]
             scale = DECIMAL_SCALE if metric == "new_customers" else DECIMAL_SCALE // 100
-            target = int(targets["target"][r]) // scale
+            target = int(value) // scale
             actual = int(actuals[metric][m]) if m < n_m else 0
             out.setdefault(m, []).append(
                 TargetResult(metric, p.id, target, actual, ratio(actual, target)))
