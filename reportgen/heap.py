@@ -1,50 +1,36 @@
-"""Allocator settings for the command-line process: fewer page faults, lower peak RSS.
+"""The allocator the command line gives Arrow: jemalloc, which hands freed memory back.
 
-glibc's malloc is told to keep freed memory for reuse instead of handing it back at once.
+A million-loan report allocates and frees a great deal of Arrow memory while loading (CSV
+blocks, the hash join's tables, ten million ids that are dropped after the join) and then
+as much again in numpy for the engine.  Arrow's default pool on Linux, mimalloc, kept much
+of the freed memory, so the engine's arrays stacked on top of it: peak RSS 2.2–2.4 GB for
+a monthly report.  With jemalloc, and the pool's unused pages released after the load
+(``ledger/load.py``), the peak was 1.5–1.7 GB over a dozen runs, at the same speed.
 
-A report allocates and frees many arrays of tens of megabytes (ten million transactions,
-a column at a time).  By default glibc returns each one to the kernel, and the next array
-is faulted in afresh, page by page; on the 2-core virtual machines we measured on, those
-page faults were a third of a million-loan run (6 of 14 s in the kernel).  A top pad of
-1 GiB (``M_TOP_PAD``, the same as ``MALLOC_TOP_PAD_=1073741824``) brought the kernel time
-to under 2 s and the run to about 10.5 s, with the same peak RSS within 5 %.  Untouched
-padding is address space, not memory.
+Only an environment variable reaches Arrow's C++ internals (the CSV reader, the join):
+``pa.set_memory_pool`` changes only the pool pyarrow passes explicitly and measured no
+gain.  So the ``reportgen`` console script (``launch.py``) calls this before anything
+imports pyarrow; a value the user set wins.  A program that imports reportgen as a library
+keeps its own settings.
 
-Arrow's buffers go to its jemalloc pool rather than the default mimalloc one: on the
-million-loan ledger the peak RSS after loading was 1.7 GB against 2.2 GB, and reading was
-no slower (mimalloc kept the hash join's freed memory).  Only the environment variable
-reaches Arrow's C++ internals (the CSV reader, the hash join); ``pa.set_memory_pool``
-changes the pool pyarrow passes explicitly and measured no gain, hence the order below.
-
-Only the command line calls these: it owns its process.  A program that imports reportgen
-as a library keeps its own allocator settings.
+Also tried and left out: a glibc top pad (``M_TOP_PAD`` 1 GiB).  With mimalloc it cut a run
+from 14 s to 10.5 s; with jemalloc it made no measurable difference in time (medians 7.6 s
+and 7.1 s over four alternating runs) but raised and scattered the peak (1.60–1.97 GB).
 """
 
 from __future__ import annotations
 
-import ctypes
 import os
 import sys
 
-_M_TOP_PAD = -2  # from glibc's <malloc.h>
-TOP_PAD = 1 << 30
+POOL_VARIABLE = "ARROW_DEFAULT_MEMORY_POOL"
 
 
 def tune_allocators() -> None:
-    """Both settings; call before pyarrow is imported.  Each is skipped where the
-    platform lacks it, and an ``ARROW_DEFAULT_MEMORY_POOL`` the user set wins."""
-    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")
-    pad_heap()
+    """Choose jemalloc for Arrow unless the user chose; call before importing pyarrow.
 
-
-def pad_heap() -> bool:
-    """Set the top pad when the C library is glibc; True when it was set."""
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError):  # musl and others have no mallopt
-        return False
-    mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
-    mallopt.restype = ctypes.c_int
-    return bool(mallopt(_M_TOP_PAD, TOP_PAD))
+    Only on Linux, where pyarrow's wheels include jemalloc (those for macOS and Windows do
+    not, and Arrow would print a warning and keep its default).
+    """
+    if sys.platform.startswith("linux"):
+        os.environ.setdefault(POOL_VARIABLE, "jemalloc")
