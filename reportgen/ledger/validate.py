@@ -156,9 +156,9 @@ def _check_negative_balance(problems: Problems, engine: Engine, source: str) -> 
     mask = np.zeros(len(running), dtype=bool)
     mask[hits[first_per_loan]] = True
     shown = np.full(len(running), None, dtype=object)
-    ids = engine.ledger.loans["loan_id"]
+    ids = engine.ledger.loans.text["loan_id"]  # Arrow: only the shown ids become str
     for i in np.flatnonzero(mask)[:100].tolist():
-        shown[i] = f"{ids[engine.tx_loan[i]]} balance {yuan(int(running[i]))}"
+        shown[i] = f"{ids[int(engine.tx_loan[i])]} balance {yuan(int(running[i]))}"
     problems.add_mask(source, "amount", mask, engine.tx_row, shown,
                       "the loan's balance goes below zero at the end of this day")
 
@@ -204,7 +204,7 @@ def _period_kind(period_id: str) -> str:
 def warnings_on(engine: Engine, day: date, limit: int = 100) -> tuple[list[str], int]:
     """Warnings for ``day``: live loans without a state row; grades too mild for overdue."""
     snap = engine.snapshot(day)
-    ids = engine.ledger.loans["loan_id"]
+    ids = engine.ledger.loans.text["loan_id"]  # Arrow: only the shown ids become str
     out: list[str] = []
     no_state = np.flatnonzero(snap.live & ~snap.has_state)
     for i in no_state[:limit].tolist():
