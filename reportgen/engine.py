@@ -140,13 +140,19 @@ class Engine:
             (tx["loan"] >= 0) & (tx["date"] != NO_DATE) & (tx["type"] >= 0)
             & ~tx["amount__blank"])
         self.tx_key, pick = _sorted_keys(tx["loan"], tx["date"], valid)
-        # Loan and day come back out of the sorted keys: a shift and a mask run straight
-        # through memory, where a gather by the sort order jumps about.
-        self.tx_loan = (self.tx_key >> _DAY_BITS).astype(np.int32)
-        self.tx_day = ((self.tx_key & ((1 << _DAY_BITS) - 1)) - _DAY_OFFSET).astype(np.int32)
         self.tx_row = pick(tx.rows)
         tx_type, amount = pick(tx["type"]), pick(tx["amount"])
-        signed = amount * PRINCIPAL_SIGN[tx_type]  # disburse +, repay and writeoff −
+        del pick  # the sort order: 8 bytes a row, not kept past the picks
+        # Loan and day come back out of the sorted keys, written straight into int32: a
+        # shift and a mask run through memory, where a gather by the sort order jumps about.
+        rows = len(self.tx_key)
+        self.tx_loan = np.right_shift(self.tx_key, _DAY_BITS, out=np.empty(rows, np.int32),
+                                      casting="unsafe")
+        self.tx_day = np.bitwise_and(self.tx_key, (1 << _DAY_BITS) - 1,
+                                     out=np.empty(rows, np.int32), casting="unsafe")
+        self.tx_day -= _DAY_OFFSET
+        signed = PRINCIPAL_SIGN[tx_type]  # disburse +, repay and writeoff −, the rest 0
+        signed *= amount
         self.cum_principal = _running_sum(signed)
         del signed
         # Flows: per type, its own sorted keys and running sum.  Picking each type's rows
@@ -154,9 +160,9 @@ class Engine:
         self.type_key: list[np.ndarray] = []
         self.type_cum: list[np.ndarray] = []
         for t in range(len(PRINCIPAL_SIGN)):
-            rows = tx_type == t
-            self.type_key.append(self.tx_key[rows])
-            self.type_cum.append(_running_sum(amount[rows]))
+            of_type = tx_type == t
+            self.type_key.append(self.tx_key[of_type])
+            self.type_cum.append(_running_sum(amount[of_type]))
 
     def _init_states(self) -> None:
         cl = self.ledger.classifications

@@ -223,6 +223,8 @@ def load_ledger(path: Path, *, steps: Steps = QUIET) -> Ledger:
     if raw.problems:  # and stops the load before the cross-table rules
         problems.raise_if_any()
     tables = {name: columns for name, (columns, _) in parsed.items()}
+    sha256 = raw.sha256
+    del raw, parsed  # the text as read (ten million amounts, dates, types): parsed now
     customers, loans = tables["customers"], tables["loans"]
     transactions, classifications = tables["transactions"], tables["classifications"]
 
@@ -246,7 +248,7 @@ def load_ledger(path: Path, *, steps: Steps = QUIET) -> Ledger:
     pa.default_memory_pool().release_unused()
     return Ledger(
         path=path,
-        sha256=raw.sha256,
+        sha256=sha256,
         customers=customers,
         loans=loans,
         transactions=transactions,

@@ -146,8 +146,8 @@ def _check_negative_balance(problems: Problems, engine: Engine, source: str) -> 
         return
     end_of_day = np.ones(len(engine.tx_key), dtype=bool)
     end_of_day[:-1] = engine.tx_key[1:] != engine.tx_key[:-1]
-    first = engine.tx_first[engine.tx_loan]
-    running = engine.cum_principal[1:] - engine.cum_principal[first]
+    running = engine.cum_principal[engine.tx_first[engine.tx_loan]]  # the loan's start
+    np.subtract(engine.cum_principal[1:], running, out=running)  # in place: 80 MB less
     negative = end_of_day & (running < 0)
     if not negative.any():
         return
