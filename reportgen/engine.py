@@ -25,6 +25,8 @@ _DAY_BITS = 21
 _DAY_OFFSET = 1 << 20  # days since 1970 may be negative; keys stay non-negative
 EPOCH = date(1970, 1, 1)
 FLOW_CACHE_SIZE = 12  # per-loan flow arrays kept (8 MB each at a million loans)
+_BATCH_DAYS = 6  # snapshot days searched together
+_BATCH_LOANS = 1 << 18  # loans per block of those searches
 _RUN_LENGTH = 64  # average sorted run, in rows, from which a merge sort beats radix passes
 PRINCIPAL_SIGN = np.array([1, -1, -1, 0, 0], dtype=np.int64)  # by transaction type code
 
@@ -245,11 +247,14 @@ class Engine:
 
     def state(self, day: date) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(grade, overdue_since, has_row) per loan from its latest state row dated ≤ day."""
+        return self._state_at(self._position(self.cl_key, day_number(day)))
+
+    def _state_at(self, upto: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``state`` from each loan's position one past its last state row of the day."""
         if not len(self.cl_key):
             return (np.full(self.n_loans, NORMAL, np.int8),
                     np.full(self.n_loans, NO_DATE, np.int32), np.zeros(self.n_loans, bool))
-        pos = np.searchsorted(self.cl_key, _keys(self.loan_index, day_number(day)),
-                              side="right") - 1
+        pos = upto - 1
         safe = np.maximum(pos, 0)
         has = (pos >= 0) & (self.cl_loan[safe] == self.loan_index)
         grade = np.where(has, self.cl_grade[safe], NORMAL).astype(np.int8)
@@ -258,20 +263,48 @@ class Engine:
 
     def snapshot(self, day: date) -> Snapshot:
         """Balance, grade and overdue days of every loan at the end of ``day`` (cached)."""
-        cached = self._snapshots.get(day)
-        if cached is not None:
-            return cached
+        return self.snapshots([day])[0]
+
+    def snapshots(self, days: list[date]) -> list[Snapshot]:
+        """``snapshot`` of several days (a trend's month ends), cached like it.
+
+        The days not cached yet share one binary search per journal: the needles go loan
+        by loan, each loan's days together, so after a loan's first search its others land
+        in memory already in cache (12 month ends cost about a third less than one by one).
+        """
+        missing = sorted({day for day in days if day not in self._snapshots})
+        for first in range(0, len(missing), _BATCH_DAYS):  # bounded: 2 × 48 MB at 1M loans
+            batch = missing[first:first + _BATCH_DAYS]
+            numbers = np.array([day_number(day) for day in batch], dtype=np.int64)
+            tx_upto, cl_upto = (self._positions(keys, numbers)
+                                for keys in (self.tx_key, self.cl_key))
+            for j, day in enumerate(batch):
+                upto = np.ascontiguousarray(tx_upto[:, j])
+                self._upto_cache.setdefault(int(numbers[j]), upto)
+                self._snapshots[day] = self._snapshot_at(day, upto, cl_upto[:, j])
+        return [self._snapshots[day] for day in days]
+
+    def _positions(self, keys: np.ndarray, days: np.ndarray) -> np.ndarray:
+        """``_position`` for each of ``days``: a (loans, days) array, searched a block of
+        loans at a time so that the needles stay small."""
+        out = np.empty((self.n_loans, len(days)), dtype=np.int64)
+        for lo in range(0, self.n_loans, _BATCH_LOANS):
+            hi = min(lo + _BATCH_LOANS, self.n_loans)
+            needles = np.repeat(self.loan_index[lo:hi] << _DAY_BITS, len(days))
+            needles.reshape(hi - lo, len(days))[:] += days + _DAY_OFFSET
+            out[lo:hi] = np.searchsorted(keys, needles, side="right").reshape(hi - lo, -1)
+        return out
+
+    def _snapshot_at(self, day: date, tx_upto: np.ndarray, cl_upto: np.ndarray) -> Snapshot:
         d = day_number(day)
-        balance = self.balance(day)
+        balance = self.cum_principal[tx_upto] - self.cum_principal[self.tx_first]
         live = balance > 0
-        grade, since, has = self.state(day)
+        grade, since, has = self._state_at(cl_upto)
         from_state = np.where(since != NO_DATE, d - since.astype(np.int64) + 1, 0)
         maturity = self.ledger.loans["maturity_date"].astype(np.int64)
         from_contract = np.where((maturity != NO_DATE) & (d > maturity), d - maturity, 0)
         overdue = np.where(live, np.maximum(from_state, from_contract), 0).astype(np.int32)
-        snap = Snapshot(day, balance, live, grade, overdue, has)
-        self._snapshots[day] = snap
-        return snap
+        return Snapshot(day, balance, live, grade, overdue, has)
 
     def bank_figure(self, item: int, day: date) -> int | None:
         """The bank-level figure (provision, net capital) on ``day``: latest row dated ≤ day."""

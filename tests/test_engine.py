@@ -299,3 +299,16 @@ def test_total_flow_equals_the_sum_of_per_loan_flows(tmp_path: Path) -> None:
     for tx_type, expected in ((0, 13_000_000), (1, 2_000_000)):
         assert engine.total_flow(tx_type, start, end) == expected
         assert int(engine.flow(tx_type, start, end).sum()) == expected
+
+
+def test_batched_snapshots_equal_one_by_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The trend's month ends, searched together, give each day's own snapshot."""
+    monkeypatch.setattr("reportgen.engine._BATCH_LOANS", 300)  # several blocks of loans
+    demo = Path(__file__).resolve().parent.parent / "sample_ledgers" / "demo"
+    days = [date(2025, m, 28) for m in range(1, 13)] + [date(2026, 10, 31), date(2023, 1, 1)]
+    together = open_ledger(demo).engine.snapshots(days)
+    alone = open_ledger(demo).engine
+    for snap in together:
+        one = alone.snapshot(snap.day)
+        for field in ("balance", "live", "grade", "overdue_days", "has_state"):
+            assert (getattr(snap, field) == getattr(one, field)).all(), (snap.day, field)

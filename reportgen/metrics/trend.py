@@ -12,6 +12,7 @@ from reportgen.model import Trend, TrendPoint
 def trend(ctx: Context) -> Trend:
     points = []
     totals = daily_totals(ctx.engine)
+    ctx.engine.snapshots(list(ctx.period.month_ends()))  # the month ends in one batch
     for end in ctx.period.month_ends():
         start = end.replace(day=1)
         p = position(ctx, ctx.engine.snapshot(end))
