@@ -55,11 +55,11 @@ class _Shown:
     """A column's values formatted for a message only when a problem shows one (a lazy
     sequence: formatting a million good values would cost more than the check)."""
 
-    def __init__(self, values: np.ndarray, fmt: Callable[[int], str]) -> None:
+    def __init__(self, values: np.ndarray, fmt: Callable[[int], str | None]) -> None:
         self.values = values
         self.fmt = fmt
 
-    def __getitem__(self, i: int) -> str:
+    def __getitem__(self, i: int) -> str | None:
         return self.fmt(int(self.values[i]))
 
 
@@ -106,10 +106,14 @@ def _check_loans(problems: Problems, loans: Columns) -> None:
            "must be at least 0 and below 100 (percent)", _decimal_shown(rate))
 
 
-def _iso_days(days: np.ndarray) -> np.ndarray:
-    shown = days_to_dates(np.where(days == NO_DATE, 0, days)).astype(object)
-    shown[days == NO_DATE] = None
-    return shown
+def _iso_day(day: int) -> str | None:
+    return None if day == NO_DATE else str(days_to_dates(np.array([day]))[0])
+
+
+def _iso_days(days: np.ndarray) -> _Shown:
+    """Day numbers shown as ISO dates, lazily (a million state rows cost nothing when none
+    of them is wrong)."""
+    return _Shown(days, _iso_day)
 
 
 def _decimal_text(value: int) -> str:
