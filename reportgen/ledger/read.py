@@ -138,8 +138,8 @@ TYPED = {Kind.DATE: pa.date32(), Kind.ENUM: pa.dictionary(pa.int32(), pa.string(
 
 def _arrow_csv(text: bytes | Path, names: list[str], keep: dict[str, pa.DataType]
                ) -> tuple[pa.Table, bool]:
-    """Parse CSV bytes into the given column types; returns the table and whether rows
-    were skipped.
+    """Parse CSV bytes, or a UTF-8 file from its path, into the given column types; returns
+    the table and whether rows were skipped.
 
     Arrow checks UTF-8 itself while converting (in parallel), so a UTF-8 file is never
     decoded in Python; a GB18030 file fails that check and is transcoded once.
