@@ -40,7 +40,7 @@ class Session:
 
 def open_ledger(path: Path, *, progress: bool = False) -> Session:
     """Load and validate ``path``; raises ``LedgerError`` (exit 3) listing every problem."""
-    with Steps(4, enabled=progress, title="loading ledger") as steps:
+    with Steps(5, enabled=progress, title="loading ledger") as steps:
         ledger = load_ledger(path, steps=steps)
         with steps.step("indexing balances and states"):
             engine = Engine(ledger)

@@ -228,24 +228,25 @@ def load_ledger(path: Path, *, steps: Steps = QUIET) -> Ledger:
     customers, loans = tables["customers"], tables["loans"]
     transactions, classifications = tables["transactions"], tables["classifications"]
 
-    loans.values["customer"] = _lookup(loans.text["customer_id"], customers.text["customer_id"])
-    for journal in (transactions, classifications):
-        _join_loans(journal, loans, problems)
-    loans.values["branch_code"], branches = sorted_codes(loans.text["branch"])
-    loans.values["manager_code"], managers = sorted_codes(loans.text["account_manager"])
-    loans.values["product_code"], products = sorted_codes(loans.text["product"])
-    group_codes, groups = sorted_codes(customers.text["group_id"])
-    if groups and groups[0] == "":
-        group_codes = group_codes - 1  # the blank group is code -1: "no group"
-        groups = groups[1:]
-    customers.values["group"] = group_codes
-    ids = factorise(customers.text["customer_id"])
-    customers.values["customer_id__codes"] = ids[1]  # for the duplicate check
-    customers.values["id_rank"] = sorted_codes(customers.text["customer_id"], ids)[0]
-    # Hand Arrow's freed memory (the CSV blocks, the join's tables, the journals' ids) back
-    # now: the engine is about to allocate as much again, from numpy, and would otherwise
-    # stack on top of pages Arrow's allocator keeps for a while (peak 1.9 GB, not 1.6).
-    pa.default_memory_pool().release_unused()
+    with steps.step("joining ids, coding text"):
+        loans.values["customer"] = _lookup(loans.text["customer_id"], customers.text["customer_id"])
+        for journal in (transactions, classifications):
+            _join_loans(journal, loans, problems)
+        loans.values["branch_code"], branches = sorted_codes(loans.text["branch"])
+        loans.values["manager_code"], managers = sorted_codes(loans.text["account_manager"])
+        loans.values["product_code"], products = sorted_codes(loans.text["product"])
+        group_codes, groups = sorted_codes(customers.text["group_id"])
+        if groups and groups[0] == "":
+            group_codes = group_codes - 1  # the blank group is code -1: "no group"
+            groups = groups[1:]
+        customers.values["group"] = group_codes
+        ids = factorise(customers.text["customer_id"])
+        customers.values["customer_id__codes"] = ids[1]  # for the duplicate check
+        customers.values["id_rank"] = sorted_codes(customers.text["customer_id"], ids)[0]
+        # Hand Arrow's freed memory (the CSV blocks, the join's tables, the journals' ids) back
+        # now: the engine is about to allocate as much again, from numpy, and would otherwise
+        # stack on top of pages Arrow's allocator keeps for a while (peak 1.9 GB, not 1.6).
+        pa.default_memory_pool().release_unused()
     return Ledger(
         path=path,
         sha256=sha256,
