@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from reportgen.ledger.schema import NET_CAPITAL
-from reportgen.metrics.context import Context, group_sum, live_balance, text_at
+from reportgen.metrics.context import Context, live_balance, text_at
+from reportgen.metrics.grouped import group_sum
 from reportgen.metrics.shared import shared
 from reportgen.model import Concentration, TopCustomer, ratio
 

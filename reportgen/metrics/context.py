@@ -22,27 +22,6 @@ from reportgen.metrics.daily import daily_totals
 from reportgen.periods import Period
 
 
-def group_sum(codes: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
-    """Exact int64 sums of ``values`` per integer code in [0, size) (negative codes skipped)."""
-    out = np.zeros(size, dtype=np.int64)
-    keep = codes >= 0
-    np.add.at(out, codes[keep], values[keep].astype(np.int64))
-    return out
-
-
-def group_count(codes: np.ndarray, mask: np.ndarray, size: int) -> np.ndarray:
-    keep = mask & (codes >= 0)
-    return np.bincount(codes[keep], minlength=size).astype(np.int64)[:size]
-
-
-def distinct_count(codes: np.ndarray, mask: np.ndarray) -> int:
-    """How many distinct codes appear where ``mask`` is true."""
-    chosen = codes[mask & (codes >= 0)]
-    if not chosen.size:
-        return 0
-    return int(np.count_nonzero(np.bincount(chosen)))
-
-
 def sorted_unique(values: np.ndarray) -> np.ndarray:
     """Distinct integers, ascending: a sort and a neighbour test (numpy's hash-based unique
     is several times slower on a million int64 keys)."""

@@ -22,6 +22,7 @@ from datetime import date
 import numpy as np
 
 from reportgen.engine import _DAY_BITS, _DAY_OFFSET, Engine, day_number
+from reportgen.metrics.grouped import group_sum
 from reportgen.metrics.shared import shared
 
 
@@ -71,7 +72,7 @@ def _daily_totals(engine: Engine) -> DailyTotals:
     count = np.zeros((n_types, span), dtype=np.int64)
     for t, (day, cum) in enumerate(zip(days, engine.type_cum, strict=True)):
         column = day - (first - 1)  # column i holds the rows dated first - 1 + i
-        np.add.at(amount[t], column, np.diff(cum))
+        amount[t] = group_sum(column, np.diff(cum), span)
         count[t] = np.bincount(column, minlength=span)
     return DailyTotals(first_day=first - 1, amount=np.cumsum(amount, axis=1),
                        count=np.cumsum(count, axis=1))

@@ -17,13 +17,8 @@ import numpy as np
 from reportgen.engine import Snapshot
 from reportgen.ledger.parse import DECIMAL_SCALE
 from reportgen.ledger.schema import CORPORATE, INDIVIDUAL_BUSINESS, MICRO, MICRO_OWNER, SMALL
-from reportgen.metrics.context import (
-    Context,
-    distinct_count,
-    group_sum,
-    live_balance,
-    npl_mask,
-)
+from reportgen.metrics.context import Context, live_balance, npl_mask
+from reportgen.metrics.grouped import distinct_count, group_sum
 from reportgen.metrics.shared import shared
 from reportgen.model import Inclusive, ratio
 

@@ -18,13 +18,12 @@ from reportgen.ledger.parse import DECIMAL_SCALE
 from reportgen.ledger.schema import DISBURSE, TARGET_METRICS
 from reportgen.metrics.context import (
     Context,
-    group_count,
-    group_sum,
     live_balance,
     npl_mask,
     sorted_contains,
     sorted_unique,
 )
+from reportgen.metrics.grouped import group_count, group_sum
 from reportgen.metrics.shared import shared
 from reportgen.model import AccountManagers, ManagerRow, TargetResult, ratio
 from reportgen.periods import Period, parse_period

@@ -12,6 +12,7 @@ import numpy as np
 
 from reportgen.ledger.schema import DOUBTFUL, LOSS, NORMAL, SPECIAL_MENTION, SUBSTANDARD
 from reportgen.metrics.context import Context, live_balance
+from reportgen.metrics.grouped import group_sum
 from reportgen.model import Migration, MigrationRate, ratio
 
 RATES = (
@@ -29,12 +30,9 @@ def migration(ctx: Context) -> Migration:
     g_o = o.grade[live].astype(np.intp)
     # Three grouped sums give every figure: per (grade on O, grade on D) the balance on D
     # (the matrix), and per grade on O the opening balance and the period's reductions.
-    pairs = np.zeros(25, dtype=np.int64)
-    np.add.at(pairs, g_o * 5 + d.grade[live], live_balance(d)[live])
-    opening = np.zeros(5, dtype=np.int64)
-    np.add.at(opening, g_o, o.balance[live])
-    reduced = np.zeros(5, dtype=np.int64)
-    np.add.at(reduced, g_o, ctx.flows.reduced[live])
+    pairs = group_sum(g_o * 5 + d.grade[live], live_balance(d)[live], 25)
+    opening = group_sum(g_o, o.balance[live], 5)
+    reduced = group_sum(g_o, ctx.flows.reduced[live], 5)
     matrix = pairs.reshape(5, 5)
     rates = []
     for key, cohort_grades, targets in RATES:

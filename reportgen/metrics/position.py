@@ -14,7 +14,8 @@ import numpy as np
 
 from reportgen.engine import Snapshot
 from reportgen.ledger.schema import GRADE_CODES
-from reportgen.metrics.context import Context, distinct_count, live_balance
+from reportgen.metrics.context import Context, live_balance
+from reportgen.metrics.grouped import distinct_count, group_sum
 from reportgen.metrics.shared import shared
 from reportgen.model import ratio
 
@@ -57,9 +58,7 @@ def _position(ctx: Context, snap: Snapshot) -> Position:
     # bucket totals, and over 30 / over 90 days (bucket edges 31 and 91), at once.
     cell = snap.grade.astype(np.intp) * _N_CELLS + (bucket_of(snap.overdue_days) + 1)
     bal = live_balance(snap)
-    sums = np.zeros(_N_GRADES * _N_CELLS, dtype=np.int64)
-    np.add.at(sums, cell, bal)
-    table = sums.reshape(_N_GRADES, _N_CELLS)
+    table = group_sum(cell, bal, _N_GRADES * _N_CELLS).reshape(_N_GRADES, _N_CELLS)
     grades = tuple(int(v) for v in table.sum(axis=1))
     buckets = tuple(int(v) for v in table[:, 1:].sum(axis=0))
     return Position(

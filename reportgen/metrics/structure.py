@@ -21,6 +21,7 @@ from reportgen.ledger.schema import (
     codes,
 )
 from reportgen.metrics.context import Context, live_balance, npl_mask
+from reportgen.metrics.grouped import group_sum
 from reportgen.metrics.shared import shared
 from reportgen.model import Breakdown, BreakdownRow, Structure, ratio
 
@@ -100,23 +101,14 @@ class _Values:
     total: int
 
 
-def _sums(codes_: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
-    out = np.zeros(size, dtype=np.int64)
-    np.add.at(out, codes_, values)
-    return out
-
-
 def breakdown(dimension: str, codes_: np.ndarray, keys: Sequence[str], fixed: bool,
               v: _Values) -> Breakdown:
     n = len(keys)
-    keep = codes_ >= 0
-    if not bool(keep.all()):  # a blank code (e.g. the size of a non-corporate customer)
-        codes_ = codes_[keep]
-        v = _Values(v.balance[keep], v.year_start[keep], v.npl[keep], v.live[keep], v.total)
-    balance = _sums(codes_, v.balance, n)
-    npl = _sums(codes_, v.npl, n)
-    year_start = _sums(codes_, v.year_start, n)
-    accounts = _sums(codes_, v.live, n)
+    # group_sum skips a blank code (-1, e.g. the size of a non-corporate customer)
+    balance = group_sum(codes_, v.balance, n)
+    npl = group_sum(codes_, v.npl, n)
+    year_start = group_sum(codes_, v.year_start, n)
+    accounts = group_sum(codes_, v.live, n)
     shown = np.flatnonzero((accounts > 0) | (year_start > 0))
     if not fixed:
         shown = shown[np.lexsort((shown, -balance[shown]))]
