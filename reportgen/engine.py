@@ -35,6 +35,14 @@ def day_number(day: date) -> int:
     return (day - EPOCH).days
 
 
+def key_days(keys: np.ndarray, dtype: type[np.signedinteger] = np.int64) -> np.ndarray:
+    """The day number each (loan, day) key holds, written straight into ``dtype``."""
+    days = np.bitwise_and(keys, (1 << _DAY_BITS) - 1, out=np.empty(len(keys), dtype),
+                          casting="unsafe")
+    days -= _DAY_OFFSET
+    return days
+
+
 def _keys(loans: np.ndarray, days: np.ndarray | int) -> np.ndarray:
     """loan << 21 | (day + 2^20): built in one int64 array, in place (ten million rows)."""
     keys = loans.astype(np.int64)
@@ -129,7 +137,6 @@ class Engine:
         self.tx_first = np.cumsum(counts) - counts
         self._snapshots: dict[date, Snapshot] = {}
         self._upto_cache: dict[int, np.ndarray] = {}
-        self._by_day_cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._flow_cache: dict[tuple[int, date, date], np.ndarray] = {}
         self.memo: dict[object, object] = {}  # per-day figures shared by reports (positions)
 
@@ -150,9 +157,7 @@ class Engine:
         rows = len(self.tx_key)
         self.tx_loan = np.right_shift(self.tx_key, _DAY_BITS, out=np.empty(rows, np.int32),
                                       casting="unsafe")
-        self.tx_day = np.bitwise_and(self.tx_key, (1 << _DAY_BITS) - 1,
-                                     out=np.empty(rows, np.int32), casting="unsafe")
-        self.tx_day -= _DAY_OFFSET
+        self.tx_day = key_days(self.tx_key, np.int32)
         signed = PRINCIPAL_SIGN[tx_type]  # disburse +, repay and writeoff −, the rest 0
         signed *= amount
         self.cum_principal = _running_sum(signed)
@@ -216,28 +221,6 @@ class Engine:
             if len(self._flow_cache) >= FLOW_CACHE_SIZE:
                 self._flow_cache.pop(next(iter(self._flow_cache)))
         self._flow_cache[key] = cached  # most recently used last
-        return cached
-
-    def total_flow(self, tx_type: int, start: date, end: date) -> int:
-        """Σ amount of ``tx_type`` over [start, end] for the whole book (no per-loan split).
-
-        The trend asks this for every month of a year; a day-ordered running sum per type
-        answers each with two binary searches instead of two per loan.
-        """
-        days, cum = self._by_day(tx_type)
-        lo = np.searchsorted(days, day_number(start) - 1, side="right")
-        hi = np.searchsorted(days, day_number(end), side="right")
-        return int(cum[hi] - cum[lo])
-
-    def _by_day(self, tx_type: int) -> tuple[np.ndarray, np.ndarray]:
-        cached = self._by_day_cache.get(tx_type)
-        if cached is None:
-            keys = self.type_key[tx_type]
-            days = (keys & ((1 << _DAY_BITS) - 1)) - _DAY_OFFSET
-            amounts = np.diff(self.type_cum[tx_type])
-            order = np.argsort(days, kind="stable")
-            cached = (days[order], np.concatenate(([0], np.cumsum(amounts[order]))))
-            self._by_day_cache[tx_type] = cached
         return cached
 
     def disburse_count(self, start: date, end: date) -> np.ndarray:

@@ -284,23 +284,6 @@ def test_sorted_keys_give_a_stable_order_whatever_the_file_order(
     assert (keys == _keys(loans[valid], days[valid])[expected]).all()
 
 
-def test_total_flow_equals_the_sum_of_per_loan_flows(tmp_path: Path) -> None:
-    # By hand: disbursed in March 2026 = 100,000 (L1) + 30,000 (L2) = 130,000.00;
-    # repaid in March = 20,000 (L1, 03-31); the 2026-04-01 repayment is outside.
-    session = open_ledger(write_ledger(
-        tmp_path / "l",
-        customers="C1,甲,corporate,small,C,,,\n",
-        loans="L1,C1,B,王,,credit,100000,2026-03-01,2027-03-01,4\n"
-              "L2,C1,B,王,,credit,30000,2026-03-15,2027-03-15,4\n",
-        transactions="L1,2026-03-01,disburse,100000\nL2,2026-03-15,disburse,30000\n"
-                     "L1,2026-03-31,repay,20000\nL2,2026-04-01,repay,5000\n"))
-    engine = session.engine
-    start, end = date(2026, 3, 1), date(2026, 3, 31)
-    for tx_type, expected in ((0, 13_000_000), (1, 2_000_000)):
-        assert engine.total_flow(tx_type, start, end) == expected
-        assert int(engine.flow(tx_type, start, end).sum()) == expected
-
-
 def test_batched_snapshots_equal_one_by_one(monkeypatch: pytest.MonkeyPatch) -> None:
     """The trend's month ends, searched together, give each day's own snapshot."""
     monkeypatch.setattr("reportgen.engine._BATCH_LOANS", 300)  # several blocks of loans

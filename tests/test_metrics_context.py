@@ -11,9 +11,9 @@ import pytest
 from ledgers import write_ledger
 
 from reportgen.api import open_ledger
+from reportgen.engine import key_days
 from reportgen.ledger.schema import DISBURSE, REPAY, WRITEOFF
 from reportgen.metrics.context import Flows, sort_keys, text_at
-from reportgen.metrics.daily import journal_days
 from reportgen.sample import generate_sample
 
 
@@ -48,7 +48,7 @@ def test_flows_from_the_balance_identity_equal_the_journal(
     generate_sample(out, loans=300, seed=5)
     engine = open_ledger(out).engine
     first_writeoff = date(1970, 1, 1) + timedelta(
-        days=int(journal_days(engine.type_key[WRITEOFF]).min()))
+        days=int(key_days(engine.type_key[WRITEOFF]).min()))
     around = (first_writeoff - timedelta(days=40), first_writeoff + timedelta(days=20))
     assert engine.flow(WRITEOFF, *around).any()  # the identity is tested with write-offs
     for start, end in (around, (date(2025, 1, 1), date(2025, 12, 31)),

@@ -6,10 +6,12 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from ledgers import write_ledger
 
 from reportgen.api import Session, open_ledger
+from reportgen.engine import key_days
 from reportgen.ledger.schema import DISBURSE, TX_TYPES
-from reportgen.metrics.daily import daily_totals, journal_days
+from reportgen.metrics.daily import daily_totals
 from reportgen.sample import generate_sample
 
 
@@ -35,9 +37,9 @@ def _windows(first: date, last: date) -> list[tuple[date, date]]:
     ]
 
 
-def test_journal_days_decode_the_keys_as_the_engine_does(session: Session) -> None:
+def test_key_days_decode_the_keys_as_the_engine_does(session: Session) -> None:
     engine = session.engine
-    assert (journal_days(engine.tx_key) == engine.tx_day).all()
+    assert (key_days(engine.tx_key) == engine.tx_day).all()
 
 
 def test_daily_totals_equal_per_loan_flows(session: Session) -> None:
@@ -56,11 +58,26 @@ def test_daily_totals_equal_per_loan_flows(session: Session) -> None:
 
 
 def test_an_empty_journal_has_zero_totals(tmp_path: Path) -> None:
-    from ledgers import write_ledger
-
     folder = write_ledger(tmp_path / "l", customers="C1,甲,corporate,small,C,,,\n",
                           loans="L1,C1,B,王,,credit,100000,2026-03-01,2027-03-01,4\n",
                           transactions="")
     totals = daily_totals(open_ledger(folder).engine)
     assert totals.total(DISBURSE, date(2026, 1, 1), date(2026, 12, 31)) == 0
     assert totals.rows(DISBURSE, date(2026, 1, 1), date(2026, 12, 31)) == 0
+
+
+def test_book_totals_equal_the_sum_of_per_loan_flows(tmp_path: Path) -> None:
+    # By hand: disbursed in March 2026 = 100,000 (L1) + 30,000 (L2) = 130,000.00;
+    # repaid in March = 20,000 (L1, 03-31); the 2026-04-01 repayment is outside.
+    session = open_ledger(write_ledger(
+        tmp_path / "l",
+        customers="C1,甲,corporate,small,C,,,\n",
+        loans="L1,C1,B,王,,credit,100000,2026-03-01,2027-03-01,4\n"
+              "L2,C1,B,王,,credit,30000,2026-03-15,2027-03-15,4\n",
+        transactions="L1,2026-03-01,disburse,100000\nL2,2026-03-15,disburse,30000\n"
+                     "L1,2026-03-31,repay,20000\nL2,2026-04-01,repay,5000\n"))
+    engine = session.engine
+    start, end = date(2026, 3, 1), date(2026, 3, 31)
+    for tx_type, expected in ((0, 13_000_000), (1, 2_000_000)):
+        assert daily_totals(engine).total(tx_type, start, end) == expected
+        assert int(engine.flow(tx_type, start, end).sum()) == expected

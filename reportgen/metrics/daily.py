@@ -21,7 +21,7 @@ from datetime import date
 
 import numpy as np
 
-from reportgen.engine import _DAY_BITS, _DAY_OFFSET, Engine, day_number
+from reportgen.engine import Engine, day_number, key_days
 from reportgen.metrics.grouped import group_sum
 from reportgen.metrics.shared import shared
 
@@ -51,12 +51,6 @@ class DailyTotals:
         return int(self.count[tx_type, hi] - self.count[tx_type, lo])
 
 
-def journal_days(keys: np.ndarray) -> np.ndarray:
-    """The day of each of the engine's sorted (loan, day) keys, as the engine decodes them
-    into ``Engine.tx_day`` (tests/test_metrics_daily.py holds the two equal)."""
-    return (keys & ((1 << _DAY_BITS) - 1)) - _DAY_OFFSET
-
-
 def daily_totals(engine: Engine) -> DailyTotals:
     """The ledger's daily totals, computed once per engine from its per-type journals."""
     return shared(engine, ("daily_totals",), lambda: _daily_totals(engine))
@@ -64,7 +58,7 @@ def daily_totals(engine: Engine) -> DailyTotals:
 
 def _daily_totals(engine: Engine) -> DailyTotals:
     n_types = len(engine.type_key)
-    days = [journal_days(keys) for keys in engine.type_key]
+    days = [key_days(keys) for keys in engine.type_key]
     present = [d for d in days if d.size]
     first = min(int(d.min()) for d in present) if present else 0
     span = max(int(d.max()) for d in present) - first + 2 if present else 1  # + column 0
