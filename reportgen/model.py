@@ -296,7 +296,7 @@ class Listing(Sequence[Row], Generic[Row]):
         return self.row_type(*(_python(c[index]) for c in self.columns.values()))
 
     def __iter__(self) -> Iterator[Row]:
-        return map(self.row_type, *(_pylist(c) for c in self.columns.values()))
+        return map(self.row_type, *(column_values(c) for c in self.columns.values()))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Listing | tuple | list):
@@ -316,7 +316,7 @@ def _python(value: Any) -> Any:
     return value.as_py() if isinstance(value, pa.Scalar) else value
 
 
-def _pylist(column: ListingColumn) -> list[Any]:
+def column_values(column: ListingColumn) -> list[Any]:
     """A column's cells as Python values."""
     if isinstance(column, np.ndarray):
         return column.tolist()

@@ -22,14 +22,13 @@ from reportgen.formatting import ratio6, yuan
 from reportgen.ledger.schema import GRADE_CODES
 from reportgen.model import Compare, Listing, Report, TargetResult
 from reportgen.render.base import RenderOptions, register
-from reportgen.render.json_listing import MADE, Form, listing_json
+from reportgen.render.json_listing import MADE, Form, dumps, listing_json
 
 COUNT_FIELDS = frozenset({
     "accounts", "customers", "disbursed_count", "due_count", "upcoming_count", "upcoming_days",
     "count", "new_count", "grade_check_count", "overdue_days", "rank", "customers_year_start",
 })
 COUNT_ROWS = frozenset({"accounts", "customers"})  # Compare rows that hold counts
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def _value(name: str, value: Any) -> Any:
@@ -227,7 +226,7 @@ def _encode_into(value: Any, parts: list[str]) -> None:
             separator = ","
         parts.append("}" if value else "{}")
     else:
-        parts.append(_dumps(value))
+        parts.append(dumps(value))
 
 
 @register("json")

@@ -26,10 +26,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from reportgen.formatting import ratio6
-from reportgen.model import Listing, ListingColumn
+from reportgen.model import Listing, ListingColumn, column_values
 
 T = TypeVar("T")
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+# json.dumps(value, ensure_ascii=False, separators=(",", ":")), the writer's one form
+dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 # What json.dumps escapes in a string when ensure_ascii is off (json.encoder.ESCAPE).
 _NEEDS_ESCAPE = r'[\x00-\x1f\\"]'
 
@@ -50,12 +51,6 @@ def _arrow(column: ListingColumn) -> pa.Array:
     return column if isinstance(column, pa.Array) else pa.array(column)
 
 
-def _python(column: ListingColumn) -> list[Any]:
-    if isinstance(column, np.ndarray):
-        return column.tolist()
-    return column.to_pylist() if isinstance(column, pa.Array) else column
-
-
 def money_texts(column: ListingColumn) -> pa.Array:
     """Each amount of integer fen as a JSON string of yuan with 2 places."""
     fen = np.asarray(column.to_numpy() if isinstance(column, pa.Array) else column,
@@ -72,7 +67,7 @@ def text_texts(column: ListingColumn) -> pa.Array:
     through the json module's escaper, cell by cell."""
     strings = _arrow(column)
     if strings.null_count or pc.any(pc.match_substring_regex(strings, _NEEDS_ESCAPE)).as_py():
-        return pa.array([_dumps(value) for value in strings.to_pylist()], type=pa.string())
+        return pa.array([dumps(value) for value in strings.to_pylist()], type=pa.string())
     return pc.binary_join_element_wise('"', strings, '"', "")
 
 
@@ -128,13 +123,13 @@ def _column_texts(form: Form, column: ListingColumn,
         return pc.binary_join_element_wise('"', pc.cast(_arrow(column), pa.string()), '"', "")
     if form is Form.FLAG:
         return pc.if_else(pa.array(column, type=pa.bool_()), "true", "false")
-    values = _python(column)
+    values = column_values(column)
     if form is Form.RATIO:
         return pa.array(["null" if value is None else f'"{ratio6(value)}"' for value in values],
                         type=pa.string())
     if convert is None:
         raise ValueError("Form.OTHER needs a converter")
-    return pa.array([_dumps(convert(value)) for value in values], type=pa.string())
+    return pa.array([dumps(convert(value)) for value in values], type=pa.string())
 
 
 def listing_json(listing: Listing[Any],
