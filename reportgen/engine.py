@@ -136,7 +136,6 @@ class Engine:
         counts = np.bincount(self.tx_loan, minlength=n)[:n]
         self.tx_first = np.cumsum(counts) - counts
         self._snapshots: dict[date, Snapshot] = {}
-        self._upto_cache: dict[int, np.ndarray] = {}
         self._flow_cache: dict[tuple[int, date, date], np.ndarray] = {}
         self.memo: dict[object, object] = {}  # per-day figures shared by reports (positions)
 
@@ -186,19 +185,14 @@ class Engine:
         """For each loan, the index one past its last row in ``keys`` dated ≤ day."""
         return np.searchsorted(keys, _keys(self.loan_index, day), side="right")
 
-    def upto(self, day: int) -> np.ndarray:
-        """For each loan, the index one past its last transaction dated ≤ day (cached)."""
-        cached = self._upto_cache.get(day)
-        if cached is None:
-            cached = self._position(self.tx_key, day)
-            if len(self._upto_cache) > 64:
-                self._upto_cache.clear()
-            self._upto_cache[day] = cached
-        return cached
-
     def balance(self, day: date) -> np.ndarray:
-        """bal(x, day) for every loan, int64 fen."""
-        return self.cum_principal[self.upto(day_number(day))] - self.cum_principal[self.tx_first]
+        """bal(x, day) for every loan, int64 fen (reports read it from ``snapshot``, which
+        caches it)."""
+        return self._balance_at(self._position(self.tx_key, day_number(day)))
+
+    def _balance_at(self, tx_upto: np.ndarray) -> np.ndarray:
+        """Balances from each loan's position one past its last transaction of the day."""
+        return self.cum_principal[tx_upto] - self.cum_principal[self.tx_first]
 
     def _window(self, tx_type: int, start: date, end: date) -> tuple[np.ndarray, np.ndarray]:
         keys = self.type_key[tx_type]
@@ -262,9 +256,7 @@ class Engine:
             tx_upto, cl_upto = (self._positions(keys, numbers)
                                 for keys in (self.tx_key, self.cl_key))
             for j, day in enumerate(batch):
-                upto = np.ascontiguousarray(tx_upto[:, j])
-                self._upto_cache.setdefault(int(numbers[j]), upto)
-                self._snapshots[day] = self._snapshot_at(day, upto, cl_upto[:, j])
+                self._snapshots[day] = self._snapshot_at(day, tx_upto[:, j], cl_upto[:, j])
         return [self._snapshots[day] for day in days]
 
     def _positions(self, keys: np.ndarray, days: np.ndarray) -> np.ndarray:
@@ -280,7 +272,7 @@ class Engine:
 
     def _snapshot_at(self, day: date, tx_upto: np.ndarray, cl_upto: np.ndarray) -> Snapshot:
         d = day_number(day)
-        balance = self.cum_principal[tx_upto] - self.cum_principal[self.tx_first]
+        balance = self._balance_at(tx_upto)
         live = balance > 0
         grade, since, has = self._state_at(cl_upto)
         from_state = np.where(since != NO_DATE, d - since.astype(np.int64) + 1, 0)
