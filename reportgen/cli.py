@@ -14,14 +14,19 @@ import traceback
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
 from reportgen import __version__
-from reportgen.errors import ReportgenError
+from reportgen.errors import ConfigError, ReportgenError, UsageError
 from reportgen.log import setup_logging
 from reportgen.model import REPORT_TYPES
+from reportgen.periods import ACCEPTED_FORMS, MAX_YEAR, MIN_YEAR
+from reportgen.preflight import folder_problem, ledger_problem, log_file_problem
+
+if TYPE_CHECKING:
+    from reportgen.config import Config
 
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger("reportgen")
@@ -56,13 +61,79 @@ def _guard(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def parse_day(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date like 2026-11-01") from None
+def day_option(low: date, high: date, why: str) -> Callable[..., date | None]:
+    """A click callback parsing YYYY-MM-DD within ``[low, high]``.
+
+    The bounds keep every date the command derives from the one given (T − 1, 400 days
+    of catch-up back, the same day last year, a sample's history) inside what ``date``
+    and the period ids can hold: 0001-01-01 or 9999-12-31 is a one-line usage error,
+    never an OverflowError after the work has begun.
+    """
+
+    def parse(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+        if value is None:
+            return None
+        name = param.opts[0] if param.opts else "date"
+        try:
+            day = date.fromisoformat(value) if value.isascii() else None
+        except ValueError:
+            day = None
+        if day is None or len(value) != 10:
+            _fail(ctx, f"{name} {value!r} is not a date like 2026-11-01")
+        elif not low <= day <= high:
+            _fail(ctx, f"{name} {value} is out of range: expected {low} to {high} ({why})")
+        return day
+
+    return parse
+
+
+def _fail(ctx: click.Context, message: str) -> NoReturn:
+    """Stop with one line and exit 2 (click's own usage errors print several)."""
+    click.echo(f"reportgen: {message}", err=True)
+    ctx.exit(2)
+
+
+RUN_DAYS = day_option(date(MIN_YEAR + 1, 1, 1), date(MAX_YEAR, 12, 31),
+                      "reports of periods from 1900 to 2999")
+SAMPLE_DAYS = day_option(date(1900, 1, 1), date(2199, 12, 31), "a ledger's dates")
+
+
+def _quiet() -> bool:
+    return bool(click.get_current_context().find_root().params.get("quiet"))
+
+
+def _warn(text: str) -> None:
+    """One warning line on stderr, unless ``-q`` (errors only) was given."""
+    if not _quiet():
+        click.echo(f"warning: {text}", err=True)
+
+
+def _check_folder(path: Path, option: str | None) -> None:
+    """Stop before any work when no file can be written into ``path``."""
+    problem = folder_problem(path)
+    if problem is None:
+        return
+    if option is None:
+        raise ConfigError(f"output.dir = {str(path)!r}: {problem}")
+    raise UsageError(f"{option} {path}: {problem}")
+
+
+def _check_ledger(path: Path) -> None:
+    problem = ledger_problem(path)
+    if problem is not None:
+        raise UsageError(f"--ledger {path}: {problem}")
+
+
+def _bank_notice(config: Config) -> None:
+    """Say once that the reports will carry no bank name (the default is blank)."""
+    if config.bank.name:
+        return
+    if not config.source:
+        _warn("no reportgen.toml: the bank's name is blank; set [bank] name "
+              "(see reportgen.example.toml)")
+    elif "bank" not in config.tables:
+        _warn(f"{config.source} has no [bank] table: the bank's name is blank; "
+              "set [bank] name")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -80,7 +151,12 @@ def main(verbose: int, quiet: bool, log_file: Path | None, debug: bool) -> None:
       reportgen generate --ledger sample_ledgers/demo --report monthly --period 2026-10
     """
     del debug
-    setup_logging(verbose=verbose, quiet=quiet, log_file=log_file)
+    if log_file is not None and (problem := log_file_problem(log_file)):
+        _fail(click.get_current_context(), f"--log-file {problem}")
+    try:
+        setup_logging(verbose=verbose, quiet=quiet, log_file=log_file)
+    except OSError as exc:  # a race or a file system the checks cannot see
+        _fail(click.get_current_context(), f"--log-file {log_file}: {exc.strerror or exc}")
 
 
 @main.command()
@@ -122,10 +198,17 @@ def generate(ledger_path: Path, report: str, period: str, formats: str | None,
     from reportgen.render.base import get
 
     config = load_config(config_path)
+    if formats is not None and not formats.strip():
+        raise UsageError("--format is empty; list formats among xlsx,pdf,json,html")
     chosen = [f.strip() for f in formats.split(",")] if formats else list(config.output.formats)
     for name in chosen:  # usage errors before any work
         get(name)
+    if period != period.strip() or any(c.isspace() for c in period):
+        raise UsageError(f"--period {period!r} has spaces; accepted forms: {ACCEPTED_FORMS}")
     parse_period(period, report)
+    _check_folder(out or Path(config.output.dir), "--out" if out else None)
+    _check_ledger(ledger_path)
+    _bank_notice(config)
     session = api.open_ledger(ledger_path, progress=sys.stderr.isatty())
     model = api.build(session, report, period, config, formats=chosen)
     _print_warnings(list(model.warnings), model.warning_count, limit=10)  # as of D
@@ -148,6 +231,7 @@ def validate(ledger_path: Path) -> None:
     """
     from reportgen import api
 
+    _check_ledger(ledger_path)
     session = api.open_ledger(ledger_path, progress=sys.stderr.isatty())
     warnings, warning_count = session.last_day_warnings
     _print_warnings(warnings, warning_count)
@@ -162,13 +246,13 @@ def validate(ledger_path: Path) -> None:
 @main.command()
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder to write the ledger CSVs into, e.g. --out /tmp/ledger.")
-@click.option("--loans", default=2000, show_default=True, type=click.IntRange(1),
+@click.option("--loans", default=2000, show_default=True, type=click.IntRange(1, 10_000_000),
               help="Number of loans, e.g. --loans 1000000.")
-@click.option("--seed", default=1, show_default=True, type=int,
+@click.option("--seed", default=1, show_default=True, type=click.IntRange(0, 2**63 - 1),
               help="Random seed; the same seed gives the same files, e.g. --seed 7.")
-@click.option("--start", default="2024-01-01", show_default=True, callback=parse_day,
+@click.option("--start", default="2024-01-01", show_default=True, callback=SAMPLE_DAYS,
               help="First date of the ledger, e.g. --start 2024-01-01.")
-@click.option("--end", default="2026-11-28", show_default=True, callback=parse_day,
+@click.option("--end", default="2026-11-28", show_default=True, callback=SAMPLE_DAYS,
               help="Last date of the ledger, e.g. --end 2026-11-28.")
 @_guard
 def sample(out: Path, loans: int, seed: int, start: date, end: date) -> None:
@@ -178,11 +262,11 @@ def sample(out: Path, loans: int, seed: int, start: date, end: date) -> None:
     Example:
       reportgen sample --out /tmp/big --loans 1000000 --seed 7
     """
-    from reportgen.errors import UsageError
     from reportgen.sample import generate_sample
 
     if end <= start:
         raise UsageError(f"--end {end} must be after --start {start}")
+    _check_folder(out, "--out")
     stats = generate_sample(out, loans=loans, seed=seed, start=start, end=end)
     click.echo(str(stats))
 
@@ -220,7 +304,7 @@ Example:
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
               default=None,
               help="Configuration file (default ./reportgen.toml), e.g. --config /srv/r.toml.")
-@click.option("--date", "day", callback=parse_day, default=None, metavar="YYYY-MM-DD",
+@click.option("--date", "day", callback=RUN_DAYS, default=None, metavar="YYYY-MM-DD",
               help="Act as if today were this date (default: today in bank.timezone), "
                    "e.g. --date 2026-11-01 makes what ended on 2026-10-31.")
 @click.option("--catch-up", is_flag=True,
@@ -242,6 +326,8 @@ def run(config_path: Path | None, day: date | None, catch_up: bool, force: bool,
     from reportgen.runner import run as run_reports
 
     config = load_config(config_path)
+    _check_folder(Path(config.output.dir), None)
+    _bank_notice(config)
     result = run_reports(config, today=day, catch_up=catch_up, force=force,
                          email=not no_email, progress=sys.stderr.isatty())
     p = result.plan
@@ -271,7 +357,7 @@ def run(config_path: Path | None, day: date | None, catch_up: bool, force: bool,
 
 
 @main.command()
-@click.option("--date", "day", callback=parse_day, default=None, metavar="YYYY-MM-DD",
+@click.option("--date", "day", callback=RUN_DAYS, default=None, metavar="YYYY-MM-DD",
               help="The day a run would happen (default: today in bank.timezone), "
                    "e.g. --date 2026-11-01.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
@@ -316,7 +402,6 @@ def _print_warnings(warnings: list[str], total: int, *, limit: int = 100) -> Non
     data-quality sheet, and a clerk's terminal should not scroll past the file names.
     """
     for text in warnings[:limit]:
-        click.echo(f"warning: {text}", err=True)
+        _warn(text)
     if total > min(limit, len(warnings)):
-        click.echo(f"warning: … and {total - min(limit, len(warnings))} more warning(s)",
-                   err=True)
+        _warn(f"… and {total - min(limit, len(warnings))} more warning(s)")
