@@ -136,7 +136,44 @@ def _bank_notice(config: Config) -> None:
               "set [bank] name")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class OneLineUsageError(click.ClickException):
+    """click's own usage error, shown as one line (click prints usage, a hint and the error).
+
+    A cron log or a clerk's terminal gets ``reportgen: Invalid value for '--out': …`` and
+    where to look, like every other error of this program; the exit status stays 2.
+    """
+
+    exit_code = 2
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"reportgen: {self.format_message()}", err=True, file=file)
+
+
+class Group(click.Group):
+    """The command group, turning click's usage errors into one line (OneLineUsageError)."""
+
+    def make_context(self, info_name: str | None, args: list[str],
+                     parent: click.Context | None = None, **extra: Any) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as exc:
+            raise _one_line(exc) from None
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as exc:
+            raise _one_line(exc) from None
+
+
+def _one_line(exc: click.UsageError) -> OneLineUsageError:
+    text = " ".join(exc.format_message().split())
+    where = f" (see: {exc.ctx.command_path} --help)" if exc.ctx is not None else ""
+    return OneLineUsageError(text + where)
+
+
+@click.group(cls=Group,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="reportgen")
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors.")
