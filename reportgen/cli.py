@@ -168,7 +168,7 @@ class Group(click.Group):
 
 def _one_line(exc: click.UsageError) -> OneLineUsageError:
     text = " ".join(exc.format_message().split())
-    where = f" (see: {exc.ctx.command_path} --help)" if exc.ctx is not None else ""
+    where = f" (see: {exc.ctx.command_path if exc.ctx else 'reportgen'} --help)"
     return OneLineUsageError(text + where)
 
 
