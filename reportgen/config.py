@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
+import ssl
 import tomllib
 import types
 import typing
@@ -245,6 +246,27 @@ def _check_email(email: EmailConfig, formats: tuple[str, ...]) -> None:
     _check_range("email.retries", email.retries, 0, 10)
     _check_range("email.retry_delay", email.retry_delay, 0, 600)
     _check_range("email.timeout", email.timeout, 1, 600)
+    _check_relay(email)
+    _check_address("email.sender", email.sender)
+    for report in REPORTS:
+        key = f"email.recipients.{report}"
+        addresses = email.recipients.for_report(report)
+        for address in addresses:
+            _check_address(key, address, bare=True)
+        seen = {a.lower() for a in addresses}
+        if len(seen) != len(addresses):
+            raise ConfigError(f"{key} lists an address twice")
+    if email.enabled:
+        for name in email.attach:
+            if name not in formats:
+                raise ConfigError(
+                    f"email.attach has {name!r} but output.formats ({', '.join(formats)}) "
+                    "does not make it; add it to output.formats or remove it from email.attach"
+                )
+
+
+def _check_relay(email: EmailConfig) -> None:
+    """Host, login and CA file: what the connection to the relay needs."""
     if not email.host.strip():
         raise ConfigError("email.host is empty; write the SMTP relay's host name")
     if not HOST.fullmatch(email.host):
@@ -264,22 +286,12 @@ def _check_email(email: EmailConfig, formats: tuple[str, ...]) -> None:
         raise ConfigError(f"email.username = {email.username!r} has a space; remove it")
     if email.ca_file and not Path(email.ca_file).is_file():
         raise ConfigError(f"email.ca_file = {email.ca_file!r}: no such file")
-    _check_address("email.sender", email.sender)
-    for report in REPORTS:
-        key = f"email.recipients.{report}"
-        addresses = email.recipients.for_report(report)
-        for address in addresses:
-            _check_address(key, address, bare=True)
-        seen = {a.lower() for a in addresses}
-        if len(seen) != len(addresses):
-            raise ConfigError(f"{key} lists an address twice")
-    if email.enabled:
-        for name in email.attach:
-            if name not in formats:
-                raise ConfigError(
-                    f"email.attach has {name!r} but output.formats ({', '.join(formats)}) "
-                    "does not make it; add it to output.formats or remove it from email.attach"
-                )
+    if email.ca_file:
+        try:  # else every run fails at the first mail, after making the reports
+            ssl.create_default_context(cafile=email.ca_file)
+        except (ssl.SSLError, OSError, ValueError) as exc:
+            raise ConfigError(f"email.ca_file = {email.ca_file!r} is not a PEM file of CA "
+                              f"certificates ({' '.join(str(exc).split())})") from None
 
 
 def _check_address(key: str, value: str, *, bare: bool = False) -> None:

@@ -236,6 +236,18 @@ OUT_OF_DOMAIN = [
 ]
 
 
+@pytest.mark.parametrize("content", [b"", b"not a certificate", b"\x00\xff" * 100,
+                                     b"-----BEGIN CERTIFICATE-----\nAAAA\n"
+                                     b"-----END CERTIFICATE-----\n"])
+def test_a_ca_file_that_is_not_pem_certificates_is_refused_at_load(tmp_path: Path,
+                                                                   content: bytes) -> None:
+    (tmp_path / "ca.pem").write_bytes(content)
+    message = error_of(tmp_path, MAIL + f'ca_file = "{tmp_path / "ca.pem"}"\n')
+    assert "email.ca_file" in message
+    assert "not a PEM file" in message
+    assert "\n" not in message
+
+
 @pytest.mark.parametrize(("text", "key"), OUT_OF_DOMAIN)
 def test_every_value_out_of_its_domain_is_refused_at_load_naming_the_key(
         tmp_path: Path, text: str, key: str) -> None:
