@@ -317,3 +317,15 @@ def test_a_record_from_before_the_config_check_still_makes_a_one_line_subject(
     assert "Bcc" not in parsed
     assert sorted(parsed.keys())[:3] == ["Content-Type", "Date", "From"]
     assert str(msg["Subject"]) == zh
+
+
+@pytest.mark.parametrize("figures", [{}, {"balance": "x"}, {"balance": None},
+                                     {"bank": "甲", "balance": "1", "balance_year_start": "1",
+                                      "npl": "1", "npl_ratio": "1/0"}])
+def test_a_record_that_cannot_become_a_message_is_a_failed_delivery_not_a_crash(
+        archive: Archive, figures: dict[str, Any]) -> None:
+    record = dataclasses.replace(make_record(archive), figures=figures)
+    outcomes = send(record, archive, email_config(9), [TEAM])
+    assert [(o.status, o.attempts) for o in outcomes] == [("failed", 0)]
+    assert "cannot be mailed" in (outcomes[0].error or "")
+    assert archive.records()[-1]["status"] == "failed"
