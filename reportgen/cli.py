@@ -102,10 +102,10 @@ def _quiet() -> bool:
     return bool(click.get_current_context().find_root().params.get("quiet"))
 
 
-def _warn(text: str) -> None:
-    """One warning line on stderr, unless ``-q`` (errors only) was given."""
+def _warn(text: str, *, kind: str = "warning") -> None:
+    """One warning (or note) line on stderr, unless ``-q`` (errors only) was given."""
     if not _quiet():
-        click.echo(f"warning: {text}", err=True)
+        click.echo(f"{kind}: {text}", err=True)
 
 
 def _check_folder(path: Path, option: str | None) -> None:
@@ -125,15 +125,19 @@ def _check_ledger(path: Path) -> None:
 
 
 def _bank_notice(config: Config) -> None:
-    """Say once that the reports will carry no bank name (the default is blank)."""
+    """Say once that the reports will carry no bank name (the default is blank).
+
+    A "note", not a "warning": the data-quality warnings of a ledger keep their meaning
+    (a clean ledger prints no warning), and a script can tell the two apart.
+    """
     if config.bank.name:
         return
     if not config.source:
         _warn("no reportgen.toml: the bank's name is blank; set [bank] name "
-              "(see reportgen.example.toml)")
+              "(see reportgen.example.toml)", kind="note")
     elif "bank" not in config.tables:
         _warn(f"{config.source} has no [bank] table: the bank's name is blank; "
-              "set [bank] name")
+              "set [bank] name", kind="note")
 
 
 class OneLineUsageError(click.ClickException):
@@ -245,9 +249,9 @@ def generate(ledger_path: Path, report: str, period: str, formats: str | None,
     parse_period(period, report)
     _check_folder(out or Path(config.output.dir), "--out" if out else None)
     _check_ledger(ledger_path)
-    _bank_notice(config)
     session = api.open_ledger(ledger_path, progress=sys.stderr.isatty())
     model = api.build(session, report, period, config, formats=chosen)
+    _bank_notice(config)  # once a report is about to be written without the bank's name
     _print_warnings(list(model.warnings), model.warning_count, limit=10)  # as of D
     options = api.render_options(config, lang=lang, templates=templates)
     for path in api.write(model, chosen, out or Path(config.output.dir), options):
@@ -364,9 +368,10 @@ def run(config_path: Path | None, day: date | None, catch_up: bool, force: bool,
 
     config = load_config(config_path)
     _check_folder(Path(config.output.dir), None)
-    _bank_notice(config)
     result = run_reports(config, today=day, catch_up=catch_up, force=force,
                          email=not no_email, progress=sys.stderr.isatty())
+    if result.made:
+        _bank_notice(config)
     p = result.plan
     window = f"{p.first_end} … {p.last_end}" if p.first_end != p.last_end else str(p.last_end)
     click.echo(f"reportgen run {result.today}: periods ending {window}: "

@@ -659,8 +659,9 @@ def test_no_config_means_a_blank_bank_name_said_once(tmp_path: Path, good: Path)
                     "2026-10", "--format", "json,html,xlsx", "--out", str(out))
     assert result.exit_code == 0, result.output
     notices = [line for line in result.stderr.splitlines() if "bank's name is blank" in line]
-    assert notices == ["warning: no reportgen.toml: the bank's name is blank; set [bank] name "
+    assert notices == ["note: no reportgen.toml: the bank's name is blank; set [bank] name "
                        "(see reportgen.example.toml)"]
+    assert "warning" not in result.stderr  # a clean ledger: no data-quality warning
     document = json.loads((out / "monthly_2026-10.json").read_text(encoding="utf-8"))
     assert document["bank"] == ""
     html = (out / "monthly_2026-10.html").read_text(encoding="utf-8")
