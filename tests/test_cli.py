@@ -695,3 +695,22 @@ def test_a_config_that_names_the_bank_gets_no_notice(tmp_path: Path, good: Path)
                        encoding="utf-8")
     result = generate(good, tmp_path / "out2", "--config", str(no_bank))
     assert f"{no_bank} has no [bank] table: the bank's name is blank" in result.stderr
+
+
+def test_one_line_errors_as_a_real_subprocess(tmp_path: Path) -> None:
+    """Outside CliRunner too: the log file is opened before any command's error handling."""
+    exe = Path(sys.executable).with_name("reportgen")
+    if not exe.exists():
+        exe = Path("/work/main/.venv/bin/reportgen")
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    for args in (["--log-file", str(tmp_path / "missing" / "run.log"), "periods", "--date",
+                  "2026-11-01"],
+                 ["periods", "--date", "0001-01-01"],
+                 ["sample", "--out", str(tmp_path / "file" / "s")]):
+        done = subprocess.run([str(exe), *args], capture_output=True, text=True, timeout=120,
+                              check=False, cwd=Path.cwd())
+        assert done.returncode == 2, done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+        assert done.stderr.startswith("reportgen: ")
+        assert done.stdout == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cwd", "file"]
