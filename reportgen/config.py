@@ -160,7 +160,10 @@ def load_config(path: Path | None) -> Config:
     except IsADirectoryError:
         raise ConfigError(f"configuration file {path} is a folder, not a file") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        raise ConfigError(f"{path}: not valid TOML: {' '.join(str(exc).split())}") from None
+    except OSError as exc:  # unreadable: permissions, a FIFO, a broken disk
+        raise ConfigError(f"configuration file {path} cannot be read: "
+                          f"{exc.strerror or exc}") from None
     for reserved in ("source", "tables"):
         if reserved in data:
             raise ConfigError(f"{path}: unknown configuration key {reserved!r}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import textwrap
 import typing
@@ -296,3 +297,25 @@ def test_values_inside_their_domain_still_load(tmp_path: Path, text: str) -> Non
 def test_the_default_bank_name_is_blank_never_the_demo_bank() -> None:
     assert Config().bank.name == ""
     assert Config().bank.branch == ""
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
+def test_an_unreadable_file_is_exit_2_naming_it(tmp_path: Path) -> None:
+    path = write(tmp_path, '[bank]\nname = "x"\n')
+    path.chmod(0o000)
+    try:
+        with pytest.raises(ConfigError, match="cannot be read"):
+            load_config(path)
+    finally:
+        path.chmod(0o600)
+
+
+@pytest.mark.parametrize("data", [b"\xff\xfe[bank]\n", b'[bank]\nname = "\xe7\xa4"\n',
+                                  b"[bank]\nname = 'a\x00b'\n", b"\x00" * 10])
+def test_a_file_that_is_not_utf8_toml_is_one_line(tmp_path: Path, data: bytes) -> None:
+    path = tmp_path / "reportgen.toml"
+    path.write_bytes(data)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert "not valid TOML" in str(info.value)
+    assert "\n" not in str(info.value)
