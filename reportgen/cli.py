@@ -180,9 +180,11 @@ def _one_line(exc: click.UsageError) -> OneLineUsageError:
              context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="reportgen")
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
-@click.option("-q", "--quiet", is_flag=True, help="Only errors.")
+@click.option("-q", "--quiet", is_flag=True,
+              help="Only errors on stderr: no warnings or notes (results still on stdout).")
 @click.option("--log-file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write the log to this file, e.g. --log-file run.log.")
+              help="Also append the log to this file (its folder must exist), "
+                   "e.g. --log-file run.log.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of unexpected errors.")
 def main(verbose: int, quiet: bool, log_file: Path | None, debug: bool) -> None:
     """reportgen: credit-business reports (旬报/月报/季报/年报) from a loan ledger.
@@ -288,13 +290,13 @@ def validate(ledger_path: Path) -> None:
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder to write the ledger CSVs into, e.g. --out /tmp/ledger.")
 @click.option("--loans", default=2000, show_default=True, type=click.IntRange(1, 10_000_000),
-              help="Number of loans, e.g. --loans 1000000.")
+              help="Number of loans (at most 10,000,000), e.g. --loans 1000000.")
 @click.option("--seed", default=1, show_default=True, type=click.IntRange(0, 2**63 - 1),
               help="Random seed; the same seed gives the same files, e.g. --seed 7.")
 @click.option("--start", default="2024-01-01", show_default=True, callback=SAMPLE_DAYS,
-              help="First date of the ledger, e.g. --start 2024-01-01.")
+              help="First date of the ledger (from 1900-01-01), e.g. --start 2024-01-01.")
 @click.option("--end", default="2026-11-28", show_default=True, callback=SAMPLE_DAYS,
-              help="Last date of the ledger, e.g. --end 2026-11-28.")
+              help="Last date of the ledger (up to 2199-12-31), e.g. --end 2026-11-28.")
 @_guard
 def sample(out: Path, loans: int, seed: int, start: date, end: date) -> None:
     """Write a realistic, deterministic sample ledger (Chinese names, grades, write-offs).
@@ -346,8 +348,9 @@ Example:
               default=None,
               help="Configuration file (default ./reportgen.toml), e.g. --config /srv/r.toml.")
 @click.option("--date", "day", callback=RUN_DAYS, default=None, metavar="YYYY-MM-DD",
-              help="Act as if today were this date (default: today in bank.timezone), "
-                   "e.g. --date 2026-11-01 makes what ended on 2026-10-31.")
+              help="Act as if today were this date (default: today in bank.timezone; "
+                   "1901-01-01 to 2999-12-31), e.g. --date 2026-11-01 makes what ended on "
+                   "2026-10-31.")
 @click.option("--catch-up", is_flag=True,
               help="Also make every report whose period ended on a day no earlier "
                    "successful run covered (a downtime), at most 400 days back, e.g. after "
@@ -400,8 +403,8 @@ def run(config_path: Path | None, day: date | None, catch_up: bool, force: bool,
 
 @main.command()
 @click.option("--date", "day", callback=RUN_DAYS, default=None, metavar="YYYY-MM-DD",
-              help="The day a run would happen (default: today in bank.timezone), "
-                   "e.g. --date 2026-11-01.")
+              help="The day a run would happen (default: today in bank.timezone; "
+                   "1901-01-01 to 2999-12-31), e.g. --date 2026-11-01.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="Configuration file (default ./reportgen.toml when present), "
                                  "e.g. --config /srv/reports/reportgen.toml.")
