@@ -14,11 +14,12 @@ import traceback
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from reportgen import __version__
+from reportgen.cli_usage import Group, day_option, fail
 from reportgen.errors import ConfigError, ReportgenError, UsageError
 from reportgen.log import setup_logging
 from reportgen.model import REPORT_TYPES
@@ -51,8 +52,9 @@ def _guard(func: F) -> F:
         except Exception as exc:  # a bug, not the user's mistake
             if debug:
                 traceback.print_exc()
+            what = " ".join(str(exc).split())  # one line, as README promises
             click.echo(
-                f"reportgen: unexpected error: {type(exc).__name__}: {exc}\n"
+                f"reportgen: unexpected error: {type(exc).__name__}: {what} "
                 "(run again with --debug for the traceback, and please report it)",
                 err=True,
             )
@@ -61,41 +63,10 @@ def _guard(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def day_option(low: date, high: date, why: str) -> Callable[..., date | None]:
-    """A click callback parsing YYYY-MM-DD within ``[low, high]``.
-
-    The bounds keep every date the command derives from the one given (T − 1, 400 days
-    of catch-up back, the same day last year, a sample's history) inside what ``date``
-    and the period ids can hold: 0001-01-01 or 9999-12-31 is a one-line usage error,
-    never an OverflowError after the work has begun.
-    """
-
-    def parse(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
-        if value is None:
-            return None
-        name = param.opts[0] if param.opts else "date"
-        try:
-            day = date.fromisoformat(value) if value.isascii() else None
-        except ValueError:
-            day = None
-        if day is None or len(value) != 10:
-            _fail(ctx, f"{name} {value!r} is not a date like 2026-11-01")
-        elif not low <= day <= high:
-            _fail(ctx, f"{name} {value} is out of range: expected {low} to {high} ({why})")
-        return day
-
-    return parse
-
-
-def _fail(ctx: click.Context, message: str) -> NoReturn:
-    """Stop with one line and exit 2 (click's own usage errors print several)."""
-    click.echo(f"reportgen: {message}", err=True)
-    ctx.exit(2)
-
-
 RUN_DAYS = day_option(date(MIN_YEAR + 1, 1, 1), date(MAX_YEAR, 12, 31),
                       "reports of periods from 1900 to 2999")
-SAMPLE_DAYS = day_option(date(1900, 1, 1), date(2199, 12, 31), "a ledger's dates")
+LEDGER_DAYS = day_option(date(1900, 1, 1), date(2199, 12, 31), "a ledger's dates")
+parse_day = LEDGER_DAYS  # the callback's earlier name, for options a ledger date is given to
 
 
 def _quiet() -> bool:
@@ -140,42 +111,6 @@ def _bank_notice(config: Config) -> None:
               "set [bank] name", kind="note")
 
 
-class OneLineUsageError(click.ClickException):
-    """click's own usage error, shown as one line (click prints usage, a hint and the error).
-
-    A cron log or a clerk's terminal gets ``reportgen: Invalid value for '--out': …`` and
-    where to look, like every other error of this program; the exit status stays 2.
-    """
-
-    exit_code = 2
-
-    def show(self, file: Any = None) -> None:
-        click.echo(f"reportgen: {self.format_message()}", err=True, file=file)
-
-
-class Group(click.Group):
-    """The command group, turning click's usage errors into one line (OneLineUsageError)."""
-
-    def make_context(self, info_name: str | None, args: list[str],
-                     parent: click.Context | None = None, **extra: Any) -> click.Context:
-        try:
-            return super().make_context(info_name, args, parent, **extra)
-        except click.UsageError as exc:
-            raise _one_line(exc) from None
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except click.UsageError as exc:
-            raise _one_line(exc) from None
-
-
-def _one_line(exc: click.UsageError) -> OneLineUsageError:
-    text = " ".join(exc.format_message().split())
-    where = f" (see: {exc.ctx.command_path if exc.ctx else 'reportgen'} --help)"
-    return OneLineUsageError(text + where)
-
-
 @click.group(cls=Group,
              context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="reportgen")
@@ -195,11 +130,11 @@ def main(verbose: int, quiet: bool, log_file: Path | None, debug: bool) -> None:
     """
     del debug
     if log_file is not None and (problem := log_file_problem(log_file)):
-        _fail(click.get_current_context(), f"--log-file {problem}")
+        fail(click.get_current_context(), f"--log-file {problem}")
     try:
         setup_logging(verbose=verbose, quiet=quiet, log_file=log_file)
     except OSError as exc:  # a race or a file system the checks cannot see
-        _fail(click.get_current_context(), f"--log-file {log_file}: {exc.strerror or exc}")
+        fail(click.get_current_context(), f"--log-file {log_file}: {exc.strerror or exc}")
 
 
 @main.command()
@@ -293,9 +228,9 @@ def validate(ledger_path: Path) -> None:
               help="Number of loans (at most 10,000,000), e.g. --loans 1000000.")
 @click.option("--seed", default=1, show_default=True, type=click.IntRange(0, 2**63 - 1),
               help="Random seed; the same seed gives the same files, e.g. --seed 7.")
-@click.option("--start", default="2024-01-01", show_default=True, callback=SAMPLE_DAYS,
+@click.option("--start", default="2024-01-01", show_default=True, callback=LEDGER_DAYS,
               help="First date of the ledger (from 1900-01-01), e.g. --start 2024-01-01.")
-@click.option("--end", default="2026-11-28", show_default=True, callback=SAMPLE_DAYS,
+@click.option("--end", default="2026-11-28", show_default=True, callback=LEDGER_DAYS,
               help="Last date of the ledger (up to 2199-12-31), e.g. --end 2026-11-28.")
 @_guard
 def sample(out: Path, loans: int, seed: int, start: date, end: date) -> None:

@@ -277,6 +277,7 @@ def test_unexpected_error_exits_1_with_one_line_and_traceback_only_with_debug(
     assert result.exit_code == 1, result.output
     assert "unexpected error: RuntimeError: boom" in result.stderr
     assert "--debug" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert "Traceback" not in result.output
     debug = invoke("--debug", "generate", "--ledger", str(good), "--report", "monthly",
                    "--period", "2026-10", "--format", "json", "--out", str(tmp_path / "o"))
