@@ -30,7 +30,7 @@ def show(day: date | None, n: int | None) -> None:
     (["show", "--day", "２０００-01-01"], "is not a date like 2026-11-01"),
     (["show", "--day", "20000101"], "is not a date like 2026-11-01"),
     (["show", "--n", "9"], "Invalid value for '--n'"),
-    (["show", "--nope"], "No such option: --nope"),
+    (["show", "--nope"], "No such option '--nope'"),
     (["nope"], "No such command 'nope'"),
 ])
 def test_every_usage_error_is_one_line_exit_2(args: list[str], expected: str) -> None:
