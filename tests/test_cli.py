@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -657,7 +658,7 @@ def test_no_config_means_a_blank_bank_name_said_once(tmp_path: Path, good: Path)
 
     out = tmp_path / "out"
     result = invoke("generate", "--ledger", str(good), "--report", "monthly", "--period",
-                    "2026-10", "--format", "json,html,xlsx", "--out", str(out))
+                    "2026-10", "--format", "json,html,xlsx,pdf", "--out", str(out))
     assert result.exit_code == 0, result.output
     notices = [line for line in result.stderr.splitlines() if "bank's name is blank" in line]
     assert notices == ["note: no reportgen.toml: the bank's name is blank; set [bank] name "
@@ -670,6 +671,14 @@ def test_no_config_means_a_blank_bank_name_said_once(tmp_path: Path, good: Path)
     assert "示例农村商业银行" not in html
     assert "None" not in html
     assert '<div class="bank"></div>' in html
+    if shutil.which("pdfinfo"):
+        info = subprocess.run(["pdfinfo", str(out / "monthly_2026-10.pdf")], check=True,
+                              capture_output=True, text=True).stdout
+        assert "Title:           信贷业务月报 2026年10月\n" in info
+        text = subprocess.run(["pdftotext", str(out / "monthly_2026-10.pdf"), "-"],
+                              check=True, capture_output=True, text=True).stdout
+        assert "示例农村商业银行" not in text
+        assert "None" not in text
     book = load_workbook(out / "monthly_2026-10.xlsx")
     cover = book.worksheets[0]
     assert cover["A1"].value == "信贷业务月报"
