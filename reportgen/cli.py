@@ -14,14 +14,20 @@ import traceback
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from reportgen import __version__
-from reportgen.errors import ReportgenError
+from reportgen.cli_usage import Group, day_option, fail
+from reportgen.errors import ConfigError, ReportgenError, UsageError
 from reportgen.log import setup_logging
 from reportgen.model import REPORT_TYPES
+from reportgen.periods import ACCEPTED_FORMS, MAX_YEAR, MIN_YEAR
+from reportgen.preflight import folder_problem, ledger_problem, log_file_problem
+
+if TYPE_CHECKING:
+    from reportgen.config import Config
 
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger("reportgen")
@@ -46,8 +52,9 @@ def _guard(func: F) -> F:
         except Exception as exc:  # a bug, not the user's mistake
             if debug:
                 traceback.print_exc()
+            what = " ".join(str(exc).split())  # one line, as README promises
             click.echo(
-                f"reportgen: unexpected error: {type(exc).__name__}: {exc}\n"
+                f"reportgen: unexpected error: {type(exc).__name__}: {what} "
                 "(run again with --debug for the traceback, and please report it)",
                 err=True,
             )
@@ -56,21 +63,63 @@ def _guard(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def parse_day(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date like 2026-11-01") from None
+RUN_DAYS = day_option(date(MIN_YEAR + 1, 1, 1), date(MAX_YEAR, 12, 31),
+                      "reports of periods from 1900 to 2999")
+LEDGER_DAYS = day_option(date(1900, 1, 1), date(2199, 12, 31), "a ledger's dates")
+parse_day = LEDGER_DAYS  # the callback's earlier name, for options a ledger date is given to
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+def _quiet() -> bool:
+    return bool(click.get_current_context().find_root().params.get("quiet"))
+
+
+def _warn(text: str, *, kind: str = "warning") -> None:
+    """One warning (or note) line on stderr, unless ``-q`` (errors only) was given."""
+    if not _quiet():
+        click.echo(f"{kind}: {text}", err=True)
+
+
+def _check_folder(path: Path, option: str | None) -> None:
+    """Stop before any work when no file can be written into ``path``."""
+    problem = folder_problem(path)
+    if problem is None:
+        return
+    if option is None:
+        raise ConfigError(f"output.dir = {str(path)!r}: {problem}")
+    raise UsageError(f"{option} {path}: {problem}")
+
+
+def _check_ledger(path: Path) -> None:
+    problem = ledger_problem(path)
+    if problem is not None:
+        raise UsageError(f"--ledger {path}: {problem}")
+
+
+def _bank_notice(config: Config) -> None:
+    """Say once that the reports will carry no bank name (the default is blank).
+
+    A "note", not a "warning": the data-quality warnings of a ledger keep their meaning
+    (a clean ledger prints no warning), and a script can tell the two apart.
+    """
+    if config.bank.name:
+        return
+    if not config.source:
+        _warn("no reportgen.toml: the bank's name is blank; set [bank] name "
+              "(see reportgen.example.toml)", kind="note")
+    elif "bank" not in config.tables:
+        _warn(f"{config.source} has no [bank] table: the bank's name is blank; "
+              "set [bank] name", kind="note")
+
+
+@click.group(cls=Group,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="reportgen")
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
-@click.option("-q", "--quiet", is_flag=True, help="Only errors.")
+@click.option("-q", "--quiet", is_flag=True,
+              help="Only errors on stderr: no warnings or notes (results still on stdout).")
 @click.option("--log-file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write the log to this file, e.g. --log-file run.log.")
+              help="Also append the log to this file (its folder must exist), "
+                   "e.g. --log-file run.log.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of unexpected errors.")
 def main(verbose: int, quiet: bool, log_file: Path | None, debug: bool) -> None:
     """reportgen: credit-business reports (旬报/月报/季报/年报) from a loan ledger.
@@ -80,7 +129,12 @@ def main(verbose: int, quiet: bool, log_file: Path | None, debug: bool) -> None:
       reportgen generate --ledger sample_ledgers/demo --report monthly --period 2026-10
     """
     del debug
-    setup_logging(verbose=verbose, quiet=quiet, log_file=log_file)
+    if log_file is not None and (problem := log_file_problem(log_file)):
+        fail(click.get_current_context(), f"--log-file {problem}")
+    try:
+        setup_logging(verbose=verbose, quiet=quiet, log_file=log_file)
+    except OSError as exc:  # a race or a file system the checks cannot see
+        fail(click.get_current_context(), f"--log-file {log_file}: {exc.strerror or exc}")
 
 
 @main.command()
@@ -122,12 +176,19 @@ def generate(ledger_path: Path, report: str, period: str, formats: str | None,
     from reportgen.render.base import get
 
     config = load_config(config_path)
+    if formats is not None and not formats.strip():
+        raise UsageError("--format is empty; list formats among xlsx,pdf,json,html")
     chosen = [f.strip() for f in formats.split(",")] if formats else list(config.output.formats)
     for name in chosen:  # usage errors before any work
         get(name)
+    if period != period.strip() or any(c.isspace() for c in period):
+        raise UsageError(f"--period {period!r} has spaces; accepted forms: {ACCEPTED_FORMS}")
     parse_period(period, report)
+    _check_folder(out or Path(config.output.dir), "--out" if out else None)
+    _check_ledger(ledger_path)
     session = api.open_ledger(ledger_path, progress=sys.stderr.isatty())
     model = api.build(session, report, period, config, formats=chosen)
+    _bank_notice(config)  # once a report is about to be written without the bank's name
     _print_warnings(list(model.warnings), model.warning_count, limit=10)  # as of D
     options = api.render_options(config, lang=lang, templates=templates)
     for path in api.write(model, chosen, out or Path(config.output.dir), options):
@@ -148,6 +209,7 @@ def validate(ledger_path: Path) -> None:
     """
     from reportgen import api
 
+    _check_ledger(ledger_path)
     session = api.open_ledger(ledger_path, progress=sys.stderr.isatty())
     warnings, warning_count = session.last_day_warnings
     _print_warnings(warnings, warning_count)
@@ -162,14 +224,14 @@ def validate(ledger_path: Path) -> None:
 @main.command()
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder to write the ledger CSVs into, e.g. --out /tmp/ledger.")
-@click.option("--loans", default=2000, show_default=True, type=click.IntRange(1),
-              help="Number of loans, e.g. --loans 1000000.")
-@click.option("--seed", default=1, show_default=True, type=int,
+@click.option("--loans", default=2000, show_default=True, type=click.IntRange(1, 10_000_000),
+              help="Number of loans (at most 10,000,000), e.g. --loans 1000000.")
+@click.option("--seed", default=1, show_default=True, type=click.IntRange(0, 2**63 - 1),
               help="Random seed; the same seed gives the same files, e.g. --seed 7.")
-@click.option("--start", default="2024-01-01", show_default=True, callback=parse_day,
-              help="First date of the ledger, e.g. --start 2024-01-01.")
-@click.option("--end", default="2026-11-28", show_default=True, callback=parse_day,
-              help="Last date of the ledger, e.g. --end 2026-11-28.")
+@click.option("--start", default="2024-01-01", show_default=True, callback=LEDGER_DAYS,
+              help="First date of the ledger (from 1900-01-01), e.g. --start 2024-01-01.")
+@click.option("--end", default="2026-11-28", show_default=True, callback=LEDGER_DAYS,
+              help="Last date of the ledger (up to 2199-12-31), e.g. --end 2026-11-28.")
 @_guard
 def sample(out: Path, loans: int, seed: int, start: date, end: date) -> None:
     """Write a realistic, deterministic sample ledger (Chinese names, grades, write-offs).
@@ -178,11 +240,11 @@ def sample(out: Path, loans: int, seed: int, start: date, end: date) -> None:
     Example:
       reportgen sample --out /tmp/big --loans 1000000 --seed 7
     """
-    from reportgen.errors import UsageError
     from reportgen.sample import generate_sample
 
     if end <= start:
         raise UsageError(f"--end {end} must be after --start {start}")
+    _check_folder(out, "--out")
     stats = generate_sample(out, loans=loans, seed=seed, start=start, end=end)
     click.echo(str(stats))
 
@@ -220,9 +282,10 @@ Example:
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
               default=None,
               help="Configuration file (default ./reportgen.toml), e.g. --config /srv/r.toml.")
-@click.option("--date", "day", callback=parse_day, default=None, metavar="YYYY-MM-DD",
-              help="Act as if today were this date (default: today in bank.timezone), "
-                   "e.g. --date 2026-11-01 makes what ended on 2026-10-31.")
+@click.option("--date", "day", callback=RUN_DAYS, default=None, metavar="YYYY-MM-DD",
+              help="Act as if today were this date (default: today in bank.timezone; "
+                   "1901-01-01 to 2999-12-31), e.g. --date 2026-11-01 makes what ended on "
+                   "2026-10-31.")
 @click.option("--catch-up", is_flag=True,
               help="Also make every report whose period ended on a day no earlier "
                    "successful run covered (a downtime), at most 400 days back, e.g. after "
@@ -242,8 +305,11 @@ def run(config_path: Path | None, day: date | None, catch_up: bool, force: bool,
     from reportgen.runner import run as run_reports
 
     config = load_config(config_path)
+    _check_folder(Path(config.output.dir), None)
     result = run_reports(config, today=day, catch_up=catch_up, force=force,
                          email=not no_email, progress=sys.stderr.isatty())
+    if result.made:
+        _bank_notice(config)
     p = result.plan
     window = f"{p.first_end} … {p.last_end}" if p.first_end != p.last_end else str(p.last_end)
     click.echo(f"reportgen run {result.today}: periods ending {window}: "
@@ -271,9 +337,9 @@ def run(config_path: Path | None, day: date | None, catch_up: bool, force: bool,
 
 
 @main.command()
-@click.option("--date", "day", callback=parse_day, default=None, metavar="YYYY-MM-DD",
-              help="The day a run would happen (default: today in bank.timezone), "
-                   "e.g. --date 2026-11-01.")
+@click.option("--date", "day", callback=RUN_DAYS, default=None, metavar="YYYY-MM-DD",
+              help="The day a run would happen (default: today in bank.timezone; "
+                   "1901-01-01 to 2999-12-31), e.g. --date 2026-11-01.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="Configuration file (default ./reportgen.toml when present), "
                                  "e.g. --config /srv/reports/reportgen.toml.")
@@ -316,7 +382,6 @@ def _print_warnings(warnings: list[str], total: int, *, limit: int = 100) -> Non
     data-quality sheet, and a clerk's terminal should not scroll past the file names.
     """
     for text in warnings[:limit]:
-        click.echo(f"warning: {text}", err=True)
+        _warn(text)
     if total > min(limit, len(warnings)):
-        click.echo(f"warning: … and {total - min(limit, len(warnings))} more warning(s)",
-                   err=True)
+        _warn(f"… and {total - min(limit, len(warnings))} more warning(s)")

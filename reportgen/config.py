@@ -14,12 +14,14 @@ directory, as in the crontab line ``cd /srv/reports && reportgen run``.
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
+import ssl
 import tomllib
 import types
 import typing
+import unicodedata
 from dataclasses import dataclass, field
-from email.utils import parseaddr
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -31,11 +33,22 @@ DEFAULT_CONFIG = Path("reportgen.toml")
 REPORTS = ("dekad", "monthly", "quarterly", "yearly")
 FORMATS = ("xlsx", "pdf", "json", "html")
 REQUIRED: dict[str, bool] = {"required": True}
+# Unicode categories no configuration string may hold: controls (CR/LF/NUL/TAB …), format
+# characters (bidi overrides, zero-width), line and paragraph separators.  Every string of
+# the file reaches a mail header, a file name, a log line or a report title somewhere.
+FORBIDDEN_CATEGORIES = ("Cc", "Cf", "Zl", "Zp")
+NAME_MAX = 100  # characters of a name shown in titles, headers and subjects
+SHARE_MAX = {"coverage_ratio_min": 100.0, "over_90_to_npl_max": 100.0}  # others are 0–1
+# An address as smtplib can send it without SMTPUTF8: ASCII local part and host name.
+_LOCAL = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+_HOST = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
+ADDRESS = re.compile(rf"{_LOCAL}@{_HOST}")
+HOST = re.compile(rf"{_HOST}|[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*")  # a name, IPv4 or IPv6
 
 
 @dataclass(frozen=True)
 class BankConfig:
-    name: str = "示例农村商业银行"
+    name: str = ""  # blank until a reportgen.toml names the bank (never the demo's name)
     branch: str = ""
     currency: str = "CNY"
     unit: str = "wan"  # yuan | wan (万元) | yi (亿元)
@@ -147,7 +160,10 @@ def load_config(path: Path | None) -> Config:
     except IsADirectoryError:
         raise ConfigError(f"configuration file {path} is a folder, not a file") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        raise ConfigError(f"{path}: not valid TOML: {' '.join(str(exc).split())}") from None
+    except OSError as exc:  # unreadable: permissions, a FIFO, a broken disk
+        raise ConfigError(f"configuration file {path} cannot be read: "
+                          f"{exc.strerror or exc}") from None
     for reserved in ("source", "tables"):
         if reserved in data:
             raise ConfigError(f"{path}: unknown configuration key {reserved!r}")
@@ -161,7 +177,13 @@ def load_config(path: Path | None) -> Config:
 
 
 def check(config: Config) -> None:
-    """The rules a type cannot say: allowed values, ranges, addresses, consistency."""
+    """The rules a type cannot say: allowed values, ranges, addresses, consistency.
+
+    Every key has a domain checked here, at load, so that a value which would only fail
+    later (a NaN threshold in a comparison, a line break in a mail header after the report
+    was made) stops the command before any work, naming the key.  Control characters in
+    strings are refused for every key by ``_coerce``.
+    """
     choices = {
         "bank.unit": (config.bank.unit, ("yuan", "wan", "yi")),
         "output.lang": (config.output.lang, ("zh", "en")),
@@ -170,20 +192,55 @@ def check(config: Config) -> None:
     for key, (value, allowed) in choices.items():
         if value not in allowed:
             raise ConfigError(f"{key} = {value!r}; expected one of {', '.join(allowed)}")
-    try:
-        ZoneInfo(config.bank.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(
-            f"bank.timezone = {config.bank.timezone!r} is not a time zone; "
-            "write an IANA name such as \"Asia/Shanghai\""
-        ) from None
+    _check_bank(config.bank)
+    _check_path("ledger.path", config.ledger.path)
+    _check_path("output.dir", config.output.dir)
+    if config.output.templates:
+        _check_path("output.templates", config.output.templates)
+        if not Path(config.output.templates).is_dir():
+            raise ConfigError(f"output.templates = {config.output.templates!r}: no such folder")
     _check_list("schedule.reports", config.schedule.reports, REPORTS)
     _check_list("output.formats", config.output.formats, FORMATS)
     _check_list("email.attach", config.email.attach, FORMATS)
     if not config.output.formats:
         raise ConfigError("output.formats is empty; list at least one of " + ", ".join(FORMATS))
+    _check_range("output.pdf_max_rows", config.output.pdf_max_rows, 1, 100_000)
     _check_range("schedule.lock_wait", config.schedule.lock_wait, 0, 3600)
+    for f in dataclasses.fields(config.thresholds):
+        _check_range(f"thresholds.{f.name}", getattr(config.thresholds, f.name), 0,
+                     SHARE_MAX.get(f.name, 1.0))
+    for f in dataclasses.fields(config.signatures):
+        _check_name(f"signatures.{f.name}", getattr(config.signatures, f.name))
     _check_email(config.email, config.output.formats)
+
+
+def _check_bank(bank: BankConfig) -> None:
+    _check_name("bank.name", bank.name)
+    _check_name("bank.branch", bank.branch)
+    if not re.fullmatch(r"[A-Z]{3}", bank.currency):
+        raise ConfigError(f"bank.currency = {bank.currency!r}; expected a three-letter ISO "
+                          "4217 code such as \"CNY\"")
+    try:
+        ZoneInfo(bank.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"bank.timezone = {bank.timezone!r} is not a time zone; "
+            "write an IANA name such as \"Asia/Shanghai\""
+        ) from None
+
+
+def _check_name(key: str, value: str) -> None:
+    """A name shown in titles, page headers and mail subjects: one line, not too long."""
+    if value != value.strip():
+        raise ConfigError(f"{key} = {value!r} starts or ends with a space; remove it")
+    if len(value) > NAME_MAX:
+        raise ConfigError(f"{key} is {len(value)} characters long; at most {NAME_MAX} fit "
+                          "a title or a mail subject")
+
+
+def _check_path(key: str, value: str) -> None:
+    if not value.strip():
+        raise ConfigError(f"{key} is empty; write a path")
 
 
 def _check_email(email: EmailConfig, formats: tuple[str, ...]) -> None:
@@ -192,20 +249,7 @@ def _check_email(email: EmailConfig, formats: tuple[str, ...]) -> None:
     _check_range("email.retries", email.retries, 0, 10)
     _check_range("email.retry_delay", email.retry_delay, 0, 600)
     _check_range("email.timeout", email.timeout, 1, 600)
-    if not email.host.strip():
-        raise ConfigError("email.host is empty; write the SMTP relay's host name")
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", email.password_env):
-        raise ConfigError(
-            f"email.password_env = {email.password_env!r} must be the NAME of an environment "
-            "variable (e.g. \"REPORTGEN_SMTP_PASSWORD\"), never the password itself"
-        )
-    if email.username and email.security == "none":
-        raise ConfigError(
-            "email.username is set but email.security = \"none\" would send the password "
-            "unencrypted; use \"starttls\" or \"ssl\""
-        )
-    if email.ca_file and not Path(email.ca_file).is_file():
-        raise ConfigError(f"email.ca_file = {email.ca_file!r}: no such file")
+    _check_relay(email)
     _check_address("email.sender", email.sender)
     for report in REPORTS:
         key = f"email.recipients.{report}"
@@ -224,14 +268,53 @@ def _check_email(email: EmailConfig, formats: tuple[str, ...]) -> None:
                 )
 
 
+def _check_relay(email: EmailConfig) -> None:
+    """Host, login and CA file: what the connection to the relay needs."""
+    if not email.host.strip():
+        raise ConfigError("email.host is empty; write the SMTP relay's host name")
+    if not HOST.fullmatch(email.host):
+        raise ConfigError(f"email.host = {email.host!r} is not a host name or IP address; "
+                          "write e.g. \"smtp.bank.example\"")
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", email.password_env):
+        raise ConfigError(
+            f"email.password_env = {email.password_env!r} must be the NAME of an environment "
+            "variable (e.g. \"REPORTGEN_SMTP_PASSWORD\"), never the password itself"
+        )
+    if email.username and email.security == "none":
+        raise ConfigError(
+            "email.username is set but email.security = \"none\" would send the password "
+            "unencrypted; use \"starttls\" or \"ssl\""
+        )
+    if email.username != email.username.strip() or " " in email.username:
+        raise ConfigError(f"email.username = {email.username!r} has a space; remove it")
+    if email.ca_file and not Path(email.ca_file).is_file():
+        raise ConfigError(f"email.ca_file = {email.ca_file!r}: no such file")
+    if email.ca_file:
+        try:  # else every run fails at the first mail, after making the reports
+            ssl.create_default_context(cafile=email.ca_file)
+        except (ssl.SSLError, OSError, ValueError) as exc:
+            raise ConfigError(f"email.ca_file = {email.ca_file!r} is not a PEM file of CA "
+                              f"certificates ({' '.join(str(exc).split())})") from None
+
+
 def _check_address(key: str, value: str, *, bare: bool = False) -> None:
-    name, address = parseaddr(value)
-    ok = bool(re.fullmatch(r"[^@\s<>,;]+@[^@\s<>,;]+", address))
-    if bare and (name or address != value.strip()):
+    """One address, ``a@b.example``; the sender may carry a display name, ``名称 <a@b>``.
+
+    Strict on purpose: whatever passes here goes into a To/From header and an SMTP
+    envelope, where a comma, a second address or a quote in a name changes who gets the
+    mail or makes the server refuse it after the report was made.
+    """
+    text = value.strip()
+    address, name = text, ""
+    if not bare and (m := re.fullmatch(r"([^<>]*?)\s*<([^<>]*)>", text)):
+        name, address = m.group(1), m.group(2)
+    ok = bool(ADDRESS.fullmatch(address)) and len(address) <= 254 and text == value
+    if re.search(r'[,;:@"()\[\]\\<>]', name):
         ok = False
     if not ok:
         want = "an address like credit-team@bank.example" if bare else (
-            "an address like reports@bank.example or \"信贷报表 <reports@bank.example>\""
+            "an address like reports@bank.example or \"信贷报表 <reports@bank.example>\" "
+            "(no comma, quote or @ in the name)"
         )
         raise ConfigError(f"{key} has {value!r}; expected {want}")
 
@@ -246,8 +329,20 @@ def _check_list(key: str, values: tuple[str, ...], allowed: tuple[str, ...]) -> 
 
 
 def _check_range(key: str, value: float, low: float, high: float) -> None:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ConfigError(f"{key} = {value!r} is not a finite number; expected {low} to {high}")
     if not low <= value <= high:
         raise ConfigError(f"{key} = {value!r} is out of range; expected {low} to {high}")
+
+
+def _check_text(key: str, value: str) -> None:
+    """No configuration string may hold a control character (see FORBIDDEN_CATEGORIES)."""
+    for position, char in enumerate(value, 1):
+        if unicodedata.category(char) in FORBIDDEN_CATEGORIES:
+            raise ConfigError(
+                f"{key} has a control character (U+{ord(char):04X}) at character {position} "
+                f"of {value!r}; write it on one line without control characters"
+            )
 
 
 def _build(cls: type[Any], data: dict[str, Any], prefix: str) -> Any:
@@ -283,6 +378,8 @@ def _coerce(hint: Any, value: Any, key: str) -> Any:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"configuration key {key} must be a list of strings, "
                               f"like [\"a\", \"b\"], not {value!r}")
+        for item in value:
+            _check_text(key, item)
         return tuple(value)
     if origin in (types.UnionType, typing.Union):
         hint = next(a for a in typing.get_args(hint) if a is not type(None))
@@ -295,4 +392,6 @@ def _coerce(hint: Any, value: Any, key: str) -> Any:
             f"configuration key {key} must be {hint.__name__}, not {type(value).__name__} "
             f"({value!r})"
         )
+    if isinstance(value, str):
+        _check_text(key, value)
     return value

@@ -20,11 +20,14 @@ ACCEPTED_FORMS = (
     "quarterly: 2026-Q4 · yearly: 2026"
 )
 
+MIN_YEAR, MAX_YEAR = 1900, 2999  # of a period id: every date it compares stays in range
+# ASCII digits only: Python's \d and int() also take ２０２６ and ٢٠٢٦, which would make a
+# report named with full-width digits.  \Z, not $: "2026-10\n" is not an id either.
 _PATTERNS = {
-    "dekad": re.compile(r"^(\d{4})-(\d{2})-D([123])$"),
-    "monthly": re.compile(r"^(\d{4})-(\d{2})$"),
-    "quarterly": re.compile(r"^(\d{4})-Q([1-4])$"),
-    "yearly": re.compile(r"^(\d{4})$"),
+    "dekad": re.compile(r"^([0-9]{4})-([0-9]{2})-D([123])\Z"),
+    "monthly": re.compile(r"^([0-9]{4})-([0-9]{2})\Z"),
+    "quarterly": re.compile(r"^([0-9]{4})-Q([1-4])\Z"),
+    "yearly": re.compile(r"^([0-9]{4})\Z"),
 }
 
 
@@ -79,7 +82,13 @@ def report_of(period_id: str) -> str:
     for report, pattern in _PATTERNS.items():
         if pattern.match(period_id):
             return report
-    raise UsageError(f"{period_id!r} is not a period id; accepted forms: {ACCEPTED_FORMS}")
+    hint = ""
+    if any(c.isdigit() and not c.isascii() for c in period_id):
+        hint = " (write the digits as ASCII 0-9, not full-width or other digits)"
+    elif any(c.isspace() for c in period_id.strip()):
+        hint = " (no spaces inside an id)"
+    raise UsageError(f"{period_id!r} is not a period id{hint}; accepted forms: "
+                     f"{ACCEPTED_FORMS}")
 
 
 def parse_period(period_id: str, report: str | None = None) -> Period:
@@ -94,8 +103,9 @@ def parse_period(period_id: str, report: str | None = None) -> Period:
     match = _PATTERNS[kind].match(period_id)
     assert match is not None
     year = int(match.group(1))
-    if not 1900 <= year <= 2999:
-        raise UsageError(f"period {period_id!r}: year {year} is out of range (1900–2999); "
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise UsageError(f"period {period_id!r}: year {year} is out of range "
+                         f"({MIN_YEAR}–{MAX_YEAR}); "
                          f"accepted forms: {ACCEPTED_FORMS}")
     if kind == "yearly":
         return Period(kind, period_id, date(year, 1, 1), date(year, 12, 31))

@@ -33,6 +33,7 @@ from reportgen.deliver.body import key_figures
 from reportgen.deliver.email import Mailer, Outcome, deliver
 from reportgen.deliver.lock import run_lock
 from reportgen.errors import ConfigError
+from reportgen.preflight import ledger_problem
 from reportgen.schedule import Due, Plan, plan
 
 log = logging.getLogger(__name__)
@@ -114,8 +115,8 @@ def run(config: Config, *, today: date | None = None, catch_up: bool = False,
 def _make(config: Config, todo: list[Due], archive: Archive, result: RunResult, *,
           now: Callable[[], datetime], progress: bool) -> None:
     ledger_path = Path(config.ledger.path)
-    if not ledger_path.exists():
-        raise ConfigError(f"ledger.path = {config.ledger.path!r}: no such file or folder "
+    if (problem := ledger_problem(ledger_path)) is not None:
+        raise ConfigError(f"ledger.path = {config.ledger.path!r}: {problem} "
                           f"(relative paths are relative to {Path.cwd()})")
     session = api.open_ledger(ledger_path, progress=progress)
     warning_count = session.last_day_warnings[1]

@@ -18,10 +18,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from reportgen.periods import period_ending
+from reportgen.periods import MIN_YEAR, period_ending
 
 REPORT_ORDER = ("dekad", "monthly", "quarterly", "yearly")
 MAX_CATCH_UP_DAYS = 400
+EARLIEST = date(MIN_YEAR, 1, 1)  # no period id starts before it
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ def plan(today: date, reports: tuple[str, ...] | list[str], *, catch_up: bool = 
         day = max(min(covered), today - timedelta(days=MAX_CATCH_UP_DAYS))
         while day < yesterday and day in covered:  # start at the first day not covered
             day += timedelta(days=1)
-        first = min(day, yesterday)
+        first = max(min(day, yesterday), EARLIEST)  # a forged manifest cannot reach 1899
     due = [d for d in periods_ending(first, yesterday, reports)
            if d.end == yesterday or d.end not in covered]
     return Plan(today, first, yesterday, tuple(due), catch_up)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import json
 import os
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -19,7 +21,8 @@ A, B = "a@bank.example", "b@bank.example"
 
 def record(period: str = "2026-10", recipients: tuple[str, ...] = (A, B)) -> ReportRecord:
     return ReportRecord(
-        report="monthly", period=period, start=f"{period}-01", end=f"{period}-31",
+        report="monthly", period=period, start=f"{period}-01",
+        end=f"{period}-{calendar.monthrange(*map(int, period.split('-')))[1]}",
         files=(FileEntry(f"monthly_{period}.pdf", "0" * 64, 10),), ledger_sha256="f" * 64,
         version="0.1.0", time=NOW.isoformat(), recipients=recipients,
         figures={"balance": "1.00"},
@@ -115,3 +118,57 @@ def test_lines_from_elsewhere_are_ignored(tmp_path: Path) -> None:
     archive = Archive(tmp_path)
     archive.path.write_text('\n"just a string"\n{"no": "kind"}\nnot json\n', encoding="utf-8")
     assert archive.records() == []
+
+
+TORN = [
+    # a kill during an append: cut inside the 3-byte UTF-8 of a Chinese character
+    pytest.param(lambda good: good[: good.index("示".encode()) + 1], id="cut-in-a-character"),
+    pytest.param(lambda good: good[: len(good) // 2], id="truncated-json"),
+    pytest.param(lambda good: b"\x00\x00\x00\xff\xfe garbage", id="garbage-bytes"),
+    pytest.param(lambda good: b"not json at all", id="garbage-text"),
+    pytest.param(lambda good: b'{"kind": "report", "report": "monthly"}', id="report-no-fields"),
+    pytest.param(lambda good: b'{"kind": "report", "report": "monthly", "period": "2026-10", '
+                              b'"start": "2026-10-01", "end": "2026-13-45", "files": [], '
+                              b'"ledger_sha256": "", "version": "", "time": ""}',
+                 id="report-bad-date"),
+    pytest.param(lambda good: b'{"kind": "run", "covered": ["2026-10-31"]}', id="run-one-day"),
+    pytest.param(lambda good: b'{"kind": "run", "covered": ["0001-01-01", "9999-12-31"]}',
+                 id="run-huge-span"),
+    pytest.param(lambda good: b'{"kind": "delivery", "report": "monthly"}',
+                 id="delivery-no-fields"),
+]
+
+
+@pytest.mark.parametrize("torn", TORN)
+@pytest.mark.parametrize("where", ["middle", "end"])
+def test_a_torn_or_foreign_line_is_skipped_with_its_line_number(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture, torn: Any, where: str) -> None:
+    archive = Archive(tmp_path / "reports")
+    rec = record()
+    rec = ReportRecord(**{**vars(rec), "figures": {"bank": "示例银行", "balance": "1.00"}})
+    archive.record_report(rec)  # line 1
+    good = archive.path.read_bytes()
+    with open(archive.path, "ab") as fh:
+        fh.write(torn(good.rstrip(b"\n")))  # line 2, torn
+        if where == "middle":
+            fh.write(b"\n")
+    if where == "middle":
+        deliver(archive, rec, B)  # line 3
+    with caplog.at_level("WARNING", logger="reportgen"):
+        kinds = [r["kind"] for r in archive.records()]
+        archive.records()  # asked again: not logged again
+    assert kinds == ["report"] + (["delivery"] if where == "middle" else [])
+    warned = [r.getMessage() for r in caplog.records]
+    assert len(warned) == 1, warned
+    assert "line 2 " in warned[0]
+    assert "skipped" in warned[0]
+    # the next append starts on a line of its own and every question still works
+    deliver(archive, rec, A)
+    lines = archive.path.read_bytes().split(b"\n")
+    assert json.loads(lines[-2])["recipient"] == A
+    assert lines[-1] == b""
+    assert archive.sent_to("monthly", "2026-10") == ({A, B} if where == "middle" else {A})
+    assert archive.covered() == set()
+    assert list(archive.reports()) == [("monthly", "2026-10")]
+    assert archive.pending(lambda _r: (A, B)) == ([] if where == "middle" else
+                                                   [(archive.reports()[rec.key], [B])])

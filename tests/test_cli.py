@@ -8,6 +8,8 @@ change, never a traceback.  (``run`` and ``periods`` are tested in test_run.py.)
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -276,6 +278,7 @@ def test_unexpected_error_exits_1_with_one_line_and_traceback_only_with_debug(
     assert result.exit_code == 1, result.output
     assert "unexpected error: RuntimeError: boom" in result.stderr
     assert "--debug" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert "Traceback" not in result.output
     debug = invoke("--debug", "generate", "--ledger", str(good), "--report", "monthly",
                    "--period", "2026-10", "--format", "json", "--out", str(tmp_path / "o"))
@@ -383,3 +386,341 @@ def test_generate_as_a_real_subprocess(tmp_path: Path, good: Path) -> None:
     assert bad.returncode == 2
     assert "accepted forms" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+# -- one-line exit 2, up front, nothing written (issue 9) ----------------------------------
+
+
+def assert_one_line_usage_error(result: Result, *needles: str) -> None:
+    """Exit 2, one line on stderr starting "reportgen:", naming what to change."""
+    assert result.exit_code == 2, result.output
+    assert_no_traceback(result)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("reportgen: "), lines
+    for needle in needles:
+        assert needle in lines[0], (needle, lines[0])
+
+
+@pytest.fixture
+def broken(tmp_path: Path) -> Path:
+    """A ledger with a data error: exit 2 instead of 3 proves a check ran before reading it."""
+    return write_ledger(tmp_path / "broken", customers=CUSTOMERS, loans=LOANS.replace(
+        "mortgage", "house"), transactions=TRANSACTIONS, classifications=CLASSIFICATIONS)
+
+
+@pytest.mark.parametrize("where", ["file/sub", "file/a/b/c", "file", "file/"])
+def test_out_under_or_at_a_regular_file_is_refused_before_reading_the_ledger(
+        tmp_path: Path, broken: Path, where: str) -> None:
+    (tmp_path / "file").write_text("a report, not a folder", encoding="utf-8")
+    out = str(tmp_path / where)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    for args in (["generate", "--ledger", str(broken), "--report", "monthly", "--period",
+                  "2026-10", "--format", "json", "--out", out],
+                 ["sample", "--out", out, "--loans", "3"]):
+        result = invoke(*args)
+        assert_one_line_usage_error(result, "--out", "file")
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    assert (tmp_path / "file").read_text(encoding="utf-8") == "a report, not a folder"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write into any folder")
+@pytest.mark.parametrize("where", ["locked", "locked/new"])
+def test_out_in_an_unwritable_folder_is_refused_up_front(tmp_path: Path, broken: Path,
+                                                         where: str) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        result = generate(broken, tmp_path / where)
+        assert_one_line_usage_error(result, "--out", "cannot write")
+        assert list(locked.iterdir()) == []
+    finally:
+        locked.chmod(0o700)
+
+
+def test_config_output_dir_under_a_file_stops_generate_and_run(tmp_path: Path,
+                                                               broken: Path) -> None:
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    config = tmp_path / "r.toml"
+    config.write_text(f'[ledger]\npath = "{broken}"\n[output]\ndir = "{tmp_path}/file/out"\n'
+                      "formats = ['json']\n[email]\nenabled = false\n", encoding="utf-8")
+    result = invoke("generate", "--config", str(config), "--ledger", str(broken), "--report",
+                    "monthly", "--period", "2026-10")
+    assert_one_line_usage_error(result, "output.dir", "file")
+    result = invoke("run", "--config", str(config), "--date", "2026-11-01")
+    assert_one_line_usage_error(result, "output.dir", "file")
+    assert (tmp_path / "file").read_text(encoding="utf-8") == "x"
+
+
+@pytest.mark.parametrize("where", ["missing/run.log", "missing/deeper/run.log", "file/run.log",
+                                   "folder", "folder/"])
+def test_log_file_that_cannot_be_opened_is_one_line_exit_2(tmp_path: Path, where: str) -> None:
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    (tmp_path / "folder").mkdir()
+    result = invoke("--log-file", str(tmp_path / where), "periods", "--date", "2026-11-01")
+    assert_one_line_usage_error(result, "--log-file")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cwd", "file", "folder"]
+    assert list((tmp_path / "folder").iterdir()) == []
+
+
+def test_log_file_in_an_existing_folder_is_written(tmp_path: Path) -> None:
+    log = tmp_path / "run.log"
+    result = invoke("--log-file", str(log), "periods", "--date", "2026-11-01")
+    assert result.exit_code == 0, result.output
+    assert log.exists()
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "1900-01-01", "1900-12-31",
+                                 "3000-01-01", "0001-01-02", "9999-01-01"])
+@pytest.mark.parametrize("command", [["periods"], ["periods", "--catch-up"], ["run"],
+                                     ["run", "--catch-up"]])
+def test_run_and_periods_refuse_dates_whose_neighbours_overflow(day: str,
+                                                                command: list[str]) -> None:
+    result = invoke(*command, "--date", day)
+    assert_one_line_usage_error(result, "--date", day, "1901-01-01", "2999-12-31")
+    assert not list(Path.cwd().iterdir())
+
+
+@pytest.mark.parametrize("day", ["2026-11-１", "２０２６-11-01", "20261101", "2026-11-01T00",
+                                 "2026-02-30", "yesterday", "", " 2026-11-01"])
+def test_run_and_periods_refuse_what_is_not_a_date(day: str) -> None:
+    for command in ("periods", "run"):
+        assert_one_line_usage_error(invoke(command, "--date", day), "--date", "2026-11-01")
+
+
+@pytest.mark.parametrize("day", ["1901-01-01", "2999-12-31"])
+def test_the_edges_of_the_date_range_work(day: str) -> None:
+    result = invoke("periods", "--date", day, "--catch-up")
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(("option", "value"), [
+    ("--start", "0001-01-01"), ("--end", "9999-12-31"), ("--start", "1899-12-31"),
+    ("--end", "2200-01-01"), ("--start", "2026-1-01"), ("--seed", "-1"), ("--loans", "0"),
+    ("--loans", "100000000"), ("--loans", "many"),
+])
+def test_sample_options_out_of_range_are_one_line_exit_2(tmp_path: Path, option: str,
+                                                          value: str) -> None:
+    out = tmp_path / "s"
+    result = invoke("sample", "--out", str(out), option, value)
+    assert_one_line_usage_error(result, option)
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("name", ["ledger.xlsx", "ledger.XLSX", "ledger.xlsm", "ledger.csv",
+                                  "ledger.xls", "ledger.parquet"])
+def test_a_folder_named_like_a_ledger_file_is_a_usage_error(tmp_path: Path, good: Path,
+                                                            name: str) -> None:
+    folder = tmp_path / name
+    folder.mkdir()
+    for item in good.iterdir():  # even with the tables inside: the path is the mistake
+        (folder / item.name).write_bytes(item.read_bytes())
+    for args in (["validate", "--ledger", str(folder)],
+                 ["generate", "--ledger", str(folder), "--report", "monthly", "--period",
+                  "2026-10", "--format", "json", "--out", str(tmp_path / "out")]):
+        assert_one_line_usage_error(invoke(*args), "--ledger", name, "folder")
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("name", ["ledger.txt", "ledger.xls", "ledger.csv", "ledger.zip",
+                                  "ledger", "ledger.xlsx.bak"])
+def test_a_ledger_file_of_an_unsupported_kind_is_a_usage_error(tmp_path: Path,
+                                                               name: str) -> None:
+    path = tmp_path / name
+    path.write_text("loan_id,amount\nL1,1\n", encoding="utf-8")
+    for args in (["validate", "--ledger", str(path)],
+                 ["generate", "--ledger", str(path), "--report", "monthly", "--period",
+                  "2026-10", "--format", "json", "--out", str(tmp_path / "out")]):
+        assert_one_line_usage_error(invoke(*args), "--ledger", name, ".xlsx workbook")
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(("report", "period"), [
+    ("monthly", "２０２６-10"), ("monthly", "2026-1０"), ("monthly", "٢٠٢٦-10"),
+    ("yearly", "२०२६"), ("dekad", "2026-10-D２"), ("quarterly", "2026-Q４"),
+    ("monthly", "2026 -10"), ("monthly", " 2026-10"), ("monthly", "2026-10 "),
+    ("monthly", "2026-10\n"), ("monthly", "2026-10\t"), ("monthly", "2026-\u300010"),
+    ("yearly", "2026\u00a0"), ("monthly", "2026-10\x00"),
+])
+def test_a_period_with_non_ascii_digits_or_spaces_is_a_usage_error(
+        tmp_path: Path, broken: Path, report: str, period: str) -> None:
+    out = tmp_path / "out"
+    result = generate(broken, out, report=report, period=period)
+    assert_one_line_usage_error(result, "accepted forms")
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("formats", ["", " ", ",", "json,,pdf", "JSON", "json;pdf"])
+def test_bad_format_lists_are_one_line_exit_2(tmp_path: Path, broken: Path,
+                                              formats: str) -> None:
+    result = invoke("generate", "--ledger", str(broken), "--report", "monthly", "--period",
+                    "2026-10", "--format", formats, "--out", str(tmp_path / "out"))
+    assert_one_line_usage_error(result)
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("args", [
+    ["generate", "--report", "monthly", "--period", "2026-10"],
+    ["generate", "--ledger", "/no/such", "--report", "monthly", "--period", "2026-10"],
+    ["generate", "--ledger", ".", "--report", "weekly", "--period", "2026-10"],
+    ["generate", "--ledger", ".", "--report", "monthly", "--period", "2026-10", "--lang", "fr"],
+    ["generate", "--ledger", ".", "--report", "monthly", "--period", "2026-10",
+     "--templates", "/no/such"],
+    ["generate", "--ledger", ".", "--report", "monthly", "--period", "2026-10",
+     "--config", "."],
+    ["validate"], ["sample"], ["nosuchcommand"], ["--nosuchoption"], ["-vq", "nosuch"],
+    ["run", "--nosuch"], ["periods", "--date"],
+])
+def test_clicks_own_usage_errors_are_one_line_too(args: list[str]) -> None:
+    assert_one_line_usage_error(invoke(*args), "--help")
+
+
+# -- -q: errors only -----------------------------------------------------------------------
+
+
+def test_quiet_prints_no_warnings_only_errors(tmp_path: Path) -> None:
+    folder = write_ledger(tmp_path / "w", customers=CUSTOMERS, loans=LOANS,
+                          transactions=TRANSACTIONS, classifications="L1,2025-01-15,normal,")
+    loud = generate(folder, tmp_path / "loud")
+    assert "warning: loan L2 is live" in loud.stderr
+    assert "no reportgen.toml" in loud.stderr
+    quiet = invoke("-q", "generate", "--ledger", str(folder), "--report", "monthly",
+                   "--period", "2026-10", "--format", "json", "--out", str(tmp_path / "q"))
+    assert quiet.exit_code == 0, quiet.output
+    assert quiet.stderr == ""
+    assert quiet.stdout.strip() == str(tmp_path / "q" / "monthly_2026-10.json")
+    validated = invoke("--quiet", "validate", "--ledger", str(folder))
+    assert validated.exit_code == 0, validated.output
+    assert validated.stderr == ""
+    assert "1 warning(s)" in validated.stdout  # the result line keeps the count
+    assert "warning: loan L2" in invoke("validate", "--ledger", str(folder)).stderr
+    error = invoke("-q", "generate", "--ledger", str(folder), "--report", "monthly",
+                   "--period", "2026-13", "--out", str(tmp_path / "e"))
+    assert error.exit_code == 2
+    assert "2026-13" in error.stderr  # errors still show
+
+
+def test_quiet_silences_logged_warnings_too(tmp_path: Path) -> None:
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "reports" / "manifest.jsonl").write_bytes(b'{"kind": "run", "cov')
+    config = tmp_path / "r.toml"
+    config.write_text(f'[output]\ndir = "{tmp_path}/reports"\n', encoding="utf-8")
+    loud = invoke("periods", "--config", str(config), "--date", "2026-11-01")
+    assert loud.exit_code == 0, loud.output
+    assert "line 1" in loud.stderr
+    quiet = invoke("-q", "periods", "--config", str(config), "--date", "2026-11-01")
+    assert quiet.exit_code == 0, quiet.output
+    assert quiet.stderr == ""
+    assert "monthly    2026-10" in quiet.stdout
+
+
+# -- a torn manifest costs one line, not every later run ---------------------------------
+
+
+@pytest.mark.parametrize("torn", [
+    '{"kind":"report","report":"monthly","period":"2026-09","figures":{"bank":"示'.encode()[:-1],
+    b'{"kind":"run","covered":["2026-10-31",',
+    b"\x89PNG\r\n\x1a\n garbage",
+    b'{"kind":"run","covered":"nonsense"}\n',
+])
+def test_periods_and_run_survive_a_torn_manifest(tmp_path: Path, good: Path,
+                                                 torn: bytes) -> None:
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    manifest = reports / "manifest.jsonl"
+    manifest.write_bytes(torn)
+    config = tmp_path / "r.toml"
+    config.write_text(f'[bank]\nname = "甲银行"\n[ledger]\npath = "{good}"\n'
+                      f'[output]\ndir = "{reports}"\nformats = ["json"]\n'
+                      '[schedule]\nreports = ["monthly"]\n[email]\nenabled = false\n',
+                      encoding="utf-8")
+    shown = invoke("periods", "--config", str(config), "--date", "2026-11-01")
+    assert shown.exit_code == 0, shown.output
+    assert "to make" in shown.stdout
+    assert "line 1" in shown.stderr
+    made = invoke("run", "--config", str(config), "--date", "2026-11-01")
+    assert made.exit_code == 0, made.output
+    assert "made monthly 2026-10" in made.stdout
+    again = invoke("run", "--config", str(config), "--date", "2026-11-01")
+    assert "already made monthly 2026-10" in again.stdout
+    assert manifest.read_bytes().startswith(torn)  # history is never rewritten
+    appended = manifest.read_bytes()[len(torn):].lstrip(b"\n").split(b"\n")
+    assert appended[-1] == b""
+    assert [json.loads(line)["kind"] for line in appended[:-1]] == ["report", "run", "run"]
+
+
+# -- without a reportgen.toml the bank's name is blank, and the CLI says so once -----------
+
+
+def test_no_config_means_a_blank_bank_name_said_once(tmp_path: Path, good: Path) -> None:
+    from openpyxl import load_workbook
+
+    out = tmp_path / "out"
+    result = invoke("generate", "--ledger", str(good), "--report", "monthly", "--period",
+                    "2026-10", "--format", "json,html,xlsx,pdf", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    notices = [line for line in result.stderr.splitlines() if "bank's name is blank" in line]
+    assert notices == ["note: no reportgen.toml: the bank's name is blank; set [bank] name "
+                       "(see reportgen.example.toml)"]
+    assert "warning" not in result.stderr  # a clean ledger: no data-quality warning
+    document = json.loads((out / "monthly_2026-10.json").read_text(encoding="utf-8"))
+    assert document["bank"] == ""
+    html = (out / "monthly_2026-10.html").read_text(encoding="utf-8")
+    assert "<title>信贷业务月报 2026年10月</title>" in html
+    assert "示例农村商业银行" not in html
+    assert "None" not in html
+    assert '<div class="bank"></div>' in html
+    if shutil.which("pdfinfo"):
+        info = subprocess.run(["pdfinfo", str(out / "monthly_2026-10.pdf")], check=True,
+                              capture_output=True, text=True).stdout
+        assert "Title:           信贷业务月报 2026年10月\n" in info
+        text = subprocess.run(["pdftotext", str(out / "monthly_2026-10.pdf"), "-"],
+                              check=True, capture_output=True, text=True).stdout
+        assert "示例农村商业银行" not in text
+        assert "None" not in text
+    book = load_workbook(out / "monthly_2026-10.xlsx")
+    cover = book.worksheets[0]
+    assert cover["A1"].value == "信贷业务月报"
+    rows = {r[0]: r[1] for r in cover.iter_rows(values_only=True) if r and r[0]}
+    assert rows["银行"] == "—"
+    subtitles = [ws["A2"].value for ws in book.worksheets[1:]
+                 if isinstance(ws["A2"].value, str) and "信贷业务月报" in ws["A2"].value]
+    assert subtitles
+    assert all(text.startswith("信贷业务月报 · ") for text in subtitles), subtitles
+    assert all("示例农村商业银行" not in str(c.value) for ws in book.worksheets
+               for row in ws.iter_rows() for c in row if c.value)
+
+
+def test_a_config_that_names_the_bank_gets_no_notice(tmp_path: Path, good: Path) -> None:
+    config = tmp_path / "r.toml"
+    config.write_text('[bank]\nname = "甲银行"\n', encoding="utf-8")
+    result = generate(good, tmp_path / "out", "--config", str(config))
+    assert result.exit_code == 0, result.output
+    assert "bank's name" not in result.stderr
+    document = json.loads((tmp_path / "out" / "monthly_2026-10.json").read_text("utf-8"))
+    assert document["bank"] == "甲银行"
+    no_bank = tmp_path / "n.toml"
+    no_bank.write_text("[output]\nformats = ['json']\n[email]\nenabled = false\n",
+                       encoding="utf-8")
+    result = generate(good, tmp_path / "out2", "--config", str(no_bank))
+    assert f"{no_bank} has no [bank] table: the bank's name is blank" in result.stderr
+
+
+def test_one_line_errors_as_a_real_subprocess(tmp_path: Path) -> None:
+    """Outside CliRunner too: the log file is opened before any command's error handling."""
+    exe = Path(sys.executable).with_name("reportgen")
+    if not exe.exists():
+        exe = Path("/work/main/.venv/bin/reportgen")
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    for args in (["--log-file", str(tmp_path / "missing" / "run.log"), "periods", "--date",
+                  "2026-11-01"],
+                 ["periods", "--date", "0001-01-01"],
+                 ["sample", "--out", str(tmp_path / "file" / "s")]):
+        done = subprocess.run([str(exe), *args], capture_output=True, text=True, timeout=120,
+                              check=False, cwd=Path.cwd())
+        assert done.returncode == 2, done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+        assert done.stderr.startswith("reportgen: ")
+        assert done.stdout == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cwd", "file"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import textwrap
 import typing
@@ -166,3 +167,155 @@ def test_cli_exits_2_naming_the_key(tmp_path: Path) -> None:
         assert result.exit_code == 2, result.output
         assert "email.prot" in result.output
         assert "Traceback" not in result.output
+
+
+# -- every key has a domain: a value that would only fail later fails at load ------------------
+
+MAIL = '[email]\nhost = "h"\nsender = "a@b.c"\n'
+THRESHOLDS = ["npl_ratio_max", "coverage_ratio_min", "provision_ratio_min", "top1_ratio_max",
+              "top10_ratio_max", "top_group_ratio_max", "over_90_to_npl_max"]
+CONTROLS = ["\\n", "\\r", "\\r\\n", "\\u0000", "\\t", "\\u001b", "\\u007f", "\\u0085", "\\u2028",
+            "\\u202e", "\\u200b"]
+
+OUT_OF_DOMAIN = [
+    *[(f"[thresholds]\n{k} = {v}\n", f"thresholds.{k}")
+      for k in THRESHOLDS for v in ("nan", "inf", "-inf", "-0.01")],
+    ("[thresholds]\nnpl_ratio_max = 1.5\n", "thresholds.npl_ratio_max"),
+    ("[thresholds]\ntop1_ratio_max = 5\n", "thresholds.top1_ratio_max"),
+    ("[thresholds]\ncoverage_ratio_min = 1000.0\n", "thresholds.coverage_ratio_min"),
+    *[(f"[output]\npdf_max_rows = {v}\n", "output.pdf_max_rows")
+      for v in ("0", "-1", "-40", "1000000000")],
+    *[(f"[schedule]\nlock_wait = {v}\n", "schedule.lock_wait") for v in ("nan", "inf", "-1")],
+    *[(MAIL + f"{k} = {v}\n", f"email.{k}")
+      for k, v in [("retry_delay", "nan"), ("retry_delay", "inf"), ("retry_delay", "-1"),
+                   ("timeout", "nan"), ("timeout", "0"), ("timeout", "inf"),
+                   ("max_bytes", "0"), ("max_bytes", "-5"), ("retries", "100"),
+                   ("port", "0"), ("port", "-25"), ("port", "65536"),
+                   ("port", "99999999999999999999")]],
+    # control characters in every kind of string: headers, titles, file names, log lines
+    *[(f'[bank]\nname = "示例{c}银行"\n', "bank.name") for c in CONTROLS],
+    *[(f'[bank]\nbranch = "城东{c}支行"\n', "bank.branch") for c in CONTROLS[:4]],
+    *[(f'[signatures]\n{k} = "张{c}三"\n', f"signatures.{k}")
+      for k in ("preparer", "reviewer", "approver") for c in ("\\n", "\\u0000")],
+    *[('[email]\nhost = "h"\nsender = "' + s + '"\n', "email.sender")
+      for s in ("a@b.c\\r\\nBcc: x@evil.example", "a@b.c\\n", "信贷\\r\\n报表 <a@b.c>",
+                "\\u0000a@b.c")],
+    *[(MAIL + '[email.recipients]\nmonthly = ["' + r + '"]\n', "email.recipients.monthly")
+      for r in ("x@b.c\\r\\nBcc: y@evil.example", "x@b.c\\n", "x@b\\u0000.c")],
+    (MAIL.replace('"h"', '"h\\r\\nMAIL FROM"'), "email.host"),
+    (MAIL + 'username = "u\\nv"\n', "email.username"),
+    (MAIL + 'password_env = "X\\nY"\n', "email.password_env"),
+    ('[ledger]\npath = "led\\u0000ger"\n', "ledger.path"),
+    ('[output]\ndir = "rep\\norts"\n', "output.dir"),
+    ('[output]\ntemplates = "t\\tx"\n', "output.templates"),
+    ('[output]\nformats = ["pdf\\n"]\n', "output.formats"),
+    ('[bank]\ntimezone = "Asia/Shanghai\\n"\n', "bank.timezone"),
+    ('[bank]\ncurrency = "CN\\nY"\n', "bank.currency"),
+    # malformed addresses: a second address, a header, a name that splits, a bad host
+    *[('[email]\nhost = "h"\nsender = ' + s + "\n", "email.sender")
+      for s in ('"a@b.c, c@d.e"', '"a@b.c; c@d.e"', '"a@@b.c"', '"a b@c.d"', '"@b.c"',
+                '"a@"', '"a@b..c"', '"a.@b.c"', '"a@-b.c"', '"Team, Credit <a@b.c>"',
+                "'\"Q\" <a@b.c>'", '"Name <a@b.c> x"', '"<a@b.c"', '"a@b.c "', '"名@b.c"')],
+    *[(MAIL + "[email.recipients]\nyearly = [" + r + "]\n", "email.recipients.yearly")
+      for r in ('"a@b.c, c@d.e"', '"Boss <a@b.c>"', "'a@b\"c'", '""', '" a@b.c"',
+                '"a@b.c."')],
+    # other domains
+    (MAIL.replace('"h"', '"smtp bank"'), "email.host"),
+    (MAIL.replace('"h"', '"-h"'), "email.host"),
+    (MAIL + 'username = "u v"\n', "email.username"),
+    ('[bank]\ntimezone = ""\n', "bank.timezone"),
+    ('[bank]\ntimezone = "../../etc/passwd"\n', "bank.timezone"),
+    ('[bank]\ntimezone = "Asia/Shanghai "\n', "bank.timezone"),
+    *[(f'[bank]\ncurrency = "{v}"\n', "bank.currency") for v in ("cny", "CNYY", "", "人民币")],
+    ('[bank]\nname = "' + "银" * 101 + '"\n', "bank.name"),
+    ('[bank]\nname = " 示例银行"\n', "bank.name"),
+    ('[bank]\nbranch = "城东支行 "\n', "bank.branch"),
+    ('[ledger]\npath = ""\n', "ledger.path"),
+    ('[ledger]\npath = "  "\n', "ledger.path"),
+    ('[output]\ndir = ""\n', "output.dir"),
+    ('[output]\ntemplates = "/no/such/templates"\n', "output.templates"),
+]
+
+
+@pytest.mark.parametrize("content", [b"", b"not a certificate", b"\x00\xff" * 100,
+                                     b"-----BEGIN CERTIFICATE-----\nAAAA\n"
+                                     b"-----END CERTIFICATE-----\n"])
+def test_a_ca_file_that_is_not_pem_certificates_is_refused_at_load(tmp_path: Path,
+                                                                   content: bytes) -> None:
+    (tmp_path / "ca.pem").write_bytes(content)
+    message = error_of(tmp_path, MAIL + f'ca_file = "{tmp_path / "ca.pem"}"\n')
+    assert "email.ca_file" in message
+    assert "not a PEM file" in message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize(("text", "key"), OUT_OF_DOMAIN)
+def test_every_value_out_of_its_domain_is_refused_at_load_naming_the_key(
+        tmp_path: Path, text: str, key: str) -> None:
+    message = error_of(tmp_path, text)
+    assert key in message
+    assert message.startswith(str(tmp_path / "reportgen.toml"))
+    assert "\n" not in message  # one line: the value is shown escaped
+    assert "\r" not in message
+
+
+@pytest.mark.parametrize(("text", "key"), OUT_OF_DOMAIN[::7])
+def test_the_cli_exits_2_at_load_with_one_line_and_writes_nothing(
+        tmp_path: Path, text: str, key: str) -> None:
+    path = write(tmp_path, text)
+    ledger = tmp_path / "ledger"
+    ledger.mkdir()
+    out = tmp_path / "out"
+    for args in (["generate", "--config", str(path), "--ledger", str(ledger), "--report",
+                  "monthly", "--period", "2026-10", "--out", str(out)],
+                 ["run", "--config", str(path), "--date", "2026-11-01"],
+                 ["periods", "--config", str(path), "--date", "2026-11-01"]):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 2, result.output
+        assert key in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert "Traceback" not in result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ledger", "reportgen.toml"]
+
+
+@pytest.mark.parametrize("text", [
+    '[email]\nhost = "127.0.0.1"\nsender = "reports@localhost"\n',
+    '[email]\nhost = "::1"\nsender = "信贷报表 <reports@bank.example>"\n',
+    '[email]\nhost = "smtp-1.bank.example"\nsender = "Credit Reports <r.x+tag@bank.example>"\n'
+    '[email.recipients]\nmonthly = ["A.B@bank.example", "risk-team@sub.bank.example"]\n',
+    "[thresholds]\nnpl_ratio_max = 0\ntop1_ratio_max = 1\ncoverage_ratio_min = 2.5\n",
+    '[bank]\nname = ""\nbranch = ""\ncurrency = "USD"\ntimezone = "UTC"\n',
+    '[bank]\nname = "' + "银" * 100 + '"\n',
+    "[output]\npdf_max_rows = 1\n[schedule]\nlock_wait = 0\n",
+])
+def test_values_inside_their_domain_still_load(tmp_path: Path, text: str) -> None:
+    load_config(write(tmp_path, text))
+
+
+def test_the_default_bank_name_is_blank_never_the_demo_bank() -> None:
+    assert Config().bank.name == ""
+    assert Config().bank.branch == ""
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
+def test_an_unreadable_file_is_exit_2_naming_it(tmp_path: Path) -> None:
+    path = write(tmp_path, '[bank]\nname = "x"\n')
+    path.chmod(0o000)
+    try:
+        with pytest.raises(ConfigError, match="cannot be read"):
+            load_config(path)
+    finally:
+        path.chmod(0o600)
+
+
+@pytest.mark.parametrize("data", [b"\xff\xfe[bank]\n", b'[bank]\nname = "\xe7\xa4"\n',
+                                  b"[bank]\nname = 'a\x00b'\n", b"\x00" * 10])
+def test_a_file_that_is_not_utf8_toml_is_one_line(tmp_path: Path, data: bytes) -> None:
+    path = tmp_path / "reportgen.toml"
+    path.write_bytes(data)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert "not valid TOML" in str(info.value)
+    assert "\n" not in str(info.value)

@@ -7,6 +7,7 @@ builds it, so these tests need no ledger.
 from __future__ import annotations
 
 import dataclasses
+import email
 import ssl
 from datetime import date, datetime
 from email.header import decode_header, make_header
@@ -289,3 +290,42 @@ def test_changed_or_unmade_attachment_is_not_mailed(archive: Archive) -> None:
     assert outcome.status == "failed"
     assert "changed after it was archived" in (outcome.error or "")
     assert server.handler.messages == []
+
+
+@pytest.mark.parametrize(("bank", "branch", "zh", "en"), [
+    ("甲银行\r\nBcc: x@evil.example", "城东支行",
+     "【信贷业务月报】甲银行 Bcc: x@evil.example城东支行 2026年10月",
+     "[Credit Business Monthly Report] 甲银行 Bcc: x@evil.example 城东支行 October 2026"),
+    ("甲\n银行", "", "【信贷业务月报】甲 银行 2026年10月",
+     "[Credit Business Monthly Report] 甲 银行 October 2026"),
+    ("甲银行\x00", "\u2028城东", "【信贷业务月报】甲银行城东 2026年10月",
+     "[Credit Business Monthly Report] 甲银行 城东 October 2026"),
+    ("", "", "【信贷业务月报】2026年10月", "[Credit Business Monthly Report] October 2026"),
+    (None, None, "【信贷业务月报】2026年10月", "[Credit Business Monthly Report] October 2026"),
+])
+def test_a_record_from_before_the_config_check_still_makes_a_one_line_subject(
+        archive: Archive, bank: str | None, branch: str | None, zh: str, en: str) -> None:
+    """A manifest written before control characters were refused must not break every run."""
+    record = make_record(archive)
+    old = dataclasses.replace(record, figures={**record.figures, "bank": bank,
+                                               "branch": branch})
+    assert subject(old, "zh") == zh
+    assert subject(old, "en") == en
+    msg = build_message(old, archive.out_dir, email_config(25), [TEAM], lang="zh",
+                        unit="wan", now=now())
+    parsed = email.message_from_bytes(msg.as_bytes())
+    assert "Bcc" not in parsed
+    assert sorted(parsed.keys())[:3] == ["Content-Type", "Date", "From"]
+    assert str(msg["Subject"]) == zh
+
+
+@pytest.mark.parametrize("figures", [{}, {"balance": "x"}, {"balance": None},
+                                     {"bank": "甲", "balance": "1", "balance_year_start": "1",
+                                      "npl": "1", "npl_ratio": "1/0"}])
+def test_a_record_that_cannot_become_a_message_is_a_failed_delivery_not_a_crash(
+        archive: Archive, figures: dict[str, Any]) -> None:
+    record = dataclasses.replace(make_record(archive), figures=figures)
+    outcomes = send(record, archive, email_config(9), [TEAM])
+    assert [(o.status, o.attempts) for o in outcomes] == [("failed", 0)]
+    assert "cannot be mailed" in (outcomes[0].error or "")
+    assert archive.records()[-1]["status"] == "failed"

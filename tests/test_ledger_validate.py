@@ -495,7 +495,7 @@ def test_a_ledger_that_is_not_a_folder_or_workbook(tmp_path: Path) -> None:
     path = tmp_path / "ledger.txt"
     path.write_text("x", encoding="utf-8")
     result = generate(path, tmp_path / "out")
-    assert result.exit_code == 3, result.output
+    assert result.exit_code == 2, result.output  # a wrong path, not bad data (issue 9)
     assert "folder of CSV/Parquet files or one .xlsx workbook" in result.stderr
 
 

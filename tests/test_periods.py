@@ -176,3 +176,11 @@ def test_period_ending(report: str, end: date, expected: str | None) -> None:
     assert (None if p is None else p.id) == expected
     if p is not None:
         assert p.end == end
+
+
+@pytest.mark.parametrize("period_id", ["２０２６-10", "2026-1０", "٢٠٢٦-10", "२०२६", "2026-Q４",
+                                       "2026-10-D３", "𝟐𝟎𝟐𝟔", "2026 -10", "2026-10\x00"])
+def test_only_ascii_digits_make_a_period_id(period_id: str) -> None:
+    """int() reads ２０２６ as 2026: the id would name a file with full-width digits."""
+    with pytest.raises(UsageError, match="is not a period id"):
+        parse_period(period_id)

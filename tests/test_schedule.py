@@ -125,3 +125,11 @@ def test_periods_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     result = CliRunner().invoke(main, ["periods", "--date", "2026-10-15"])
     assert "nothing is due on 2026-10-15" in result.output
     assert CliRunner().invoke(main, ["periods", "--date", "2026-13-01"]).exit_code == 2
+
+
+def test_catch_up_never_reaches_before_the_first_period_year() -> None:
+    """A forged manifest cannot make the plan ask for a period of 1899."""
+    the_plan = plan(date(1901, 1, 5), ["monthly", "yearly"], catch_up=True,
+                    covered={date(1800, 1, 1)})
+    assert the_plan.first_end == date(1900, 1, 1)
+    assert [d.period for d in the_plan.due][:2] == ["1900-01", "1900-02"]

@@ -93,26 +93,43 @@ class Archive:
     def __init__(self, out_dir: Path) -> None:
         self.out_dir = out_dir
         self.path = out_dir / MANIFEST
+        self._skipped: set[int] = set()  # line numbers already warned about
 
     # -- reading ---------------------------------------------------------------------
     def records(self) -> list[dict[str, Any]]:
-        """Every readable record in file order; a torn or foreign line is skipped, logged."""
-        if not self.path.exists():
+        """Every readable record in file order; a torn or foreign line is skipped, logged.
+
+        Read as bytes and decoded line by line: a kill during an append can cut a line
+        inside a multi-byte character, and one such line must cost only itself, not every
+        later ``run`` and ``periods``.  A line that is JSON but not a record this module
+        wrote (a missing field, a date that is not a date) is skipped the same way, so
+        the questions below never meet a record they cannot read.  Each skipped line is
+        logged once per ``Archive``, with its line number.
+        """
+        if not self.path.is_file():
             return []
         out = []
-        with open(self.path, encoding="utf-8") as fh:
-            for number, line in enumerate(fh, 1):
-                if not line.strip():
+        with open(self.path, "rb") as fh:
+            for number, raw in enumerate(fh, 1):
+                if not raw.strip():
                     continue
                 try:
-                    record = json.loads(line)
-                except json.JSONDecodeError:
-                    log.warning("%s line %d is not valid JSON (a torn write?); skipped",
-                                self.path, number)
+                    record = json.loads(raw.decode("utf-8"))
+                except (UnicodeDecodeError, json.JSONDecodeError):
+                    self._skip(number, "is not valid JSON (a torn write?)")
                     continue
-                if isinstance(record, dict) and "kind" in record:
-                    out.append(record)
+                if not isinstance(record, dict) or "kind" not in record:
+                    continue  # a line from elsewhere, not a record: nothing to say
+                if not _readable(record):
+                    self._skip(number, f"is not a readable {str(record['kind'])[:20]!r} record")
+                    continue
+                out.append(record)
         return out
+
+    def _skip(self, number: int, why: str) -> None:
+        if number not in self._skipped:
+            self._skipped.add(number)
+            log.warning("%s line %d %s; skipped", self.path, number, why)
 
     def reports(self) -> dict[tuple[str, str], ReportRecord]:
         """The latest record of each (report, period) made."""
@@ -222,6 +239,32 @@ class Archive:
             "force": force, "delivery": delivery, "version": version,
             "time": time.isoformat(timespec="seconds"),
         })
+
+
+MAX_COVERED_DAYS = 1000  # a run covers at most its catch-up window (400 days)
+
+
+def _readable(record: dict[str, Any]) -> bool:
+    """Whether ``record`` has the fields its kind needs, of the right types."""
+    kind = record["kind"]
+    try:
+        if kind == "report":
+            ReportRecord.from_json(record)
+            date.fromisoformat(record["start"])
+            date.fromisoformat(record["end"])
+            return (all(isinstance(record[k], str) for k in ("report", "period", "start",
+                                                               "end"))
+                    and all(isinstance(r, str) for r in record.get("recipients", ()))
+                    and isinstance(record.get("figures", {}), dict))
+        if kind == "delivery":
+            return all(isinstance(record.get(k), str)
+                       for k in ("report", "period", "recipient", "status"))
+        if kind == "run":
+            first, last = (date.fromisoformat(d) for d in record["covered"])
+            return 0 <= (last - first).days <= MAX_COVERED_DAYS
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return False
+    return True  # a kind from a later version: kept, and ignored by every question
 
 
 def _fsync_dir(path: Path) -> None:

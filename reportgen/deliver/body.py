@@ -10,6 +10,7 @@ report's figures.  Money is kept there as exact yuan strings and ratios as exact
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -17,6 +18,7 @@ from typing import Any
 
 import jinja2
 
+from reportgen.config import FORBIDDEN_CATEGORIES
 from reportgen.deliver.archive import ReportRecord
 from reportgen.formatting import NULL, money_in_unit, percent, yuan
 from reportgen.labels import Labels
@@ -41,14 +43,26 @@ def period_label(report: str, start: date, lang: str) -> str:
 
 
 def subject(record: ReportRecord, lang: str) -> str:
-    """【信贷业务月报】示例农村商业银行城东支行 2026年10月"""
+    """【信贷业务月报】示例农村商业银行城东支行 2026年10月 (no bank part when it is blank).
+
+    The bank's name comes from the manifest record, which may predate the configuration
+    check on control characters: a line break there would make every later run fail to
+    build the header, so it is flattened to a space here too.
+    """
     title = Labels(lang).report_title(record.report)
-    bank = record.figures.get("bank", "")
-    branch = record.figures.get("branch", "")
+    bank = one_line(str(record.figures.get("bank") or ""))
+    branch = one_line(str(record.figures.get("branch") or ""))
     label = period_label(record.report, date.fromisoformat(record.start), lang)
     if lang == "zh":
-        return f"【{title}】{bank}{branch} {label}"
-    return f"[{title}] {' '.join(x for x in (bank, branch) if x)} {label}"
+        return f"【{title}】{bank}{branch} {label}" if bank or branch else f"【{title}】{label}"
+    return " ".join(x for x in (f"[{title}]", bank, branch, label) if x)
+
+
+def one_line(text: str) -> str:
+    """``text`` with every control, format or line-separator character made a space."""
+    cleaned = "".join(" " if unicodedata.category(c) in FORBIDDEN_CATEGORIES else c
+                      for c in text)
+    return " ".join(cleaned.split())
 
 
 def key_figures(report: Report) -> dict[str, Any]:

@@ -207,8 +207,16 @@ def deliver(record: ReportRecord, recipients: list[str], *, archive: Archive,
     outcomes: list[Outcome]
     message_id = None
     try:
-        msg = build_message(record, archive.out_dir, cfg, list(record.recipients) or recipients,
-                            lang=lang, unit=unit, now=now())
+        try:
+            msg = build_message(record, archive.out_dir, cfg,
+                                list(record.recipients) or recipients, lang=lang, unit=unit,
+                                now=now())
+        except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
+            # a record this version cannot turn into a message (a hand-edited manifest):
+            # one failed delivery, not a crash of this and every later run
+            raise DeliveryError(
+                f"{record.report} {record.period}: the manifest record cannot be mailed "
+                f"({type(exc).__name__}: {exc}); re-make the report with --force") from None
         message_id = str(msg["Message-ID"])
         size = encoded_size(msg)
         if size > cfg.max_bytes:

@@ -159,13 +159,14 @@ class _Writer:
     def heading(self, ws: Any, title: str) -> None:
         ws.append([self.text_cell(ws, title, TITLE_FONT)])
         who = " ".join(part for part in (self.report.bank, self.report.branch) if part)
-        subtitle = f"{who} · {self.title} · {self.period} · {self.unit_note}"
+        subtitle = " · ".join(x for x in (who, self.title, self.period, self.unit_note) if x)
         ws.append([self.text_cell(ws, subtitle, NOTE_FONT)])
         ws.append([])
 
     def cover(self, loan_sheets: list[tuple[str, int]], views: list[SectionView]) -> None:
         ws = self.start_sheet(self.t("sheet.cover"), [26, 70])
-        ws.append([self.text_cell(ws, f"{self.report.bank} {self.title}", TITLE_FONT)])
+        title = " ".join(part for part in (self.report.bank, self.title) if part)
+        ws.append([self.text_cell(ws, title, TITLE_FONT)])
         ws.append([])
         items = cover_items(self.report, self.t, self.options.unit)
         for label, value in items:

@@ -357,7 +357,7 @@ def build_sections(report: Report, labels: Labels,
 def cover_items(report: Report, labels: Labels, unit: str) -> list[tuple[str, str]]:
     """(label, text) pairs of the cover: what, for whom, from which ledger."""
     return [
-        (labels("cover.bank"), report.bank),
+        (labels("cover.bank"), report.bank or labels("null")),
         (labels("cover.branch"), report.branch or labels("null")),
         (labels("cover.report"), labels.report_title(report.report)),
         (labels("cover.period"), labels.period_name(report.report, report.start)),
