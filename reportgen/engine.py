@@ -123,6 +123,27 @@ class Snapshot:
     has_state: np.ndarray  # bool
 
 
+@dataclass(frozen=True)
+class LiveTotals:
+    """Σ of a per-loan weight over each group's live loans, at the end of any day.
+
+    Made by ``Engine.live_totals``.  A loan enters its group's total at the end of a day on
+    which its balance turns positive and leaves it when the balance falls back to 0, so the
+    total of a group on day d is the running sum of those entries and exits up to d: one
+    binary search per (group, day) asked, whatever the number of days.
+    """
+
+    keys: np.ndarray  # int64 (group, day) keys of the entries and exits, ascending
+    cum: np.ndarray  # int64 running sum of their weights (+ entry, − exit), leading 0
+
+    def at(self, groups: np.ndarray, days: np.ndarray) -> np.ndarray:
+        """For each (group, day number) pair, Σ weight of the group's loans live at the end
+        of that day (int64)."""
+        upto = np.searchsorted(self.keys, _keys(groups, days), side="right")
+        first = np.searchsorted(self.keys, _keys(groups, -_DAY_OFFSET), side="left")
+        return self.cum[upto] - self.cum[first]
+
+
 class Engine:
     """Answers "what was true on day D" and "what moved in [S, D]" for every loan at once."""
 
@@ -221,6 +242,53 @@ class Engine:
         """Number of disbursements per loan dated in [start, end]."""
         before, last = self._window(DISBURSE, start, end)
         return (last - before).astype(np.int64)
+
+    def rows(self, tx_type: int, start: date, end: date
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(loan, day number, amount) of each ``tx_type`` transaction dated in [start, end],
+        for figures that weigh each transaction on its own day rather than per loan."""
+        keys = self.type_key[tx_type]
+        days = key_days(keys)
+        pick = np.flatnonzero((days >= day_number(start)) & (days <= day_number(end)))
+        cum = self.type_cum[tx_type]
+        return keys[pick] >> _DAY_BITS, days[pick], cum[pick + 1] - cum[pick]
+
+    def balances(self, loans: np.ndarray, days: np.ndarray) -> np.ndarray:
+        """bal(loan, day) for each (loan, day number) pair: one binary search each."""
+        upto = np.searchsorted(self.tx_key, _keys(loans, days), side="right")
+        return self.cum_principal[upto] - self.cum_principal[self.tx_first[loans]]
+
+    def live_totals(self, loan_group: np.ndarray, weight: np.ndarray) -> LiveTotals:
+        """Σ ``weight`` over the live loans of each group (``loan_group``: a code per loan,
+        negative for none), answerable for any (group, day) pairs (普惠: a customer's live
+        contract amounts on each day it borrows).
+
+        One pass over the journal in (loan, day) order: the balance after each loan's last
+        principal row of a day (interest and recoveries, most of the rows, move nothing)
+        says whether the loan is live at the end of that day; the days on which that flips
+        are the entries and exits, sorted by (group, day) once.  O(n log n) in the flips,
+        not loans × days.
+        """
+        moves = np.flatnonzero(self.cum_principal[1:] != self.cum_principal[:-1])
+        if not moves.size:
+            return LiveTotals(np.empty(0, np.int64), np.zeros(1, np.int64))
+        keys = self.tx_key[moves]
+        ends = moves[np.append(keys[1:] != keys[:-1], True)]
+        del keys
+        loan = self.tx_loan[ends]
+        live = self.cum_principal[ends + 1] > self.cum_principal[self.tx_first[loan]]
+        before = np.empty_like(live)  # live at the end of the loan's previous day
+        before[0] = False
+        before[1:] = live[:-1] & (loan[1:] == loan[:-1])
+        flips = np.flatnonzero(live != before)
+        loan, entry = loan[flips], live[flips]
+        group = loan_group[loan]
+        kept = np.flatnonzero(group >= 0)
+        loan, entry, group = loan[kept], entry[kept], group[kept]
+        flip_keys = _keys(group, self.tx_day[ends[flips[kept]]])
+        order = np.argsort(flip_keys, kind="stable")
+        signed = np.where(entry, weight[loan], -weight[loan]).astype(np.int64)
+        return LiveTotals(flip_keys[order], _running_sum(signed[order]))
 
     def state(self, day: date) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(grade, overdue_since, has_row) per loan from its latest state row dated ≤ day."""
