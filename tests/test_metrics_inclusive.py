@@ -11,12 +11,23 @@ lent loan included (issue 15).
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from ledgers import write_ledger
+
+from reportgen.api import build, open_ledger
+from reportgen.config import Config
 from reportgen.model import Report
+from reportgen.periods import parse_period
 from reportgen.render.json import report_dict
 
 MakeReport = Callable[..., Report]
@@ -343,3 +354,122 @@ def test_each_disbursement_of_a_loan_is_judged_on_its_own_day(report_from: MakeR
             L1,2026-09-25,disburse,4000000
             """,
     ) == ("2200000.00", "4.090909")
+
+
+# -- the same rule on drawn ledgers, against a direct reading of metrics.md ------------------
+
+DAY0 = date(2026, 1, 1)
+KINDS = [("individual_business", "", True), ("micro_owner", "", True),  # mostly inclusive
+         ("corporate", "small", True), ("corporate", "micro", True),
+         ("individual_business", "", True), ("corporate", "micro", True),
+         ("corporate", "medium", False), ("individual", "", False)]
+LINES = [500_000_000, 1_000_000_000, 1_000_000_001, 2_000_000_000]  # fen, around the ceiling
+PERIODS = [("monthly", "2026-06"), ("quarterly", "2026-Q2"), ("quarterly", "2026-Q3"),
+           ("yearly", "2026")]
+
+
+@dataclass(frozen=True)
+class Book:
+    """A drawn ledger as CSV rows, the report to make, and what the direct reading needs."""
+
+    report: tuple[str, str]
+    customers: str
+    loans: str
+    transactions: str
+    customer: list[int]  # per loan
+    contract: list[int]  # fen, per loan
+    rate: list[Fraction]  # per loan
+    kind: list[bool]  # per customer: type and size of the inclusive kind
+    line: list[int | None]  # fen, per customer
+    events: list[tuple[int, int, int]]  # (loan, day since DAY0, signed principal fen)
+    disbursements: list[tuple[int, int, int]]  # (loan, day, fen)
+
+    def balance(self, loan: int, day: int) -> int:
+        return sum(fen for x, when, fen in self.events if x == loan and when <= day)
+
+    def lent_to_inclusive(self, start: date, end: date) -> list[tuple[int, Fraction]]:
+        a, b = (start - DAY0).days, (end - DAY0).days
+        out = []
+        for loan, day, fen in self.disbursements:
+            c = self.customer[loan]
+            if not a <= day <= b or not self.kind[c]:
+                continue
+            credit = self.line[c]
+            if credit is None:
+                credit = sum(self.contract[x] for x in range(len(self.customer))
+                             if self.customer[x] == c
+                             and (x == loan or self.balance(x, day) > 0))
+            if credit <= 1_000_000_000:
+                out.append((fen, self.rate[loan]))
+        return out
+
+
+def _yuan(fen: int) -> str:
+    return f"{fen // 100}.{fen % 100:02d}"
+
+
+@st.composite
+def books(draw: st.DrawFn) -> Book:
+    """One or two customers, mostly of the inclusive kind and without a line, holding
+    loans of 1,000,000–8,000,000 yuan lent, topped up and repaid, most of them in the
+    report's period or shortly before: two live loans may cross the ceiling, and
+    repayments before D undo it."""
+    report = draw(st.sampled_from(PERIODS))
+    period = parse_period(report[1], report[0])
+    first_day, last_day = (period.start - DAY0).days, (period.end - DAY0).days
+    customers, kind, line = [], [], []
+    for i in range(draw(st.integers(1, 2))):
+        ctype, size, ok = draw(st.sampled_from(KINDS))
+        given_line = draw(st.none() | st.none() | st.none() | st.sampled_from(LINES))
+        customers.append(f"C{i},客户{i},{ctype},{size},A,"
+                         f"{'' if given_line is None else _yuan(given_line)},,")
+        kind.append(ok)
+        line.append(given_line)
+    loans, txs, customer, contract, rate = [], [], [], [], []
+    events: list[tuple[int, int, int]] = []
+    disbursements: list[tuple[int, int, int]] = []
+    for j in range(draw(st.integers(2, 5))):
+        c = draw(st.integers(0, len(customers) - 1))
+        amount = draw(st.integers(1, 8)) * 100_000_000 + draw(st.sampled_from([0, 1, -1]))
+        start = draw(st.integers(max(first_day - 60, 0), last_day))
+        r = draw(st.sampled_from(["3.5", "4.35", "6"]))
+        first = (DAY0 + timedelta(days=start)).isoformat()
+        loans.append(f"L{j},C{c},B1,王,,credit,{_yuan(amount)},{first},"
+                     f"{(DAY0 + timedelta(days=start + 400)).isoformat()},{r}")
+        customer.append(c)
+        contract.append(amount)
+        rate.append(Fraction(r))
+        balance = 0
+        days = sorted(draw(st.lists(st.integers(start, min(start + 120, 364)), max_size=3)))
+        for day, kind_of in [(start, "disburse"),
+                             *((d, draw(st.sampled_from(["disburse", "repay"]))) for d in days)]:
+            if kind_of == "repay" and balance == 0:
+                continue
+            fen = (draw(st.sampled_from([balance, draw(st.integers(1, balance))]))
+                   if kind_of == "repay" else draw(st.integers(1, amount)))
+            balance += fen if kind_of == "disburse" else -fen
+            txs.append(f"L{j},{(DAY0 + timedelta(days=day)).isoformat()},{kind_of},{_yuan(fen)}")
+            events.append((j, day, fen if kind_of == "disburse" else -fen))
+            if kind_of == "disburse":
+                disbursements.append((j, day, fen))
+    order = draw(st.permutations(range(len(txs))))  # the file's order is free
+    return Book(report, "\n".join(customers), "\n".join(loans), "\n".join(txs[k] for k in order),
+                customer, contract, rate, kind, line, events, disbursements)
+
+
+@settings(max_examples=60, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(book=books())
+def test_lending_matches_a_direct_reading(book: Book) -> None:
+    report_type, period_id = book.report
+    period = parse_period(period_id, report_type)
+    with tempfile.TemporaryDirectory() as folder:
+        path = write_ledger(Path(folder), customers=book.customers, loans=book.loans,
+                            transactions=book.transactions)
+        inclusive = build(open_ledger(path), report_type, period_id, Config()).sections.inclusive
+    assert inclusive is not None
+    lent = book.lent_to_inclusive(period.start, period.end)
+    total = sum(fen for fen, _ in lent)
+    assert inclusive.disbursed == total
+    assert inclusive.new_loan_avg_rate == (
+        sum(fen * r for fen, r in lent) / total if total else None)
