@@ -273,8 +273,9 @@ class Engine:
 
     def live_totals(self, loan_group: np.ndarray, weight: np.ndarray) -> LiveTotals:
         """Σ ``weight`` over the live loans of each group (``loan_group``: a code per loan,
-        negative for none), answerable for any (group, day) pairs (普惠: a customer's live
-        contract amounts on each day it borrows).
+        negative for none: such loans are left out early, so a caller that needs only a few
+        groups pays for those), answerable for any (group, day) pairs (普惠: a customer's
+        live contract amounts on each day it borrows).
 
         One pass over the journal in (loan, day) order: the balance after each loan's last
         principal row of a day (interest and recoveries, most of the rows, move nothing)
@@ -289,16 +290,15 @@ class Engine:
         ends = moves[np.append(keys[1:] != keys[:-1], True)]
         del keys
         loan = self.tx_loan[ends]
+        kept = np.flatnonzero(loan_group[loan] >= 0)  # the loans of no group cost nothing
+        ends, loan = ends[kept], loan[kept]
         live = self.cum_principal[ends + 1] > self.cum_principal[self.tx_first[loan]]
         before = np.empty_like(live)  # live at the end of the loan's previous day
-        before[0] = False
+        before[:1] = False
         before[1:] = live[:-1] & (loan[1:] == loan[:-1])
         flips = np.flatnonzero(live != before)
         loan, entry = loan[flips], live[flips]
-        group = loan_group[loan]
-        kept = np.flatnonzero(group >= 0)
-        loan, entry, group = loan[kept], entry[kept], group[kept]
-        flip_keys = _keys(group, self.tx_day[ends[flips[kept]]])
+        flip_keys = _keys(loan_group[loan], self.tx_day[ends[flips]])
         order = np.argsort(flip_keys, kind="stable")
         signed = np.where(entry, weight[loan], -weight[loan]).astype(np.int64)
         return LiveTotals(flip_keys[order], _running_sum(signed[order]))

@@ -99,10 +99,21 @@ def weighted_rate(amounts: np.ndarray, rates: np.ndarray) -> Fraction | None:
     return Fraction(numerator, total * DECIMAL_SCALE)
 
 
+def _by_contracts(ctx: Context) -> np.ndarray:
+    """Per customer: of the inclusive kind and without a credit line, so that its live
+    contracts decide (the only customers whose contracts are looked up)."""
+    return inclusive_kind(ctx) & ctx.ledger.customers["credit_line__blank"]
+
+
 def _live_contracts(ctx: Context) -> LiveTotals:
-    """Each customer's live contract amounts on any day: one sweep per run (shared)."""
-    return shared(ctx.engine, ("inclusive", "live contracts"), lambda: ctx.engine.live_totals(
-        ctx.loan_customer, ctx.ledger.loans["contract_amount"]))
+    """Live contract amounts on any day of the customers ``_by_contracts`` picks: one sweep
+    per run (shared by its reports)."""
+    def sweep() -> LiveTotals:
+        customer = ctx.loan_customer
+        picked = _by_contracts(ctx)[np.maximum(customer, 0)] & (customer >= 0)
+        return ctx.engine.live_totals(np.where(picked, customer, -1),
+                                      ctx.ledger.loans["contract_amount"])
+    return shared(ctx.engine, ("inclusive", "live contracts"), sweep)
 
 
 def inclusive_lending(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
@@ -120,7 +131,7 @@ def inclusive_lending(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
     known = customer >= 0
     loan, day, amount, customer = loan[known], day[known], amount[known], customer[known]
     ok = inclusive_kind(ctx)[customer]
-    by_contracts = np.flatnonzero(ok & c["credit_line__blank"][customer])
+    by_contracts = np.flatnonzero(_by_contracts(ctx)[customer])
     ok &= c["credit_line"][customer] <= LIMIT_FEN  # decides where a line is given
     look, lent = customer[by_contracts], loan[by_contracts]
     credit = _live_contracts(ctx).at(look, day[by_contracts])
