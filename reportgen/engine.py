@@ -256,8 +256,8 @@ class Engine:
         before, last = self._window(DISBURSE, start, end)
         return (last - before).astype(np.int64)
 
-    def rows(self, tx_type: int, start: date, end: date
-             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def transactions_in(self, tx_type: int, start: date, end: date
+                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(loan, day number, amount) of each ``tx_type`` transaction dated in [start, end],
         for figures that weigh each transaction on its own day rather than per loan."""
         keys = self.type_key[tx_type]

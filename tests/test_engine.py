@@ -156,17 +156,17 @@ def _days(*days: date) -> np.ndarray:
     return np.array([day_number(day) for day in days], dtype=np.int64)
 
 
-def test_rows_of_a_type_in_a_window(engine: Engine) -> None:
+def test_transactions_of_a_type_in_a_window(engine: Engine) -> None:
     # disbursements in [1 Mar, 30 Apr]: L1's 200 on 10 Mar and 400 on 2 Apr (loan order)
-    loans, days, amounts = engine.rows(DISBURSE, date(2026, 3, 1), date(2026, 4, 30))
+    loans, days, amounts = engine.transactions_in(DISBURSE, date(2026, 3, 1), date(2026, 4, 30))
     assert loans.tolist() == _codes(engine, "L1", "L1").tolist()
     assert days.tolist() == _days(date(2026, 3, 10), date(2026, 4, 2)).tolist()
     assert amounts.tolist() == [20_000, 40_000]
     # both bounds count: L1's two repayments of 10 and 31 Mar
-    loans, _, amounts = engine.rows(REPAY, date(2026, 3, 10), date(2026, 3, 31))
+    loans, _, amounts = engine.transactions_in(REPAY, date(2026, 3, 10), date(2026, 3, 31))
     assert (loans.tolist(), amounts.tolist()) == (_codes(engine, "L1", "L1").tolist(),
                                                   [30_000, 90_000])
-    assert not engine.rows(DISBURSE, date(2026, 5, 1), date(2026, 5, 31))[0].size
+    assert not engine.transactions_in(DISBURSE, date(2026, 5, 1), date(2026, 5, 31))[0].size
 
 
 @pytest.mark.parametrize(("loan", "day", "fen"), [

@@ -123,10 +123,10 @@ def inclusive_lending(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
     Total credit on that day is the credit line when given, else the contract amounts of
     the customer's loans live at the end of the day, the lent loan always among them (a
     loan lent and repaid the same day was still credit extended).  Only disbursements of
-    customers of the inclusive kind without a line are looked up: two binary searches each.
+    customers of the inclusive kind without a line are looked up: three binary searches each.
     """
     c = ctx.ledger.customers
-    loan, day, amount = ctx.engine.rows(DISBURSE, ctx.period.start, ctx.period.end)
+    loan, day, amount = ctx.engine.transactions_in(DISBURSE, ctx.period.start, ctx.period.end)
     customer = ctx.loan_customer[loan]
     known = customer >= 0
     loan, day, amount, customer = loan[known], day[known], amount[known], customer[known]
