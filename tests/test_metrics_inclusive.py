@@ -295,28 +295,39 @@ def test_credit_line_decides_on_the_lending_day(report_from: MakeReport) -> None
     ) == ("3000000.00", "6.000000")
 
 
-@pytest.mark.parametrize(("other", "lent", "expected"), [
-    # L1 (contract 8,000,000) repaid in full the day L2 (5,000,000) is lent: not live at the
-    # end of that day → 5,000,000 → inclusive; L2's 5,000,000 at 3.00 + C9's 200,000 at
-    # 5.00 = 5,200,000; (15,000,000 + 1,000,000) / 5,200,000 = 3.0769230… → 3.076923
-    ("L1,2026-09-10,repay,8000000", "L2,2026-09-10,disburse,5000000",
-     ("5200000.00", "3.076923")),
-    # repaid the day after: live at the end of the lending day → 13,000,000 → not
-    ("L1,2026-09-11,repay,8000000", "L2,2026-09-10,disburse,5000000",
-     ("200000.00", "5.000000")),
-    # partly repaid that day: still live, its whole contract counts → 13,000,000 → not
-    ("L1,2026-09-10,repay,7999999.99", "L2,2026-09-10,disburse,5000000",
-     ("200000.00", "5.000000")),
-    # L2 lent and repaid the same day: it is not live at the end of the day, but the lent
-    # loan always counts → 8,000,000 + 5,000,000 = 13,000,000 → not
-    ("L2,2026-09-10,repay,5000000", "L2,2026-09-10,disburse,5000000",
-     ("200000.00", "5.000000")),
+INCLUSIVE_L2 = ("5200000.00", "3.076923")  # L2 counts: see the test's docstring
+ONLY_C9 = ("200000.00", "5.000000")  # L2 does not: C9's L92 alone, 200,000 at 5.00
+
+
+@pytest.mark.parametrize(("rows", "expected"), [
+    # L1 repaid in full on the lending day: not live at the end of it → 5,000,000
+    (["L1,2026-09-10,repay,8000000"], INCLUSIVE_L2),
+    # written off in full that day: the same
+    (["L1,2026-09-10,writeoff,8000000"], INCLUSIVE_L2),
+    # repaid in full before, interest (which moves no balance) on the day → 5,000,000
+    (["L1,2026-09-01,repay,8000000", "L1,2026-09-10,interest,1000"], INCLUSIVE_L2),
+    # repaid the day after: live at the end of the lending day → 13,000,000
+    (["L1,2026-09-11,repay,8000000"], ONLY_C9),
+    # partly repaid that day: still live, its whole contract counts → 13,000,000
+    (["L1,2026-09-10,repay,7999999.99"], ONLY_C9),
+    # repaid in full before, drawn again on the lending day: live again → 13,000,000
+    (["L1,2026-09-01,repay,8000000", "L1,2026-09-10,disburse,100"], ONLY_C9),
+    # L2 lent and repaid the same day: not live at the end of the day, but the lent loan
+    # always counts → 8,000,000 + 5,000,000 = 13,000,000
+    (["L2,2026-09-10,repay,5000000"], ONLY_C9),
 ])
-def test_live_at_the_end_of_the_lending_day(report_from: MakeReport, other: str, lent: str,
+def test_live_at_the_end_of_the_lending_day(report_from: MakeReport, rows: list[str],
                                            expected: tuple[str, str]) -> None:
     """Monthly 2026-09: C1 (individual business, no line) holds L1, contract 8,000,000,
-    lent 1 Mar 2026; L2, contract 5,000,000, is lent on 10 Sep.  Whether L1 counts on that
-    day is its balance at the end of the day, after every transaction of the day."""
+    lent 1 Mar 2026 at 4.00; L2, contract 5,000,000, is lent in full on 10 Sep at 3.00.
+    Whether L1 counts that day is its balance at the end of the day, after every
+    transaction of the day (the rows of each case).
+
+    L2 inclusive (L1 not live): 5,000,000 + C9's L92 200,000 at 5.00 = 5,200,000.00;
+    rate (5,000,000 × 3 + 200,000 × 5) / 5,200,000 = 16,000,000 / 5,200,000 = 3.0769230… →
+    3.076923.  L2 not inclusive (8,000,000 + 5,000,000 = 13,000,000): C9's 200,000.00 at 5.
+    (L1's own 100 drawn on 10 Sep in one case is not inclusive either: 13,000,000.)
+    """
     assert _lending(
         report_from, "monthly", "2026-09",
         customers="C1,辛商户,individual_business,,F,,,",
@@ -324,11 +335,8 @@ def test_live_at_the_end_of_the_lending_day(report_from: MakeReport, other: str,
             L1,C1,B1,王,,credit,8000000,2026-03-01,2027-03-01,4.00
             L2,C1,B1,王,,credit,5000000,2026-09-10,2027-09-10,3.00
             """,
-        transactions=f"""
-            L1,2026-03-01,disburse,8000000
-            {lent}
-            {other}
-            """,
+        transactions="\n".join(["L1,2026-03-01,disburse,8000000",
+                                "L2,2026-09-10,disburse,5000000", *rows]) + "\n",
     ) == expected
 
 
