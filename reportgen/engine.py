@@ -123,6 +123,40 @@ class Snapshot:
     has_state: np.ndarray  # bool
 
 
+@dataclass(frozen=True)
+class LiveTotals:
+    """Σ of a per-loan weight over each group's live loans, at the end of any day.
+
+    Made by ``Engine.live_totals``.  A loan enters its group's total at the end of a day on
+    which its balance turns positive and leaves it when the balance falls back to 0, so the
+    total of a group on day d is the running sum of those entries and exits up to d: one
+    binary search per (group, day) asked, whatever the number of days.
+    """
+
+    keys: np.ndarray  # int64 (group, day) keys of the entries and exits, ascending
+    cum: np.ndarray  # int64 running sum of their weights (+ entry, − exit), leading 0
+
+    def at(self, groups: np.ndarray, days: np.ndarray) -> np.ndarray:
+        """For each (group, day number) pair, Σ weight of the group's loans live at the end
+        of that day (int64).
+
+        The pairs are searched in key order: numpy starts each search of an ascending run
+        of needles where the last one ended, 3× faster than in the order asked at 400,000
+        pairs.  The group's own part of the running sum starts at its first key (day bits
+        cleared).
+        """
+        needles = _keys(groups, days)
+        order = np.argsort(needles)
+        needles = needles[order]
+        upto = np.searchsorted(self.keys, needles, side="right")
+        needles >>= _DAY_BITS
+        needles <<= _DAY_BITS
+        first = np.searchsorted(self.keys, needles, side="left")
+        out = np.empty(len(order), dtype=np.int64)
+        out[order] = self.cum[upto] - self.cum[first]
+        return out
+
+
 class Engine:
     """Answers "what was true on day D" and "what moved in [S, D]" for every loan at once."""
 
@@ -221,6 +255,53 @@ class Engine:
         """Number of disbursements per loan dated in [start, end]."""
         before, last = self._window(DISBURSE, start, end)
         return (last - before).astype(np.int64)
+
+    def transactions_in(self, tx_type: int, start: date, end: date
+                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(loan, day number, amount) of each ``tx_type`` transaction dated in [start, end],
+        for figures that weigh each transaction on its own day rather than per loan."""
+        keys = self.type_key[tx_type]
+        days = key_days(keys)
+        pick = np.flatnonzero((days >= day_number(start)) & (days <= day_number(end)))
+        cum = self.type_cum[tx_type]
+        return keys[pick] >> _DAY_BITS, days[pick], cum[pick + 1] - cum[pick]
+
+    def balances(self, loans: np.ndarray, days: np.ndarray) -> np.ndarray:
+        """bal(loan, day) for each (loan, day number) pair: one binary search each."""
+        upto = np.searchsorted(self.tx_key, _keys(loans, days), side="right")
+        return self.cum_principal[upto] - self.cum_principal[self.tx_first[loans]]
+
+    def live_totals(self, loan_group: np.ndarray, weight: np.ndarray) -> LiveTotals:
+        """Σ ``weight`` over the live loans of each group (``loan_group``: a code per loan,
+        negative for none: such loans are left out early, so a caller that needs only a few
+        groups pays for those), answerable for any (group, day) pairs (普惠: a customer's
+        live contract amounts on each day it borrows).
+
+        One pass over the journal in (loan, day) order: the balance after each loan's last
+        principal row of a day (interest and recoveries, most of the rows, move nothing)
+        says whether the loan is live at the end of that day; the days on which that flips
+        are the entries and exits, sorted by (group, day) once.  O(n log n) in the flips,
+        not loans × days.
+        """
+        moves = np.flatnonzero(self.cum_principal[1:] != self.cum_principal[:-1])
+        if not moves.size:
+            return LiveTotals(np.empty(0, np.int64), np.zeros(1, np.int64))
+        keys = self.tx_key[moves]
+        ends = moves[np.append(keys[1:] != keys[:-1], True)]
+        del keys
+        loan = self.tx_loan[ends]
+        kept = np.flatnonzero(loan_group[loan] >= 0)  # the loans of no group cost nothing
+        ends, loan = ends[kept], loan[kept]
+        live = self.cum_principal[ends + 1] > self.cum_principal[self.tx_first[loan]]
+        before = np.empty_like(live)  # live at the end of the loan's previous day
+        before[:1] = False
+        before[1:] = live[:-1] & (loan[1:] == loan[:-1])
+        flips = np.flatnonzero(live != before)
+        loan, entry = loan[flips], live[flips]
+        flip_keys = _keys(loan_group[loan], self.tx_day[ends[flips]])
+        order = np.argsort(flip_keys, kind="stable")
+        signed = np.where(entry, weight[loan], -weight[loan]).astype(np.int64)
+        return LiveTotals(flip_keys[order], _running_sum(signed[order]))
 
     def state(self, day: date) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(grade, overdue_since, has_row) per loan from its latest state row dated ≤ day."""

@@ -8,7 +8,7 @@ a balance; a loan's state on D is its row with the latest date ≤ D.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from ledgers import write_ledger
 
 from reportgen.api import open_ledger
-from reportgen.engine import Engine, _keys, _radix_order, _sorted_keys
+from reportgen.engine import Engine, _keys, _radix_order, _sorted_keys, day_number
 from reportgen.ledger.parse import NO_DATE
 from reportgen.ledger.schema import (
     DISBURSE,
@@ -145,6 +145,84 @@ def test_balance_is_opening_plus_flows(engine: Engine) -> None:
                 - engine.flow(WRITEOFF, start, end))
     assert (engine.balance(end) == expected).all()
 
+
+
+def _codes(engine: Engine, *loan_ids: str) -> np.ndarray:
+    ids = engine.ledger.loans["loan_id"].tolist()
+    return np.array([ids.index(loan) for loan in loan_ids], dtype=np.int64)
+
+
+def _days(*days: date) -> np.ndarray:
+    return np.array([day_number(day) for day in days], dtype=np.int64)
+
+
+def test_transactions_of_a_type_in_a_window(engine: Engine) -> None:
+    # disbursements in [1 Mar, 30 Apr]: L1's 200 on 10 Mar and 400 on 2 Apr (loan order)
+    loans, days, amounts = engine.transactions_in(DISBURSE, date(2026, 3, 1), date(2026, 4, 30))
+    assert loans.tolist() == _codes(engine, "L1", "L1").tolist()
+    assert days.tolist() == _days(date(2026, 3, 10), date(2026, 4, 2)).tolist()
+    assert amounts.tolist() == [20_000, 40_000]
+    # both bounds count: L1's two repayments of 10 and 31 Mar
+    loans, _, amounts = engine.transactions_in(REPAY, date(2026, 3, 10), date(2026, 3, 31))
+    assert (loans.tolist(), amounts.tolist()) == (_codes(engine, "L1", "L1").tolist(),
+                                                  [30_000, 90_000])
+    assert not engine.transactions_in(DISBURSE, date(2026, 5, 1), date(2026, 5, 31))[0].size
+
+
+@pytest.mark.parametrize(("loan", "day", "fen"), [
+    ("L1", date(2026, 1, 4), 0),  # before its first row
+    ("L1", date(2026, 3, 10), 90_000),  # every row of the day counts
+    ("L1", date(2026, 3, 31), 0),
+    ("L1", date(2026, 4, 2), 40_000),
+    ("L2", date(2026, 2, 28), 0),  # written off that day
+    ("L3", date(2026, 6, 30), 0),  # no transactions
+    ("L4", date(2030, 1, 1), 10_000),
+])
+def test_balances_of_loan_day_pairs(engine: Engine, loan: str, day: date, fen: int) -> None:
+    # asked together with other pairs: each answer is its own pair's
+    loans = _codes(engine, loan, "L4", loan)
+    days = _days(day, date(2026, 1, 10), day)
+    assert engine.balances(loans, days).tolist() == [fen, 10_000, fen]
+
+
+@pytest.mark.parametrize(("group", "day", "fen"), [
+    (0, date(2026, 1, 4), 0),  # nothing lent yet
+    (0, date(2026, 1, 5), 100_000),  # L1 live from the end of its first day
+    (0, date(2026, 2, 1), 150_000),  # + L2
+    (0, date(2026, 2, 27), 150_000),
+    (0, date(2026, 2, 28), 100_000),  # L2 written off to 0
+    (0, date(2026, 3, 10), 100_000),  # L1 partly repaid: still live, whole weight
+    (0, date(2026, 3, 31), 0),  # L1 repaid in full
+    (0, date(2026, 4, 1), 0),
+    (0, date(2026, 4, 2), 100_000),  # L1 drawn again: live again
+    (0, date(2030, 1, 1), 100_000),
+    (1, date(2026, 6, 30), 0),  # L3 never lent
+    (2, date(2026, 6, 30), 0),  # a group without loans
+])
+def test_live_totals(engine: Engine, group: int, day: date, fen: int) -> None:
+    """Groups: L1 and L2 → 0, L3 → 1, L4 → none (−1); weights are the contract amounts:
+    L1 100,000, L2 50,000, L3 80,000, L4 10,000 fen."""
+    loan_group = np.zeros(engine.n_loans, dtype=np.int32)
+    loan_group[_codes(engine, "L3")] = 1
+    loan_group[_codes(engine, "L4")] = -1
+    totals = engine.live_totals(loan_group, engine.ledger.loans["contract_amount"])
+    groups = np.array([group, 0, group], dtype=np.int32)
+    days = _days(day, date(2026, 2, 1), day)
+    assert totals.at(groups, days).tolist() == [fen, 150_000, fen]
+
+
+def test_live_totals_equal_the_snapshots_every_day(engine: Engine) -> None:
+    """The sweep against the as-of balances: on each day from 1 Jan to 10 Apr 2026, each
+    group's total is Σ weight over its loans that the day's balance says are live."""
+    loan_group = np.array([0, 1, 0, 1], dtype=np.int64)[:engine.n_loans]
+    weight = np.array([1, 10, 100, 1000], dtype=np.int64)[:engine.n_loans]
+    totals = engine.live_totals(loan_group, weight)
+    days = [date(2026, 1, 1) + timedelta(days=k) for k in range(100)]
+    for day in days:
+        live = engine.balance(day) > 0
+        expected = [int(weight[live & (loan_group == g)].sum()) for g in (0, 1)]
+        got = totals.at(np.array([0, 1]), _days(day, day))
+        assert got.tolist() == expected, day
 
 @pytest.mark.parametrize(
     ("day", "l1_grade", "l1_since", "l2_grade", "l2_has"),
