@@ -8,6 +8,7 @@ four reports cost little more than one).
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ from reportgen.model import Report
 from reportgen.periods import parse_period
 from reportgen.progress import Steps
 from reportgen.render.base import RenderOptions, render
+from reportgen.scope import WHOLE_BANK, Selection, select
 
 
 @dataclass
@@ -53,8 +55,20 @@ def open_ledger(path: Path, *, progress: bool = False) -> Session:
     return Session(ledger, engine)
 
 
+def scope_of(session: Session, config: Config, *, branches: Sequence[str] = (),
+             managers: Sequence[str] = ()) -> Selection:
+    """The scope ``generate --branch/--manager`` asks for; without either, ``bank.branch``
+    when set (a branch's reports cover that branch: scopes.md), else the whole bank.
+    A value that matches no loan is a ``UsageError`` (exit 2) listing the known values."""
+    if not branches and not managers and config.bank.branch:
+        return select(session.ledger, branches=[config.bank.branch],
+                      where=("bank.branch =", "bank.branch ="))
+    return select(session.ledger, branches=branches, managers=managers)
+
+
 def build(session: Session, report: str, period: str, config: Config,
-          *, now: datetime | None = None, formats: list[str] | None = None) -> Report:
+          *, now: datetime | None = None, formats: list[str] | None = None,
+          selection: Selection = WHOLE_BANK) -> Report:
     """Compute one report's model (raises ``UsageError`` for a bad report/period pair).
 
     ``formats``, when given, says what will be rendered: the loan-level book (借据明细,
@@ -62,7 +76,8 @@ def build(session: Session, report: str, period: str, config: Config,
     """
     parsed = parse_period(period, report)
     include_loans = formats is None or "xlsx" in formats
-    return build_report(session.engine, parsed, config, now=now, include_loans=include_loans)
+    return build_report(session.engine, parsed, config, now=now, include_loans=include_loans,
+                        selection=selection)
 
 
 def render_options(config: Config, *, lang: str | None = None,

@@ -159,10 +159,17 @@ def main(verbose: int, quiet: bool, log_file: Path | None, debug: bool) -> None:
 @click.option("--templates", type=click.Path(file_okay=False, exists=True, path_type=Path),
               default=None, help="Folder of templates searched before the built-in ones, "
                                  "e.g. --templates bank_templates.")
+@click.option("--branch", "branches", multiple=True, metavar="ID_OR_NAME",
+              help="Only this branch's loans (its id or name; repeatable; default: "
+                   "bank.branch, else the whole bank), e.g. --branch 880101.")
+@click.option("--manager", "managers", multiple=True, metavar="ID_OR_NAME",
+              help="Only this account manager's loans (id or name; repeatable), "
+                   "e.g. --manager 1023.")
 @_guard
 def generate(ledger_path: Path, report: str, period: str, formats: str | None,
              out: Path | None, config_path: Path | None, lang: str | None,
-             templates: Path | None) -> None:
+             templates: Path | None, branches: tuple[str, ...] = (),
+             managers: tuple[str, ...] = ()) -> None:
     """Make one report from a ledger.
 
     \b
@@ -187,7 +194,8 @@ def generate(ledger_path: Path, report: str, period: str, formats: str | None,
     _check_folder(out or Path(config.output.dir), "--out" if out else None)
     _check_ledger(ledger_path)
     session = api.open_ledger(ledger_path, progress=sys.stderr.isatty())
-    model = api.build(session, report, period, config, formats=chosen)
+    selection = api.scope_of(session, config, branches=branches, managers=managers)
+    model = api.build(session, report, period, config, formats=chosen, selection=selection)
     _bank_notice(config)  # once a report is about to be written without the bank's name
     _print_warnings(list(model.warnings), model.warning_count, limit=10)  # as of D
     options = api.render_options(config, lang=lang, templates=templates)

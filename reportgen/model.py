@@ -431,6 +431,7 @@ class Indicator:
     limit: Fraction
     direction: str  # "max" (value ≤ limit) or "min" (value ≥ limit)
     breached: bool | None  # None when the value is null
+    legal_entity: bool = False  # 法人层面指标: the legal entity's, not shown in this scope
 
 
 @dataclass(frozen=True)
@@ -523,3 +524,5 @@ class Report:
     loans: LoanBook | None = None  # live loans on D, for the Excel 借据明细 sheet
     warnings: tuple[str, ...] = field(default=())  # validator warnings (data-quality sheet)
     warning_count: int = 0
+    scope: str = "all"  # the scope id (scopes.md); "all" for the whole bank
+    scope_kind: str = "all"  # all | branch | manager | mixed

@@ -20,6 +20,7 @@ from reportgen.ledger.load import Columns, Ledger
 from reportgen.ledger.schema import DISBURSE, GRADE_CODES, SUBSTANDARD, WRITEOFF
 from reportgen.metrics.daily import daily_totals
 from reportgen.periods import Period
+from reportgen.scope import WHOLE_BANK, Selection
 
 
 def sorted_unique(values: np.ndarray) -> np.ndarray:
@@ -82,9 +83,10 @@ class Flows:
 
 @dataclass
 class Context:
-    engine: Engine
+    engine: Engine  # a scope's (``reportgen.scoped``) for a branch or manager report
     period: Period
     config: Config
+    selection: Selection = WHOLE_BANK
 
     @property
     def ledger(self) -> Ledger:

@@ -14,6 +14,7 @@ from datetime import timedelta
 
 import numpy as np
 
+from reportgen.ledger.load import Columns
 from reportgen.ledger.parse import DECIMAL_SCALE
 from reportgen.ledger.schema import DISBURSE, TARGET_METRICS
 from reportgen.metrics.context import (
@@ -74,7 +75,7 @@ def _targets(ctx: Context, names: list[str], balance: np.ndarray, now: np.ndarra
     index = {name: i for i, name in enumerate(names)}
     metrics = [name for name, *_ in TARGET_METRICS]
     for p in _target_periods(ctx):
-        rows = np.flatnonzero(targets["period"] == p.id)
+        rows = np.flatnonzero((targets["period"] == p.id) & _in_scope(ctx, targets))
         if not rows.size:
             continue
         actuals = {metric: values.tolist()
@@ -92,6 +93,16 @@ def _targets(ctx: Context, names: list[str], balance: np.ndarray, now: np.ndarra
             out.setdefault(m, []).append(
                 TargetResult(metric, p.id, target, actual, ratio(actual, target)))
     return out
+
+
+def _in_scope(ctx: Context, targets: Columns) -> np.ndarray | bool:
+    """The target rows a report shows: every one for the whole bank; in a scope, those of
+    the managers with a loan in it (their actuals are then over the scope's loans)."""
+    selection = ctx.selection
+    if selection.is_all:
+        return True
+    names = np.array([ctx.ledger.managers[m] for m in sorted(selection.managers)], dtype=object)
+    return np.isin(targets["account_manager"], names)
 
 
 @dataclass(frozen=True)

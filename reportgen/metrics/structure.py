@@ -64,7 +64,7 @@ def dimension_codes(ctx: Context) -> dict[str, Dimension]:
     They do not depend on the date, so they are made once per ledger (memoised on the
     engine) for every report of a run.
     """
-    return shared(ctx.engine, ("structure codes",), lambda: _dimension_codes(ctx))
+    return shared(ctx.engine.whole, ("structure codes",), lambda: _dimension_codes(ctx))
 
 
 def _dimension_codes(ctx: Context) -> dict[str, Dimension]:
@@ -139,5 +139,11 @@ def _structure(ctx: Context) -> Structure:
     bal_d = live_balance(ctx.d)
     values = _Values(bal_d, live_balance(ctx.y), np.where(npl_mask(ctx.d), bal_d, 0),
                      ctx.d.live.astype(np.int64), int(bal_d.sum()))
+    dimensions = dimension_codes(ctx)
+    if (pick := ctx.engine.selected) is not None:  # a scope: sum its loans only
+        values = _Values(values.balance[pick], values.year_start[pick], values.npl[pick],
+                         values.live[pick], values.total)
+        dimensions = {name: (c[pick], keys, fixed)
+                      for name, (c, keys, fixed) in dimensions.items()}
     return Structure(tuple(breakdown(name, c, keys, fixed, values)
-                           for name, (c, keys, fixed) in dimension_codes(ctx).items()))
+                           for name, (c, keys, fixed) in dimensions.items()))
