@@ -305,15 +305,24 @@ Example:
 @click.option("--no-email", is_flag=True,
               help="Make and archive only; mail nobody, neither now nor in later runs "
                    "(re-make with --force to mail them), e.g. --date 2026-11-01 --no-email.")
+@click.option("--dry-run", is_flag=True,
+              help="List every report and scope that would be made and who would get which "
+                   "file; write and send nothing, e.g. --date 2026-11-01 --dry-run.")
 @_guard
 def run(config_path: Path | None, day: date | None, catch_up: bool, force: bool,
-        no_email: bool) -> None:
+        no_email: bool, dry_run: bool = False) -> None:
     from reportgen.config import load_config
     from reportgen.errors import DeliveryError
     from reportgen.runner import run as run_reports
 
     config = load_config(config_path)
     _check_folder(Path(config.output.dir), None)
+    if dry_run:
+        from reportgen.cli_burst import print_dry_run
+
+        print_dry_run(run_reports(config, today=day, catch_up=catch_up, force=force,
+                                  email=not no_email, dry_run=True))
+        return
     result = run_reports(config, today=day, catch_up=catch_up, force=force,
                          email=not no_email, progress=sys.stderr.isatty())
     if result.made:

@@ -221,6 +221,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "flag.check": ("分类偏轻", "grade too mild"),
     "status.ok": ("达标", "within limit"),
     "status.breached": ("超限", "breached"),
+    "status.legal_entity": ("法人层面指标", "legal-entity indicator"),
     "direction.max": ("≤ {limit}", "≤ {limit}"),
     "direction.min": ("≥ {limit}", "≥ {limit}"),
     "pp": ("{value}个百分点", "{value} pp"),

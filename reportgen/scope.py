@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pyarrow as pa
@@ -51,6 +51,7 @@ class Selection:
     managers: frozenset[int] = frozenset()  # manager codes with a loan in the scope
     branches: tuple[str, ...] = ()
     values: dict[str, tuple[str, ...]] = field(default_factory=dict)  # as asked
+    names: tuple[str, ...] = ()  # what a recipients row may call it: id and name
 
     @property
     def is_all(self) -> bool:
@@ -112,12 +113,18 @@ def unknown_value_error(ledger: Ledger, kind: str, value: str, where: str) -> Us
                       f"{listed or 'none'}")
 
 
-def _key_and_title(ledger: Ledger, kind: str, mask: np.ndarray) -> tuple[str, str]:
-    """The scope's id key (branch or manager id) and the name it is shown under."""
+def _key_and_name(ledger: Ledger, kind: str, mask: np.ndarray) -> tuple[str, str]:
+    """The id and the name of the branch (or manager) of the first loan in ``mask``."""
     columns = key_columns(ledger, kind)
     first = int(np.flatnonzero(mask)[0])
     key = str(ledger.loans.text[columns[0]][first].as_py() or "")
     name = str(ledger.loans.text[columns[-1]][first].as_py() or "")
+    return key, name or key
+
+
+def _key_and_title(ledger: Ledger, kind: str, mask: np.ndarray) -> tuple[str, str]:
+    """The scope's id key (branch or manager id) and the name it is shown under."""
+    key, name = _key_and_name(ledger, kind, mask)
     if kind == BRANCH:
         return key, name or key
     return key, f"客户经理: {name} ({key})" if name and name != key else f"客户经理: {key}"
@@ -187,7 +194,9 @@ def burst(ledger: Ledger, kind: str) -> list[Selection]:
         mask = np.zeros(ledger.n_loans, dtype=bool)
         mask[order[bounds[code]:bounds[code + 1]]] = True
         key, title = _key_and_title(ledger, kind, mask)
-        out.append(make_selection(ledger, mask, id=scope_id(kind, key), kind=kind,
-                                  title=title, branches=(key,) if kind == BRANCH else (),
-                                  values={kind: (key,)}))
+        selection = make_selection(ledger, mask, id=scope_id(kind, key), kind=kind,
+                                   title=title, branches=(key,) if kind == BRANCH else (),
+                                   values={kind: (key,)})
+        out.append(replace(selection, names=tuple(dict.fromkeys(
+            _key_and_name(ledger, kind, mask)))))
     return out

@@ -337,6 +337,8 @@ class _Builder:
             mark = "" if i.breached is None else ("breach" if i.breached else "ok")
             status = (None if i.breached is None
                       else self.t("status.breached" if i.breached else "status.ok"))
+            if i.legal_entity:  # a branch's or manager's report: the legal entity's ratio
+                status = self.t("status.legal_entity")
             limit_kind = Kind.LIMIT_MAX if i.direction == "max" else Kind.LIMIT_MIN
             rows.append([Cell(self.t(i.key)), Cell(i.value, Kind.RATIO, mark),
                          Cell(i.limit, limit_kind), Cell(status, Kind.TEXT, mark)])
