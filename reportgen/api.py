@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -22,7 +22,7 @@ from reportgen.model import Report
 from reportgen.periods import parse_period
 from reportgen.progress import Steps
 from reportgen.render.base import RenderOptions, render
-from reportgen.scope import WHOLE_BANK, Selection, select
+from reportgen.scope import ALL, WHOLE_BANK, Selection, select
 
 
 @dataclass
@@ -58,11 +58,20 @@ def open_ledger(path: Path, *, progress: bool = False) -> Session:
 def scope_of(session: Session, config: Config, *, branches: Sequence[str] = (),
              managers: Sequence[str] = ()) -> Selection:
     """The scope ``generate --branch/--manager`` asks for; without either, ``bank.branch``
-    when set (a branch's reports cover that branch: scopes.md), else the whole bank.
-    A value that matches no loan is a ``UsageError`` (exit 2) listing the known values."""
+    when set, else the whole bank.  A value that matches no loan is a ``UsageError``
+    (exit 2) listing the known values.
+
+    ``bank.branch`` filters the bank-level reports (scopes.md): they keep their file
+    names (scope id ``all``) but cover that branch's loans only.  A ledger holding no
+    other branch (a branch's own export) is the whole ledger, computed as such.
+    """
     if not branches and not managers and config.bank.branch:
-        return select(session.ledger, branches=[config.bank.branch],
-                      where=("bank.branch =", "bank.branch ="))
+        selection = select(session.ledger, branches=[config.bank.branch],
+                           where=("bank.branch =", "bank.branch ="))
+        assert selection.loans is not None
+        if bool(selection.loans.all()):
+            return WHOLE_BANK
+        return replace(selection, id=ALL)
     return select(session.ledger, branches=branches, managers=managers)
 
 

@@ -127,7 +127,8 @@ def run(config: Config, *, today: date | None = None, catch_up: bool = False,
             mailer = mailer or Mailer(config.email)
             result.deliveries += deliver_all(
                 archive.pending(wanted(scopes, config)), archive=archive, mailer=mailer,
-                lang=config.output.lang, unit=config.bank.unit, now=now)
+                lang=config.output.lang, unit=config.bank.unit, now=now,
+                batch=bool(config.scopes or config.burst.by))
         archive.record_run(
             today, covered=(the_plan.first_end, the_plan.last_end),
             made=[f"{m.due.report} {m.due.period}" + ("" if m.scope == "all" else f" {m.scope}")
@@ -172,7 +173,7 @@ def _dry_run(config: Config, today: date, *, catch_up: bool, force: bool,
         extensions = [get(name).extension for name in config.output.formats]
         for due in todo:
             for scope in scopes:
-                suffix = "" if scope.selection.is_all else f"_{scope.selection.id}"
+                suffix = "" if scope.selection.id == "all" else f"_{scope.selection.id}"
                 files = tuple(f"{due.report}_{due.period}{suffix}.{ext}" for ext in extensions)
                 who = scope.for_report(due.report) if result.email == "on" else ()
                 attached = tuple(f for f in files if f.rpartition(".")[2] in config.email.attach)
@@ -209,7 +210,7 @@ def _make_one(config: Config, session: api.Session, due: Due, scope: RunScope,
     recipients: tuple[str, ...] = ()
     if result.email == "on":
         recipients = scope.for_report(due.report)
-        if not recipients and selection.is_all:
+        if not recipients and selection.id == "all":
             log.warning("%s %s: no recipients (email.recipients.%s); archived, not mailed",
                         due.report, due.period, due.report)
         elif not recipients:

@@ -87,13 +87,20 @@ def build_batch(records: list[ReportRecord], address: str, mailer: Mailer, out_d
 
 
 def deliver_all(pending: Pending, *, archive: Archive, mailer: Mailer, lang: str, unit: str,
-                now: Callable[[], datetime]) -> list[tuple[ReportRecord, Outcome]]:
+                now: Callable[[], datetime], batch: bool = True
+                ) -> list[tuple[ReportRecord, Outcome]]:
     """Mail each address its owed reports in one message; record every outcome.
 
     Addresses owed exactly the same reports share one message (one envelope with several
     recipients, as a report's team list always did); each address still gets one mail.
+    ``batch=False`` (a run without scopes): one message per report, as before scopes.
     """
     out: list[tuple[ReportRecord, Outcome]] = []
+    if not batch:
+        for record, owed in pending:
+            out += [(record, o) for o in deliver(record, owed, archive=archive,
+                                                 mailer=mailer, lang=lang, unit=unit, now=now)]
+        return out
     groups: dict[tuple[tuple[str, ...], ...], tuple[list[ReportRecord], list[str]]] = {}
     originals = {a.lower(): a for _, owed in pending for a in owed}
     for address, records in by_address(pending).items():
