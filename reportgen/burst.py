@@ -64,8 +64,8 @@ def read_recipients(path: Path) -> list[RecipientRow]:
     for number, cells in enumerate(reader, 2):
         if not any(c.strip() for c in cells):
             continue
-        cells = cells + [""] * (len(header) - len(cells))
-        scope, report, email = (cells[at[c]].strip() for c in CSV_COLUMNS)
+        padded = cells + [""] * (len(header) - len(cells))
+        scope, report, email = (padded[at[c]].strip() for c in CSV_COLUMNS)
         if not scope:
             problems.append(f"{path}, row {number}, column scope: must not be blank")
         if report not in ("", *REPORTS):

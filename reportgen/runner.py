@@ -27,16 +27,16 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from reportgen import __version__, api
+from reportgen.burst import RunScope, run_scopes, wanted
 from reportgen.config import Config
 from reportgen.deliver.archive import SENT, Archive, ReportRecord, file_entry
-from reportgen.deliver.body import key_figures
-from reportgen.burst import RunScope, run_scopes, wanted
 from reportgen.deliver.batch import deliver_all
+from reportgen.deliver.body import key_figures
 from reportgen.deliver.email import Mailer, Outcome
 from reportgen.deliver.lock import run_lock
 from reportgen.errors import ConfigError, UsageError
-from reportgen.render.base import RenderOptions
 from reportgen.preflight import ledger_problem
+from reportgen.render.base import RenderOptions
 from reportgen.schedule import Due, Plan, plan
 
 log = logging.getLogger(__name__)

@@ -34,7 +34,7 @@ def masked(snap: Snapshot, loans: np.ndarray) -> Snapshot:
 class ScopedEngine(Engine):
     """The ``Engine`` of one scope (see the module docstring)."""
 
-    def __init__(self, base: Engine, selection: Selection) -> None:  # noqa: D107
+    def __init__(self, base: Engine, selection: Selection) -> None:
         # Every array of the base is shared, not copied; only the caches are the scope's.
         self.__dict__.update(base.__dict__)
         assert selection.loans is not None

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import tempfile
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from ledgers import write_tables
 from scopeledger import EAST, LI, WANG, WEST, ZHAO, write_scope_ledger
+from test_properties import DAY0, PERIODS, ledgers
 
 from reportgen import api
 from reportgen.config import Config
 from reportgen.model import Report
+from reportgen.periods import parse_period
 from reportgen.render.json import report_dict
 from reportgen.scope import select
 
@@ -150,3 +157,35 @@ def test_branch_reports_add_up_to_the_bank(session: api.Session, report: str,
 def test_branch_and_manager_intersect(session: api.Session) -> None:
     s = sections(make(session, branches=(WEST,), managers=(ZHAO,)))
     assert s["summary"]["balance"] == "100000.00"  # L6 only
+
+
+@settings(max_examples=25, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(drawn=ledgers(), which=st.sampled_from(PERIODS))
+def test_property_branch_reports_share_out_the_bank(drawn: Any, which: tuple[str, str]
+                                                   ) -> None:
+    """On drawn ledgers: the branches' balances, flows and counts add up to the bank's,
+    and each branch's balance is its own loans' money movements, worked out directly."""
+    report_type, period_id = which
+    period = parse_period(period_id, report_type)
+    with tempfile.TemporaryDirectory() as folder:
+        session = api.open_ledger(write_tables(Path(folder), drawn.tables))
+        whole = api.build(session, report_type, period_id, Config())
+        parts = {b: api.build(session, report_type, period_id, Config(),
+                              selection=select(session.ledger, branches=[b]))
+                 for b in sorted({row[2] for row in drawn.tables["loans"][1]})}
+    loans_of = {b: {j for j, row in enumerate(drawn.tables["loans"][1]) if row[2] == b}
+                for b in parts}
+    sign = {"disburse": 1, "repay": -1, "writeoff": -1}
+    for b, report in parts.items():
+        own = sum(sign.get(kind, 0) * fen for loan, when, kind, fen in drawn.events
+                  if loan in loans_of[b] and when <= (period.end - DAY0).days)
+        assert report.sections.summary.balance == own
+    for key in ("balance", "balance_opening", "balance_year_start", "accounts", "disbursed",
+                "disbursed_count", "collected", "written_off", "interest_received",
+                "recovered"):
+        assert sum(getattr(r.sections.summary, key) for r in parts.values()) == getattr(
+            whole.sections.summary, key), key
+    assert sum(r.sections.quality.npl for r in parts.values()) == whole.sections.quality.npl
+    assert sum(r.sections.overdue.total for r in parts.values()) == (
+        whole.sections.overdue.total)

@@ -122,7 +122,8 @@ def _deliver_batch(address: str, records: list[ReportRecord], *, archive: Archiv
                    mailer: Mailer, lang: str, unit: str, now: Callable[[], datetime]
                    ) -> list[tuple[ReportRecord, Outcome]]:
     results: list[tuple[ReportRecord, Outcome]] = []
-    ready, names = [], {}
+    ready: list[ReportRecord] = []
+    names: dict[int, list[str]] = {}
     for record in records:  # a report whose files are gone fails alone
         try:
             names[len(ready)] = attachment_names(record, archive.out_dir, mailer.config)

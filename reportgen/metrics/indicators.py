@@ -8,7 +8,6 @@ from fractions import Fraction
 from reportgen.config import ThresholdsConfig
 from reportgen.model import Concentration, Indicator, Overdue, Provision, Quality
 
-
 # Ratios built on provision or net capital: the legal entity's figures (scopes.md).
 LEGAL_ENTITY = ("coverage_ratio", "provision_ratio", "top1_ratio", "top10_ratio",
                 "top_group_ratio")
