@@ -75,7 +75,9 @@ def _as_of(ctx: Context, snap: Snapshot) -> _AsOf:
 
 def _inclusive_on(ctx: Context, snap: Snapshot) -> _AsOf:
     # eligibility (单户授信) is the customer's at the whole bank, whatever the scope
-    loans = inclusive_loans(ctx, ctx.engine.whole.snapshot(snap.day))
+    whole = ctx.engine.whole
+    loans = shared(whole, ("inclusive loans", snap.day),
+                   lambda: inclusive_loans(ctx, whole.snapshot(snap.day)))
     bal = live_balance(snap)
     return _AsOf(
         loans=loans,

@@ -101,8 +101,16 @@ def _in_scope(ctx: Context, targets: Columns) -> np.ndarray | bool:
     selection = ctx.selection
     if selection.is_all:
         return True
-    names = np.array([ctx.ledger.managers[m] for m in sorted(selection.managers)], dtype=object)
-    return np.isin(targets["account_manager"], names)
+    codes = shared(ctx.engine.whole, ("target manager codes",),
+                   lambda: _target_codes(ctx, targets))
+    return np.isin(codes, np.array(sorted(selection.managers), dtype=np.int64))
+
+
+def _target_codes(ctx: Context, targets: Columns) -> np.ndarray:
+    """Each target row's manager code in the ledger (-1: a manager without loans)."""
+    index = {name: i for i, name in enumerate(ctx.ledger.managers)}
+    return np.array([index.get(str(n), -1) for n in targets["account_manager"].tolist()],
+                    dtype=np.int64)
 
 
 @dataclass(frozen=True)
@@ -127,12 +135,17 @@ def _book_on(ctx: Context) -> _Book:
     manager = ctx.ledger.loans["manager_code"]
     n_m = len(ctx.ledger.managers)
     bal_d = live_balance(ctx.d)
-    balance = group_sum(manager, bal_d, n_m)
-    year_start = group_sum(manager, live_balance(ctx.y), n_m)
-    accounts = group_count(manager, ctx.d.live, n_m)
+    npl_d = np.where(npl_mask(ctx.d), bal_d, 0)
+    bal_y, live_d = live_balance(ctx.y), ctx.d.live
     now = _manager_customers(ctx, ctx.d.live)
+    if (pick := ctx.engine.selected) is not None:  # a scope: sum its loans only
+        manager, bal_d, npl_d, bal_y, live_d = (a[pick] for a in (manager, bal_d, npl_d,
+                                                                   bal_y, live_d))
+    balance = group_sum(manager, bal_d, n_m)
+    year_start = group_sum(manager, bal_y, n_m)
+    accounts = group_count(manager, live_d, n_m)
     customers = _per_manager(now, ctx)
-    npl = group_sum(manager, np.where(npl_mask(ctx.d), bal_d, 0), n_m)
+    npl = group_sum(manager, npl_d, n_m)
     names = list(ctx.ledger.managers)
     targets = _targets(ctx, names, balance, now)
     size = len(names)
