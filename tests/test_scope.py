@@ -153,3 +153,21 @@ def test_generate_unknown_scope_exits_2_and_writes_nothing(ledger_dir: Path, tmp
     assert "matches no loan of the ledger; known" in out
     assert "Traceback" not in out
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_legal_entity_indicators_are_marked_in_html_and_pdf(ledger_dir: Path,
+                                                           tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+    code, out = invoke("generate", "--ledger", str(ledger_dir), "--report", "monthly",
+                       "--period", "2026-06", "--manager", LI, "--format", "html,pdf",
+                       "--out", str(tmp_path))
+    assert code == 0, out
+    stem = tmp_path / f"monthly_2026-06_{scope_id(MANAGER, LI)}"
+    html = stem.with_suffix(".html").read_text("utf-8")
+    assert html.count("法人层面指标") == 5  # coverage, provision, top1, top10, group
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", "-layout", str(stem.with_suffix(".pdf")), "-"],
+                              capture_output=True, text=True, check=True).stdout
+        assert "法人层面指标" in text
+        assert f"客户经理: {LI}" in text
