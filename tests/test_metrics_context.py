@@ -24,7 +24,7 @@ def test_text_at_reads_the_cells_the_whole_column_holds(tmp_path: Path) -> None:
                   'C3,"丙,""引号""",individual,,A,,,\n',
         loans="L1,C1,B,王,,credit,100000,2026-03-01,2027-03-01,4\n"
               "L2,C2,B,王,经营贷,credit,100000,2026-03-01,2027-03-01,4\n",
-        transactions="")
+        transactions="L1,2026-03-01,disburse,100000\n")  # a journal: not an empty ledger
     ledger = open_ledger(folder).ledger
     rows = np.array([2, 0, 1, -1, 2])
     for name in ("customer_id", "customer_name"):
