@@ -168,8 +168,9 @@ def validate(ledger_path: Path, as_of: date | None) -> None:
     click.echo(
         f"ok: {len(ledger.customers)} customers, {ledger.n_loans} loans, "
         f"{ledger.n_transactions} transactions, {ledger.n_classifications} classification rows; "
-        f"{warning_count} warning(s); covers {session.first_day} … {session.data_date}"
+        f"{warning_count} warning(s)"
     )
+    log.info("the ledger covers %s … %s", session.first_day, session.data_date)
 
 
 @main.command()

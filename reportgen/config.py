@@ -47,7 +47,7 @@ class BankConfig:
 class LedgerConfig:
     path: str = field(default="sample_ledgers/demo", metadata=REQUIRED)
     # The data date, when the export is complete up to a day its rows do not show
-    # (`as_of = 2026-10-31`); else the latest journal/classification date (mapping.md).
+    # (`as_of = 2026-10-31`); None ("" in the file): the latest journal/classification date.
     as_of: date | None = None
 
 
@@ -304,11 +304,13 @@ def _coerce(hint: Any, value: Any, key: str) -> Any:
     return value
 
 
-def _date(value: Any, key: str) -> date:
-    """A TOML date (``as_of = 2026-10-31``) or its quoted text; a time of day is refused
-    (a data date is a whole day)."""
+def _date(value: Any, key: str) -> date | None:
+    """A TOML date (``as_of = 2026-10-31``) or its quoted text; "" is none (as for the
+    other optional settings).  A time of day is refused: a data date is a whole day."""
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
+    if isinstance(value, str) and not value.strip():
+        return None
     if isinstance(value, str):
         try:
             return date.fromisoformat(value.strip())

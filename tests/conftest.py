@@ -31,7 +31,7 @@ def report_from(tmp_path: Path) -> Callable[..., Report]:
     counter = itertools.count()
 
     def make(report: str, period: str, *, config: Config | None = None,
-             as_of: date | None | str = "period end", **tables: str | None) -> Report:
+             as_of: date | str | None = "period end", **tables: str | None) -> Report:
         from ledgers import write_ledger
 
         folder = write_ledger(tmp_path / f"ledger{next(counter)}", **tables)  # type: ignore[arg-type]

@@ -37,7 +37,8 @@ L2,2026-10-08,repay,20000.50
 CLASSIFICATIONS = """
 L1,2025-01-15,normal,
 L2,2026-03-01,normal,
-"""
+L2,2026-10-31,normal,
+"""  # the month-end review of 31 Oct makes the export's data date the end of October
 COMMANDS = ("generate", "validate", "sample", "run", "periods")
 
 
@@ -141,12 +142,14 @@ def test_generate_writes_the_json_report_and_prints_its_path(tmp_path: Path, goo
     ("dekad", "2026-10-D2", "2026-10-11", "2026-10-20"),
     ("dekad", "2026-02-D3", "2026-02-21", "2026-02-28"),
     ("quarterly", "2026-Q3", "2026-07-01", "2026-09-30"),
-    ("yearly", "2025", "2025-01-01", "2025-12-31"),
+    ("yearly", "2026", "2026-01-01", "2026-12-31"),
 ])
 def test_generate_every_report_type(tmp_path: Path, good: Path, report: str, period: str,
                                     start: str, end: str) -> None:
     out = tmp_path / "out"
-    result = generate(good, out, report=report, period=period)
+    # the ledger begins on 2025-01-15 (2025 is refused, test_datadate); for 2026 it is
+    # declared complete up to the year's end
+    result = generate(good, out, "--as-of", "2026-12-31", report=report, period=period)
     assert result.exit_code == 0, result.output
     document = json.loads((out / f"{report}_{period}.json").read_text(encoding="utf-8"))
     assert (document["report"], document["start"], document["end"]) == (report, start, end)
@@ -285,7 +288,8 @@ def test_unexpected_error_exits_1_with_one_line_and_traceback_only_with_debug(
 
 def test_generate_prints_warnings_and_still_succeeds(tmp_path: Path) -> None:
     folder = write_ledger(tmp_path / "w", customers=CUSTOMERS, loans=LOANS,
-                          transactions=TRANSACTIONS, classifications="L1,2025-01-15,normal,")
+                          transactions=TRANSACTIONS,
+                          classifications="L1,2025-01-15,normal,\nL1,2026-10-31,normal,")
     out = tmp_path / "out"
     result = generate(folder, out)
     assert result.exit_code == 0, result.output
@@ -301,7 +305,7 @@ def test_validate_ok(good: Path) -> None:
     result = invoke("validate", "--ledger", str(good))
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == ("ok: 2 customers, 2 loans, 4 transactions, "
-                                     "2 classification rows; 0 warning(s)")
+                                     "3 classification rows; 0 warning(s)")
 
 
 def test_validate_lists_every_problem_and_exits_3(tmp_path: Path) -> None:
@@ -343,7 +347,7 @@ def test_sample_writes_a_valid_deterministic_ledger(tmp_path: Path) -> None:
     validated = invoke("validate", "--ledger", str(a))
     assert validated.exit_code == 0, validated.output
     assert "40 loans" in validated.stdout
-    made = generate(a, tmp_path / "out", period="2026-10")
+    made = generate(a, tmp_path / "out", period="2026-10")  # inside 2025-01-01 … 2026-11-10
     assert made.exit_code == 0, made.output
 
 

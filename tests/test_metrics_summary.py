@@ -228,7 +228,7 @@ def test_empty_period_still_builds_with_zero_flows(report_from: MakeReport) -> N
 def test_ledger_without_any_transaction_is_refused(report_from: MakeReport) -> None:
     # loans that were never drawn: a report of zeros would look like an empty book, so the
     # ledger is refused (exit 3) instead (more cases in test_datadate.py)
-    with pytest.raises(LedgerError, match="1 loan.* but no transactions at all"):
+    with pytest.raises(LedgerError, match=r"1 loan\(s\) but no transactions at all"):
         report_from("yearly", "2026", customers=CUSTOMERS,
                     loans="L1,C1,B1,王,,credit,500000,2026-05-01,2027-05-01,4",
                     transactions="")
