@@ -45,7 +45,8 @@ def write_bank_ledger(folder: Path, *, broken: bool = False) -> Path:
             L2,2025-12-15,normal,
             L2,2026-10-05,substandard,2026-09-20
             L3,2026-09-05,normal,
-        """,
+            L1,2026-11-30,normal,
+        """,  # L1's review of 30 Nov: the export's data date, the end of what it covers
     )
 
 
