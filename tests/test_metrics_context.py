@@ -167,3 +167,20 @@ def test_migration_from_a_known_opening(report_from: MakeReport) -> None:
     migration = _sections(report_from("quarterly", "2026-Q2", **FROM_MARCH))["migration"]
     assert migration["normal"] == {"key": "normal", "base": "800.00", "moved": "0.00",
                                    "rate": "0.000000"}
+
+
+def test_unknown_comparisons_render_as_a_dash_in_every_format(
+        report_from: MakeReport, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from reportgen import api
+    from reportgen.config import Config
+
+    report = report_from("monthly", "2026-06", **FROM_MARCH)
+    files = api.write(report, ["xlsx", "html"], tmp_path / "out", api.render_options(Config()))
+    book = load_workbook(next(p for p in files if p.suffix == ".xlsx"), read_only=True)
+    dashes = [cell for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)
+              for cell in row if cell == "—"]
+    assert len(dashes) >= 4  # year start and last year, and their changes, at least
+    html = next(p for p in files if p.suffix == ".html").read_text(encoding="utf-8")
+    assert "—" in html

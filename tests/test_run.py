@@ -345,3 +345,17 @@ def test_a_period_before_the_ledger_is_skipped_with_a_warning_once(bank: Path) -
         assert "0 due" in again.output
         assert server.handler.messages == []
     assert manifest(bank, "report") == []
+
+
+def test_a_year_start_before_the_ledger_is_a_dash_in_the_mail(bank: Path) -> None:
+    # The ledger begins on 2025-06-01: for July 2025 the year start (2024-12-31) is unknown.
+    with smtp_server() as server:
+        write_config(bank, server.port, reports=["monthly"])
+        result = invoke("run", "--date", "2025-08-01")
+        assert result.exit_code == 0, result.output
+        (msg,) = server.handler.received_by(TEAM)
+    body = msg.get_body(("plain",))
+    assert body is not None
+    assert "贷款余额: 100.00 (比年初 —)" in body.get_content()  # L1's 1,000,000 in 万元
+    (record,) = manifest(bank, "report")
+    assert record["figures"]["balance_year_start"] is None  # type: ignore[index]
