@@ -97,8 +97,8 @@ def run(config: Config, *, today: date | None = None, catch_up: bool = False,
     out = Path(config.output.dir)
     with run_lock(out, wait=config.schedule.lock_wait):
         archive = Archive(out)
-        the_plan = plan(today, config.schedule.reports, catch_up=catch_up,
-                        covered=archive.covered())
+        covered = archive.covered()
+        the_plan = plan(today, config.schedule.reports, catch_up=catch_up, covered=covered)
         result = RunResult(today, the_plan)
         if not (email and config.email.enabled):
             result.email = "disabled" if not config.email.enabled else "off"
@@ -113,17 +113,27 @@ def run(config: Config, *, today: date | None = None, catch_up: bool = False,
                 outcomes = deliver(record, owed, archive=archive, mailer=mailer,
                                    lang=config.output.lang, unit=config.bank.unit, now=now)
                 result.deliveries += [(record, o) for o in outcomes]
-        # A stale period's end stays uncovered, so that a later --catch-up run makes it
-        # (a window that ends before it starts covers nothing).
-        last_covered = min([the_plan.last_end] + [d.end - timedelta(days=1)
-                                                  for d in result.stale])
+        window = _covered(the_plan, result.stale, first_run=not covered)
         archive.record_run(
-            today, covered=(the_plan.first_end, last_covered),
+            today, covered=window,
             made=[f"{m.due.report} {m.due.period}" for m in result.made],
             catch_up=catch_up, force=force, version=__version__, time=now(),
             delivery="failed" if result.undelivered else result.email,
         )
     return result
+
+
+def _covered(the_plan: Plan, stale: list[Due], *, first_run: bool) -> tuple[date, date]:
+    """The days of period ends this run dealt with: its plan's window, cut short before
+    the first stale period's end so that a later ``--catch-up`` run makes it (a window that
+    ends before it starts covers nothing).  A first run left with nothing still covers the
+    day before its window: catch-up looks back only to the first covered day, and a first
+    run owes nothing older."""
+    first, last = the_plan.first_end, min([the_plan.last_end]
+                                          + [d.end - timedelta(days=1) for d in stale])
+    if last < first and first_run:
+        first = last = the_plan.first_end - timedelta(days=1)
+    return first, last
 
 
 def _make(config: Config, todo: list[Due], archive: Archive, result: RunResult, *,

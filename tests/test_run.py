@@ -359,3 +359,14 @@ def test_a_year_start_before_the_ledger_is_a_dash_in_the_mail(bank: Path) -> Non
     assert "贷款余额: 100.00 (比年初 —)" in body.get_content()  # L1's 1,000,000 in 万元
     (record,) = manifest(bank, "report")
     assert record["figures"]["balance_year_start"] is None  # type: ignore[index]
+
+
+def test_a_first_run_on_a_stale_export_still_anchors_the_catch_up(bank: Path) -> None:
+    write_bank_ledger(bank / "ledger", until="2026-10-30")
+    with smtp_server() as server:
+        write_config(bank, server.port)
+        first = invoke("run", "--date", "2026-11-01", "--catch-up")  # the very first run
+        assert "0 made" in first.output
+        write_bank_ledger(bank / "ledger")
+        assert "2 made" in invoke("run", "--date", "2026-11-02", "--catch-up").output
+        assert subjects(server.handler, TEAM) == sorted([SUBJECT_D3, SUBJECT_M10])
