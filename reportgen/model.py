@@ -359,7 +359,7 @@ class WatchEntry:
     balance: int
     grade: str
     overdue_days: int
-    new: bool  # neither overdue nor special_mention-or-worse on O
+    new: bool | None  # neither overdue nor special_mention-or-worse on O; None: O unknown
     grade_check: bool  # grade milder than its overdue days allow
 
 
@@ -369,7 +369,7 @@ class Watchlist:
 
     count: int
     balance: int
-    new_count: int
+    new_count: int | None  # None: O is before the ledger's first date
     grade_check_count: int
     entries: Sequence[WatchEntry]  # a Listing when computed from a ledger
 

@@ -160,13 +160,19 @@ def test_migration_from_an_opening_before_the_ledger_is_null(report_from: MakeRe
     assert {v for row in migration["matrix"].values() for v in row.values()} == {None}
     # the trend's month ends lie in the quarter, after the first date: all known
     assert [p["balance"] for p in s["trend"]] == ["1500.00", "1300.00", "1300.00"]
+    # L2 (substandard on D) is watched; whether it is new since O cannot be known
+    watchlist = s["watchlist"]
+    assert (watchlist["count"], watchlist["new_count"]) == (1, None)
+    assert [(e["loan_id"], e["new"]) for e in watchlist["entries"]] == [("L2", None)]
 
 
 def test_migration_from_a_known_opening(report_from: MakeReport) -> None:
     # Q2 opens on 31 Mar, after the first date: L1 is the normal cohort (1,000), 200 repaid
-    migration = _sections(report_from("quarterly", "2026-Q2", **FROM_MARCH))["migration"]
-    assert migration["normal"] == {"key": "normal", "base": "800.00", "moved": "0.00",
-                                   "rate": "0.000000"}
+    s = _sections(report_from("quarterly", "2026-Q2", **FROM_MARCH))
+    assert s["migration"]["normal"] == {"key": "normal", "base": "800.00", "moved": "0.00",
+                                        "rate": "0.000000"}
+    assert s["watchlist"]["new_count"] == 1  # L2 was normal on 31 Mar
+    assert [(e["loan_id"], e["new"]) for e in s["watchlist"]["entries"]] == [("L2", True)]
 
 
 def test_unknown_comparisons_render_as_a_dash_in_every_format(

@@ -91,7 +91,7 @@ def _form(name: str, hint: Any) -> tuple[Form, Callable[[Any], Any]]:
         return (Form.COUNT, _identity) if name in COUNT_FIELDS else (Form.MONEY, yuan)
     if hint is str:
         return Form.TEXT, _identity
-    if hint is bool:
+    if hint is bool or hint == bool | None:  # a null flag is unknown (json_listing)
         return Form.FLAG, _identity
     if hint is date:
         return Form.DATE, _iso
