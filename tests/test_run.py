@@ -370,3 +370,26 @@ def test_a_first_run_on_a_stale_export_still_anchors_the_catch_up(bank: Path) ->
         write_bank_ledger(bank / "ledger")
         assert "2 made" in invoke("run", "--date", "2026-11-02", "--catch-up").output
         assert subjects(server.handler, TEAM) == sorted([SUBJECT_D3, SUBJECT_M10])
+
+
+def test_the_cron_line_on_a_stale_then_a_fresh_export_as_a_real_process(bank: Path) -> None:
+    write_bank_ledger(bank / "ledger", until="2026-10-30")
+
+    def cron(day: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(REPORTGEN), "--log-file", "run.log", "run", "--catch-up",
+                               "--date", day], cwd=bank, capture_output=True, text=True,
+                              timeout=120, check=False)
+
+    with smtp_server() as server:
+        write_config(bank, server.port)
+        stale = cron("2026-11-01")
+        assert stale.returncode == 0, stale.stderr
+        assert "not made monthly 2026-10" in stale.stdout
+        write_bank_ledger(bank / "ledger")
+        fresh = cron("2026-11-02")
+        assert fresh.returncode == 0, fresh.stderr
+        assert "made monthly 2026-10" in fresh.stdout
+        assert len(server.handler.messages) == 2  # the dekad and the monthly, once each
+    log = (bank / "run.log").read_text("utf-8")
+    assert "WARNING reportgen.runner: not made: monthly 2026-10 ends on 2026-10-31, after " \
+           "the ledger's data date 2026-10-30" in log
