@@ -190,3 +190,10 @@ def test_unknown_comparisons_render_as_a_dash_in_every_format(
     assert len(dashes) >= 4  # year start and last year, and their changes, at least
     html = next(p for p in files if p.suffix == ".html").read_text(encoding="utf-8")
     assert "—" in html
+    # a watched loan whose "new" flag is unknown (the quarter opens before the ledger)
+    later = {key: text.replace("2026-03-01", "2026-04-01") for key, text in FROM_MARCH.items()}
+    quarter = report_from("quarterly", "2026-Q2", **later)
+    (path,) = api.write(quarter, ["xlsx"], tmp_path / "q", api.render_options(Config()))
+    rows = [row for sheet in load_workbook(path, read_only=True).worksheets
+            for row in sheet.iter_rows(values_only=True) if "L2" in row and "—" in row]
+    assert rows, "the watchlist's new column shows — for L2"
