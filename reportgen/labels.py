@@ -229,6 +229,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                  "{count} more rows exceed Excel's sheet row limit and are not listed"),
     "loans_split": ("借据明细共 {total} 行，分列于 {sheets} 个工作表",
                     "{total} loans, split over {sheets} sheets"),
+    "excel.cut": ("…（超出 Excel 单元格 32,767 字的上限，已截断；原文 {count} 字）",
+                  "… (cut at Excel's limit of 32,767 characters a cell; {count} in full)"),
     "no_warnings": ("无数据提示", "No warnings"),
     "warnings_shown": ("共 {count} 条提示，列出 {shown} 条",
                        "{count} warnings, {shown} listed"),

@@ -15,12 +15,11 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-import jinja2
-
 from reportgen.deliver.archive import ReportRecord
 from reportgen.formatting import NULL, money_in_unit, percent, yuan
 from reportgen.labels import Labels
 from reportgen.model import Report
+from reportgen.render.sandbox import sandbox
 
 # Words only the mail uses; titles, periods, units and figure names come from labels.py,
 # so the subject says exactly what the report's own title page says.
@@ -121,10 +120,11 @@ def _pct(value: str | None) -> str:
     return NULL if shown is None else f"{shown}%"
 
 
-_ENV = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined,
-                          keep_trailing_newline=True)
-_TEXT = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
-                           trim_blocks=True, lstrip_blocks=True).from_string("""\
+# The mail's templates are ours, but they print the bank's name and the report's words:
+# they run in the same sandbox as the report templates (render/sandbox.py), uncut.
+_ENV = sandbox(limit=None, keep_trailing_newline=True)
+_TEXT = sandbox(limit=None, autoescape=False, keep_trailing_newline=True,
+                trim_blocks=True, lstrip_blocks=True).from_string("""\
 {{ subject }}
 {{ w.period }}: {{ period }}
 

@@ -26,12 +26,18 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.properties import PageSetupProperties
 
-from reportgen.formatting import Kind, excel_format, excel_value
+from reportgen.formatting import (
+    Kind,
+    clean_text,
+    excel_format,
+    excel_text,
+    excel_value,
+    looks_like_formula,
+)
 from reportgen.labels import Labels
 from reportgen.model import Report
 from reportgen.render import excel_loans
 from reportgen.render.base import RenderOptions, register
-from reportgen.render.excel_loans import FORMULA_START, clean
 from reportgen.render.tables import Cell, SectionView, Table, build_sections, cover_items
 
 TITLE_FONT = Font(bold=True, size=14)
@@ -84,28 +90,37 @@ class _Writer:
     # --- cells --------------------------------------------------------------------
 
     def text_cell(self, ws: Any, value: str, font: Font | None = None) -> WriteOnlyCell:
-        """A string cell that stays text even when it looks like a formula."""
+        """A string cell that stays text even when it looks like a formula.
+
+        The text is cleaned and cut first (``formatting.excel_text``) and the formula check
+        looks at what is written: ``"\\x01=HYPERLINK(…)"`` is written as ``=HYPERLINK(…)``.
+        """
+        value = self.safe(value)
         cell = WriteOnlyCell(ws)
-        cell.value = clean(value)
+        cell.value = value
         cell.data_type = "s"
-        if value.startswith(FORMULA_START):
+        if looks_like_formula(value):
             cell.quotePrefix = True
         if font is not None:
             cell.font = font
         return cell
 
+    def safe(self, value: str) -> str:
+        """``value`` as an Excel cell can hold it (cleaned, at most 32,767 characters)."""
+        return excel_text(value, self.t("excel.cut"))
+
     def cell(self, ws: Any, cell: Cell, numeric: bool) -> WriteOnlyCell:
         value = excel_value(cell.kind, cell.value, self.options.unit)
-        text = value if isinstance(value, str) else None
+        text = self.safe(value) if isinstance(value, str) else None
         is_text = text is not None
-        quoted = text is not None and text.startswith(FORMULA_START)
+        quoted = text is not None and looks_like_formula(text)
         key = (cell.kind, cell.mark, is_text, quoted, numeric)
         style = self.styles.get(key)
         if style is not None:
             # Assigning Font/Fill/Border objects costs a hash of each per cell (40 s for
             # a 25,000-row watchlist); a cell styled like an earlier one copies its style
             # array, the way openpyxl's docs copy styles between cells.
-            out = WriteOnlyCell(ws, value if text is None else clean(text))
+            out = WriteOnlyCell(ws, value if text is None else text)
             if is_text:
                 out.data_type = "s"  # never a formula
             out._style = copy(style)
@@ -280,7 +295,7 @@ class _Writer:
 
 def _header_text(text: str) -> str:
     """Excel header/footer codes start with "&": a literal ampersand is doubled."""
-    return text.replace("&", "&&")[:80]
+    return clean_text(text).replace("&", "&&")[:80]
 
 
 def _layout(view: SectionView) -> _Layout:
