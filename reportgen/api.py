@@ -14,10 +14,12 @@ from pathlib import Path
 
 from reportgen.config import Config
 from reportgen.engine import Engine
+from reportgen.labels import Labels
 from reportgen.ledger.load import Ledger, load_ledger
-from reportgen.ledger.validate import validate_ledger, warnings_on
+from reportgen.ledger.validate import validate_ledger
 from reportgen.metrics.build import build_report
-from reportgen.model import Report
+from reportgen.metrics.warnings import data_warnings
+from reportgen.model import DataWarning, Report
 from reportgen.periods import parse_period
 from reportgen.progress import Steps
 from reportgen.render.base import RenderOptions, render
@@ -32,10 +34,19 @@ class Session:
 
     @functools.cached_property
     def last_day_warnings(self) -> tuple[list[str], int]:
-        """Data-quality warnings on the ledger's latest date (what ``validate`` prints):
-        computed on request, since a report computes its own on its as-of date."""
+        """Data-quality warnings on the ledger's latest date (what ``validate`` prints, in
+        English): computed on request, since a report computes its own on its as-of date."""
         day = self.engine.last_day()
-        return ([], 0) if day is None else warnings_on(self.engine, day)
+        if day is None:
+            return [], 0
+        warnings, count = data_warnings(self.engine, day)
+        return warning_lines(warnings), count
+
+
+def warning_lines(warnings: tuple[DataWarning, ...], lang: str = "en") -> list[str]:
+    """Warnings as the sentences the CLI prints (English, as every CLI message is)."""
+    labels = Labels(lang)
+    return [labels.warning(w) for w in warnings]
 
 
 def open_ledger(path: Path, *, progress: bool = False) -> Session:

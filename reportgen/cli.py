@@ -128,7 +128,7 @@ def generate(ledger_path: Path, report: str, period: str, formats: str | None,
     parse_period(period, report)
     session = api.open_ledger(ledger_path, progress=sys.stderr.isatty())
     model = api.build(session, report, period, config, formats=chosen)
-    _print_warnings(list(model.warnings), model.warning_count, limit=10)  # as of D
+    _print_warnings(api.warning_lines(model.warnings), model.warning_count, limit=10)  # on D
     options = api.render_options(config, lang=lang, templates=templates)
     for path in api.write(model, chosen, out or Path(config.output.dir), options):
         click.echo(str(path))

@@ -7,6 +7,7 @@ balance 1,000,005,000 fen = 1,000.005 万元 → 1000.01; npl ratio 5%; coverage
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
@@ -192,10 +193,25 @@ def test_native_charts(workbooks: dict[str, Any]) -> None:
     assert len(workbooks["quarterly"]["趋势"]._charts) == 1
 
 
-def test_data_quality_sheet_lists_warnings(workbooks: dict[str, Any]) -> None:
+def test_data_quality_sheet_lists_warnings_in_the_reports_language(
+        workbooks: dict[str, Any], tmp_path: Path) -> None:
     values = rows(workbooks["monthly"]["数据质量"])
-    assert [1, "customers.csv, row 7, column industry: blank, counted as unknown"] in values
+    assert values[3] == ["序号", "类型", "借据号", "日期", "提示"]
+    assert values[4][:3] == [1, "无分类记录", "L0002"]
+    assert values[4][3].date() == date(2026, 10, 31)
+    assert values[4][4] == "借据 L0002 在 2026-10-31 未结清，但没有五级分类记录（按正常类、未逾期计）"
+    assert values[5][1:3] == ["分类偏轻", "L0006"]
+    assert values[5][4] == "借据 L0006 在 2026-10-31 逾期 95 天，分类为关注类，应至少为次级类"
     assert values[-1][0] == 2
+    english = rows(load_workbook(write(tmp_path, make_report("monthly"), lang="en"))
+                   ["Data quality"])
+    assert english[5][4] == ("loan L0006 is 95 days overdue on 2026-10-31 but graded "
+                             "special_mention; at least substandard expected")
+
+
+def test_cover_says_how_many_warnings_and_where(workbooks: dict[str, Any]) -> None:
+    cover = dict((r[0], r[1]) for r in rows(workbooks["monthly"]["封面"]) if r and r[0])
+    assert cover["数据提示"] == "2 条（见数据质量表）"
 
 
 def test_loan_sheet_holds_every_live_loan(workbooks: dict[str, Any]) -> None:
@@ -261,7 +277,8 @@ def test_file_name_and_atomic_write(tmp_path: Path) -> None:
 
 def test_data_quality_sheet_without_warnings_and_with_more_than_listed(tmp_path: Path) -> None:
     none = load_workbook(write(tmp_path / "none", make_report("dekad", warnings=())))
-    assert [None, "无数据提示"] in rows(none["数据质量"])
+    assert [None, "无数据提示", None, None, None] in rows(none["数据质量"])
+    assert ["数据提示", "无"] in rows(none["封面"])
     many = replace(make_report("dekad"), warning_count=1234)
     listed = rows(load_workbook(write(tmp_path / "many", many))["数据质量"])
-    assert listed[-1] == [None, "共 1,234 条提示，列出 2 条"]
+    assert listed[-1] == [None, "共 1,234 条提示，列出 2 条", None, None, None]

@@ -265,16 +265,22 @@ class _Writer:
             ws.add_chart(bars, anchor)
 
     def data_quality(self) -> None:
+        """The warnings on D, in the report's language: kind, loan, day and the sentence."""
         warnings = self.report.warnings
-        ws = self.start_sheet(self.t("sheet.data_quality"), [8, 100])
+        ws = self.start_sheet(self.t("sheet.data_quality"), [8, 16, 18, 12, 90])
         ws.freeze_panes = "A5"  # before the first row: write-only sheets write it first
         ws.print_title_rows = "4:4"
         self.heading(ws, self.t("section.data_quality"))
-        ws.append(self.header(ws, [self.t("col.no"), self.t("col.warning")]))
+        ws.append(self.header(ws, [self.t(k) for k in ("col.no", "col.kind", "loan_id",
+                                                       "col.date", "col.warning")]))
         if not warnings:
             ws.append([None, self.text_cell(ws, self.t("no_warnings"))])
         for n, warning in enumerate(warnings, 1):
-            ws.append([n, self.text_cell(ws, warning)])
+            day = WriteOnlyCell(ws, warning.day)
+            day.number_format = excel_format(Kind.DATE)
+            ws.append([n, self.text_cell(ws, self.t(f"kind.{warning.kind}")),
+                       self.text_cell(ws, warning.loan_id), day,
+                       self.text_cell(ws, self.t.warning(warning))])
         if self.report.warning_count > len(warnings):
             ws.append([None, self.text_cell(ws, self.t(
                 "warnings_shown", count=f"{self.report.warning_count:,}",

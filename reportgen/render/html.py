@@ -27,7 +27,7 @@ from reportgen.model import Report
 from reportgen.render import charts
 from reportgen.render.base import RenderOptions, register
 from reportgen.render.sandbox import FolderLoader, sandbox, template_error
-from reportgen.render.tables import Cell, Column, build_sections, cover_items
+from reportgen.render.tables import Cell, Column, build_sections, cover_items, warning_list
 
 TEMPLATES = Path(reportgen.__file__).resolve().parent.parent / "templates"
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
@@ -94,6 +94,7 @@ def context(report: Report, options: RenderOptions) -> dict[str, Any]:
         "sections": {v.name: v for v in views},
         "present": [v.name for v in views],
         "charts": chart_map,
+        "data_quality": warning_list(report, t, options.pdf_max_rows),
         "signatures": [(t("sign.preparer"), signatures.preparer),
                        (t("sign.reviewer"), signatures.reviewer),
                        (t("sign.approver"), signatures.approver)],
