@@ -199,7 +199,8 @@ def test_data_quality_sheet_lists_warnings_in_the_reports_language(
     assert values[3] == ["序号", "类型", "借据号", "日期", "提示"]
     assert values[4][:3] == [1, "无分类记录", "L0002"]
     assert values[4][3].date() == date(2026, 10, 31)
-    assert values[4][4] == "借据 L0002 在 2026-10-31 未结清，但没有五级分类记录（按正常类、未逾期计）"
+    assert values[4][4] == ("借据 L0002 在 2026-10-31 未结清，但没有五级分类记录"
+                            "（按正常类、未逾期计）")
     assert values[5][1:3] == ["分类偏轻", "L0006"]
     assert values[5][4] == "借据 L0006 在 2026-10-31 逾期 95 天，分类为关注类，应至少为次级类"
     assert values[-1][0] == 2
@@ -210,7 +211,7 @@ def test_data_quality_sheet_lists_warnings_in_the_reports_language(
 
 
 def test_cover_says_how_many_warnings_and_where(workbooks: dict[str, Any]) -> None:
-    cover = dict((r[0], r[1]) for r in rows(workbooks["monthly"]["封面"]) if r and r[0])
+    cover = {r[0]: r[1] for r in rows(workbooks["monthly"]["封面"]) if r and r[0]}
     assert cover["数据提示"] == "2 条（见数据质量表）"
 
 
