@@ -190,3 +190,61 @@ def test_the_documented_override_works(tmp_path: Path) -> None:
     assert block == ["编制：王五", "审核：赵六", "行长：", "（盖章）"]
     assert section(html, "summary") == section(render_html(make_report("monthly"),
                                                            RenderOptions()), "summary")
+
+
+# --- control characters and long text ------------------------------------------------------
+
+UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+                    "\U0001fffe\U0010ffff]")
+CONTROL_NAMES = ["甲\x00乙", "\x01=HYPERLINK(\"http://x\")", "丙\x1b[0m丁", "戊\x7f\x85\x9f己",
+                 "庚\ud800辛", "壬\ufffe\uffff癸", "子\ufdd0\U0010ffff丑", "寅\x0b\x0c卯"]
+
+
+def _everywhere(name: str) -> Report:
+    """A report whose bank, branch, customer names and warning loan ids are all ``name``."""
+    from factories import WARNINGS
+
+    r = make_report("monthly", bank=name, branch=name,
+                    warnings=tuple(replace(w, loan_id=name) for w in WARNINGS))
+    s = r.sections
+    assert s.concentration is not None
+    return replace(r, sections=replace(
+        s,
+        watchlist=replace(s.watchlist, entries=tuple(replace(e, customer_name=name)
+                                                     for e in s.watchlist.entries)),
+        maturity=replace(s.maturity, upcoming=tuple(replace(u, customer_name=name)
+                                                    for u in s.maturity.upcoming)),
+        concentration=replace(s.concentration, top10=tuple(
+            replace(t, customer_name=name) for t in s.concentration.top10))))
+
+
+@pytest.mark.parametrize("name", CONTROL_NAMES)
+def test_control_characters_never_reach_the_html(name: str, tmp_path: Path) -> None:
+    [path] = render(_everywhere(name), ["html"], tmp_path, RenderOptions())
+    html = path.read_text(encoding="utf-8")  # written as UTF-8: no lone surrogate left
+    assert not UNSAFE.search(html)
+    cleaned = UNSAFE.sub("", name)
+    cells = {td.text_content() for td in parse(html).xpath("//td")}
+    assert cleaned in cells
+
+
+@pytest.mark.parametrize("length", [61, 10_000, 100_000])
+def test_every_text_cell_is_cut_with_an_ellipsis(length: int) -> None:
+    name = "名" * length
+    html = render_html(_everywhere(name), RenderOptions())
+    doc = parse(html)
+    texts = [td.text_content() for td in doc.xpath("//td")]
+    shown = [t for t in texts if t.startswith("名名名")]
+    assert shown
+    assert all(len(t) <= 200 for t in texts)
+    assert "名" * 59 + "…" in [t for t in shown if len(t) == 60]
+    assert "名" * 1_000 not in html
+    warnings = [li.text_content() for li in doc.xpath('//ol[@class="warnings"]/li')]
+    assert warnings[0].startswith("借据 " + "名" * 59 + "… 在 2026-10-31")
+
+
+def test_a_name_of_60_characters_is_shown_whole() -> None:
+    name = "名" * 60
+    cells = {td.text_content() for td in parse(render_html(_everywhere(name),
+                                                           RenderOptions())).xpath("//td")}
+    assert name in cells
