@@ -90,5 +90,5 @@ def render_options(config: Config, *, lang: str | None = None,
 
 
 def write(report: Report, formats: list[str], out: Path, options: RenderOptions) -> list[Path]:
-    """Render ``report`` in each format into ``out``; each file appears whole or not at all."""
+    """Render ``report`` in each format into ``out``: all the files appear, or none changes."""
     return render(report, formats, out, options)
