@@ -54,7 +54,7 @@ class Renderer(Protocol):
     extension: str
 
     def write(self, report: Report, options: RenderOptions, path: Path) -> None:
-        """Write the report to ``path`` (a temporary name; ``write_atomic`` renames it)."""
+        """Write the report to ``path`` (a temporary name; ``render`` renames it)."""
 
 
 _REGISTRY: dict[str, Callable[[], Renderer]] = {}
