@@ -359,7 +359,8 @@ def test_no_formula_element_in_any_sheet(tmp_path: Path) -> None:
         assert not any(b"<f>" in z.read(n) or b"<f " in z.read(n) for n in sheets)
 
 
-def test_text_longer_than_an_excel_cell_is_cut_with_a_note(tmp_path: Path) -> None:
+def test_text_longer_than_an_excel_cell_is_cut_with_a_note(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     long = "长" * 40_000
     wb = load_workbook(write(tmp_path, _disguised_report([long, "=" + "x" * 50_000])))
     cells = _text_cells(wb)
@@ -375,3 +376,4 @@ def test_text_longer_than_an_excel_cell_is_cut_with_a_note(tmp_path: Path) -> No
     assert {"集中度", "风险客户", "到期", "借据明细"} <= sheets
     formula = next(v for v in cut if v.startswith("="))
     assert all(c.quotePrefix and c.data_type == "s" for c in cells[formula])
+    assert "longer than Excel's 32,767 characters were cut" in caplog.text

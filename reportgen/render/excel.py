@@ -14,6 +14,7 @@ Excel shows the digits the PDF shows).  Text is always a string cell, never a fo
 
 from __future__ import annotations
 
+import logging
 from copy import copy
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,7 @@ from openpyxl.workbook import Workbook
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from reportgen.formatting import (
+    EXCEL_TEXT_MAX,
     Kind,
     clean_text,
     excel_format,
@@ -40,6 +42,7 @@ from reportgen.render import excel_loans
 from reportgen.render.base import RenderOptions, register
 from reportgen.render.tables import Cell, SectionView, Table, build_sections, cover_items
 
+LOG = logging.getLogger(__name__)
 TITLE_FONT = Font(bold=True, size=14)
 BOLD = Font(bold=True)
 NOTE_FONT = Font(italic=True, color="595959")
@@ -86,6 +89,7 @@ class _Writer:
         self.period = self.t.period_name(report.report, report.start)
         self.unit_note = self.t("unit_note", unit=self.t.unit(options.unit))
         self.styles: dict[tuple[object, ...], Any] = {}  # cell kind/mark → style array
+        self.cut = 0  # text cells cut at Excel's limit
 
     # --- cells --------------------------------------------------------------------
 
@@ -107,6 +111,8 @@ class _Writer:
 
     def safe(self, value: str) -> str:
         """``value`` as an Excel cell can hold it (cleaned, at most 32,767 characters)."""
+        if len(value) > EXCEL_TEXT_MAX:
+            self.cut += 1
         return excel_text(value, self.t("excel.cut"))
 
     def cell(self, ws: Any, cell: Cell, numeric: bool) -> WriteOnlyCell:
@@ -297,6 +303,9 @@ class _Writer:
         if loans is not None:
             excel_loans.write_loan_sheets(self.wb, loans, self.t, self.setup)
         self.wb.save(path)
+        if self.cut:
+            LOG.warning("%d text cell(s) longer than Excel's %s characters were cut; the "
+                        "JSON keeps the full text", self.cut, f"{EXCEL_TEXT_MAX:,}")
 
 
 def _header_text(text: str) -> str:

@@ -21,6 +21,7 @@ small section sheets:
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
@@ -44,6 +45,8 @@ from reportgen.formatting import (
 )
 from reportgen.labels import Labels
 from reportgen.model import LoanBook
+
+LOG = logging.getLogger(__name__)
 
 MAX_ROWS = 1_048_576  # Excel's rows per sheet (a module constant so tests can lower it)
 CHUNK = 50_000
@@ -131,8 +134,12 @@ def _safe_texts(values: list[str], marker: str) -> list[str]:
     """A chunk of a text column as Excel can hold it (``formatting.excel_text``); one scan
     of the joined chunk settles the usual case, where no cell needs a change."""
     joined = "".join(values)
-    if UNSAFE_TEXT.search(joined) is None and max(map(len, values), default=0) <= EXCEL_TEXT_MAX:
+    longest = max(map(len, values), default=0)
+    if UNSAFE_TEXT.search(joined) is None and longest <= EXCEL_TEXT_MAX:
         return values
+    if longest > EXCEL_TEXT_MAX:
+        LOG.warning("%d loan-sheet cell(s) longer than Excel's %s characters were cut",
+                    sum(len(v) > EXCEL_TEXT_MAX for v in values), f"{EXCEL_TEXT_MAX:,}")
     return [excel_text(v, marker) for v in values]
 
 
