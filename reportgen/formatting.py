@@ -218,9 +218,10 @@ _NONCHARACTERS = "\ufdd0-\ufdef" + "".join(
 UNSAFE_TEXT = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff"
                          f"{_NONCHARACTERS}]")
 # What an HTML/PDF table cell shows of a text: long enough for any real customer or
-# branch name, short enough that one cell cannot make WeasyPrint's line breaking (which
-# grows with the square of an unbroken text's length) take minutes.
-SHOWN_TEXT_MAX = 60
+# branch name and every label (the longest, an English industry, has 65 characters),
+# short enough that one cell cannot make WeasyPrint's line breaking (which grows with the
+# square of an unbroken text's length) take minutes.
+SHOWN_TEXT_MAX = 80
 ELLIPSIS = "…"
 EXCEL_TEXT_MAX = 32_767  # Excel's limit on the characters of one cell
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may take as a formula

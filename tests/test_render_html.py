@@ -12,9 +12,11 @@ from factories import FORMULA, HOSTILE, make_report, watchlist
 
 from reportgen.config import SignaturesConfig
 from reportgen.errors import TemplateError
+from reportgen.formatting import SHOWN_TEXT_MAX
 from reportgen.model import REPORT_TYPES, Report
 from reportgen.render.base import RenderOptions, render
 from reportgen.render.html import TEMPLATES, render_html
+from reportgen.render.sandbox import OUTPUT_MAX
 
 CJK = re.compile(r"[\u3400-\u9fff]")
 
@@ -228,7 +230,7 @@ def test_control_characters_never_reach_the_html(name: str, tmp_path: Path) -> N
     assert cleaned in cells
 
 
-@pytest.mark.parametrize("length", [61, 10_000, 100_000])
+@pytest.mark.parametrize("length", [SHOWN_TEXT_MAX + 1, 10_000, 100_000])
 def test_every_text_cell_is_cut_with_an_ellipsis(length: int) -> None:
     name = "名" * length
     html = render_html(_everywhere(name), RenderOptions())
@@ -236,15 +238,15 @@ def test_every_text_cell_is_cut_with_an_ellipsis(length: int) -> None:
     texts = [td.text_content() for td in doc.xpath("//td")]
     shown = [t for t in texts if t.startswith("名名名")]
     assert shown
-    assert all(len(t) <= 200 for t in texts)
-    assert "名" * 59 + "…" in [t for t in shown if len(t) == 60]
+    assert all(len(t) <= OUTPUT_MAX for t in texts)  # the cover's bank name: 200
+    assert "名" * (SHOWN_TEXT_MAX - 1) + "…" in [t for t in shown if len(t) == SHOWN_TEXT_MAX]
     assert "名" * 1_000 not in html
     warnings = [li.text_content() for li in doc.xpath('//ol[@class="warnings"]/li')]
-    assert warnings[0].startswith("借据 " + "名" * 59 + "… 在 2026-10-31")
+    assert warnings[0].startswith("借据 " + "名" * (SHOWN_TEXT_MAX - 1) + "… 在 2026-10-31")
 
 
-def test_a_name_of_60_characters_is_shown_whole() -> None:
-    name = "名" * 60
+def test_a_name_at_the_limit_is_shown_whole() -> None:
+    name = "名" * SHOWN_TEXT_MAX
     cells = {td.text_content() for td in parse(render_html(_everywhere(name),
                                                            RenderOptions())).xpath("//td")}
     assert name in cells

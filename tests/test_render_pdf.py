@@ -18,6 +18,7 @@ import pytest
 from factories import HOSTILE, make_report, watchlist
 
 from reportgen.errors import TemplateError
+from reportgen.formatting import SHOWN_TEXT_MAX
 from reportgen.model import REPORT_TYPES, Report
 from reportgen.render.base import RenderOptions, render
 from reportgen.render.html import TEMPLATES
@@ -318,5 +319,5 @@ def test_a_huge_name_does_not_grow_the_pdf(tmp_path: Path, length: int,
     path = pdf(_with_names(make_report("dekad"), name), tmp_path)
     assert info(path)["Pages"] == info(pdfs["dekad"])["Pages"]
     text = squeeze(pdftotext(path))
-    assert "X" * 59 + "…" in text
-    assert "X" * 61 not in text
+    assert "X" * (SHOWN_TEXT_MAX - 1) + "…" in text
+    assert "X" * (SHOWN_TEXT_MAX + 1) not in text
