@@ -154,3 +154,21 @@ def test_the_next_render_removes_what_a_killed_one_left(tmp_path: Path) -> None:
     render(make_report("dekad"), ["json"], out, RenderOptions())
     assert not left.exists()
     assert [p.name for p in out.iterdir()] == ["dekad_2026-10-D2.json"]
+
+
+def test_a_pdf_failing_after_json_and_xlsx_leaves_the_old_set(tmp_path: Path) -> None:
+    """The issue's case: the PDF fails last (a refused fetch is found only once WeasyPrint
+    has laid the document out), after the JSON and the workbook were written."""
+    out = tmp_path / "out"
+    formats = ["json", "xlsx", "pdf"]
+    first = render(make_report("dekad"), formats, out, RenderOptions())
+    before = {p.name: p.read_bytes() for p in first}
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "dekad.html").write_text(
+        '{% extends "default:dekad.html" %}{% block head_extra %}'
+        '<link rel="stylesheet" href="file:///etc/hostname">{% endblock %}', encoding="utf-8")
+    with pytest.raises(TemplateError, match="outside the template folders"):
+        render(make_report("dekad", bank="另一家银行"), formats, out,
+               RenderOptions(templates=folder))
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
