@@ -38,8 +38,8 @@ from reportgen.formatting import (
     LOAN_RATE_FORMAT,
     MONEY_FORMAT,
     TEXT_FORMAT,
-    UNSAFE_TEXT,
     excel_text,
+    has_unsafe_text,
     looks_like_formula,
     yuan,
 )
@@ -135,7 +135,7 @@ def _safe_texts(values: list[str], marker: str) -> list[str]:
     of the joined chunk settles the usual case, where no cell needs a change."""
     joined = "".join(values)
     longest = max(map(len, values), default=0)
-    if UNSAFE_TEXT.search(joined) is None and longest <= EXCEL_TEXT_MAX:
+    if not has_unsafe_text(joined) and longest <= EXCEL_TEXT_MAX:
         return values
     if longest > EXCEL_TEXT_MAX:
         LOG.warning("%d loan-sheet cell(s) longer than Excel's %s characters were cut",
