@@ -135,7 +135,8 @@ def template_error(exc: Exception, name: str) -> ReportgenError | None:
         return exc
     where = _template_frame(exc)
     if isinstance(exc, jinja2.TemplateNotFound):
-        return TemplateError(f"template {exc.name!r} not found (needed by {name})")
+        needed = "" if exc.name == name else f" (needed by {name})"
+        return TemplateError(f"template {exc.name!r} not found{needed}")
     if isinstance(exc, jinja2.TemplateSyntaxError):
         return TemplateError(f"template {exc.filename or exc.name}, line {exc.lineno}: "
                              f"{exc.message}")
