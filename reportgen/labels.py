@@ -241,8 +241,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "no_warnings": ("无数据提示", "No warnings"),
     "warnings_shown": ("共 {count} 条提示，列出 {shown} 条",
                        "{count} warnings, {shown} listed"),
-    "warnings_more": ("另有 {count} 条提示见 Excel 文件的数据质量表",
-                      "{count} more warnings on the Data quality sheet of the Excel file"),
+    "warnings_more": ("共 {count} 条提示，此处列出 {shown} 条；"
+                      "Excel 文件的数据质量表列出 {listed} 条",
+                      "{count} warnings, {shown} listed here; the Data quality sheet of the "
+                      "Excel file lists {listed}"),
     # data-quality warnings (metrics/warnings.py): one sentence per kind
     "warning.no_state": ("借据 {loan_id} 在 {day} 未结清，但没有五级分类记录（按正常类、未逾期计）",
                          "loan {loan_id} is live on {day} but has no classification row "

@@ -250,3 +250,18 @@ def test_a_name_at_the_limit_is_shown_whole() -> None:
     cells = {td.text_content() for td in parse(render_html(_everywhere(name),
                                                            RenderOptions())).xpath("//td")}
     assert name in cells
+
+
+def test_warnings_beyond_the_pdf_budget_say_how_many_and_where() -> None:
+    from factories import WARNINGS
+
+    many = replace(make_report("monthly", warnings=WARNINGS * 50), warning_count=1_234)
+    doc = parse(render_html(many, RenderOptions(pdf_max_rows=40)))
+    assert len(doc.xpath('//ol[@class="warnings"]/li')) == 40
+    [note] = doc.xpath('//section[@id="section-data_quality"]/p[@class="more"]')
+    assert note.text_content() == ("共 1,234 条提示，此处列出 40 条；"
+                                   "Excel 文件的数据质量表列出 100 条")
+    cover = {tr[0].text_content(): tr[1].text_content()
+             for tr in doc.xpath('//table[@class="cover-items"]/tr')}
+    assert cover["数据提示"] == "1,234 条（见数据质量表）"
+    assert "无数据提示" in render_html(make_report("monthly", warnings=()), RenderOptions())

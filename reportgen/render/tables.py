@@ -380,7 +380,8 @@ def warnings_line(report: Report, labels: Labels) -> str:
 @dataclass(frozen=True)
 class WarningList:
     """The data-quality warnings as the HTML/PDF lists them: sentences, the first
-    ``max_rows`` of them, and a note that the rest are on the Excel 数据质量 sheet."""
+    ``max_rows`` of them, and a note of how many there are and how many the Excel 数据质量
+    sheet lists (the model keeps the first 100)."""
 
     title: str
     items: tuple[str, ...]
@@ -392,6 +393,7 @@ def warning_list(report: Report, labels: Labels, max_rows: int | None) -> Warnin
     shown = report.warnings if max_rows is None else report.warnings[:max_rows]
     # a loan id is ledger text: cut like any cell, inside our own sentence
     items = tuple(labels.warning(replace(w, loan_id=shown_text(w.loan_id))) for w in shown)
-    hidden = report.warning_count - len(items)
-    more = labels("warnings_more", count=f"{hidden:,}") if hidden > 0 else ""
+    more = "" if report.warning_count <= len(items) else labels(
+        "warnings_more", count=f"{report.warning_count:,}", shown=f"{len(items):,}",
+        listed=f"{len(report.warnings):,}")
     return WarningList(labels.section("data_quality"), items, report.warning_count, more)
