@@ -265,3 +265,12 @@ def test_warnings_beyond_the_pdf_budget_say_how_many_and_where() -> None:
              for tr in doc.xpath('//table[@class="cover-items"]/tr')}
     assert cover["数据提示"] == "1,234 条（见数据质量表）"
     assert "无数据提示" in render_html(make_report("monthly", warnings=()), RenderOptions())
+
+
+def test_control_characters_a_user_template_holds_are_removed_too(tmp_path: Path) -> None:
+    (tmp_path / "dekad.html").write_text(
+        '{% extends "default:dekad.html" %}{% block head_extra %}'
+        "<style>/* \x00\x1b[2J */</style>{% endblock %}", encoding="utf-8")
+    html = render_html(make_report("dekad"), RenderOptions(templates=tmp_path))
+    assert "<style>/* [2J */</style>" in html
+    assert not UNSAFE.search(html)

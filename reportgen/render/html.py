@@ -21,7 +21,7 @@ from typing import Any
 import jinja2
 
 import reportgen
-from reportgen.formatting import Kind, mask_id, shown_text, text
+from reportgen.formatting import Kind, clean_text, mask_id, shown_text, text
 from reportgen.labels import Labels
 from reportgen.model import Report
 from reportgen.render import charts
@@ -106,7 +106,9 @@ def render_html(report: Report, options: RenderOptions) -> str:
     env = environment(options)
     name = f"{report.report}.html"
     try:
-        return env.get_template(name).render(context(report, options))
+        # every printed value is cleaned by the sandbox's finalize; cleaning the document
+        # too covers the text a user template holds itself (a pasted NUL, an escape code)
+        return clean_text(env.get_template(name).render(context(report, options)))
     except Exception as exc:
         error = template_error(exc, name)
         if error is None:
