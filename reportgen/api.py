@@ -14,6 +14,7 @@ from pathlib import Path
 
 from reportgen.config import Config
 from reportgen.engine import Engine
+from reportgen.journal_checks import check_journal
 from reportgen.ledger.load import Ledger, load_ledger
 from reportgen.ledger.validate import validate_ledger, warnings_on
 from reportgen.metrics.build import build_report
@@ -45,7 +46,9 @@ def open_ledger(path: Path, *, progress: bool = False) -> Session:
         with steps.step("indexing balances and states"):
             engine = Engine(ledger)
         with steps.step("validating"):
-            validate_ledger(ledger, engine)
+            validate_ledger(ledger)
+            check_journal(engine)
+            ledger.problems.raise_if_any()
     # The engine holds the journal in (loan, day) order and reports read only the engine:
     # the rows as read (about 400 MB at a million loans) can go before the reports are built.
     ledger.transactions.release()

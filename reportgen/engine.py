@@ -49,6 +49,11 @@ def key_days(keys: np.ndarray, dtype: type[np.signedinteger] = np.int64) -> np.n
     return days
 
 
+def key_loans(keys: np.ndarray) -> np.ndarray:
+    """The loan row each (loan, day) key holds, as int64."""
+    return np.right_shift(keys, _DAY_BITS)
+
+
 def _query_day(day: int) -> int:
     """A query day as the key's day field can hold it: nothing is stored before MIN_DAY
     or after MAX_DAY, so clamping changes no answer and keeps the search inside the loan."""

@@ -100,7 +100,7 @@ def _parse_typed(column: Column, array: pa.Array) -> parse.Parsed:
     if column.kind is Kind.DATE:
         return parse.date_days(array)
     if column.kind is Kind.DECIMAL:
-        return parse.decimal(array, parse.DECIMAL_PLACES, money=False)
+        return parse.decimal(array, parse.DECIMAL_PLACES, money=column.money_form)
     return parse.enum(array, column.enum)
 
 
@@ -137,6 +137,8 @@ def _parse_table(raw: RawTable) -> tuple[Columns, Problems]:
         else:
             parsed = _parse_typed(column, array)
             out.values[column.name] = parsed.values
+            if column.money_form:  # a count target must not be written as money
+                out.values[f"{column.name}__currency"] = parse.currency_mask(array)
             blank, bad = parsed.blank, parsed.bad
             if parsed.bad.any():
                 shown = np.asarray(parse.to_numpy(array), dtype=object)

@@ -196,9 +196,18 @@ def general_decimal(array: pa.Array, places: int, *, money: bool, grouped: bool 
     generic = "not a money amount (e.g. 1234.50 or ¥1,234.50)" if money else "not a number"
     comma = (bad & misplaced) if misplaced is not None else np.zeros(len(bad), bool)
     reasons = {generic: bad & ~too_precise & ~too_large & ~comma,
-               f"more than {places} decimals": too_precise & ~comma, "too large": too_large & ~comma,
+               f"more than {places} decimals": too_precise & ~comma,
+               "too large": too_large & ~comma,
                "a comma that does not separate thousands (write 1,234.50 or 1234.50)": comma}
     return Parsed(values, blank, bad, reasons)
+
+
+def currency_mask(array: pa.Array) -> np.ndarray:
+    """Cells written with a currency sign (¥ or ￥), blanks around them ignored."""
+    if not pa.types.is_string(array.type):
+        return np.zeros(len(array), bool)
+    marked = pc.match_substring_regex(pc.utf8_ltrim_whitespace(array), r"^[¥￥]")
+    return np.asarray(to_numpy(pc.fill_null(marked, False)), dtype=bool)
 
 
 def money(array: pa.Array) -> Parsed:

@@ -160,7 +160,7 @@ def _sheet_extent(archive: zipfile.ZipFile, member: str) -> tuple[int, int]:
                 rows = max(rows, int(found))
             wide = _WIDE_CELL.findall(text)
             if wide:
-                columns = max(columns, max(_column_number(w) for w in set(wide)))
+                columns = max(columns, *(_column_number(w) for w in set(wide)))
             # An element cut by the block edge is found whole in the next round.
             cut = text.rfind(b"<")
             carry = text[cut:] if cut >= 0 and len(text) - cut < 512 else b""
