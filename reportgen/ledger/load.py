@@ -141,7 +141,10 @@ def _parse_table(raw: RawTable) -> tuple[Columns, Problems]:
                 out.values[f"{column.name}__currency"] = parse.currency_mask(array)
             blank, bad = parsed.blank, parsed.bad
             if parsed.bad.any():
-                shown = np.asarray(parse.to_numpy(array), dtype=object)
+                # Dates Arrow read are shown as the ISO text of the file (year 0000
+                # included, which Python's date cannot hold).
+                text = array.cast(pa.string()) if pa.types.is_date32(array.type) else array
+                shown = np.asarray(parse.to_numpy(text), dtype=object)
                 for reason, mask in parsed.reasons.items():
                     problems.add_mask(raw.source, column.name, mask, rows, shown, reason)
         if column.required:
