@@ -79,7 +79,7 @@ def rejected(path: Path, tmp: Path, *expected: Expected) -> str:
     """Both commands refuse ``path`` with exit 3 and the expected messages; no report is
     written and an existing one is left as it was.  Returns the messages (stderr)."""
     out = tmp / "out"
-    out.mkdir(exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
     earlier = out / "monthly_2026-10.json"
     earlier.write_text("an earlier report", encoding="utf-8")
     results = [run("validate", "--ledger", str(path)), generate(path, out)]

@@ -124,7 +124,7 @@ def _parse_table(raw: RawTable) -> tuple[Columns, Problems]:
     out = Columns(raw.source, rows, present=set(raw.columns))
     for column in raw.table.columns:
         array = raw.columns.get(column.name, pa.nulls(raw.rows, pa.string()))
-        long = _too_long(array)
+        long = _too_long(array)  # reported here, then read as a bad cell, not a blank
         if long is not None:
             problems.add_mask(raw.source, column.name, long, rows, _Text(array),
                               f"longer than {MAX_FIELD_CHARS:,} characters (Excel's cell limit)")
@@ -147,6 +147,8 @@ def _parse_table(raw: RawTable) -> tuple[Columns, Problems]:
                 shown = np.asarray(parse.to_numpy(text), dtype=object)
                 for reason, mask in parsed.reasons.items():
                     problems.add_mask(raw.source, column.name, mask, rows, shown, reason)
+        if long is not None:
+            blank, bad = blank & ~long, bad | long
         if column.required:
             problems.add_mask(raw.source, column.name, blank, rows, None, "must not be blank")
         out.values[f"{column.name}__blank"] = blank
