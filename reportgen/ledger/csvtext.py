@@ -127,6 +127,7 @@ def _invalid_utf8(a: np.ndarray) -> np.ndarray:
     for k in (1, 2, 3):
         expected[k:] |= length[:-k] > k
     bad = (cont != expected) | (a == 0xC0) | (a == 0xC1) | (a >= 0xF5)
+    bad |= length > len(a) - np.arange(len(a))  # a character cut by the end of the bytes
     second = np.zeros(len(a), np.uint8)
     second[:-1] = a[1:]
     bad |= ((a == 0xE0) & (second < 0xA0)) | ((a == 0xED) & (second > 0x9F))
