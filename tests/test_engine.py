@@ -307,8 +307,8 @@ class TestKeysCannotSpill:
 
         assert module._LOWEST_DAY + module._DAY_OFFSET == 0
         assert MAX_DAY + module._DAY_OFFSET < 1 << module._DAY_BITS
-        assert MIN_DAY == (date(1900, 1, 1) - date(1970, 1, 1)).days
-        assert MAX_DAY == (date(2199, 12, 31) - date(1970, 1, 1)).days
+        assert (date(1900, 1, 1) - date(1970, 1, 1)).days == MIN_DAY
+        assert (date(2199, 12, 31) - date(1970, 1, 1)).days == MAX_DAY
 
     @pytest.mark.parametrize("day", [(date(2199, 12, 31) - date(1970, 1, 1)).days + 1,
                                      (date(7026, 10, 5) - date(1970, 1, 1)).days,

@@ -391,7 +391,8 @@ class TestCommasThatDoNotGroupThousands:
     def test_are_an_error_not_a_number(self, text: str) -> None:
         value, blank, bad, reason = _one(parse.money, text)
         assert (value, blank, bad) == (0, False, True)
-        assert reason is not None and reason.startswith("a comma that does not separate")
+        assert reason is not None
+        assert reason.startswith("a comma that does not separate")
 
     @pytest.mark.parametrize(("text", "fen"), [("1,234,567.89", 123456789), ("1,234", 123400),
                                                ("¥12,345.6", 1234560), ("-1,000", -100000),
