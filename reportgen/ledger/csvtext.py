@@ -26,12 +26,15 @@ MAX_FIELD_CHARS = 32_767
 MAX_RECORD_BYTES = 1 << 24
 
 
-def breaks(data: bytes | bytearray | memoryview, after_cr: bool = False) -> int:
-    """Line breaks in ``data``: ``\\n``, ``\\r\\n`` and a lone ``\\r`` count one each.
-    ``after_cr``: the bytes before ``data`` ended with ``\\r`` (a CRLF cut by a block)."""
-    raw = bytes(data) if isinstance(data, memoryview) else data
-    count = raw.count(b"\n") + raw.count(b"\r") - raw.count(b"\r\n")
-    if after_cr and raw[:1] == b"\n":
+def breaks(data: bytes | bytearray, after_cr: bool = False, start: int = 0,
+           end: int | None = None) -> int:
+    """Line breaks in ``data[start:end]`` (counted in place, no copy): ``\n``, ``\r\n``
+    and a lone ``\r`` count one each.  ``after_cr``: the bytes before ``start`` ended with
+    ``\r`` (a CRLF cut by a block edge)."""
+    stop = len(data) if end is None else end
+    count = (data.count(b"\n", start, stop) + data.count(b"\r", start, stop)
+             - data.count(b"\r\n", start, stop))
+    if after_cr and stop > start and data[start] == _LF:
         count -= 1
     return count
 

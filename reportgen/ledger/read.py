@@ -167,14 +167,14 @@ def _scan(path: Path, digest: hashlib._Hash) -> int:
     with path.open("rb", buffering=0) as stream:
         while size := stream.readinto(block):
             digest.update(view[:size])
-            count = csvtext.breaks(block[:size], after_cr)
+            count = csvtext.breaks(block, after_cr, 0, size)
             lines += count
             end = size
             while end and block[end - 1] in b"\r\n":
                 end -= 1
             if end:
                 text = True
-                tail = csvtext.breaks(block[end:size])
+                tail = csvtext.breaks(block, False, end, size)
             else:
                 tail += count
             after_cr = block[size - 1] == 13
