@@ -4,6 +4,8 @@ the same answer whatever the block size."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reportgen.ledger import csvtext
 
@@ -38,7 +40,7 @@ def test_mixed_encodings_found_whatever_the_block(size: int) -> None:
     gb = "甲,乙公司\n丙,丁商行\n".encode("gb18030")
     utf8 = "戊,己支行\n".encode()
     data = b"a,b\n" + gb + utf8 + gb
-    problems = csvtext.encoding_breaks(csvtext.bytes_chunks(data, size), "x.csv", bom=False)
+    problems = csvtext.encoding_breaks(data, "x.csv", bom=False, size=size)
     assert [p.row for p in problems] == [4]
     assert "UTF-8 line in a GB18030" in problems[0].message
 
@@ -59,3 +61,17 @@ def test_invalid_utf8_is_invalid(data: bytes) -> None:
     with pytest.raises(UnicodeDecodeError):
         data.decode("utf-8")
     assert csvtext._invalid_utf8(np.frombuffer(data, np.uint8)).any()
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.binary(max_size=40) | st.text(max_size=12).map(str.encode)
+       | st.text(max_size=12).map(lambda t: t.encode("gb18030")))
+def test_invalid_utf8_agrees_with_pythons_decoder(data: bytes) -> None:
+    import numpy as np
+
+    try:
+        data.decode("utf-8")
+        valid = True
+    except UnicodeDecodeError:
+        valid = False
+    assert valid == (not csvtext._invalid_utf8(np.frombuffer(data, np.uint8)).any())

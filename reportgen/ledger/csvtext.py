@@ -9,6 +9,7 @@ memory than a block.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,77 +118,156 @@ def first_long_line(chunks: Iterator[bytes], limit: int = MAX_RECORD_BYTES) -> i
     return None
 
 
+def _between(a: np.ndarray, low: int, high: int) -> np.ndarray:
+    return (a >= low) & (a <= high)
+
+
 def _invalid_utf8(a: np.ndarray) -> np.ndarray:
     """Mask of bytes that break UTF-8 (as Python's strict decoder sees it): a byte that
     may never appear, a lead without its continuation bytes, a stray continuation, an
     overlong form, a surrogate or a code point beyond U+10FFFF."""
-    cont = (a >= 0x80) & (a <= 0xBF)
-    length = np.zeros(len(a), np.int8)
-    length[(a >= 0xC2) & (a <= 0xDF)] = 2
-    length[(a >= 0xE0) & (a <= 0xEF)] = 3
-    length[(a >= 0xF0) & (a <= 0xF4)] = 4
-    expected = np.zeros(len(a), bool)
-    for k in (1, 2, 3):
-        expected[k:] |= length[:-k] > k
-    bad = (cont != expected) | (a == 0xC0) | (a == 0xC1) | (a >= 0xF5)
-    bad |= length > len(a) - np.arange(len(a))  # a character cut by the end of the bytes
-    second = np.zeros(len(a), np.uint8)
-    second[:-1] = a[1:]
-    bad |= ((a == 0xE0) & (second < 0xA0)) | ((a == 0xED) & (second > 0x9F))
-    bad |= ((a == 0xF0) & (second < 0x90)) | ((a == 0xF4) & (second > 0x8F))
+    high = np.flatnonzero(a >= 0x80)
+    bad = np.zeros(len(a), bool)
+    bad[high[_invalid_high(a[high], high)]] = True
     return bad
 
 
-def encoding_breaks(chunks: Iterator[bytes], source: str, *, bom: bool) -> list[Problem]:
+def _invalid_high(b: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """``_invalid_utf8`` on the non-ASCII bytes only (``b`` = the bytes, ``at`` = their
+    positions): ASCII is always valid, so only the runs of non-ASCII bytes need reading,
+    and a run must split into whole characters."""
+    n = len(b)
+    if not n:
+        return np.zeros(0, bool)
+    lead2, lead3, lead4 = _between(b, 0xC2, 0xDF), _between(b, 0xE0, 0xEF), _between(b, 0xF0, 0xF4)
+    long = lead3 | lead4
+    # next_to[k][i]: the byte k places before i in the array is also k bytes before it
+    # in the file (same run of non-ASCII bytes)
+    expected = np.zeros(n, bool)  # a continuation byte must be here
+    for k, leads in ((1, lead2 | long), (2, long), (3, lead4)):
+        if n > k:
+            expected[k:] |= leads[:-k] & (at[k:] - at[:-k] == k)
+    bad = _between(b, 0x80, 0xBF) != expected
+    bad |= (b == 0xC0) | (b == 0xC1) | (b >= 0xF5)
+    # a lead whose run (or the bytes) ends before its continuation bytes
+    length = np.where(lead2, 2, np.where(lead3, 3, np.where(lead4, 4, 1)))
+    run_start = np.ones(n, bool)
+    run_start[1:] = at[1:] - at[:-1] != 1
+    starts = np.flatnonzero(run_start)
+    run_end = np.repeat(np.append(starts[1:], n), np.diff(np.append(starts, n)))
+    bad |= length > run_end - np.arange(n)
+    second = np.zeros(n, np.uint8)
+    if n > 1:
+        second[:-1] = np.where(at[1:] - at[:-1] == 1, b[1:], 0)
+    bad |= ((b == 0xE0) & (second < 0xA0)) | ((b == 0xED) & (second > 0x9F))
+    bad |= ((b == 0xF0) & (second < 0x90)) | ((b == 0xF4) & (second > 0x8F))
+    return bad
+
+
+def _not_chinese(a: np.ndarray) -> np.ndarray:
+    """Mask of UTF-8 lead bytes of anything but CJK text (U+3000–U+9FFF, U+F900–U+FFEF):
+    a GB18030 line that happens to be valid UTF-8 reads as Latin, Greek or Cyrillic
+    letters (lead bytes C2–DF), which no Chinese export holds."""
+    return (_between(a, 0xC2, 0xDF) | _between(a, 0xE0, 0xE2) | _between(a, 0xEA, 0xEE)
+            | (a >= 0xF0))
+
+
+@dataclass
+class _Lines:
+    """Per line class, the 0-based line numbers and (for candidates) their byte spans."""
+
+    broken: list[np.ndarray]
+    chinese: list[np.ndarray]
+    spans: list[np.ndarray]  # (start, end) of each Chinese UTF-8 line, same order
+
+
+def _line_blocks(data: bytes, size: int) -> Iterator[tuple[int, int]]:
+    """(start, end) of blocks of whole lines."""
+    start = 0
+    while start < len(data):
+        stop = min(start + size, len(data))
+        end = stop if stop == len(data) else max(data.rfind(b"\n", start, stop),
+                                                  data.rfind(b"\r", start, stop)) + 1
+        if end <= start:  # one line longer than the block: take it whole
+            ends = [i for i in (data.find(b"\n", stop), data.find(b"\r", stop)) if i >= 0]
+            end = min(ends) + 1 if ends else len(data)
+        if data[end - 1:end] == b"\r" and data[end:end + 1] == b"\n":
+            end += 1  # keep a CRLF together
+        yield start, end
+        start = end
+
+
+def _classify(data: bytes, size: int) -> _Lines:
+    out = _Lines([], [], [])
+    line0 = 0
+    for start, end in _line_blocks(data, size):
+        a = np.frombuffer(data, np.uint8, count=end - start, offset=start)
+        is_end = _break_mask(a, data[end] if end < len(data) else 0)
+        ends = np.flatnonzero(is_end)
+        high = np.flatnonzero(a >= 0x80)
+        if len(high):
+            line_of = np.searchsorted(ends, high)  # a break ends its own line
+            count = len(ends) + 1
+            has_high = np.zeros(count, bool)
+            has_high[line_of] = True
+            b = a[high]
+            broken = np.zeros(count, bool)
+            broken[line_of[_invalid_high(b, high)]] = True
+            other = np.zeros(count, bool)
+            other[line_of[_not_chinese(b)]] = True
+            local = np.flatnonzero(has_high & ~broken & ~other)
+            out.broken.append(np.flatnonzero(broken) + line0)
+            out.chinese.append(local + line0)
+            first = np.where(local > 0, ends[np.maximum(local - 1, 0)] + 1, 0)
+            last = np.where(local < len(ends), ends[np.minimum(local, len(ends) - 1)], len(a))
+            out.spans.append(np.stack((first + start, last + start), axis=1))
+        line0 += len(ends)
+    return out
+
+
+def _common_chinese(text: str) -> int:
+    """Characters of ``text`` among the 3,755 common hanzi (GB2312 level 1)."""
+    count = 0
+    for char in text:
+        if "\u4e00" <= char <= "\u9fff":
+            with contextlib.suppress(UnicodeEncodeError):
+                count += 0xB0 <= char.encode("gb2312")[0] <= 0xD7
+    return count
+
+
+def _utf8_line(line: bytes) -> bool:
+    """A valid UTF-8 line of CJK text in a GB18030 file: written in UTF-8, or GB18030
+    bytes that happen to form UTF-8?  Real text is mostly common hanzi in its own
+    encoding, and rare characters read the other way."""
+    return _common_chinese(line.decode("utf-8")) > _common_chinese(
+        line.decode("gb18030", "replace"))
+
+
+_CONFIRM = 1000  # candidate lines looked at one by one, at most
+
+
+def encoding_breaks(data: bytes, source: str, *, bom: bool, size: int = BLOCK
+                    ) -> list[Problem]:
     """Lines whose encoding differs from the rest of a file that is not all UTF-8.
 
-    A line holding non-ASCII text is either valid UTF-8 or not (a GB18030 line is
-    almost never valid UTF-8).  When a file has both kinds, transcoding it either way
-    would print one kind as mojibake in a report: the fewer kind is reported, by row
-    (a file with a UTF-8 BOM is UTF-8, so every other line is reported).
+    A line of non-ASCII text is either valid UTF-8 or not (a GB18030 line is almost never
+    valid UTF-8, and when it is, it reads as Latin or Cyrillic letters or as rare hanzi;
+    a real UTF-8 line reads as common hanzi).  When a file has both kinds, transcoding it
+    either way would print one kind as mojibake in a report: the fewer kind is reported
+    by row (in a file with a UTF-8 BOM, every line that is not UTF-8).  Whole blocks are
+    classified with numpy; only the few lines that could be UTF-8 inside a GB18030 file
+    are decoded one by one.
     """
-    utf8: list[np.ndarray] = []
-    other: list[np.ndarray] = []
-    carry = np.zeros(0, np.uint8)  # the block's unfinished last line
-    carry_line = 0
-    for block in _blocks(chunks):
-        a = np.concatenate((carry, block.data)) if len(carry) else block.data
-        high = np.flatnonzero(a >= 0x80)
-        if not len(high):
-            carry = np.zeros(0, np.uint8)
-            continue
-        # Keep the last line of the block for the next one: it may continue there.
-        last_break = int(block.breaks[-1]) + len(carry) if len(block.breaks) else -1
-        done = a[:last_break + 1]
-        breaks_at = block.breaks + len(carry)
-        line0 = block.first_line  # carried bytes have no break: they start this line
-        if len(done):
-            high = high[high <= last_break]
-            bad = np.flatnonzero(_invalid_utf8(done))
-            line_of_high = line0 + np.searchsorted(breaks_at, high)
-            line_of_bad = line0 + np.searchsorted(breaks_at, bad)
-            lines_bad = np.unique(line_of_bad)
-            lines_high = np.unique(line_of_high)
-            other.append(lines_bad)
-            utf8.append(np.setdiff1d(lines_high, lines_bad, assume_unique=True))
-        carry = a[last_break + 1:].copy()
-        carry_line = block.first_line + len(block.breaks)
-    if len(carry):
-        bad = np.flatnonzero(_invalid_utf8(carry))
-        high = np.flatnonzero(carry >= 0x80)
-        if len(bad):
-            other.append(np.array([carry_line]))
-        elif len(high):
-            utf8.append(np.array([carry_line]))
-    good = np.concatenate(utf8) if utf8 else np.zeros(0, np.int64)
-    broken = np.concatenate(other) if other else np.zeros(0, np.int64)
-    if not len(broken) or not (bom or len(good)):
-        return []  # all UTF-8 (no mixture), or all GB18030 with ASCII lines
-    if bom or len(broken) < len(good):
+    lines = _classify(data, size)
+    broken = np.concatenate(lines.broken) if lines.broken else np.zeros(0, np.int64)
+    chinese = np.concatenate(lines.chinese) if lines.chinese else np.zeros(0, np.int64)
+    if not len(broken):
+        return []
+    if bom or len(chinese) > len(broken):
         rows, message = broken, ("not UTF-8 like the rest of the file (a GBK/GB18030 line?): "
                                  "save the whole file in one encoding")
     else:
-        rows, message = good, ("a UTF-8 line in a GB18030/GBK file: save the whole file in "
-                               "one encoding")
+        spans = np.concatenate(lines.spans)[:_CONFIRM]
+        rows = chinese[:_CONFIRM][[_utf8_line(data[int(a):int(b)]) for a, b in spans]]
+        message = "a UTF-8 line in a GB18030/GBK file: save the whole file in one encoding"
     return [Problem(source, int(row) + 1, None, None, message) for row in rows[:100]]
-

@@ -277,8 +277,7 @@ def _read_transcoded(table: Table, source: str, data: bytes, problems: list[Prob
     if long_row is not None:
         problems.append(_long_line(source, long_row))
         return None
-    mixed = csvtext.encoding_breaks(csvtext.bytes_chunks(data), source,
-                                    bom=data.startswith(_BOM))
+    mixed = csvtext.encoding_breaks(data, source, bom=data.startswith(_BOM))
     if mixed:
         problems.extend(mixed)
         return None
