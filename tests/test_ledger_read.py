@@ -4,6 +4,7 @@ fields no ledger has.  Every case runs through the real CLI (``badinput.rejected
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
@@ -152,6 +153,31 @@ class TestEncodingThatBreaksMidway:
         (folder / "customers.csv").write_bytes(b"\xef\xbb\xbf" + data + _GB_LINE.encode("gbk"))
         badinput.rejected(folder, tmp_path, Expected(
             "customers.csv, row 4", "not UTF-8 like the rest of the file"))
+
+    @pytest.mark.parametrize("name", ["阿卜杜·热合曼", "王五商行（东区）", "李四"])
+    def test_a_utf8_line_with_other_characters(self, tmp_path: Path, name: str) -> None:
+        folder = badinput.ledger(tmp_path / "l")
+        data = (folder / "customers.csv").read_text(encoding="utf-8").encode("gb18030")
+        odd = f"C3,{name},individual,,F,,,\n".encode()
+        (folder / "customers.csv").write_bytes(data + odd)
+        badinput.rejected(folder, tmp_path, Expected(
+            "customers.csv, row 4", "a UTF-8 line in a GB18030/GBK file"))
+
+    def test_a_real_gb18030_export_raises_no_false_alarm(self, tmp_path: Path) -> None:
+        """Short GB18030 names are sometimes valid UTF-8 by chance (郑颖 reads as two
+        Hebrew and Cyrillic letters): that is no UTF-8 line."""
+        folder = tmp_path / "sample"
+        assert badinput.run("sample", "--out", str(folder), "--loans", "3000").exit_code == 0
+        accidental = 0
+        for path in folder.glob("*.csv"):
+            data = path.read_text(encoding="utf-8").encode("gb18030")
+            path.write_bytes(data)
+            for line in data.splitlines():
+                with contextlib.suppress(UnicodeDecodeError):
+                    accidental += line.decode("utf-8") != line.decode("ascii", "replace")
+        assert accidental > 0  # the case this test is about is really in the files
+        result = badinput.run("validate", "--ledger", str(folder))
+        assert result.exit_code == 0, result.output
 
     @pytest.mark.parametrize("encoding", ["gb18030", "gbk", "utf-8"])
     def test_one_encoding_throughout_is_fine(self, tmp_path: Path, encoding: str) -> None:

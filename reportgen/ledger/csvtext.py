@@ -164,12 +164,11 @@ def _invalid_high(b: np.ndarray, at: np.ndarray) -> np.ndarray:
     return bad
 
 
-def _not_chinese(a: np.ndarray) -> np.ndarray:
-    """Mask of UTF-8 lead bytes of anything but CJK text (U+3000–U+9FFF, U+F900–U+FFEF):
-    a GB18030 line that happens to be valid UTF-8 reads as Latin, Greek or Cyrillic
-    letters (lead bytes C2–DF), which no Chinese export holds."""
-    return (_between(a, 0xC2, 0xDF) | _between(a, 0xE0, 0xE2) | _between(a, 0xEA, 0xEE)
-            | (a >= 0xF0))
+def _chinese_leads(a: np.ndarray) -> np.ndarray:
+    """Mask of UTF-8 lead bytes of CJK text (U+3000–U+9FFF, U+F000–U+FFFF): a GB18030
+    line that happens to be valid UTF-8 mostly reads as Latin, Greek or Cyrillic letters
+    (lead bytes C2–DF) instead, which is no sign of a UTF-8 line."""
+    return _between(a, 0xE3, 0xE9) | (a == 0xEF)
 
 
 @dataclass
@@ -208,14 +207,12 @@ def _classify(data: bytes, size: int) -> _Lines:
         if len(high):
             line_of = np.searchsorted(ends, high)  # a break ends its own line
             count = len(ends) + 1
-            has_high = np.zeros(count, bool)
-            has_high[line_of] = True
             b = a[high]
             broken = np.zeros(count, bool)
             broken[line_of[_invalid_high(b, high)]] = True
-            other = np.zeros(count, bool)
-            other[line_of[_not_chinese(b)]] = True
-            local = np.flatnonzero(has_high & ~broken & ~other)
+            chinese = np.zeros(count, bool)
+            chinese[line_of[_chinese_leads(b)]] = True
+            local = np.flatnonzero(chinese & ~broken)
             out.broken.append(np.flatnonzero(broken) + line0)
             out.chinese.append(local + line0)
             first = np.where(local > 0, ends[np.maximum(local - 1, 0)] + 1, 0)
