@@ -2,10 +2,14 @@
 
 Nothing is interpreted here except where the data is: a folder of CSV (UTF-8 with or without
 BOM, or GB18030 — detected by trying UTF-8 on the whole file, since a GB18030 byte sequence
-is almost never valid UTF-8) or Parquet files, or one .xlsx workbook whose sheets carry the
-English or Chinese table names.  Every column arrives as text (Arrow strings, null for a
-blank), so that parsing — exact money, strict dates, enums — happens once, in ``parse.py``,
-with the same rules whatever the source.
+is almost never valid UTF-8) or Parquet files, or one .xlsx workbook, the files and sheets
+named by the English or Chinese table names.  Every column arrives as text (Arrow strings,
+null for a blank), so that parsing — exact money, strict dates, enums — happens once, in
+``parse.py``, with the same rules whatever the source.
+
+Nothing is chosen silently: two files, sheets or columns for one table or field are a data
+error naming both, and a file whose encoding changes midway is an error by row
+(``csvtext``).  A workbook is checked for bombs before calamine reads it (``workbook``).
 """
 
 from __future__ import annotations
