@@ -162,6 +162,12 @@ class TestNotAWorkbook:
         path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
         badinput.rejected(path, tmp_path, Expected("l.xlsx", "not a readable .xlsx workbook"))
 
+    def test_a_sheet_with_broken_xml(self, tmp_path: Path) -> None:
+        path = _book(tmp_path, chinese=True)
+        _rewrite(path, _sheet_member(path, "贷款流水"), lambda xml: xml[: len(xml) // 2])
+        badinput.rejected(path, tmp_path, Expected("l.xlsx, sheet 贷款流水",
+                                                   "not a readable sheet"))
+
     def test_a_zip_that_is_no_workbook(self, tmp_path: Path) -> None:
         path = tmp_path / "l.xlsx"
         with zipfile.ZipFile(path, "w") as archive:

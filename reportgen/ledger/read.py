@@ -438,7 +438,11 @@ def _read_workbook(path: Path) -> RawLedger:
                                         f"sheet {table.name} ({table.sheet_alias}) is missing"))
             continue
         source = f"{path.name}, sheet {sheet}"
-        rows = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        try:
+            rows = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        except CalamineError as exc:  # broken XML inside a sound zip
+            problems.append(Problem(source, None, None, None, f"not a readable sheet ({exc})"))
+            continue
         header = [_cell_text(v) or "" for v in rows[0]] if rows else []
         found = _header_map(table, source, header, problems)
         if not rows or any(p.file == source for p in problems):
