@@ -34,8 +34,13 @@ _HEAD = 4096  # <dimension> is the first element of a sheet's XML
 _BLOCK = 1 << 22
 
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]*)(\d*)(?::([A-Z]+)(\d+))?"')
-_ROW = re.compile(rb'<(?:\w+:)?row\b[^>]*?\sr="(\d+)"')
-_WIDE_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\sr="([A-Z]{2,})\d')
+# Simple patterns with a literal start: Python's re scans for those fast (0.2 s for a
+# 100,000-row sheet, where a pattern starting with an optional group took 1.4 s).
+_ROW = re.compile(rb'row[^>]* r="(\d+)"')
+# A cell beyond column Z, or at row 1,000,000 or beyond: rare in a ledger, so the matches
+# are few and the common cell ("B17") fails after two characters.
+_FAR_CELL = re.compile(rb' r="([A-Z]{2,}\d+|[A-Z]\d{7,})"')
+_REF = re.compile(rb"([A-Z]+)(\d+)")
 _LT = ord("<")
 
 
@@ -156,11 +161,14 @@ def _sheet_extent(archive: zipfile.ZipFile, member: str) -> tuple[int, int]:
         block = head
         while block:
             text = carry + block
-            for found in _ROW.findall(text):
-                rows = max(rows, int(found))
-            wide = _WIDE_CELL.findall(text)
-            if wide:
-                columns = max(columns, *(_column_number(w) for w in set(wide)))
+            found = _ROW.findall(text)
+            if found:
+                rows = max(rows, *map(int, found))
+            for ref in set(_FAR_CELL.findall(text)):
+                match = _REF.fullmatch(ref)
+                if match is not None:
+                    columns = max(columns, _column_number(match.group(1)))
+                    rows = max(rows, int(match.group(2)))
             # An element cut by the block edge is found whole in the next round.
             cut = text.rfind(b"<")
             carry = text[cut:] if cut >= 0 and len(text) - cut < 512 else b""
