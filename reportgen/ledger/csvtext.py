@@ -143,24 +143,20 @@ def _invalid_high(b: np.ndarray, at: np.ndarray) -> np.ndarray:
         return np.zeros(0, bool)
     lead2, lead3, lead4 = _between(b, 0xC2, 0xDF), _between(b, 0xE0, 0xEF), _between(b, 0xF0, 0xF4)
     long = lead3 | lead4
-    # next_to[k][i]: the byte k places before i in the array is also k bytes before it
-    # in the file (same run of non-ASCII bytes)
     expected = np.zeros(n, bool)  # a continuation byte must be here
-    for k, leads in ((1, lead2 | long), (2, long), (3, lead4)):
-        if n > k:
-            expected[k:] |= leads[:-k] & (at[k:] - at[:-k] == k)
-    bad = _between(b, 0x80, 0xBF) != expected
-    bad |= (b == 0xC0) | (b == 0xC1) | (b >= 0xF5)
-    # a lead whose run (or the bytes) ends before its continuation bytes
-    length = np.where(lead2, 2, np.where(lead3, 3, np.where(lead4, 4, 1)))
-    run_start = np.ones(n, bool)
-    run_start[1:] = at[1:] - at[:-1] != 1
-    starts = np.flatnonzero(run_start)
-    run_end = np.repeat(np.append(starts[1:], n), np.diff(np.append(starts, n)))
-    bad |= length > run_end - np.arange(n)
+    bad = (b == 0xC0) | (b == 0xC1) | (b >= 0xF5)
     second = np.zeros(n, np.uint8)
-    if n > 1:
-        second[:-1] = np.where(at[1:] - at[:-1] == 1, b[1:], 0)
+    for k, leads in ((1, lead2 | long), (2, long), (3, lead4)):
+        # together[i]: the byte k places after i in the array is k bytes after it in the
+        # file (one run of non-ASCII bytes)
+        together = np.zeros(n, bool)
+        if n > k:
+            together[:-k] = at[k:] - at[:-k] == k
+            expected[k:] |= leads[:-k] & together[:-k]
+        bad |= leads & ~together  # the run (or the bytes) ends inside the character
+        if k == 1 and n > 1:
+            second[:-1] = np.where(together[:-1], b[1:], 0)
+    bad |= _between(b, 0x80, 0xBF) != expected
     bad |= ((b == 0xE0) & (second < 0xA0)) | ((b == 0xED) & (second > 0x9F))
     bad |= ((b == 0xF0) & (second < 0x90)) | ((b == 0xF4) & (second > 0x8F))
     return bad
@@ -207,7 +203,8 @@ def _classify(data: bytes, size: int) -> _Lines:
         ends = np.flatnonzero(is_end)
         high = np.flatnonzero(a >= 0x80)
         if len(high):
-            line_of = np.searchsorted(ends, high)  # a break ends its own line
+            # the line of a byte: the breaks before it (a non-ASCII byte is no break)
+            line_of = np.cumsum(is_end, dtype=np.int32)[high]
             count = len(ends) + 1
             b = a[high]
             broken = np.zeros(count, bool)
