@@ -29,9 +29,9 @@ MAX_RECORD_BYTES = 1 << 24
 
 def breaks(data: bytes | bytearray, after_cr: bool = False, start: int = 0,
            end: int | None = None) -> int:
-    """Line breaks in ``data[start:end]`` (counted in place, no copy): ``\n``, ``\r\n``
-    and a lone ``\r`` count one each.  ``after_cr``: the bytes before ``start`` ended with
-    ``\r`` (a CRLF cut by a block edge)."""
+    """Line breaks in ``data[start:end]`` (counted in place, no copy): ``\\n``, ``\\r\\n``
+    and a lone ``\\r`` count one each.  ``after_cr``: the bytes before ``start`` ended with
+    ``\\r`` (a CRLF cut by a block edge)."""
     stop = len(data) if end is None else end
     count = data.count(b"\n", start, stop)
     returns = data.count(b"\r", start, stop)
