@@ -266,6 +266,11 @@ def _read_csv(table: Table, path: Path, scan: Future[int], problems: list[Proble
         first_line = head[:newline].removeprefix(_BOM).decode("utf-8")
         arrow = _read_text(table, path.name, first_line, path, problems)
     except (UnicodeDecodeError, _NotUtf8Error):
+        # Streamed first: an absurd line is refused before the file is held in memory.
+        long_row = csvtext.first_long_line(csvtext.file_chunks(path))
+        if long_row is not None:
+            problems.append(_long_line(path.name, long_row))
+            return None
         return _read_transcoded(table, path.name, path.read_bytes(), problems)
     if arrow is None:
         return None
@@ -275,12 +280,9 @@ def _read_csv(table: Table, path: Path, scan: Future[int], problems: list[Proble
 
 def _read_transcoded(table: Table, source: str, data: bytes, problems: list[Problem]
                      ) -> RawTable | None:
-    """A file that is not all UTF-8: GB18030, unless some lines are UTF-8 and others
-    not, which transcoding either way would turn into mojibake (an error by row)."""
-    long_row = csvtext.first_long_line(csvtext.bytes_chunks(data))
-    if long_row is not None:
-        problems.append(_long_line(source, long_row))
-        return None
+    """A file that is not all UTF-8 (and has no over-long line): GB18030, unless some
+    lines are UTF-8 and others not, which transcoding either way would turn into mojibake
+    (an error by row)."""
     mixed = csvtext.encoding_breaks(data, source, bom=data.startswith(_BOM))
     if mixed:
         problems.extend(mixed)
