@@ -99,16 +99,22 @@ def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
         rels = archive.read("xl/_rels/workbook.xml.rels")
     except KeyError:
         return names
-    targets = {m.group(1).decode(): m.group(2).decode() for m in re.finditer(
-        rb'<Relationship\b[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels)}
-    targets |= {m.group(2).decode(): m.group(1).decode() for m in re.finditer(
-        rb'<Relationship\b[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)}
-    for match in re.finditer(rb'<(?:\w+:)?sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]+)"',
-                             book):
-        target = targets.get(match.group(2).decode(), "")
+    targets: dict[str, str] = {}
+    for element in re.findall(rb"<(?:\w+:)?Relationship\b[^>]*>", rels):
+        ident, target = _attribute(element, b"Id"), _attribute(element, b"Target")
+        if ident and target:
+            targets[ident] = target
+    for element in re.findall(rb"<(?:\w+:)?sheet\b[^>]*>", book):
+        target = targets.get(_attribute(element, b"r:id") or "", "")
         member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-        names[member] = _unescape(match.group(1).decode("utf-8", "replace"))
+        names[member] = _unescape(_attribute(element, b"name") or member)
     return names
+
+
+def _attribute(element: bytes, name: bytes) -> str | None:
+    """One attribute of an XML start tag, in any order among the others."""
+    match = re.search(rb"\s" + re.escape(name) + rb'\s*=\s*"([^"]*)"', element)
+    return None if match is None else match.group(1).decode("utf-8", "replace")
 
 
 def _unescape(text: str) -> str:
@@ -121,7 +127,7 @@ def _check_contents(source: str, archive: zipfile.ZipFile) -> list[Problem]:
     names = _sheet_names(archive)
     for info in archive.infolist():
         member = info.filename
-        if member.startswith("xl/worksheets/") and member.endswith(".xml"):
+        if member in names or (member.startswith("xl/worksheets/") and member.endswith(".xml")):
             sheet = names.get(member, member)
             rows, columns = _sheet_extent(archive, member)
             found = f"{rows:,} rows × {columns:,} columns"
