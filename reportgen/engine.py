@@ -17,12 +17,18 @@ from datetime import date
 
 import numpy as np
 
+from reportgen.errors import InternalError
 from reportgen.ledger.load import Columns, Ledger
-from reportgen.ledger.parse import NO_DATE
+from reportgen.ledger.parse import MAX_DAY, MIN_DAY, NO_DATE
 from reportgen.ledger.schema import DISBURSE, NORMAL
 
-_DAY_BITS = 21
-_DAY_OFFSET = 1 << 20  # days since 1970 may be negative; keys stay non-negative
+# A key is loan << _DAY_BITS | (day + _DAY_OFFSET).  The day field is sized from the dates
+# the loader accepts, with one spare value below (MIN_DAY − 1, the eve of any window that
+# starts on the first date) so that every stored day and every query day fits: a day
+# outside could carry into the loan bits and book money on the next loan.
+_LOWEST_DAY = MIN_DAY - 1
+_DAY_OFFSET = -_LOWEST_DAY
+_DAY_BITS = (MAX_DAY + _DAY_OFFSET).bit_length()
 EPOCH = date(1970, 1, 1)
 FLOW_CACHE_SIZE = 12  # per-loan flow arrays kept (8 MB each at a million loans)
 _BATCH_DAYS = 6  # snapshot days searched together
@@ -35,6 +41,11 @@ def day_number(day: date) -> int:
     return (day - EPOCH).days
 
 
+def day_of(number: int) -> date:
+    """The date of a day number (days since 1970)."""
+    return date.fromordinal(EPOCH.toordinal() + number)
+
+
 def key_days(keys: np.ndarray, dtype: type[np.signedinteger] = np.int64) -> np.ndarray:
     """The day number each (loan, day) key holds, written straight into ``dtype``."""
     days = np.bitwise_and(keys, (1 << _DAY_BITS) - 1, out=np.empty(len(keys), dtype),
@@ -43,8 +54,28 @@ def key_days(keys: np.ndarray, dtype: type[np.signedinteger] = np.int64) -> np.n
     return days
 
 
+def key_loans(keys: np.ndarray) -> np.ndarray:
+    """The loan row each (loan, day) key holds, as int64."""
+    return np.right_shift(keys, _DAY_BITS)
+
+
+def _query_day(day: int) -> int:
+    """A query day as the key's day field can hold it: nothing is stored before MIN_DAY
+    or after MAX_DAY, so clamping changes no answer and keeps the search inside the loan."""
+    return min(max(day, _LOWEST_DAY), MAX_DAY)
+
+
+def _check_days(days: np.ndarray) -> None:
+    """Refuse days the key cannot hold: the loader rejects them as data errors, so one
+    here is a bug, and an error is better than money booked on another loan."""
+    if days.size and (int(days.min()) < _LOWEST_DAY or int(days.max()) > MAX_DAY):
+        raise InternalError(f"a day outside {MIN_DAY}..{MAX_DAY} reached the engine's keys "
+                            f"({int(days.min())}..{int(days.max())})")
+
+
 def _keys(loans: np.ndarray, days: np.ndarray | int) -> np.ndarray:
-    """loan << 21 | (day + 2^20): built in one int64 array, in place (ten million rows)."""
+    """loan << _DAY_BITS | (day + _DAY_OFFSET): built in one int64 array, in place (ten
+    million rows)."""
     keys = loans.astype(np.int64)
     keys <<= _DAY_BITS
     keys += days
@@ -61,6 +92,7 @@ def _sorted_keys(loans: np.ndarray, days: np.ndarray, valid: np.ndarray | None
     (a stable argsort of ten million keys costs about a second).
     """
     everything = valid is None or bool(valid.all())  # None: every row is valid
+    _check_days(days if everything else days[valid])
     keys = _keys(loans, days) if everything else _keys(loans[valid], days[valid])
     descents = int(np.count_nonzero(keys[1:] < keys[:-1])) if keys.size > 1 else 0
     if not descents:
@@ -228,7 +260,7 @@ class Engine:
     # -- queries ---------------------------------------------------------------------------
     def _position(self, keys: np.ndarray, day: int) -> np.ndarray:
         """For each loan, the index one past its last row in ``keys`` dated ≤ day."""
-        return np.searchsorted(keys, _keys(self.loan_index, day), side="right")
+        return np.searchsorted(keys, _keys(self.loan_index, _query_day(day)), side="right")
 
     def balance(self, day: date) -> np.ndarray:
         """bal(x, day) for every loan, int64 fen (reports read it from ``snapshot``, which
@@ -344,7 +376,7 @@ class Engine:
         missing = sorted({day for day in days if day not in self._snapshots})
         for first in range(0, len(missing), _BATCH_DAYS):  # bounded: 2 × 48 MB at 1M loans
             batch = missing[first:first + _BATCH_DAYS]
-            numbers = np.array([day_number(day) for day in batch], dtype=np.int64)
+            numbers = np.array([_query_day(day_number(day)) for day in batch], dtype=np.int64)
             tx_upto, cl_upto = (self._positions(keys, numbers)
                                 for keys in (self.tx_key, self.cl_key))
             for j, day in enumerate(batch):
@@ -392,11 +424,29 @@ class Engine:
         return int(amounts[mask & (days == latest)][-1])
 
     def last_day(self) -> date | None:
-        """The latest transaction or state date (what ``validate`` checks warnings on)."""
+        """The latest transaction or state date: the data date of a ledger that declares
+        none (``validate`` also checks warnings on it)."""
         days = np.concatenate((self.tx_day, self.cl_day))
         if not len(days):
             return None
-        return date.fromordinal(EPOCH.toordinal() + int(days.max()))
+        return day_of(int(days.max()))
+
+    def first_day(self) -> date | None:
+        """The ledger's first date: its earliest transaction, state or loan start date.
+
+        A balance is the sum of a loan's transactions, so before this day the ledger holds
+        no row at all and a figure "as of" an earlier day would be 0 for lack of data, not
+        because the book was empty.  A loan's start date counts: no disbursement may come
+        before it, so from the earliest start on the ledger holds every loan's whole life.
+        """
+        starts = self.ledger.loans["start_date"]
+        firsts = [int(days.min()) for days in (self.tx_day, self.cl_day,
+                                               starts[starts != NO_DATE]) if len(days)]
+        return day_of(min(firsts)) if firsts else None
+
+    def has_journal(self) -> bool:
+        """Whether any transaction row is usable: without one every figure would be 0."""
+        return bool(len(self.tx_key))
 
 
 FIGURE_BRANCH_COLUMNS = ("branch_id", "branch")  # optional columns of bank_figures

@@ -13,6 +13,15 @@ The order of the steps is the design:
 5. record the run and the days of period ends it covered (what ``--catch-up`` looks
    past next time).
 
+A due period the ledger does not cover (``PeriodNotCoveredError``) is logged as a warning
+naming both dates, made nothing of and not recorded as made; the run goes on with the
+others and exits 0.  A *stale* one (it ends after the ledger's data date) is the bank's
+normal morning state before the day's export lands, not a failure to page anyone about:
+the run also leaves its end day uncovered, so the next run — the same day without
+options, or any later ``--catch-up`` run (the cron line) — makes it from a fresher export.
+An *early* one (it starts before the ledger's first date) will not heal with time; it is
+covered and left to ``reportgen generate`` once a ledger with that history exists.
+
 Delivery failures do not raise here: the caller gets them in ``RunResult.undelivered`` and
 exits 4 after printing what was made, so the cron log shows both.
 """
@@ -22,7 +31,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -34,7 +43,7 @@ from reportgen.deliver.batch import deliver_all
 from reportgen.deliver.body import key_figures
 from reportgen.deliver.email import Mailer, Outcome
 from reportgen.deliver.lock import run_lock
-from reportgen.errors import ConfigError, UsageError
+from reportgen.errors import ConfigError, PeriodNotCoveredError, UsageError
 from reportgen.preflight import ledger_problem
 from reportgen.render.base import RenderOptions
 from reportgen.schedule import Due, Plan, plan
@@ -70,6 +79,8 @@ class RunResult:
     plan: Plan
     made: list[Made] = field(default_factory=list)
     already: list[Due] = field(default_factory=list)  # due but already in the manifest
+    not_covered: list[tuple[Due, str]] = field(default_factory=list)  # stale/early, why
+    stale: list[Due] = field(default_factory=list)  # due but past the ledger's data date
     deliveries: list[tuple[ReportRecord, Outcome]] = field(default_factory=list)
     email: str = "on"  # on | off (--no-email) | disabled (email.enabled = false)
     planned: list[Planned] = field(default_factory=list)  # --dry-run: what would be made
@@ -88,7 +99,8 @@ def today_in(config: Config) -> date:
 def run(config: Config, *, today: date | None = None, catch_up: bool = False,
         force: bool = False, email: bool = True, progress: bool = False,
         clock: Callable[[], datetime] | None = None,
-        mailer: Mailer | None = None, dry_run: bool = False) -> RunResult:
+        mailer: Mailer | None = None, as_of: date | None = None,
+        dry_run: bool = False) -> RunResult:
     """Make, archive and mail what is due on ``today`` (see the module docstring).
 
     ``dry_run``: say what would be made for which scope and who would get which file
@@ -109,11 +121,12 @@ def run(config: Config, *, today: date | None = None, catch_up: bool = False,
     today = today or now().date()
     out = Path(config.output.dir)
     if dry_run:
-        return _dry_run(config, today, catch_up=catch_up, force=force, email=email)
+        return _dry_run(config, today, catch_up=catch_up, force=force, email=email,
+                        as_of=as_of)
     with run_lock(out, wait=config.schedule.lock_wait):
         archive = Archive(out)
-        the_plan = plan(today, config.schedule.reports, catch_up=catch_up,
-                        covered=archive.covered())
+        covered = archive.covered()
+        the_plan = plan(today, config.schedule.reports, catch_up=catch_up, covered=covered)
         result = RunResult(today, the_plan)
         if not (email and config.email.enabled):
             result.email = "disabled" if not config.email.enabled else "off"
@@ -122,15 +135,17 @@ def run(config: Config, *, today: date | None = None, catch_up: bool = False,
         result.already = [d for d in the_plan.due if d not in todo]
         scopes = None
         if todo:
-            scopes = _make(config, todo, archive, result, now=now, progress=progress)
+            scopes = _make(config, todo, archive, result, now=now, progress=progress,
+                           as_of=as_of)
         if result.email == "on":
             mailer = mailer or Mailer(config.email)
             result.deliveries += deliver_all(
                 archive.pending(wanted(scopes, config)), archive=archive, mailer=mailer,
                 lang=config.output.lang, unit=config.bank.unit, now=now,
                 batch=bool(config.scopes or config.burst.by))
+        window = _covered(the_plan, result.stale, first_run=not covered)
         archive.record_run(
-            today, covered=(the_plan.first_end, the_plan.last_end),
+            today, covered=window,
             made=[f"{m.due.report} {m.due.period}" + ("" if m.scope == "all" else f" {m.scope}")
                   for m in result.made],
             catch_up=catch_up, force=force, version=__version__, time=now(),
@@ -139,13 +154,28 @@ def run(config: Config, *, today: date | None = None, catch_up: bool = False,
     return result
 
 
-def _open(config: Config, *, progress: bool) -> tuple[api.Session, list[RunScope]]:
+def _covered(the_plan: Plan, stale: list[Due], *, first_run: bool) -> tuple[date, date]:
+    """The days of period ends this run dealt with: its plan's window, cut short before
+    the first stale period's end so that a later ``--catch-up`` run makes it (a window that
+    ends before it starts covers nothing).  A first run left with nothing still covers the
+    day before its window: catch-up looks back only to the first covered day, and a first
+    run owes nothing older."""
+    first, last = the_plan.first_end, min([the_plan.last_end]
+                                          + [d.end - timedelta(days=1) for d in stale])
+    if last < first and first_run:
+        first = last = the_plan.first_end - timedelta(days=1)
+    return first, last
+
+
+def _open(config: Config, *, progress: bool, as_of: date | None
+          ) -> tuple[api.Session, list[RunScope]]:
     """Load the ledger once and resolve every scope the run makes on it."""
     ledger_path = Path(config.ledger.path)
     if (problem := ledger_problem(ledger_path)) is not None:
         raise ConfigError(f"ledger.path = {config.ledger.path!r}: {problem} "
                           f"(relative paths are relative to {Path.cwd()})")
-    session = api.open_ledger(ledger_path, progress=progress)
+    session = api.open_ledger(ledger_path, progress=progress, as_of=as_of,
+                              config_as_of=config.ledger.as_of)
     try:
         main = api.scope_of(session, config)
     except UsageError as exc:
@@ -154,7 +184,7 @@ def _open(config: Config, *, progress: bool) -> tuple[api.Session, list[RunScope
 
 
 def _dry_run(config: Config, today: date, *, catch_up: bool, force: bool,
-             email: bool) -> RunResult:
+             email: bool, as_of: date | None) -> RunResult:
     """``run --dry-run``: the plan, every scope's files and recipients; nothing written."""
     from reportgen.render.base import get
 
@@ -169,7 +199,7 @@ def _dry_run(config: Config, today: date, *, catch_up: bool, force: bool,
     result.already = [d for d in the_plan.due if d not in todo]
     scopes = None
     if todo:
-        scopes = _open(config, progress=False)[1]
+        scopes = _open(config, progress=False, as_of=as_of)[1]
         extensions = [get(name).extension for name in config.output.formats]
         for due in todo:
             for scope in scopes:
@@ -185,17 +215,23 @@ def _dry_run(config: Config, today: date, *, catch_up: bool, force: bool,
 
 
 def _make(config: Config, todo: list[Due], archive: Archive, result: RunResult, *,
-          now: Callable[[], datetime], progress: bool) -> list[RunScope]:
+          now: Callable[[], datetime], progress: bool, as_of: date | None) -> list[RunScope]:
     ledger_path = Path(config.ledger.path)
-    session, scopes = _open(config, progress=progress)
+    session, scopes = _open(config, progress=progress, as_of=as_of)
     warning_count = session.last_day_warnings[1]
     if warning_count:
         log.warning("the ledger has %d warning(s); `reportgen validate --ledger %s` lists them",
                     warning_count, ledger_path)
     options = api.render_options(config)
     for due in todo:
-        for scope in scopes:
-            _make_one(config, session, due, scope, archive, result, options, now=now)
+        try:  # the period's check comes before any file of its first scope is written
+            for scope in scopes:
+                _make_one(config, session, due, scope, archive, result, options, now=now)
+        except PeriodNotCoveredError as exc:
+            log.warning("not made: %s", exc)
+            result.not_covered.append((due, str(exc)))
+            if exc.stale:
+                result.stale.append(due)
     return scopes
 
 

@@ -22,6 +22,7 @@ from reportgen.metrics.quality import quality
 from reportgen.metrics.structure import structure
 from reportgen.metrics.summary import summary
 from reportgen.metrics.trend import trend
+from reportgen.metrics.warnings import data_warnings
 from reportgen.metrics.watchlist import watchlist
 from reportgen.model import Report, Sections
 from reportgen.periods import Period
@@ -68,10 +69,8 @@ def build_report(engine: Engine, period: Period, config: Config, *,
     ``engine`` is the whole bank's; a ``selection`` other than the whole bank computes
     every section on its loans (``reportgen.scoped``).
     """
-    from reportgen.ledger.validate import warnings_on
-
     ctx = Context(scoped(engine, selection), period, config, selection)
-    warnings, warning_count = warnings_on(engine, period.end)
+    warnings, warning_count = data_warnings(engine, period.end)
     return Report(
         report=period.report,
         period=period.id,
@@ -88,7 +87,7 @@ def build_report(engine: Engine, period: Period, config: Config, *,
         version=__version__,
         sections=build_sections(ctx),
         loans=loan_book(ctx) if include_loans else None,
-        warnings=tuple(warnings),
+        warnings=warnings,
         warning_count=warning_count,
         scope=selection.id,
         scope_kind=selection.kind,

@@ -102,6 +102,17 @@ class Context:
         return self.engine.ledger
 
     @cached_property
+    def first_day(self) -> date | None:
+        """The ledger's first date (``Engine.first_day``), found once per ledger."""
+        return shared(self.engine, ("first day",), self.engine.first_day)
+
+    def known(self, day: date) -> bool:
+        """Whether the ledger covers the end of ``day``.  Before its first date it holds no
+        row, so a snapshot there is 0 for lack of data: a comparison on such a day (年初,
+        同期, 期初, a target period's start) is unknown, shown "—", never 0."""
+        return self.first_day is not None and day >= self.first_day
+
+    @cached_property
     def d(self) -> Snapshot:
         return self.engine.snapshot(self.period.end)
 

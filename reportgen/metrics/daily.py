@@ -21,7 +21,7 @@ from datetime import date
 
 import numpy as np
 
-from reportgen.engine import _DAY_BITS, Engine, day_number, key_days
+from reportgen.engine import Engine, day_number, key_days, key_loans
 from reportgen.metrics.grouped import group_sum
 from reportgen.metrics.shared import shared
 
@@ -68,7 +68,7 @@ def _daily_totals(engine: Engine) -> DailyTotals:
         in_scope[selected] = True
         days, amounts = [], []
         for keys, cum in zip(engine.type_key, engine.type_cum, strict=True):
-            pick = np.flatnonzero(in_scope[keys >> _DAY_BITS])
+            pick = np.flatnonzero(in_scope[key_loans(keys)])
             days.append(key_days(keys[pick]))
             amounts.append(cum[pick + 1] - cum[pick])
     present = [d for d in days if d.size]
