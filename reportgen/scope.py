@@ -87,6 +87,16 @@ def matches(ledger: Ledger, kind: str, value: str) -> np.ndarray:
     return mask
 
 
+def aliases(ledger: Ledger, kind: str, key: str) -> set[str]:
+    """Every id and name the loans matching ``key`` carry (a branch's id and its name)."""
+    mask = matches(ledger, kind, key)
+    out = {key}
+    for name in key_columns(ledger, kind):
+        column = ledger.loans.text[name]
+        out |= {str(v) for v in pc.unique(pc.filter(column, pa.array(mask))).to_pylist() if v}
+    return out
+
+
 def known_values(ledger: Ledger, kind: str) -> list[tuple[str, str]]:
     """Every (id, name) pair of ``kind`` in the ledger, sorted by id (name "" if none)."""
     columns = key_columns(ledger, kind)

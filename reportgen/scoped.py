@@ -20,7 +20,7 @@ from datetime import date
 import numpy as np
 
 from reportgen.engine import FIGURE_BRANCH_COLUMNS, Engine, Snapshot
-from reportgen.scope import BRANCH, Selection
+from reportgen.scope import BRANCH, Selection, aliases
 
 _OWN_FLOWS = 16  # masked flows a scope keeps (the base engine keeps the unmasked ones)
 
@@ -95,24 +95,32 @@ class ScopedEngine(Engine):
             return None
         total = 0
         for branch in sel.branches:
-            own = np.zeros(len(figures), dtype=bool)
-            for name in FIGURE_BRANCH_COLUMNS:
-                if name in figures.present:
-                    own |= figures[name] == branch
+            own = self._own_rows(branch)
             value = self.base.bank_figure(item, day, own) if own.any() else None
             if value is None:
                 return None
             total += value
         return total
 
+    def _own_rows(self, branch: str) -> np.ndarray:
+        """The rows of ``bank_figures`` naming ``branch`` by its id or its name."""
+        figures = self.ledger.bank_figures
+        assert figures is not None
+        names = np.array(sorted(aliases(self.ledger, BRANCH, branch)), dtype=object)
+        own = np.zeros(len(figures), dtype=bool)
+        for name in FIGURE_BRANCH_COLUMNS:
+            if name in figures.present:
+                own |= np.isin(figures[name], names)
+        return own
+
     def own_figures(self) -> bool:
         """Whether this scope has rows of its own in ``bank_figures``."""
         figures = self.ledger.bank_figures
-        if figures is None or self.selection.kind != BRANCH:
+        if figures is None or self.selection.kind != BRANCH or not self.selection.branches:
             return False
-        present = [name for name in FIGURE_BRANCH_COLUMNS if name in figures.present]
-        return all(any(bool((figures[name] == b).any()) for name in present)
-                   for b in self.selection.branches) and bool(present)
+        if not any(name in figures.present for name in FIGURE_BRANCH_COLUMNS):
+            return False
+        return all(bool(self._own_rows(b).any()) for b in self.selection.branches)
 
 
 def scoped(engine: Engine, selection: Selection) -> Engine:

@@ -171,3 +171,39 @@ def test_legal_entity_indicators_are_marked_in_html_and_pdf(ledger_dir: Path,
                               capture_output=True, text=True, check=True).stdout
         assert "法人层面指标" in text
         assert f"客户经理: {LI}" in text
+
+
+def test_ids_and_names_when_the_ledger_has_branch_id_and_manager_name(ledger_dir: Path
+                                                                      ) -> None:
+    """With the optional columns loans.branch_id and loans.account_manager_name (ledger
+    mapping), a value may be the id or the name; ids name the files, names the titles."""
+    import pyarrow as pa
+    session = api.open_ledger(ledger_dir)
+    loans = session.ledger.loans
+    branch_id = {EAST: "880101", WEST: "880102"}
+    staff = {WANG: ("1021", "王红"), LI: ("1023", "林红颖"), ZHAO: ("1025", "赵强")}
+    branches = loans.text["branch"].to_pylist()
+    managers = loans.text["account_manager"].to_pylist()
+    loans.text["branch_id"] = pa.array([branch_id[b] for b in branches])
+    loans.text["account_manager"] = pa.array([staff[m][0] for m in managers])
+    loans.text["account_manager_name"] = pa.array([staff[m][1] for m in managers])
+    loans.present |= {"branch_id", "account_manager_name"}
+    by_id, by_name = (select(session.ledger, branches=[v]) for v in ("880102", WEST))
+    assert by_id.id == by_name.id == "b880102"
+    assert by_id.title == WEST
+    assert by_id.branches == ("880102",)
+    assert by_id.loans is not None
+    assert by_name.loans is not None
+    assert (by_id.loans == by_name.loans).all()
+    lin = select(session.ledger, managers=["林红颖"])
+    assert (lin.id, lin.title) == ("m1023", "客户经理: 林红颖 (1023)")
+    assert select(session.ledger, managers=["1023"]).id == "m1023"
+    with pytest.raises(UsageError, match=r"known account managers: 1021 \(王红\), 1023 "):
+        select(session.ledger, managers=["1099"])
+    assert [s.id for s in burst(session.ledger, BRANCH)] == ["b880101", "b880102"]
+    assert [s.names for s in burst(session.ledger, MANAGER)][1] == ("1023", "林红颖")
+    # bank_figures may name the branch by its id or its name
+    report = api.build(session, "monthly", "2026-06", Config(),
+                       selection=select(session.ledger, branches=["880101"]))
+    assert report.sections.provision is not None
+    assert report.sections.provision.provision == 30_000_00  # the row says 城东支行
