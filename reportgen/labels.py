@@ -259,6 +259,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # cover, signatures, page footer
     "cover.bank": ("银行", "Bank"),
     "cover.branch": ("机构", "Branch"),
+    "cover.manager": ("客户经理", "Account manager"),
     "cover.report": ("报表", "Report"),
     "cover.period": ("报表期间", "Period"),
     "cover.dates": ("统计区间", "Dates"),

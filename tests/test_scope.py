@@ -207,3 +207,18 @@ def test_ids_and_names_when_the_ledger_has_branch_id_and_manager_name(ledger_dir
                        selection=select(session.ledger, branches=["880101"]))
     assert report.sections.provision is not None
     assert report.sections.provision.provision == 30_000_00  # the row says 城东支行
+
+
+def test_scoped_json_names_its_scope_and_the_cover_the_manager(ledger_dir: Path,
+                                                               tmp_path: Path) -> None:
+    from reportgen.labels import Labels
+    from reportgen.render.tables import cover_items
+    session = api.open_ledger(ledger_dir)
+    report = api.build(session, "monthly", "2026-06", Config(),
+                       selection=select(session.ledger, managers=[LI]))
+    from reportgen.render.json import report_dict
+    document = report_dict(report)
+    assert (document["scope"], document["scope_kind"]) == (scope_id(MANAGER, LI), "manager")
+    assert ("客户经理", LI) in cover_items(report, Labels("zh"), "wan")
+    whole = report_dict(api.build(session, "monthly", "2026-06", Config()))
+    assert "scope" not in whole

@@ -195,6 +195,8 @@ def _document(report: Report) -> dict[str, Any]:
         "currency": report.currency,
         "bank": report.bank,
         "branch": report.branch,
+        **({} if report.scope == "all" else {"scope": report.scope,
+                                              "scope_kind": report.scope_kind}),
         "generated_at": report.generated_at.isoformat(timespec="seconds"),
         "ledger_sha256": report.ledger_sha256,
         "version": report.version,
