@@ -401,7 +401,7 @@ def periods(day: date | None, config_path: Path | None, catch_up: bool) -> None:
     today = day or today_in(config)
     the_plan = plan(today, config.schedule.reports, catch_up=catch_up,
                     covered=archive.covered())
-    made = archive.reports()
+    made = archive.made()
     if not the_plan.due:
         click.echo(f"nothing is due on {today} (no period of "
                    f"{', '.join(config.schedule.reports)} ended on {the_plan.last_end})")

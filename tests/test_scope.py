@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -107,7 +108,7 @@ def test_bank_branch_naming_every_loan_is_the_whole_ledger(tmp_path: Path) -> No
                           loans="L1,C1,城东支行,王,p,credit,100.00,2026-01-01,2027-01-01,4",
                           transactions="L1,2026-01-01,disburse,100.00",
                           bank_figures="2026-01-31,provision,5.00")
-    session = api.open_ledger(folder)
+    session = api.open_ledger(folder, as_of=date(2026, 6, 30))
     config = Config(bank=BankConfig(branch="城东支行"))
     assert api.scope_of(session, config).is_all
     report = api.build(session, "monthly", "2026-06", config)
