@@ -93,7 +93,7 @@ def main(verbose: int, quiet: bool, log_file: Path | None, debug: bool) -> None:
 @click.option("--period", required=True,
               help="Period id: 2026-10-D2 (dekad), 2026-10 (month), 2026-Q3, 2026.")
 @click.option("--format", "formats", default=None,
-              help="Comma-separated formats among xlsx,pdf,json,html "
+              help="Comma-separated formats among xlsx,pdf,json,html,docx "
                    "(default: the config's, else xlsx,pdf), e.g. --format json,pdf.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder (default ./reports), e.g. --out /srv/reports.")
@@ -105,10 +105,16 @@ def main(verbose: int, quiet: bool, log_file: Path | None, debug: bool) -> None:
 @click.option("--templates", type=click.Path(file_okay=False, exists=True, path_type=Path),
               default=None, help="Folder of templates searched before the built-in ones, "
                                  "e.g. --templates bank_templates.")
+@click.option("--notes", "notes_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=None,
+              help="The clerk's own paragraphs (plain UTF-8 text, blank line between "
+                   "paragraphs) appended to the written analysis as topic notes "
+                   "(default: [analysis] notes_dir/{report}_{period}.md when present), "
+                   "e.g. --notes notes/monthly_2026-10.md.")
 @_guard
 def generate(ledger_path: Path, report: str, period: str, formats: str | None,
              out: Path | None, config_path: Path | None, lang: str | None,
-             templates: Path | None) -> None:
+             templates: Path | None, notes_path: Path | None) -> None:
     """Make one report from a ledger.
 
     \b
@@ -117,6 +123,7 @@ def generate(ledger_path: Path, report: str, period: str, formats: str | None,
           --period 2026-10-D2 --format json,xlsx,pdf --out reports
     """
     from reportgen import api
+    from reportgen.analysis.notes import read_notes
     from reportgen.config import load_config
     from reportgen.periods import parse_period
     from reportgen.render.base import get
@@ -126,10 +133,12 @@ def generate(ledger_path: Path, report: str, period: str, formats: str | None,
     for name in chosen:  # usage errors before any work
         get(name)
     parse_period(period, report)
-    session = api.open_ledger(ledger_path, progress=sys.stderr.isatty())
-    model = api.build(session, report, period, config, formats=chosen)
-    _print_warnings(list(model.warnings), model.warning_count, limit=10)  # as of D
+    notes = None if notes_path is None else read_notes(notes_path)  # before the ledger
     options = api.render_options(config, lang=lang, templates=templates)
+    session = api.open_ledger(ledger_path, progress=sys.stderr.isatty())
+    model = api.build(session, report, period, config, formats=chosen, notes=notes,
+                      options=options)
+    _print_warnings(list(model.warnings), model.warning_count, limit=10)  # as of D
     for path in api.write(model, chosen, out or Path(config.output.dir), options):
         click.echo(str(path))
 

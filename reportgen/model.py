@@ -503,6 +503,29 @@ class Sections:
 
 
 @dataclass(frozen=True)
+class Paragraph:
+    """One paragraph of the written analysis: its topic (scale, drivers, …) and its text."""
+
+    topic: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """文字分析: the report's figures as sentences, drafted from this model (analysis.md).
+
+    Text, so it is drafted for one language and money unit (``lang``, ``unit``); every
+    number in it is a figure of the same report as the tables show it.  ``notes`` are
+    the clerk's own paragraphs (also the last ``notes`` paragraphs), ``None`` when none.
+    """
+
+    lang: str
+    unit: str
+    paragraphs: tuple[Paragraph, ...]
+    notes: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
 class Report:
     """One report: what it is, which ledger it came from, and its sections."""
 
@@ -523,3 +546,5 @@ class Report:
     loans: LoanBook | None = None  # live loans on D, for the Excel 借据明细 sheet
     warnings: tuple[str, ...] = field(default=())  # validator warnings (data-quality sheet)
     warning_count: int = 0
+    notes: tuple[str, ...] | None = None  # the clerk's paragraphs (--notes), kept as given
+    analysis: Analysis | None = None  # drafted from the finished model (reportgen.analysis)

@@ -125,7 +125,7 @@ def _make(config: Config, todo: list[Due], archive: Archive, result: RunResult, 
     options = api.render_options(config)
     for due in todo:
         report = api.build(session, due.report, due.period, config, now=now(),
-                           formats=list(config.output.formats))
+                           formats=list(config.output.formats), options=options)
         files = api.write(report, list(config.output.formats), archive.out_dir, options)
         recipients: tuple[str, ...] = ()
         if result.email == "on":

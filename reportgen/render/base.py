@@ -70,7 +70,7 @@ def get(name: str) -> Renderer:
 
 # The module of each built-in format.  Only the formats asked for are imported: openpyxl
 # takes a third of a second to import and WeasyPrint a second, and `json` needs neither.
-BUILTIN = {"json": "json", "xlsx": "excel", "html": "html", "pdf": "pdf"}
+BUILTIN = {"json": "json", "xlsx": "excel", "html": "html", "pdf": "pdf", "docx": "docx"}
 
 
 def _load_builtin(name: str) -> None:
@@ -112,6 +112,7 @@ def render(report: Report, formats: list[str], out_dir: Path, options: RenderOpt
     Formats are resolved before anything is written, so a bad ``--format`` writes nothing.
     """
     renderers = [get(name) for name in formats]
+    report = with_analysis(report, options)
     written = []
     for renderer in renderers:
         target = output_path(out_dir, report, renderer.extension)
@@ -119,6 +120,15 @@ def render(report: Report, formats: list[str], out_dir: Path, options: RenderOpt
             written.append(write_atomic(target,
                                         functools.partial(renderer.write, report, options)))
     return written
+
+
+def with_analysis(report: Report, options: RenderOptions) -> Report:
+    """``report`` with its written analysis drafted in the options' language and unit, so
+    every format of one report shows the same text (analysis.md)."""
+    from reportgen import analysis
+
+    return analysis.ensure(report, lang=options.lang, unit=options.unit,
+                           templates=options.templates)
 
 
 @contextlib.contextmanager
