@@ -31,6 +31,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "unit.yi": ("亿元", "100 million yuan"),
     "unit_note": ("单位：{unit}", "Unit: {unit}"),
     # section titles
+    "section.analysis": ("文字分析", "Analysis"),
+    "analysis.notes": ("存在问题与下步措施", "Issues and next steps"),
     "section.summary": ("贷款总量", "Loan totals"),
     "section.quality": ("五级分类", "Loan quality (five grades)"),
     "section.overdue": ("逾期贷款", "Overdue loans"),
@@ -49,6 +51,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "section.loans": ("借据明细", "Loan detail"),
     # sheet names (Excel allows 31 characters)
     "sheet.cover": ("封面", "Cover"),
+    "sheet.analysis": ("文字分析", "Analysis"),
     "sheet.summary": ("总量", "Summary"),
     "sheet.quality": ("五级分类", "Quality"),
     "sheet.overdue": ("逾期", "Overdue"),

@@ -23,7 +23,7 @@ from reportgen.formatting import mask_id, text
 from reportgen.labels import Labels
 from reportgen.model import Report
 from reportgen.render import charts
-from reportgen.render.base import RenderOptions, register
+from reportgen.render.base import RenderOptions, register, with_analysis
 from reportgen.render.tables import Cell, Column, build_sections, cover_items
 
 TEMPLATES = Path(reportgen.__file__).resolve().parent.parent / "templates"
@@ -77,6 +77,9 @@ def context(report: Report, options: RenderOptions) -> dict[str, Any]:
     if s.trend is not None and s.trend.points:
         chart_map["trend"] = charts.trend(s.trend, t, options.unit)
     signatures = options.signatures
+    drafted = report.analysis
+    if drafted is None or drafted.lang != options.lang or drafted.unit != options.unit:
+        drafted = with_analysis(report, options).analysis
     return {
         "t": t,
         "lang": options.lang,
@@ -91,6 +94,7 @@ def context(report: Report, options: RenderOptions) -> dict[str, Any]:
         "sections": {v.name: v for v in views},
         "present": [v.name for v in views],
         "charts": chart_map,
+        "analysis": drafted,
         "signatures": [(t("sign.preparer"), signatures.preparer),
                        (t("sign.reviewer"), signatures.reviewer),
                        (t("sign.approver"), signatures.approver)],
