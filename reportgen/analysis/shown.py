@@ -25,6 +25,7 @@ class Shown:
 
     text: str
     sign: int
+    exact_sign: int = 0  # the sign of the exact value: 40 yuan collected shows 0.00 万元
 
     def __str__(self) -> str:
         return self.text
@@ -35,20 +36,23 @@ class Shown:
         return f"-{self.text}" if self.sign < 0 else self.text
 
 
-def _shown(value: Decimal, places: int = 2) -> Shown:
-    sign = (value > 0) - (value < 0)
-    return Shown(grouped(abs(value), places), sign)
+def _sign(value: Decimal | Fraction | int) -> int:
+    return (value > 0) - (value < 0)
+
+
+def _shown(value: Decimal, exact: Fraction | int, places: int = 2) -> Shown:
+    return Shown(grouped(abs(value), places), _sign(value), _sign(exact))
 
 
 def money(fen: int | None, unit: str) -> Shown | None:
     """Money in the report's unit, 2 places, as the tables show it; ``None`` stays ``None``."""
-    return None if fen is None else _shown(money_in_unit(fen, unit))
+    return None if fen is None else _shown(money_in_unit(fen, unit), fen)
 
 
 def pct(value: Fraction | None) -> Shown | None:
     """A ratio as a percentage with 2 places (the "%" is the template's)."""
     shown = percent(value)
-    return None if shown is None else _shown(shown)
+    return None if shown is None or value is None else _shown(shown, value)
 
 
 def points(value: Fraction | None) -> Shown | None:
@@ -58,7 +62,7 @@ def points(value: Fraction | None) -> Shown | None:
 
 def count(value: int | None) -> Shown | None:
     """A count with thousands separators."""
-    return None if value is None else Shown(f"{abs(value):,}", (value > 0) - (value < 0))
+    return None if value is None else Shown(f"{abs(value):,}", _sign(value), _sign(value))
 
 
 def growth(change: int | None, base: int | None) -> Shown | None:
