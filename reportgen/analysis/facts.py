@@ -106,9 +106,9 @@ class Topics:
         for dim in DRIVER_DIMENSIONS:
             rows = self.s.structure.get(dim).rows
             picked = drivers([(r.key, r.change_year_start) for r in rows])
-            items = [{"name": self.t.enum(dim, key), "change": self.money(change)}
-                     for key, change in picked]
-            items = [i for i in items if i["change"] is not None and i["change"].sign != 0]
+            items = [{"name": self.t.enum(dim, key), "change": shown.money(change, self.unit)}
+                     for key, change in picked
+                     if shown_nonzero(shown.money(change, self.unit))]
             if items:
                 groups.append({"dimension": dim, "items": items})
         return {"groups": groups} if groups else None
@@ -208,6 +208,11 @@ class Topics:
     def deposits(self) -> Facts | None:
         """The seam for the deposits book (assessment.md): no deposits in the model yet."""
         return None
+
+
+def shown_nonzero(value: shown.Shown | None) -> bool:
+    """A change that the tables show as other than 0.00 (持平 names no driver)."""
+    return value is not None and value.sign != 0
 
 
 def time_progress(period_id: str, end: date) -> Fraction:
