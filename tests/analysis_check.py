@@ -21,7 +21,7 @@ from reportgen.render.tables import build_sections
 
 DECIMAL = re.compile(r"(?<![\d.])-?\d{1,3}(?:,\d{3})*\.\d{2}(?![\d])")
 COUNT_ZH = re.compile(r"(\d[\d,]*)(?:笔|户)")
-COUNT_EN = re.compile(r"(?<![\d.,])(\d[\d,]*) (?:loans|of them|have)")
+COUNT_EN = re.compile(r"(?<![\d.,])(\d[\d,]*) (?:loans?|of them|has|have)")
 
 
 def _bare(shown: str) -> str:

@@ -14,6 +14,7 @@ one is put after a sentence's full stop) and blank results are dropped.
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 from typing import Any
@@ -32,9 +33,13 @@ _NO_SPACE_AFTER_MARK = re.compile(r"([,.;:])(?=[A-Z(])")
 _SPACES = re.compile(r"  +")
 
 
+@functools.lru_cache(maxsize=8)
 def environment(templates: Path | None) -> SandboxedEnvironment:
     """The one environment analysis sentences are rendered in: the bank's folder
-    ``{templates}/analysis`` first, then the built-ins (also as ``default:NAME``)."""
+    ``{templates}/analysis`` first, then the built-ins (also as ``default:NAME``).
+
+    Kept per folder: compiling the templates costs more than drafting (a run drafts every
+    report it makes); Jinja reloads a template whose file changed."""
     builtin = jinja2.FileSystemLoader(BUILTIN)
     search: list[jinja2.BaseLoader] = []
     if templates is not None:
