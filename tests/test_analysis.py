@@ -9,8 +9,10 @@ monthly and yearly reports in both languages (`make update-golden` rewrites it).
 from __future__ import annotations
 
 import functools
+import re
 import tempfile
 from collections.abc import Callable
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -29,6 +31,7 @@ from test_properties import FAST, NOW, PERIODS, Drawn, ledgers
 from reportgen import api
 from reportgen.analysis import draft, ensure
 from reportgen.config import load_config
+from reportgen.formatting import percent
 from reportgen.model import Report
 
 MakeReport = Callable[..., Report]
@@ -72,6 +75,33 @@ def test_every_number_is_a_figure_of_the_report(drawn: Drawn, which: tuple[str, 
         [(verb, number)] = change_words(zh, "scale", word)
         assert verb == expected_verb(shown_sign(change, unit))
         assert (number == "") == (verb == "持平")
+    # a growth rate follows the year-start change only on a known, non-zero base
+    scale = texts(zh)["scale"]
+    after = scale.split("比年初", 1)[1].split("；")[0].split("。")[0]
+    year_start, change_year_start = balance.year_start, balance.change_year_start
+    assert isinstance(year_start, int)
+    assert isinstance(change_year_start, int)
+    rated = year_start > 0 and shown_sign(change_year_start, unit) != 0
+    assert ("增幅" in after or "降幅" in after) == rated
+    # the NPL ratio's changes: 上升/下降 by the sign of the shown points, 持平 at 0.00
+    npl_ratio = next(r for r in report.sections.quality.table if r.key == "npl_ratio")
+    quality = texts(zh)["quality"]
+    if npl_ratio.current is not None:
+        segment = quality.split("不良贷款率", 1)[1].split("；")[0].split("。")[0]
+        found = dict(re.findall(r"比(上旬末|上月末|上季末|年初|上年同期)(上升|下降|持平)",
+                                segment))
+        ratio_changes = {CHANGE_ZH["year_start"]: npl_ratio.change_year_start}
+        if report_type != "yearly":
+            ratio_changes[CHANGE_ZH["opening"][report_type]] = npl_ratio.change_opening
+        for word, change in ratio_changes.items():
+            if change is None:
+                assert word not in found  # unknown: left out
+            else:
+                points = percent(Fraction(change))
+                assert points is not None
+                assert found[word] == expected_verb((points > 0) - (points < 0), money=False)
+    else:
+        assert "不良贷款率" not in quality
 
 
 # --- scenario ledgers, worked out by hand -------------------------------------------------
