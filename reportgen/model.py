@@ -145,6 +145,7 @@ class BreakdownRow:
     npl_ratio: Ratio
     balance_year_start: int
     change_year_start: int
+    change_opening: int | None = None  # since O (上月末): the monthly report only
 
 
 @dataclass(frozen=True)

@@ -278,3 +278,45 @@ def test_draft_follows_the_language_and_unit() -> None:
     assert en.paragraphs[0].text.startswith(
         "As of 31 October 2026, total loans stood at 11.14 (in 100 million yuan)")
     assert ensure(ensure(report), lang="zh").analysis == zh  # kept when already drafted
+
+
+# March 2026: 城东支行 (L1, 制造业) lent 500,000 in January and collects 100,000 in March;
+# 城西支行 (L2, 农业) lends 300,000 in March.  Since 28 Feb: −100,000 and +300,000 (sum of
+# sizes 400,000; 300,000 alone is 75 % ≥ 70 %).  Since 31 Dec 2025 (nothing then): +400,000
+# and +300,000 (700,000; 400,000 is 57 % < 70 %, so both).
+MONTH_MOVERS = {
+    "customers": CUSTOMERS,
+    "loans": """
+        L1,C1,城东支行,王,流动资金贷款,credit,500000,2026-01-10,2028-01-10,4
+        L2,C2,城西支行,李,个人经营性贷款,credit,300000,2026-03-05,2028-03-05,4
+        """,
+    "transactions": """
+        L1,2026-01-10,disburse,500000
+        L1,2026-03-20,repay,100000
+        L2,2026-03-05,disburse,300000
+        """,
+    "classifications": """
+        L1,2026-01-10,normal,
+        L2,2026-03-05,normal,
+        """,
+}
+
+
+def test_monthly_drivers_since_year_start_and_last_month(report_from: MakeReport) -> None:
+    report = drafted(report_from("monthly", "2026-03", **MONTH_MOVERS))
+    drivers = texts(report)["drivers"]
+    assert drivers.startswith(
+        "比年初贷款变动主要来自：分机构看，城东支行增加40.00万元、城西支行增加30.00万元；")
+    assert "比上月末贷款变动主要来自：分机构看，城西支行增加30.00万元；" in drivers
+    assert "分行业看，A 农、林、牧、渔业增加30.00万元；分产品看，个人经营性贷款增加30.00万元。" in (
+        drivers)
+    # the figure named is in the structure table (column 比上期) and the JSON
+    branch = {r.key: r.change_opening for r in report.sections.structure.get("branch").rows}  # type: ignore[union-attr]
+    assert branch == {"城东支行": -10_000_000, "城西支行": 30_000_000}
+    assert unknown_numbers(report, "zh") == []
+
+
+def test_quarterly_drivers_are_since_the_year_start_only(report_from: MakeReport) -> None:
+    drivers = texts(drafted(report_from("quarterly", "2026-Q1", **MONTH_MOVERS)))["drivers"]
+    assert drivers.startswith("比年初贷款变动主要来自：")
+    assert "比上季末" not in drivers

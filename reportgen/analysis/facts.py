@@ -100,18 +100,29 @@ class Topics:
                 "collected": self.money(m.collected), "written_off": self.money(m.written_off)}
 
     def drivers(self) -> Facts | None:
+        """Per side (since the year start; in the monthly report also since 上月末) the
+        drivers of each breakdown by the coverage rule."""
         if self.s.structure is None:
             return None
-        groups = []
-        for dim in DRIVER_DIMENSIONS:
-            rows = self.s.structure.get(dim).rows
-            picked = drivers([(r.key, r.change_year_start) for r in rows])
-            items = [{"name": self.t.enum(dim, key), "change": shown.money(change, self.unit)}
-                     for key, change in picked
-                     if shown_nonzero(shown.money(change, self.unit))]
-            if items:
-                groups.append({"dimension": dim, "items": items})
-        return {"groups": groups} if groups else None
+        sides = []
+        for side in ("year_start", "opening"):
+            groups = []
+            for dim in DRIVER_DIMENSIONS:
+                rows = self.s.structure.get(dim).rows
+                changes = [(r.key, r.change_year_start if side == "year_start"
+                            else r.change_opening) for r in rows]
+                known = [(key, change) for key, change in changes if change is not None]
+                if len(known) < len(changes):
+                    continue  # that side is not in this report's tables
+                items = [{"name": self.t.enum(dim, key),
+                          "change": shown.money(change, self.unit)}
+                         for key, change in drivers(known)
+                         if shown_nonzero(shown.money(change, self.unit))]
+                if items:
+                    groups.append({"dimension": dim, "items": items})
+            if groups:
+                sides.append({"side": side, "groups": groups})
+        return {"sides": sides} if sides else None
 
     def quality(self) -> Facts | None:
         q = self.s.quality
