@@ -8,9 +8,7 @@ dimensions (branch, account manager, product) are sorted by balance, largest fir
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-
-import dataclasses
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -162,6 +160,6 @@ def _with_opening(ctx: Context, s: Structure) -> Structure:
         opening = group_sum(codes_, bal_o, len(keys)).tolist()
         index = {str(k): i for i, k in enumerate(keys)}
         breakdowns.append(Breakdown(b.dimension, tuple(
-            dataclasses.replace(r, change_opening=r.balance - opening[index[r.key]])
+            replace(r, change_opening=r.balance - opening[index[r.key]])
             for r in b.rows)))
     return Structure(tuple(breakdowns))
