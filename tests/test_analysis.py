@@ -81,7 +81,9 @@ def test_every_number_is_a_figure_of_the_report(drawn: Drawn, which: tuple[str, 
     year_start, change_year_start = balance.year_start, balance.change_year_start
     assert isinstance(year_start, int)
     assert isinstance(change_year_start, int)
-    rated = year_start > 0 and shown_sign(change_year_start, unit) != 0
+    # (and not when it shows as 0.00 %: "增加0.01元，增幅0.00%" says nothing)
+    rated = (year_start > 0 and shown_sign(change_year_start, unit) != 0
+             and percent(Fraction(change_year_start, year_start)) != 0)
     assert ("增幅" in after or "降幅" in after) == rated
     # the NPL ratio's changes: 上升/下降 by the sign of the shown points, 持平 at 0.00
     npl_ratio = next(r for r in report.sections.quality.table if r.key == "npl_ratio")
@@ -320,3 +322,10 @@ def test_quarterly_drivers_are_since_the_year_start_only(report_from: MakeReport
     drivers = texts(drafted(report_from("quarterly", "2026-Q1", **MONTH_MOVERS)))["drivers"]
     assert drivers.startswith("比年初贷款变动主要来自：")
     assert "比上季末" not in drivers
+
+
+def test_a_growth_rate_that_shows_as_zero_is_left_out(report_from: MakeReport) -> None:
+    # 0.01 yuan repaid out of 500,000: 0.000002 % shows 0.00 % — the change is said, no rate
+    ledger = {**FLAT, "transactions": "L1,2026-01-10,disburse,500000\nL1,2026-03-15,repay,0.01"}
+    scale = texts(drafted(report_from("monthly", "2026-03", **ledger), "zh", "yuan"))["scale"]
+    assert "比上月末减少0.01元；比年初增加499,999.99元；" in scale
