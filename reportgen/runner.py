@@ -241,7 +241,8 @@ def _make_one(config: Config, session: api.Session, due: Due, scope: RunScope,
     """Build, write and record one scope's report of one due period."""
     selection = scope.selection
     report = api.build(session, due.report, due.period, config, now=now(),
-                       formats=list(config.output.formats), selection=selection)
+                       formats=list(config.output.formats), options=options,
+                       selection=selection)
     files = api.write(report, list(config.output.formats), archive.out_dir, options)
     recipients: tuple[str, ...] = ()
     if result.email == "on":
