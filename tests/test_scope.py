@@ -223,3 +223,21 @@ def test_scoped_json_names_its_scope_and_the_cover_the_manager(ledger_dir: Path,
     assert ("客户经理", LI) in cover_items(report, Labels("zh"), "wan")
     whole = report_dict(api.build(session, "monthly", "2026-06", Config()))
     assert "scope" not in whole
+
+
+def test_a_scope_reads_its_own_notes_file(ledger_dir: Path, tmp_path: Path) -> None:
+    from reportgen.config import AnalysisConfig
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    sid = scope_id(BRANCH, WEST)
+    (notes / "monthly_2026-06.md").write_text("全行的说明。\n", encoding="utf-8")
+    (notes / f"monthly_2026-06_{sid}.md").write_text("城西支行的说明。\n", encoding="utf-8")
+    config = Config(analysis=AnalysisConfig(notes_dir=str(notes)))
+    session = api.open_ledger(ledger_dir)
+    west = api.build(session, "monthly", "2026-06", config,
+                     selection=select(session.ledger, branches=[WEST]))
+    assert west.notes == ("城西支行的说明。",)
+    assert api.build(session, "monthly", "2026-06", config).notes == ("全行的说明。",)
+    east = api.build(session, "monthly", "2026-06", config,
+                     selection=select(session.ledger, branches=[EAST]))
+    assert east.notes is None  # no file of its own: not the bank's notes
