@@ -158,7 +158,10 @@ def with_opening(ctx: Context, s: Structure) -> Structure:
     """The monthly report's structure with each row's change since O (上月末): the written
     analysis names the branches, industries and products that moved the month
     (analysis.md), and the table shows the figure it names.  A row keeps its place; a
-    category live only on O has no row (the structure shows categories live on D or Y)."""
+    category live only on O has no row (the structure shows categories live on D or Y).
+    An O before the ledger's first date is unknown: the rows keep ``change_opening`` null."""
+    if not ctx.known(ctx.period.opening):
+        return s
     return shared(ctx.engine, ("structure opening", ctx.d.day, ctx.o.day),
                   lambda: _with_opening(ctx, s))
 

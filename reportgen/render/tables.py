@@ -150,8 +150,9 @@ class _Builder:
         tables = []
         for breakdown in s.structure.breakdowns:
             dim = breakdown.dimension
-            # 比上期: the monthly report's change since O (the analysis names its drivers)
-            opening = any(r.change_opening is not None for r in breakdown.rows)
+            # 比上期: the monthly report's change since O (the analysis names its drivers);
+            # "—" when O is before the ledger's first date
+            opening = self.report.report == "monthly"
             columns = [Column("key", self.t(dim), numeric=False, width=30),
                        *(Column(c, self.t(c)) for c in ("balance", "col.share", "accounts",
                                                         "npl", "npl_ratio",
