@@ -26,7 +26,7 @@ import pyarrow as pa
 Ratio = Fraction | None
 Figure = int | Fraction | None
 
-REPORT_TYPES = ("dekad", "monthly", "quarterly", "yearly")
+REPORT_TYPES = ("dekad", "weekly", "monthly", "quarterly", "halfyear", "yearly", "custom")
 Row = TypeVar("Row")
 ListingColumn: TypeAlias = np.ndarray | pa.Array | list[Any]
 
@@ -343,7 +343,7 @@ class Maturity:
     due_amount: int
     due_collected: int
     due_collection_rate: Ratio
-    upcoming_days: int  # 10 for the dekad report, else 30
+    upcoming_days: int  # 7 weekly, 10 dekad and custom, else 30
     upcoming_count: int
     upcoming_balance: int
     upcoming: Sequence[UpcomingLoan]  # a Listing when computed from a ledger
@@ -506,7 +506,7 @@ class Sections:
 class Report:
     """One report: what it is, which ledger it came from, and its sections."""
 
-    report: str  # dekad | monthly | quarterly | yearly
+    report: str  # dekad | weekly | monthly | quarterly | halfyear | yearly | custom
     period: str  # 2026-10-D2 | 2026-10 | 2026-Q3 | 2026
     start: date
     end: date  # the as-of date D

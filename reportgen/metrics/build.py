@@ -26,8 +26,8 @@ from reportgen.metrics.watchlist import watchlist
 from reportgen.model import Report, Sections
 from reportgen.periods import Period
 
-WITH_MONTHLY_SECTIONS = ("monthly", "quarterly", "yearly")
-WITH_MIGRATION_AND_TREND = ("quarterly", "yearly")
+WITH_MONTHLY_SECTIONS = ("monthly", "quarterly", "halfyear", "yearly")
+WITH_MIGRATION_AND_TREND = ("quarterly", "halfyear", "yearly")
 
 
 def build_sections(ctx: Context) -> Sections:

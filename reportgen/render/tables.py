@@ -360,7 +360,7 @@ def cover_items(report: Report, labels: Labels, unit: str) -> list[tuple[str, st
         (labels("cover.bank"), report.bank or labels("null")),
         (labels("cover.branch"), report.branch or labels("null")),
         (labels("cover.report"), labels.report_title(report.report)),
-        (labels("cover.period"), labels.period_name(report.report, report.start)),
+        (labels("cover.period"), labels.period_name(report.report, report.start, report.end)),
         (labels("cover.dates"), labels.date_range(report.start, report.end)),
         (labels("cover.unit"), labels.unit(unit)),
         (labels("cover.generated_at"), labels.timestamp(report.generated_at)),
