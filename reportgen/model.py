@@ -376,11 +376,21 @@ class Watchlist:
 
 @dataclass(frozen=True)
 class TargetResult:
+    """One target against D: how much of it is done, and how much of its time has gone.
+
+    ``time_progress`` (时间进度) = days of the target's period up to D ÷ days in the period;
+    ``on_pace`` = completion ≥ time_progress (None when completion is unknown: a zero
+    target); ``double_half`` (双过半) marks a yearly target on pace on 30 June.
+    """
+
     metric: str  # balance_increase, disbursed (fen) or new_customers (count)
-    period: str  # the target's period id (year, quarter or month containing D)
+    period: str  # the target's period id (year, half-year, quarter or month containing D)
     target: int
     actual: int
     completion: Ratio
+    time_progress: Ratio = None
+    on_pace: bool | None = None
+    double_half: bool = False
 
 
 @dataclass(frozen=True)

@@ -207,3 +207,22 @@ def period_ending(report: str, end: date) -> Period | None:
     if report == "yearly" and end.month == 12:
         return parse_period(f"{end.year:04d}", report)
     return None
+
+
+# The periods a target of targets.csv may have: assessment periods of the calendar
+# (a week or a custom window is too short to set a target on, and a ten-day one is not
+# assessed).
+TARGET_PERIODS = ("yearly", "halfyear", "quarterly", "monthly")
+
+
+def target_periods(day: date) -> list[Period]:
+    """The year, half-year, quarter and month that contain ``day``, longest first."""
+    y, m = day.year, day.month
+    ids = (f"{y:04d}", f"{y:04d}-H{(m - 1) // 6 + 1}", f"{y:04d}-Q{(m - 1) // 3 + 1}",
+           f"{y:04d}-{m:02d}")
+    return [parse_period(i) for i in ids]
+
+
+def time_progress(period: Period, day: date) -> tuple[int, int]:
+    """(days of ``period`` up to and including ``day``, days in ``period``): 时间进度."""
+    return (day - period.start).days + 1, (period.end - period.start).days + 1

@@ -1,10 +1,11 @@
 """客户经理: each account manager's book on D, and completion of targets.
 
-A target counts when its period (year, quarter or month) contains D, and is measured from
-that period's start P to D: balance increase = Σ bal(D) − Σ bal(P − 1); disbursed = Σ
-disburse in [P, D]; new customers = customers with a live loan of the manager on D and
-none on P − 1.  Target values are parsed in millionths: money targets become fen, counts
-whole numbers.
+A target counts when its period (year, half-year, quarter or month) contains D, and is
+measured from that period's start P to D: balance increase = Σ bal(D) − Σ bal(P − 1);
+disbursed = Σ disburse in [P, D]; new customers = customers with a live loan of the
+manager on D and none on P − 1.  Each result also says how much of its period's time has
+gone (时间进度, days of [P, D] ÷ days of the period) and whether completion keeps pace.
+Target values are parsed in millionths: money targets become fen, counts whole numbers.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from reportgen.metrics.context import (
 from reportgen.metrics.grouped import group_count, group_sum
 from reportgen.metrics.shared import shared
 from reportgen.model import AccountManagers, ManagerRow, TargetResult, ratio
-from reportgen.periods import Period, parse_period
+from reportgen.periods import Period, target_periods, time_progress
 
 
 def _manager_customers(ctx: Context, live: np.ndarray) -> np.ndarray:
@@ -40,12 +41,6 @@ def _per_manager(pairs: np.ndarray, ctx: Context) -> np.ndarray:
     n_m = len(ctx.ledger.managers)
     managers = (pairs // max(ctx.n_customers, 1)).astype(np.int64)
     return np.bincount(managers, minlength=n_m)[:n_m].astype(np.int64)
-
-
-def _target_periods(ctx: Context) -> list[Period]:
-    end = ctx.period.end
-    ids = (f"{end.year}", f"{end.year}-Q{(end.month - 1) // 3 + 1}", f"{end.year}-{end.month:02d}")
-    return [parse_period(i) for i in ids]
 
 
 def _actuals(ctx: Context, p: Period, balance: np.ndarray, now: np.ndarray
@@ -73,7 +68,7 @@ def _targets(ctx: Context, names: list[str], balance: np.ndarray, now: np.ndarra
     n_m = len(ctx.ledger.managers)
     index = {name: i for i, name in enumerate(names)}
     metrics = [name for name, *_ in TARGET_METRICS]
-    for p in _target_periods(ctx):
+    for p in target_periods(ctx.period.end):
         rows = np.flatnonzero(targets["period"] == p.id)
         if not rows.size:
             continue
@@ -89,9 +84,20 @@ def _targets(ctx: Context, names: list[str], balance: np.ndarray, now: np.ndarra
             scale = DECIMAL_SCALE if metric == "new_customers" else DECIMAL_SCALE // 100
             target = int(value) // scale
             actual = int(actuals[metric][m]) if m < n_m else 0
-            out.setdefault(m, []).append(
-                TargetResult(metric, p.id, target, actual, ratio(actual, target)))
+            out.setdefault(m, []).append(_progress(ctx, p, metric, target, actual))
     return out
+
+
+def _progress(ctx: Context, p: Period, metric: str, target: int, actual: int
+              ) -> TargetResult:
+    """A target's completion against the time gone (assessment.md, Target progress)."""
+    completion = ratio(actual, target)
+    elapsed = ratio(*time_progress(p, ctx.period.end))
+    on_pace = None if completion is None or elapsed is None else completion >= elapsed
+    end = ctx.period.end
+    double_half = bool(on_pace) and p.report == "yearly" and (end.month, end.day) == (6, 30)
+    return TargetResult(metric, p.id, target, actual, completion, elapsed, on_pace,
+                        double_half)
 
 
 @dataclass(frozen=True)

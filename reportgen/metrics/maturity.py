@@ -18,7 +18,6 @@ from reportgen.metrics.context import Context, grade_names, live_balance, sort_k
 from reportgen.metrics.shared import shared
 from reportgen.model import Listing, Maturity, UpcomingLoan, ratio
 
-
 UPCOMING_DAYS = {"weekly": 7, "dekad": 10, "custom": 10}  # assessment.md; else 30
 
 
