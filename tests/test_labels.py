@@ -60,7 +60,10 @@ def test_period_ids_in_words(period_id: str, zh: str, en: str) -> None:
 def test_titles_months_and_units() -> None:
     zh, en = Labels("zh"), Labels("en")
     assert [zh.report_title(r) for r in REPORT_TYPES] == [
-        "信贷业务旬报", "信贷业务月报", "信贷业务季报", "信贷业务年报"]
+        "信贷业务旬报", "信贷业务周报", "信贷业务月报", "信贷业务季报", "信贷业务半年报",
+        "信贷业务年报", "信贷业务区间报表"]
+    assert en.report_title("halfyear") == "Credit Business Half-year Report"
+    assert en.report_title("weekly") == "Credit Business Weekly Report"
     assert en.report_title("monthly") == "Credit Business Monthly Report"
     assert zh.month_name(10) == "10月"
     assert en.month_name(10) == "October"

@@ -99,28 +99,38 @@ def test_manager_rows(report_from: MakeReport) -> None:
 
 def test_targets_of_periods_containing_D(report_from: MakeReport) -> None:
     rows = _managers(report_from("monthly", "2026-05", **FIVE_LOANS))["rows"]
+    # Time progress on 31 May: the year 151/365 (31+28+31+30+31 days) = 0.41369863…, Q2
+    # 61/91 (April 30 + May 31 of 91 days) = 0.67032967…, May 31/31.
+    year, q2, may = "0.413699", "0.670330", "1.000000"
     # 王's 2026-Q1 and 2026-06 targets do not contain 31 May: left out
     assert rows[0]["targets"] == [
-        # 1,500,000 on D − 1,000,000 on 31 Dec 2025 = 500,000; 500,000 / 1,000,000
+        # 1,500,000 on D − 1,000,000 on 31 Dec 2025 = 500,000; 500,000 / 1,000,000 ≥ 151/365
         {"metric": "balance_increase", "period": "2026", "target": "1000000.00",
-         "actual": "500000.00", "completion": "0.500000"},
-        # [1 Apr, 31 May]: L2 500,000 + L3 300,000 = 800,000; / 1,000,000
+         "actual": "500000.00", "completion": "0.500000", "time_progress": year,
+         "on_pace": True, "double_half": False},
+        # [1 Apr, 31 May]: L2 500,000 + L3 300,000 = 800,000; / 1,000,000 ≥ 61/91
         {"metric": "disbursed", "period": "2026-Q2", "target": "1000000.00",
-         "actual": "800000.00", "completion": "0.800000"},
-        # live on D: C1, C2, C3; live on 30 Apr: C1, C2 → C3 only; 1 / 2
+         "actual": "800000.00", "completion": "0.800000", "time_progress": q2,
+         "on_pace": True, "double_half": False},
+        # live on D: C1, C2, C3; live on 30 Apr: C1, C2 → C3 only; 1 / 2 < all the month gone
         {"metric": "new_customers", "period": "2026-05", "target": 2, "actual": 1,
-         "completion": "0.500000"},
+         "completion": "0.500000", "time_progress": may, "on_pace": False,
+         "double_half": False},
     ]
     assert rows[1]["targets"] == [
-        # 600,000 on D − (L4 400,000 + L5 600,000) on 31 Mar = −400,000; target 0 → null
+        # 600,000 on D − (L4 400,000 + L5 600,000) on 31 Mar = −400,000; target 0 → null,
+        # and so is being on pace (time still goes by)
         {"metric": "balance_increase", "period": "2026-Q2", "target": "0.00",
-         "actual": "-400000.00", "completion": None},
+         "actual": "-400000.00", "completion": None, "time_progress": q2, "on_pace": None,
+         "double_half": False},
         # [1 Jan, 31 May]: L4 400,000; 40,000,000 / 80,000,050 fen = 0.49999968… → 0.500000
         {"metric": "disbursed", "period": "2026", "target": "800000.50",
-         "actual": "400000.00", "completion": "0.500000"},
+         "actual": "400000.00", "completion": "0.500000", "time_progress": year,
+         "on_pace": True, "double_half": False},
         # live on D: C4, also live on 31 Dec 2025 (C1's loan with 李 is repaid): 0 / 3
         {"metric": "new_customers", "period": "2026", "target": 3, "actual": 0,
-         "completion": "0.000000"},
+         "completion": "0.000000", "time_progress": year, "on_pace": False,
+         "double_half": False},
     ]
 
 
@@ -199,9 +209,11 @@ def test_target_of_a_manager_without_loans_is_measured(report_from: MakeReport) 
         ("王", "100.00", 1), ("张", "0.00", 0)]
     assert m["rows"][1]["targets"] == [
         {"metric": "disbursed", "period": "2026", "target": "5000.00", "actual": "0.00",
-         "completion": "0.000000"},
+         "completion": "0.000000", "time_progress": "0.413699", "on_pace": False,
+         "double_half": False},  # 151/365 of the year gone
         {"metric": "new_customers", "period": "2026-05", "target": 1, "actual": 0,
-         "completion": "0.000000"},
+         "completion": "0.000000", "time_progress": "1.000000", "on_pace": False,
+         "double_half": False},
     ]
     assert m["rows"][1]["npl_ratio"] is None
 

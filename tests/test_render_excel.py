@@ -28,7 +28,8 @@ SHEETS = {
     "quarterly": ["封面", "总量", "五级分类", "逾期", "结构", "集中度", "普惠", "拨备", "迁徙",
                   "到期", "风险客户", "客户经理", "趋势", "监管指标", "数据质量", "借据明细"],
 }
-SHEETS["yearly"] = SHEETS["quarterly"]
+SHEETS["yearly"] = SHEETS["halfyear"] = SHEETS["quarterly"]
+SHEETS["weekly"] = SHEETS["custom"] = SHEETS["dekad"]
 
 
 def write(tmp_path: Path, report: Report, **options: Any) -> Path:

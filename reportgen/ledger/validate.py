@@ -184,8 +184,8 @@ def _check_optional(problems: Problems, ledger: Ledger) -> None:
         distinct, index = np.unique(periods.astype(str), return_inverse=True)
         kinds = np.array([_period_kind(p) for p in distinct.tolist()], dtype=object)[index]
         problems.add_mask(targets.source, "period", (kinds == "") & (periods != ""),
-                          targets.rows, periods, "not a year, half-year, quarter or month "
-                          "id (e.g. 2026, 2026-H1, 2026-Q4, 2026-10)")
+                          targets.rows, periods, "not a year, quarter or month id, nor a "
+                          "half-year id (e.g. 2026, 2026-Q4, 2026-10, 2026-H1)")
         value = targets["target"]
         _range(problems, targets, "target", value < 0, "must not be negative",
                _decimal_shown(value))
