@@ -142,7 +142,7 @@ def parse_period(period_id: str, report: str | None = None) -> Period:
 def _half(period_id: str, year: int, half: int) -> Period:
     if half not in (1, 2):
         raise UsageError(f"period {period_id!r}: a half-year is H1 (Jan 1 – Jun 30) or H2 "
-                         f"(Jul 1 – Dec 31), not H{half}")
+                         f"(Jul 1 – Dec 31), not H{half}; accepted forms: {ACCEPTED_FORMS}")
     if half == 1:
         return Period("halfyear", period_id, date(year, 1, 1), date(year, 6, 30))
     return Period("halfyear", period_id, date(year, 7, 1), date(year, 12, 31))
@@ -159,7 +159,7 @@ def _week(period_id: str, year: int, week: int) -> Period:
     if not 1 <= week <= last:
         extra = "" if week != 53 else f" ({year} has no week 53: its last ISO week is W52)"
         raise UsageError(f"period {period_id!r}: week {week:02d} does not exist{extra}; "
-                         f"weeks of {year} are W01–W{last}")
+                         f"weeks of {year} are W01–W{last}; accepted forms: {ACCEPTED_FORMS}")
     start = date.fromisocalendar(year, week, 1)
     return Period("weekly", period_id, start, start + timedelta(days=6))
 
@@ -172,15 +172,16 @@ def _custom(period_id: str, first: str, last: str) -> Period:
             day = date.fromisoformat(text)
         except ValueError:
             raise UsageError(f"period {period_id!r}: {text} is not a calendar date; "
-                             "write a custom period as 2026-10-05..2026-10-18") from None
+                             f"accepted forms: {ACCEPTED_FORMS}") from None
         if not MIN_YEAR <= day.year <= MAX_YEAR:
             raise UsageError(f"period {period_id!r}: year {day.year} is out of range "
-                             f"({MIN_YEAR}–{MAX_YEAR})")
+                             f"({MIN_YEAR}–{MAX_YEAR}); accepted forms: {ACCEPTED_FORMS}")
         days.append(day)
     start, end = days
     if start > end:
         raise UsageError(f"period {period_id!r}: the start {start} is after the end {end}; "
-                         f"write the earlier day first ({end}..{start})")
+                         f"write the earlier day first ({end}..{start}); "
+                         f"accepted forms: {ACCEPTED_FORMS}")
     return Period("custom", period_id, start, end)
 
 

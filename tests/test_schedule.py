@@ -184,7 +184,8 @@ def test_halfyear_catch_up_across_the_year_end() -> None:
                            covered=covered) if i.startswith("halfyear")] == [
         "halfyear 2026-H1", "halfyear 2026-H2"]
     weeks = ids(date(2027, 1, 11), ("weekly",), catch_up=True, covered=covered)
-    assert weeks[0] == "weekly 2026-W23" and weeks[-1] == "weekly 2027-W01"
+    assert weeks[0] == "weekly 2026-W23"
+    assert weeks[-1] == "weekly 2027-W01"
     assert "weekly 2026-W53" in weeks
     assert len(weeks) == 53 - 23 + 1 + 1  # W23 … W53 of 2026, then 2027-W01
 
