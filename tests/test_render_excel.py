@@ -271,7 +271,7 @@ def test_data_quality_sheet_without_warnings_and_with_more_than_listed(tmp_path:
 def test_target_progress_beside_each_target_red_when_behind(tmp_path: Path) -> None:
     """时间进度 / 完成进度 on the 客户经理 sheet; a target behind its time is red; on 30
     June a yearly target on pace reads 双过半 (assessment.md)."""
-    from fractions import Fraction as F
+    from fractions import Fraction as F  # noqa: N817 (as in factories.py)
 
     from reportgen.model import AccountManagers, ManagerRow, TargetResult
 
