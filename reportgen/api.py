@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
+from reportgen import datadate
 from reportgen.config import Config
+from reportgen.datadate import DataDate
 from reportgen.engine import Engine
+from reportgen.labels import Labels
 from reportgen.ledger.load import Ledger, load_ledger
-from reportgen.ledger.validate import validate_ledger, warnings_on
+from reportgen.ledger.validate import validate_ledger
 from reportgen.metrics.build import build_report
-from reportgen.model import Report
+from reportgen.metrics.warnings import data_warnings
+from reportgen.model import DataWarning, Report
 from reportgen.periods import parse_period
 from reportgen.progress import Steps
 from reportgen.render.base import RenderOptions, render
@@ -25,42 +29,67 @@ from reportgen.render.base import RenderOptions, render
 
 @dataclass
 class Session:
-    """A loaded, validated ledger and its engine, shared by every report of one run."""
+    """A loaded, validated ledger and its engine, shared by every report of one run, with
+    the dates it covers: ``first_day`` … ``data_date`` (see ``reportgen.datadate``)."""
 
     ledger: Ledger
     engine: Engine
+    data_date: DataDate
+    first_day: date
 
     @functools.cached_property
     def last_day_warnings(self) -> tuple[list[str], int]:
-        """Data-quality warnings on the ledger's latest date (what ``validate`` prints):
-        computed on request, since a report computes its own on its as-of date."""
-        day = self.engine.last_day()
-        return ([], 0) if day is None else warnings_on(self.engine, day)
+        """Data-quality warnings on the ledger's data date (what ``validate`` prints, in
+        English): computed on request, since a report computes its own on its as-of date."""
+        warnings, count = data_warnings(self.engine, self.data_date.day)
+        return warning_lines(warnings), count
 
 
-def open_ledger(path: Path, *, progress: bool = False) -> Session:
-    """Load and validate ``path``; raises ``LedgerError`` (exit 3) listing every problem."""
+def warning_lines(warnings: tuple[DataWarning, ...], lang: str = "en") -> list[str]:
+    """Warnings as the sentences the CLI prints (English, as every CLI message is)."""
+    labels = Labels(lang)
+    return [labels.warning(w) for w in warnings]
+
+
+def open_ledger(path: Path, *, progress: bool = False, as_of: date | None = None,
+                config_as_of: date | None = None) -> Session:
+    """Load and validate ``path``; raises ``LedgerError`` (exit 3) listing every problem.
+
+    ``as_of`` (``--as-of``) and ``config_as_of`` (``[ledger] as_of``) declare the data
+    date; a row dated after a declared data date is one of the problems.  A ledger without
+    a single transaction is refused.
+    """
     with Steps(5, enabled=progress, title="loading ledger") as steps:
         ledger = load_ledger(path, steps=steps)
         with steps.step("indexing balances and states"):
             engine = Engine(ledger)
         with steps.step("validating"):
+            data_date = datadate.decide(as_of=as_of, configured=config_as_of,
+                                        latest=engine.last_day())
+            if data_date is not None:
+                datadate.check_declared(ledger, data_date)
             validate_ledger(ledger, engine)
+            datadate.check_not_empty(ledger, engine)
+    first_day = engine.first_day()
+    assert data_date is not None  # a journal row gives both dates
+    assert first_day is not None
     # The engine holds the journal in (loan, day) order and reports read only the engine:
     # the rows as read (about 400 MB at a million loans) can go before the reports are built.
     ledger.transactions.release()
     ledger.classifications.release()
-    return Session(ledger, engine)
+    return Session(ledger, engine, data_date, first_day)
 
 
 def build(session: Session, report: str, period: str, config: Config,
           *, now: datetime | None = None, formats: list[str] | None = None) -> Report:
-    """Compute one report's model (raises ``UsageError`` for a bad report/period pair).
+    """Compute one report's model (raises ``UsageError`` for a bad report/period pair,
+    ``PeriodNotCoveredError`` for a period outside the ledger's first date … data date).
 
     ``formats``, when given, says what will be rendered: the loan-level book (借据明细,
     a million rows at bank scale) is only built when the Excel workbook needs it.
     """
     parsed = parse_period(period, report)
+    datadate.check_period(parsed, session.first_day, session.data_date)
     include_loans = formats is None or "xlsx" in formats
     return build_report(session.engine, parsed, config, now=now, include_loans=include_loans)
 
@@ -79,5 +108,5 @@ def render_options(config: Config, *, lang: str | None = None,
 
 
 def write(report: Report, formats: list[str], out: Path, options: RenderOptions) -> list[Path]:
-    """Render ``report`` in each format into ``out``; each file appears whole or not at all."""
+    """Render ``report`` in each format into ``out``: all the files appear, or none changes."""
     return render(report, formats, out, options)

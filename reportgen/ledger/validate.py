@@ -11,7 +11,6 @@ returned and do not fail.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from decimal import Decimal
 
 import numpy as np
@@ -22,8 +21,7 @@ from reportgen.formatting import yuan
 from reportgen.ledger.load import Columns, Ledger
 from reportgen.ledger.parse import DECIMAL_SCALE, NO_DATE, days_to_dates
 from reportgen.ledger.problems import Indexable, Problems
-from reportgen.ledger.schema import CORPORATE, ENTERPRISE_SIZES, GRADE_CODES, codes
-from reportgen.metrics.watchlist import required_grade
+from reportgen.ledger.schema import CORPORATE, ENTERPRISE_SIZES, codes
 from reportgen.periods import TARGET_PERIODS, parse_period
 
 
@@ -205,28 +203,12 @@ def _period_kind(period_id: str) -> str:
     return kind if kind in TARGET_PERIODS else ""
 
 
-def warnings_on(engine: Engine, day: date, limit: int = 100) -> tuple[list[str], int]:
-    """Warnings for ``day``: live loans without a state row; grades too mild for overdue."""
-    snap = engine.snapshot(day)
-    ids = engine.ledger.loans.text["loan_id"]  # Arrow: only the shown ids become str
-    out: list[str] = []
-    no_state = np.flatnonzero(snap.live & ~snap.has_state)
-    for i in no_state[:limit].tolist():
-        out.append(f"loan {ids[i]} is live on {day} but has no classification row "
-                   "(treated as normal, not overdue)")
-    required = required_grade(snap.overdue_days)
-    mild = np.flatnonzero(snap.live & (snap.grade < required))
-    for i in mild[: max(limit - len(out), 0)].tolist():
-        out.append(f"loan {ids[i]} is {snap.overdue_days[i]} days overdue on {day} but graded "
-                   f"{GRADE_CODES[snap.grade[i]]}; at least {GRADE_CODES[required[i]]} expected")
-    return out, int(len(no_state) + len(mild))
-
-
 def validate_ledger(ledger: Ledger, engine: Engine) -> None:
     """Check every rule; raise ``LedgerError`` with all problems.
 
     Warnings are not computed here: they belong to a date (a report's as-of date, or the
-    ledger's last day for ``validate``), and ``warnings_on`` gives them for the one asked.
+    ledger's data date for ``validate``), and ``metrics.warnings.data_warnings`` gives them
+    for the one asked.
     """
     problems = ledger.problems
     _check_customers(problems, ledger.customers)

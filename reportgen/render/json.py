@@ -91,7 +91,7 @@ def _form(name: str, hint: Any) -> tuple[Form, Callable[[Any], Any]]:
         return (Form.COUNT, _identity) if name in COUNT_FIELDS else (Form.MONEY, yuan)
     if hint is str:
         return Form.TEXT, _identity
-    if hint is bool:
+    if hint is bool or hint == bool | None:  # a null flag is unknown (json_listing)
         return Form.FLAG, _identity
     if hint is date:
         return Form.DATE, _iso
@@ -132,8 +132,9 @@ def _target(t: TargetResult) -> dict[str, Any]:
             "double_half": t.double_half}
 
 
-def _migration_matrix(matrix: tuple[tuple[int, ...], ...]) -> dict[str, dict[str, str]]:
-    return {g0: {g1: yuan(v) for g1, v in zip(GRADE_CODES, row, strict=True)}
+def _migration_matrix(matrix: tuple[tuple[int | None, ...], ...]
+                      ) -> dict[str, dict[str, str | None]]:
+    return {g0: {g1: _value("money", v) for g1, v in zip(GRADE_CODES, row, strict=True)}
             for g0, row in zip(GRADE_CODES, matrix, strict=True)}
 
 
@@ -148,7 +149,7 @@ def _migration(report: Report) -> dict[str, Any]:
     return {
         **{r.key: _value(r.key, r) for r in migration.rates},
         "matrix": _migration_matrix(migration.matrix),
-        "cohort_opening": {g: yuan(v) for g, v in zip(
+        "cohort_opening": {g: _value("money", v) for g, v in zip(
             GRADE_CODES, migration.cohort_opening, strict=True)},
     }
 
@@ -185,6 +186,8 @@ def _document(report: Report) -> dict[str, Any]:
         "ledger_sha256": report.ledger_sha256,
         "version": report.version,
         "warning_count": report.warning_count,
+        "warnings": [{"kind": w.kind, "loan_id": w.loan_id, "day": w.day.isoformat(),
+                      "params": dict(w.params)} for w in report.warnings],
         "sections": sections,
     }
 
@@ -240,7 +243,9 @@ class JsonRenderer:
         del options  # JSON is language- and unit-free: money in yuan, ratios as fractions
         # No indent: json's C encoder only runs for compact output, and the long listings
         # are written column by column (json_listing), which makes compact text only.
-        with open(path, "w", encoding="utf-8") as fh:
+        # A lone surrogate (never valid UTF-8) is written as its JSON escape "\\udc80",
+        # which every JSON reader accepts, instead of failing the whole report.
+        with open(path, "w", encoding="utf-8", errors="backslashreplace") as fh:
             fh.write(report_json(report))
             fh.write("\n")
 
