@@ -230,7 +230,7 @@ def test_usage_errors_come_before_reading_the_ledger(tmp_path: Path) -> None:
 @pytest.mark.parametrize("args", [
     ["generate", "--report", "monthly", "--period", "2026-10"],  # no --ledger
     ["generate", "--ledger", "/no/such/ledger", "--report", "monthly", "--period", "2026-10"],
-    ["generate", "--ledger", ".", "--report", "weekly", "--period", "2026-10"],
+    ["generate", "--ledger", ".", "--report", "daily", "--period", "2026-10"],
     ["generate", "--ledger", ".", "--report", "monthly", "--period", "2026-10", "--lang",
      "fr"],
     ["validate"],
@@ -567,7 +567,7 @@ def test_bad_format_lists_are_one_line_exit_2(tmp_path: Path, broken: Path,
 @pytest.mark.parametrize("args", [
     ["generate", "--report", "monthly", "--period", "2026-10"],
     ["generate", "--ledger", "/no/such", "--report", "monthly", "--period", "2026-10"],
-    ["generate", "--ledger", ".", "--report", "weekly", "--period", "2026-10"],
+    ["generate", "--ledger", ".", "--report", "daily", "--period", "2026-10"],
     ["generate", "--ledger", ".", "--report", "monthly", "--period", "2026-10", "--lang", "fr"],
     ["generate", "--ledger", ".", "--report", "monthly", "--period", "2026-10",
      "--templates", "/no/such"],
@@ -743,11 +743,14 @@ def test_one_line_errors_as_a_real_subprocess(tmp_path: Path) -> None:
     ("custom", "2026-10-08..2026-10-08", "2026-10-08", "2026-10-08", 10),
     ("halfyear", "2026-H1", "2026-01-01", "2026-06-30", 30),
     ("halfyear", "2026-H2", "2026-07-01", "2026-12-31", 30),
+    ("halfyear", "2025-H2", "2025-07-01", "2025-12-31", 30),
 ])
 def test_generate_assessment_reports(tmp_path: Path, good: Path, report: str, period: str,
                                      start: str, end: str, upcoming: int) -> None:
     out = tmp_path / "out"
-    result = generate(good, out, report=report, period=period)
+    # the ledger's last row is of 31 Oct 2026: a later end needs the export declared complete
+    extra = ("--as-of", end) if end > "2026-10-31" else ()
+    result = generate(good, out, *extra, report=report, period=period)
     assert result.exit_code == 0, result.output
     document = json.loads((out / f"{report}_{period}.json").read_text(encoding="utf-8"))
     assert (document["report"], document["period"]) == (report, period)
@@ -791,6 +794,20 @@ def test_bad_assessment_ids_are_one_line_exit_2(tmp_path: Path, broken: Path, re
     out = tmp_path / "out"
     result = generate(broken, out, report=report, period=period)
     assert_one_line_usage_error(result, needle, "accepted forms")
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(("report", "period", "end"), [
+    ("weekly", "2026-W45", "2026-11-08"), ("halfyear", "2026-H2", "2026-12-31"),
+    ("custom", "2026-10-25..2026-11-01", "2026-11-01"),
+])
+def test_assessment_period_past_the_data_date_is_refused(tmp_path: Path, good: Path,
+                                                         report: str, period: str,
+                                                         end: str) -> None:
+    out = tmp_path / "out"
+    result = generate(good, out, report=report, period=period)
+    assert result.exit_code == 3, result.output
+    assert f"{report} {period} ends on {end}, after the ledger's data date" in result.stderr
     assert not out.exists()
 
 

@@ -247,17 +247,20 @@ def test_new_customer_is_new_to_the_manager(report_from: MakeReport) -> None:
 
 # --- target progress (assessment.md): time_progress, on_pace, 双过半 on 30 June ------------
 
-MID_YEAR = {
+MID_YEAR = {  # 赵's loan of 2025 (no target) makes 31 Dec 2025 a day the ledger knows
     "customers": """
         C1,甲公司,corporate,small,C,,,
         C2,乙,individual,,A,,,
+        C3,丙,individual,,A,,,
         """,
     "loans": """
+        L0,C3,B1,赵,,credit,50000,2025-06-01,2028-06-01,4
         L1,C1,B1,王,,credit,600000,2026-03-01,2028-06-01,4
         L2,C2,B1,李,,credit,400000,2026-06-01,2028-06-01,4
         L3,C2,B1,张,,credit,181000,2026-02-01,2028-06-01,4
         """,
     "transactions": """
+        L0,2025-06-01,disburse,50000
         L1,2026-03-01,disburse,600000
         L2,2026-06-01,disburse,400000
         L3,2026-02-01,disburse,181000
