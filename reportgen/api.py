@@ -16,6 +16,7 @@ from reportgen import datadate
 from reportgen.config import Config
 from reportgen.datadate import DataDate
 from reportgen.engine import Engine
+from reportgen.journal_checks import check_journal
 from reportgen.labels import Labels
 from reportgen.ledger.load import Ledger, load_ledger
 from reportgen.ledger.validate import validate_ledger
@@ -68,7 +69,9 @@ def open_ledger(path: Path, *, progress: bool = False, as_of: date | None = None
                                         latest=engine.last_day())
             if data_date is not None:
                 datadate.check_declared(ledger, data_date)
-            validate_ledger(ledger, engine)
+            validate_ledger(ledger)
+            check_journal(engine)
+            ledger.problems.raise_if_any()
             datadate.check_not_empty(ledger, engine)
     first_day = engine.first_day()
     assert data_date is not None  # a journal row gives both dates
