@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reportgen.config import REPORTS, Config, _check_address
+from reportgen.config import SCHEDULABLE, Config, _check_address
 from reportgen.deliver.archive import ReportRecord
 from reportgen.errors import ConfigError, UsageError
 from reportgen.ledger.load import Ledger
@@ -68,9 +68,9 @@ def read_recipients(path: Path) -> list[RecipientRow]:
         scope, report, email = (padded[at[c]].strip() for c in CSV_COLUMNS)
         if not scope:
             problems.append(f"{path}, row {number}, column scope: must not be blank")
-        if report not in ("", *REPORTS):
+        if report not in ("", *SCHEDULABLE):
             problems.append(f"{path}, row {number}, column report: {report!r}; expected one "
-                            f"of {', '.join(REPORTS)} or blank for every report")
+                            f"of {', '.join(SCHEDULABLE)} or blank for every report")
         try:
             _check_address("email", email, bare=True)
         except ConfigError as exc:
@@ -83,7 +83,7 @@ def read_recipients(path: Path) -> list[RecipientRow]:
 
 def _addresses(rows: list[RecipientRow]) -> dict[str, tuple[str, ...]]:
     out: dict[str, tuple[str, ...]] = {}
-    for report in REPORTS:
+    for report in SCHEDULABLE:
         chosen = [r.email for r in rows if r.report in ("", report)]
         out[report] = tuple(dict.fromkeys(a.lower() for a in chosen))
     return out
@@ -91,7 +91,7 @@ def _addresses(rows: list[RecipientRow]) -> dict[str, tuple[str, ...]]:
 
 def run_scopes(config: Config, ledger: Ledger, main: Selection) -> list[RunScope]:
     """Every scope the run makes, the bank-level one first (see the module docstring)."""
-    scopes = [RunScope(main, {r: config.email.recipients.for_report(r) for r in REPORTS})]
+    scopes = [RunScope(main, {r: config.email.recipients.for_report(r) for r in SCHEDULABLE})]
     taken = {main.id}
     for n, entry in enumerate(config.scopes, 1):
         try:
@@ -100,7 +100,7 @@ def run_scopes(config: Config, ledger: Ledger, main: Selection) -> list[RunScope
                                where=(f"scopes[{n}].branches:", f"scopes[{n}].managers:"))
         except UsageError as exc:
             raise ConfigError(str(exc)) from None
-        scopes.append(RunScope(selection, {r: entry.recipients.for_report(r) for r in REPORTS}))
+        scopes.append(RunScope(selection, {r: entry.recipients.for_report(r) for r in SCHEDULABLE}))
         taken.add(entry.id)
     if not config.burst.by:
         return scopes

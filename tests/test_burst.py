@@ -175,7 +175,7 @@ def test_unknown_scope_in_recipients_is_a_warning(bank: Path,
 
 
 @pytest.mark.parametrize(("rows", "message"), [
-    (f"{LI},weekly,{LI_MAIL}\n", "row 2, column report: 'weekly'"),
+    (f"{LI},custom,{LI_MAIL}\n", "row 2, column report: 'custom'"),  # run never makes custom
     (f"{LI},monthly,not-an-address\n", "row 2, column email"),
     (f",monthly,{LI_MAIL}\n", "row 2, column scope: must not be blank"),
 ])

@@ -122,7 +122,10 @@ def test_managers_pack_is_their_own_book(session: api.Session) -> None:
     assert [r["account_manager"] for r in rows] == [LI]
     assert rows[0]["targets"] == [{"metric": "disbursed", "period": "2026-06",
                                    "target": "500000.00", "actual": "300000.00",
-                                   "completion": "0.600000"}]
+                                   "completion": "0.600000",
+                                   # June's target on 30 June: all its time gone, 60 % done
+                                   "time_progress": "1.000000", "on_pace": False,
+                                   "double_half": False}]
     wang = sections(make(session, managers=(WANG,)))["maturity"]
     assert [u["loan_id"] for u in wang["upcoming"]] == ["L2"]  # matures 2026-07-10
 
