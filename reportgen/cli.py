@@ -28,6 +28,7 @@ from reportgen.preflight import folder_problem, ledger_problem, log_file_problem
 
 if TYPE_CHECKING:
     from reportgen.config import Config
+    from reportgen.ledger.mapping import Mapping
 
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger("reportgen")
@@ -95,6 +96,30 @@ def _check_ledger(path: Path) -> None:
         raise UsageError(f"--ledger {path}: {problem}")
 
 
+def _mapped_ledger(path: Path, mapping_path: Path | None, config_mapping: str = ""
+                   ) -> tuple[Path, Mapping | None]:
+    """The mapping (``--mapping``, else ``[ledger] mapping``) and the ledger path, a glob
+    resolved to its newest dated match (mapping.md)."""
+    from reportgen.ledger.mapped import resolve_ledger
+    from reportgen.ledger.mapping import load_mapping
+
+    chosen = mapping_path or (Path(config_mapping) if config_mapping else None)
+    mapping = load_mapping(chosen) if chosen is not None else None
+    path = resolve_ledger(path, mapping.date_from_name if mapping else None)
+    _check_ledger(path)
+    return path, mapping
+
+
+MAPPING_HELP = ("Mapping file for a core system's export (headers, title and footer rows, "
+                "code values; see docs/mapping.md), e.g. --mapping core.toml.")
+
+
+def mapping_option(func: F) -> F:
+    return click.option("--mapping", "mapping_path", default=None,
+                        type=click.Path(dir_okay=False, path_type=Path),
+                        help=MAPPING_HELP)(func)
+
+
 def _bank_notice(config: Config) -> None:
     """Say once that the reports will carry no bank name (the default is blank).
 
@@ -149,9 +174,9 @@ def main(verbose: int, quiet: bool, log_file: Path | None, debug: bool) -> None:
 
 @main.command()
 @click.option("--ledger", "ledger_path", required=True,
-              type=click.Path(exists=True, path_type=Path),
-              help="Ledger folder of CSV/Parquet files or one .xlsx workbook, "
-                   "e.g. --ledger sample_ledgers/demo.")
+              type=click.Path(path_type=Path),
+              help="Ledger folder of CSV/Parquet files or one .xlsx workbook (a glob takes "
+                   "the newest dated match), e.g. --ledger sample_ledgers/demo.")
 @click.option("--report", type=click.Choice(REPORT_TYPES), required=True,
               help="Report type, e.g. --report monthly.")
 @click.option("--period", required=True,
@@ -170,10 +195,11 @@ def main(verbose: int, quiet: bool, log_file: Path | None, debug: bool) -> None:
               default=None, help="Folder of templates searched before the built-in ones, "
                                  "e.g. --templates bank_templates.")
 @as_of_option
+@mapping_option
 @_guard
 def generate(ledger_path: Path, report: str, period: str, formats: str | None,
              out: Path | None, config_path: Path | None, lang: str | None,
-             templates: Path | None, as_of: date | None) -> None:
+             templates: Path | None, as_of: date | None, mapping_path: Path | None) -> None:
     """Make one report from a ledger.
 
     \b
@@ -196,9 +222,9 @@ def generate(ledger_path: Path, report: str, period: str, formats: str | None,
         raise UsageError(f"--period {period!r} has spaces; accepted forms: {ACCEPTED_FORMS}")
     parse_period(period, report)
     _check_folder(out or Path(config.output.dir), "--out" if out else None)
-    _check_ledger(ledger_path)
+    ledger_path, mapping = _mapped_ledger(ledger_path, mapping_path, config.ledger.mapping)
     session = api.open_ledger(ledger_path, progress=sys.stderr.isatty(), as_of=as_of,
-                              config_as_of=config.ledger.as_of)
+                              config_as_of=config.ledger.as_of, mapping=mapping)
     model = api.build(session, report, period, config, formats=chosen)
     _bank_notice(config)  # once a report is about to be written without the bank's name
     _print_warnings(api.warning_lines(model.warnings), model.warning_count, limit=10)  # on D
@@ -209,11 +235,13 @@ def generate(ledger_path: Path, report: str, period: str, formats: str | None,
 
 @main.command()
 @click.option("--ledger", "ledger_path", required=True,
-              type=click.Path(exists=True, path_type=Path),
-              help="Ledger folder or .xlsx workbook, e.g. --ledger sample_ledgers/demo.")
+              type=click.Path(path_type=Path),
+              help="Ledger folder or .xlsx workbook (a glob takes the newest dated match), "
+                   "e.g. --ledger sample_ledgers/demo.")
 @as_of_option
+@mapping_option
 @_guard
-def validate(ledger_path: Path, as_of: date | None) -> None:
+def validate(ledger_path: Path, as_of: date | None, mapping_path: Path | None) -> None:
     """Check a ledger against every rule of the ledger format; exit 0, or 3 with the list.
 
     \b
@@ -222,11 +250,15 @@ def validate(ledger_path: Path, as_of: date | None) -> None:
     """
     from reportgen import api
 
-    _check_ledger(ledger_path)
-    session = api.open_ledger(ledger_path, progress=sys.stderr.isatty(), as_of=as_of)
+    ledger_path, mapping = _mapped_ledger(ledger_path, mapping_path)
+    session = api.open_ledger(ledger_path, progress=sys.stderr.isatty(), as_of=as_of,
+                              mapping=mapping)
     warnings, warning_count = session.last_day_warnings
     _print_warnings(warnings, warning_count)
     ledger = session.ledger
+    for table, reasons in ledger.skipped.items():  # left out on purpose, but never silently
+        for reason, count in reasons.items():
+            click.echo(f"skipped: {table}: {count} row(s): {reason}")
     click.echo(
         f"ok: {len(ledger.customers)} customers, {ledger.n_loans} loans, "
         f"{ledger.n_transactions} transactions, {ledger.n_classifications} classification rows; "
@@ -313,9 +345,10 @@ Example:
               help="Make and archive only; mail nobody, neither now nor in later runs "
                    "(re-make with --force to mail them), e.g. --date 2026-11-01 --no-email.")
 @as_of_option
+@mapping_option
 @_guard
 def run(config_path: Path | None, day: date | None, catch_up: bool, force: bool,
-        no_email: bool, as_of: date | None) -> None:
+        no_email: bool, as_of: date | None, mapping_path: Path | None) -> None:
     from reportgen.config import load_config
     from reportgen.errors import DeliveryError
     from reportgen.runner import run as run_reports
@@ -323,7 +356,8 @@ def run(config_path: Path | None, day: date | None, catch_up: bool, force: bool,
     config = load_config(config_path)
     _check_folder(Path(config.output.dir), None)
     result = run_reports(config, today=day, catch_up=catch_up, force=force,
-                         email=not no_email, progress=sys.stderr.isatty(), as_of=as_of)
+                         email=not no_email, progress=sys.stderr.isatty(), as_of=as_of,
+                         mapping_path=mapping_path)
     if result.made:
         _bank_notice(config)
     p = result.plan

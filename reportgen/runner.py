@@ -42,6 +42,8 @@ from reportgen.deliver.body import key_figures
 from reportgen.deliver.email import Mailer, Outcome, deliver
 from reportgen.deliver.lock import run_lock
 from reportgen.errors import ConfigError, PeriodNotCoveredError
+from reportgen.ledger.mapped import resolve_ledger
+from reportgen.ledger.mapping import load_mapping
 from reportgen.preflight import ledger_problem
 from reportgen.schedule import Due, Plan, plan
 
@@ -80,7 +82,8 @@ def today_in(config: Config) -> date:
 def run(config: Config, *, today: date | None = None, catch_up: bool = False,
         force: bool = False, email: bool = True, progress: bool = False,
         clock: Callable[[], datetime] | None = None,
-        mailer: Mailer | None = None, as_of: date | None = None) -> RunResult:
+        mailer: Mailer | None = None, as_of: date | None = None,
+        mapping_path: Path | None = None) -> RunResult:
     """Make, archive and mail what is due on ``today`` (see the module docstring)."""
     if "ledger" not in config.tables:
         where = config.source or "./reportgen.toml (not found)"
@@ -107,7 +110,8 @@ def run(config: Config, *, today: date | None = None, catch_up: bool = False,
         todo = [d for d in the_plan.due if force or d.key not in recorded]
         result.already = [d for d in the_plan.due if d not in todo]
         if todo:
-            _make(config, todo, archive, result, now=now, progress=progress, as_of=as_of)
+            _make(config, todo, archive, result, now=now, progress=progress, as_of=as_of,
+                  mapping_path=mapping_path)
         if result.email == "on":
             mailer = mailer or Mailer(config.email)
             for record, owed in archive.pending(config.email.recipients.for_report):
@@ -138,13 +142,17 @@ def _covered(the_plan: Plan, stale: list[Due], *, first_run: bool) -> tuple[date
 
 
 def _make(config: Config, todo: list[Due], archive: Archive, result: RunResult, *,
-          now: Callable[[], datetime], progress: bool, as_of: date | None) -> None:
-    ledger_path = Path(config.ledger.path)
+          now: Callable[[], datetime], progress: bool, as_of: date | None,
+          mapping_path: Path | None = None) -> None:
+    chosen = mapping_path or (Path(config.ledger.mapping) if config.ledger.mapping else None)
+    mapping = load_mapping(chosen) if chosen is not None else None
+    ledger_path = resolve_ledger(Path(config.ledger.path),
+                                 mapping.date_from_name if mapping else None)
     if (problem := ledger_problem(ledger_path)) is not None:
         raise ConfigError(f"ledger.path = {config.ledger.path!r}: {problem} "
                           f"(relative paths are relative to {Path.cwd()})")
     session = api.open_ledger(ledger_path, progress=progress, as_of=as_of,
-                              config_as_of=config.ledger.as_of)
+                              config_as_of=config.ledger.as_of, mapping=mapping)
     warning_count = session.last_day_warnings[1]
     if warning_count:
         log.warning("the ledger has %d warning(s); `reportgen validate --ledger %s` lists them",

@@ -73,6 +73,7 @@ INDUSTRIES = (
     ("S", "公共管理、社会保障和社会组织"),
     ("T", "国际组织"),
 )
+PERSONAL = "personal"  # the industry key of individuals' loans without an industry
 GUARANTEES = (("credit", "信用"), ("guarantee", "保证"), ("mortgage", "抵押"), ("pledge", "质押"))
 TX_TYPES = (
     ("disburse", "发放"),
@@ -119,7 +120,7 @@ CUSTOMERS = Table(
         Column("customer_name", "客户名称", Kind.TEXT),
         Column("customer_type", "客户类型", Kind.ENUM, enum=CUSTOMER_TYPES),
         Column("enterprise_size", "企业规模", Kind.ENUM, required=False, enum=ENTERPRISE_SIZES),
-        Column("industry", "行业", Kind.ENUM, enum=INDUSTRIES),
+        Column("industry", "行业", Kind.ENUM, required=False, enum=INDUSTRIES),  # blank: individual
         Column("credit_line", "授信额度", Kind.MONEY, required=False),
         Column("group_id", "集团编号", Kind.TEXT, required=False),
         Column("id_number", "证件号码", Kind.TEXT, required=False),

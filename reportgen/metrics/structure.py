@@ -20,6 +20,7 @@ from reportgen.ledger.schema import (
     ENTERPRISE_SIZES,
     GUARANTEES,
     INDUSTRIES,
+    PERSONAL,
     codes,
 )
 from reportgen.metrics.context import Context, live_balance, npl_mask
@@ -79,7 +80,10 @@ def _dimension_codes(ctx: Context) -> dict[str, Dimension]:
     band = np.searchsorted(_BAND_LIMITS_FEN, loans["contract_amount"], side="left")
     # int8 codes: kept for the whole run, they cost a byte per loan each
     return {
-        "industry": (customers["industry"][cust], codes(INDUSTRIES), True),
+        # An individual's loan without an industry is shown as personal loans (个人贷款).
+        "industry": (np.where(customers["industry"][cust] < 0, len(INDUSTRIES),
+                              customers["industry"][cust]).astype(np.int8),
+                     (*codes(INDUSTRIES), PERSONAL), True),
         "guarantee": (loans["guarantee"], codes(GUARANTEES), True),
         "customer_type": (ctype, codes(CUSTOMER_TYPES), True),
         "enterprise_size": (size, codes(ENTERPRISE_SIZES), True),
