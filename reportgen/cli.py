@@ -110,6 +110,14 @@ def _mapped_ledger(path: Path, mapping_path: Path | None, config_mapping: str = 
     return path, mapping
 
 
+def _ledger_exists(_ctx: click.Context, _param: click.Parameter, value: Path | None
+                   ) -> Path | None:
+    """click's own "does not exist" for a plain path; a glob is resolved later."""
+    if value is not None and not any(c in str(value) for c in "*?[") and not value.exists():
+        raise click.BadParameter(f"Path {str(value)!r} does not exist.")
+    return value
+
+
 MAPPING_HELP = ("Mapping file for a core system's export (headers, title and footer rows, "
                 "code values; see docs/mapping.md), e.g. --mapping core.toml.")
 
@@ -174,7 +182,7 @@ def main(verbose: int, quiet: bool, log_file: Path | None, debug: bool) -> None:
 
 @main.command()
 @click.option("--ledger", "ledger_path", required=True,
-              type=click.Path(path_type=Path),
+              type=click.Path(path_type=Path), callback=_ledger_exists,
               help="Ledger folder of CSV/Parquet files or one .xlsx workbook (a glob takes "
                    "the newest dated match), e.g. --ledger sample_ledgers/demo.")
 @click.option("--report", type=click.Choice(REPORT_TYPES), required=True,
@@ -235,7 +243,7 @@ def generate(ledger_path: Path, report: str, period: str, formats: str | None,
 
 @main.command()
 @click.option("--ledger", "ledger_path", required=True,
-              type=click.Path(path_type=Path),
+              type=click.Path(path_type=Path), callback=_ledger_exists,
               help="Ledger folder or .xlsx workbook (a glob takes the newest dated match), "
                    "e.g. --ledger sample_ledgers/demo.")
 @as_of_option
