@@ -141,6 +141,9 @@ LOANS = Table(
         Column("start_date", "发放日", Kind.DATE),
         Column("maturity_date", "到期日", Kind.DATE),
         Column("rate", "年利率", Kind.DECIMAL),
+        # Optional (mapping.md): the branch's code and the manager's name beside the id.
+        Column("branch_id", "机构号", Kind.TEXT, required=False),
+        Column("account_manager_name", "客户经理姓名", Kind.TEXT, required=False),
     ),
 )
 TRANSACTIONS = Table(

@@ -61,7 +61,8 @@ def write_table(folder: Path, table: Table, columns: dict[str, pa.Array]) -> int
     The header is written by hand because pyarrow quotes header names; values never need
     quoting (the writer refuses a comma, quote or newline instead of writing bad CSV).
     """
-    names = [c.name for c in table.columns]
+    # Optional columns the sample does not make (loans.branch_id, …) are left out.
+    names = [c.name for c in table.columns if c.name in columns or c.required]
     if sorted(columns) != sorted(names):
         raise ValueError(f"{table.name}: columns {sorted(columns)} are not {sorted(names)}")
     data = pa.table([columns[n] for n in names], names=names)
