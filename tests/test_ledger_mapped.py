@@ -301,3 +301,34 @@ def test_a_bad_mapping_file_is_exit_2_naming_the_key(tmp_path: Path) -> None:
     result = invoke("validate", "--ledger", str(folder), "--mapping", str(mapping))
     assert result.exit_code == 2
     assert "tables.transactions.columns.amout" in result.output
+
+
+# -- branch ids and manager names -------------------------------------------------------------
+
+
+def test_manager_rows_carry_the_id_and_the_name_branch_rows_the_branch_id(
+        tmp_path: Path) -> None:
+    data = _json(open_export(CORE, CORE / "mapping.toml"), "monthly", "2026-10", tmp_path)
+    sections = data["sections"]
+    assert isinstance(sections, dict)
+    managers = {r["account_manager"]: r["account_manager_name"]
+                for r in sections["account_managers"]["rows"]}
+    assert managers == {"0107": "王五", "0108": "李四"}  # grouped by 工号, leading 0 kept
+    breakdowns = sections["structure"]
+    assert {(r["branch_id"], r["branch"]) for r in breakdowns["branch"]} == {
+        ("0101", "城东支行"), ("0102", "城西支行")}
+    assert {(r["account_manager"], r["account_manager_name"])
+            for r in breakdowns["account_manager"]} == {("0107", "王五"), ("0108", "李四")}
+    # JJ00002 (张三, an individual without an industry) is in 个人贷款: 100,000 − 20,000.50
+    industry = {r["key"]: r["balance"] for r in breakdowns["industry"]}
+    assert industry["personal"] == "79999.50"
+
+
+def test_without_the_optional_columns_the_name_and_id_are_null(tmp_path: Path) -> None:
+    data = _json(api.open_ledger(ROOT / "sample_ledgers" / "demo"), "monthly", "2026-10",
+                 tmp_path)
+    sections = data["sections"]
+    assert isinstance(sections, dict)
+    assert {r["account_manager_name"] for r in sections["account_managers"]["rows"]} == {None}
+    breakdowns = sections["structure"]
+    assert {r["branch_id"] for r in breakdowns["branch"]} == {None}

@@ -87,6 +87,9 @@ class Ledger:
     # why → how many; shown by ``validate``, never silently dropped.
     skipped: dict[str, dict[str, int]] = field(default_factory=dict)
     named_date: date | None = None  # the data date the export's file name gives, if any
+    # Per manager code its name, per branch code its id (机构号): None where not given.
+    manager_names: list[str | None] = field(default_factory=list)
+    branch_ids: list[str | None] = field(default_factory=list)
 
     @property
     def n_loans(self) -> int:
@@ -326,5 +329,24 @@ def load_ledger(path: Path, *, steps: Steps = QUIET, mapping: Mapping | None = N
         problems=problems,
         skipped=skipped,
         named_date=named_date,
+        manager_names=_beside(loans, "manager_code", len(managers), "account_manager_name"),
+        branch_ids=_beside(loans, "branch_code", len(branches), "branch_id"),
     )
+
+
+def _beside(loans: Columns, code: str, n: int, column: str) -> list[str | None]:
+    """Per code (a manager, a branch), the first non-blank value of an optional column
+    beside it (the manager's name, the branch's id): None where the ledger gives none."""
+    if column not in loans.present or not n:
+        return [None] * n
+    text = loans.text[column]
+    given = ~parse.blank_mask(text)
+    codes = loans.values[code]
+    rows = np.flatnonzero(given)
+    found, first = np.unique(codes[rows], return_index=True)
+    out: list[str | None] = [None] * n
+    values = text.take(pa.array(rows[first])).to_pylist()
+    for c, value in zip(found.tolist(), values, strict=True):
+        out[c] = value
+    return out
 

@@ -26,7 +26,14 @@ from reportgen.ledger.schema import (
 from reportgen.metrics.context import Context, live_balance, npl_mask
 from reportgen.metrics.grouped import group_sum
 from reportgen.metrics.shared import shared
-from reportgen.model import Breakdown, BreakdownRow, Structure, ratio
+from reportgen.model import (
+    BranchRow,
+    Breakdown,
+    BreakdownRow,
+    ManagerBreakdownRow,
+    Structure,
+    ratio,
+)
 
 TERMS = ("short", "medium_long")
 AMOUNT_BANDS = ("le_500k", "le_5m", "le_10m", "gt_10m")
@@ -148,5 +155,20 @@ def _structure(ctx: Context) -> Structure:
     year_start = live_balance(ctx.y) if known else np.zeros_like(bal_d)
     values = _Values(bal_d, year_start, np.where(npl_mask(ctx.d), bal_d, 0),
                      ctx.d.live.astype(np.int64), int(bal_d.sum()), known)
-    return Structure(tuple(breakdown(name, c, keys, fixed, values)
+    return Structure(tuple(_named(ctx, breakdown(name, c, keys, fixed, values))
                            for name, (c, keys, fixed) in dimension_codes(ctx).items()))
+
+
+def _named(ctx: Context, b: Breakdown) -> Breakdown:
+    """Branch rows with their id (机构号), manager rows with their name (mapping.md)."""
+    ledger = ctx.ledger
+    if b.dimension == "branch":
+        ids = dict(zip(ledger.branches, ledger.branch_ids, strict=False))
+        return Breakdown(b.dimension, tuple(
+            BranchRow(**vars(r), branch_id=ids.get(r.key), branch=r.key) for r in b.rows))
+    if b.dimension == "account_manager":
+        names = dict(zip(ledger.managers, ledger.manager_names, strict=False))
+        return Breakdown(b.dimension, tuple(
+            ManagerBreakdownRow(**vars(r), account_manager=r.key,
+                                account_manager_name=names.get(r.key)) for r in b.rows))
+    return b
