@@ -31,6 +31,7 @@ from reportgen.ledger.read import (
     RawLedger,
     RawTable,
     _cell_text,
+    _combine,
     _header_map,
     _numbered,
     _table_files,
@@ -170,18 +171,28 @@ def _glob_one(folder: Path, pattern: str, table: Table, mapping: Mapping,
 
 
 def _utf8(data: bytes, source: str, problems: list[Problem]) -> bytes | None:
+    """The text as UTF-8 bytes: UTF-8 as it is (Arrow checks it while parsing, in
+    parallel), GB18030 (GBK) transcoded once."""
     data = data.removeprefix(b"\xef\xbb\xbf")
-    try:
-        data.decode("utf-8")
+    if data.isascii() or _looks_utf8(data):
         return data
-    except UnicodeDecodeError:
-        pass
     try:
         return data.decode("gb18030").encode("utf-8")
     except UnicodeDecodeError as exc:
         problems.append(Problem(source, None, None, None,
                                 f"neither UTF-8 nor GB18030 text ({exc.reason})"))
         return None
+
+
+def _looks_utf8(data: bytes) -> bool:
+    """UTF-8 or not, decided on the first MB (a GBK file fails there: its Chinese headers
+    come first); Arrow's own check while parsing catches a file that changes midway."""
+    head = data[:1 << 20]
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start > len(head) - 4  # a character cut by the 1 MB boundary
+    return True
 
 
 def _line_starts(text: bytes, count: int) -> int:
@@ -250,8 +261,8 @@ def _read_csv(table: Table, tmap: TableMap, source: str, data: bytes,
     except pa.ArrowInvalid as exc:
         problems.append(Problem(source, None, None, None, f"not a readable CSV file: {exc}"))
         return None
-    columns = {name: arrow.column(names[i]).combine_chunks() for i, name in found.items()}
-    columns["__first"] = arrow.column(names[0]).combine_chunks()
+    columns = {name: _combine(arrow.column(names[i])) for i, name in found.items()}
+    columns["__first"] = _combine(arrow.column(names[0]))
     raw = _numbered(source, table, columns, arrow.num_rows, len(header), bool(invalid),
                     csvtext.body_lines(text), lambda: text)
     numbers = raw.row_numbers if raw.row_numbers is not None else np.arange(
@@ -266,7 +277,7 @@ def _read_parquet(table: Table, tmap: TableMap, file: Path, digest: hashlib._Has
                   problems: list[Problem]) -> RawTable | None:
     import pyarrow.parquet as pq
 
-    from reportgen.ledger.read import _as_text, _combine
+    from reportgen.ledger.read import _as_text
 
     data = file.read_bytes()
     digest.update(data)
@@ -373,8 +384,12 @@ def _apply(raw: RawTable, tmap: TableMap, problems: list[Problem]) -> RawTable:
             reversal = reversed_
     keep = ~drop
     if drop.any():
-        mask = pa.array(keep)
-        columns = {name: pc.filter(array, mask) for name, array in columns.items()}
+        kept = int(keep.sum())
+        if keep[:kept].all():  # only footer rows at the end, the usual case: a slice
+            columns = {name: array.slice(0, kept) for name, array in columns.items()}
+        else:
+            mask = pa.array(keep)
+            columns = {name: pc.filter(array, mask) for name, array in columns.items()}
         rows = rows[keep]
         if reversal is not None:
             reversal = reversal[keep]
