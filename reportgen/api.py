@@ -22,6 +22,7 @@ from reportgen.engine import Engine
 from reportgen.journal_checks import check_journal
 from reportgen.labels import Labels
 from reportgen.ledger.load import Ledger, load_ledger
+from reportgen.ledger.mapping import Mapping
 from reportgen.ledger.validate import validate_ledger
 from reportgen.metrics.build import build_report
 from reportgen.metrics.warnings import data_warnings
@@ -57,20 +58,21 @@ def warning_lines(warnings: tuple[DataWarning, ...], lang: str = "en") -> list[s
 
 
 def open_ledger(path: Path, *, progress: bool = False, as_of: date | None = None,
-                config_as_of: date | None = None) -> Session:
+                config_as_of: date | None = None, mapping: Mapping | None = None) -> Session:
     """Load and validate ``path``; raises ``LedgerError`` (exit 3) listing every problem.
 
     ``as_of`` (``--as-of``) and ``config_as_of`` (``[ledger] as_of``) declare the data
     date; a row dated after a declared data date is one of the problems.  A ledger without
-    a single transaction is refused.
+    a single transaction is refused.  With a ``mapping`` (``load_mapping``) the ledger
+    is a bank's export read as it comes; its file name may carry the data date.
     """
     with Steps(5, enabled=progress, title="loading ledger") as steps:
-        ledger = load_ledger(path, steps=steps)
+        ledger = load_ledger(path, steps=steps, mapping=mapping)
         with steps.step("indexing balances and states"):
             engine = Engine(ledger)
         with steps.step("validating"):
             data_date = datadate.decide(as_of=as_of, configured=config_as_of,
-                                        latest=engine.last_day())
+                                        latest=engine.last_day(), named=ledger.named_date)
             if data_date is not None:
                 datadate.check_declared(ledger, data_date)
             validate_ledger(ledger)

@@ -28,6 +28,7 @@ from reportgen.preflight import folder_problem, ledger_problem, log_file_problem
 
 if TYPE_CHECKING:
     from reportgen.config import Config
+    from reportgen.ledger.mapping import Mapping
 
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger("reportgen")
@@ -95,6 +96,38 @@ def _check_ledger(path: Path) -> None:
         raise UsageError(f"--ledger {path}: {problem}")
 
 
+def _mapped_ledger(path: Path, mapping_path: Path | None, config_mapping: str = ""
+                   ) -> tuple[Path, Mapping | None]:
+    """The mapping (``--mapping``, else ``[ledger] mapping``) and the ledger path, a glob
+    resolved to its newest dated match (mapping.md)."""
+    from reportgen.ledger.mapped import resolve_ledger
+    from reportgen.ledger.mapping import load_mapping
+
+    chosen = mapping_path or (Path(config_mapping) if config_mapping else None)
+    mapping = load_mapping(chosen) if chosen is not None else None
+    path = resolve_ledger(path, mapping.date_from_name if mapping else None)
+    _check_ledger(path)
+    return path, mapping
+
+
+def _ledger_exists(_ctx: click.Context, _param: click.Parameter, value: Path | None
+                   ) -> Path | None:
+    """click's own "does not exist" for a plain path; a glob is resolved later."""
+    if value is not None and not any(c in str(value) for c in "*?[") and not value.exists():
+        raise click.BadParameter(f"Path {str(value)!r} does not exist.")
+    return value
+
+
+MAPPING_HELP = ("Mapping file for a core system's export (headers, title and footer rows, "
+                "code values; see docs/mapping.md), e.g. --mapping core.toml.")
+
+
+def mapping_option(func: F) -> F:
+    return click.option("--mapping", "mapping_path", default=None,
+                        type=click.Path(dir_okay=False, path_type=Path),
+                        help=MAPPING_HELP)(func)
+
+
 def _bank_notice(config: Config) -> None:
     """Say once that the reports will carry no bank name (the default is blank).
 
@@ -149,9 +182,9 @@ def main(verbose: int, quiet: bool, log_file: Path | None, debug: bool) -> None:
 
 @main.command()
 @click.option("--ledger", "ledger_path", required=True,
-              type=click.Path(exists=True, path_type=Path),
-              help="Ledger folder of CSV/Parquet files or one .xlsx workbook, "
-                   "e.g. --ledger sample_ledgers/demo.")
+              type=click.Path(path_type=Path), callback=_ledger_exists,
+              help="Ledger folder of CSV/Parquet files or one .xlsx workbook (a glob takes "
+                   "the newest dated match), e.g. --ledger sample_ledgers/demo.")
 @click.option("--report", type=click.Choice(REPORT_TYPES), required=True,
               help="Report type, e.g. --report monthly.")
 @click.option("--period", required=True,
@@ -183,12 +216,13 @@ def main(verbose: int, quiet: bool, log_file: Path | None, debug: bool) -> None:
 @click.option("--manager", "managers", multiple=True, metavar="ID_OR_NAME",
               help="Only this account manager's loans (id or name; repeatable), "
                    "e.g. --manager 1023.")
+@mapping_option
 @_guard
 def generate(ledger_path: Path, report: str, period: str, formats: str | None,
              out: Path | None, config_path: Path | None, lang: str | None,
              templates: Path | None, notes_path: Path | None,
-             as_of: date | None, branches: tuple[str, ...] = (),
-             managers: tuple[str, ...] = ()) -> None:
+             as_of: date | None, mapping_path: Path | None,
+             branches: tuple[str, ...] = (), managers: tuple[str, ...] = ()) -> None:
     """Make one report from a ledger.
 
     \b
@@ -212,11 +246,11 @@ def generate(ledger_path: Path, report: str, period: str, formats: str | None,
         raise UsageError(f"--period {period!r} has spaces; accepted forms: {ACCEPTED_FORMS}")
     parse_period(period, report)
     _check_folder(out or Path(config.output.dir), "--out" if out else None)
-    _check_ledger(ledger_path)
+    ledger_path, mapping = _mapped_ledger(ledger_path, mapping_path, config.ledger.mapping)
     notes = None if notes_path is None else read_notes(notes_path)  # before the ledger
     options = api.render_options(config, lang=lang, templates=templates)
     session = api.open_ledger(ledger_path, progress=sys.stderr.isatty(), as_of=as_of,
-                              config_as_of=config.ledger.as_of)
+                              config_as_of=config.ledger.as_of, mapping=mapping)
     selection = api.scope_of(session, config, branches=branches, managers=managers)
     model = api.build(session, report, period, config, formats=chosen, notes=notes,
                       options=options, selection=selection)
@@ -228,11 +262,13 @@ def generate(ledger_path: Path, report: str, period: str, formats: str | None,
 
 @main.command()
 @click.option("--ledger", "ledger_path", required=True,
-              type=click.Path(exists=True, path_type=Path),
-              help="Ledger folder or .xlsx workbook, e.g. --ledger sample_ledgers/demo.")
+              type=click.Path(path_type=Path), callback=_ledger_exists,
+              help="Ledger folder or .xlsx workbook (a glob takes the newest dated match), "
+                   "e.g. --ledger sample_ledgers/demo.")
 @as_of_option
+@mapping_option
 @_guard
-def validate(ledger_path: Path, as_of: date | None) -> None:
+def validate(ledger_path: Path, as_of: date | None, mapping_path: Path | None) -> None:
     """Check a ledger against every rule of the ledger format; exit 0, or 3 with the list.
 
     \b
@@ -241,11 +277,15 @@ def validate(ledger_path: Path, as_of: date | None) -> None:
     """
     from reportgen import api
 
-    _check_ledger(ledger_path)
-    session = api.open_ledger(ledger_path, progress=sys.stderr.isatty(), as_of=as_of)
+    ledger_path, mapping = _mapped_ledger(ledger_path, mapping_path)
+    session = api.open_ledger(ledger_path, progress=sys.stderr.isatty(), as_of=as_of,
+                              mapping=mapping)
     warnings, warning_count = session.last_day_warnings
     _print_warnings(warnings, warning_count)
     ledger = session.ledger
+    for table, reasons in ledger.skipped.items():  # left out on purpose, but never silently
+        for reason, count in reasons.items():
+            click.echo(f"skipped: {table}: {count} row(s): {reason}")
     click.echo(
         f"ok: {len(ledger.customers)} customers, {ledger.n_loans} loans, "
         f"{ledger.n_transactions} transactions, {ledger.n_classifications} classification rows; "
@@ -335,9 +375,11 @@ Example:
 @click.option("--dry-run", is_flag=True,
               help="List every report and scope that would be made and who would get which "
                    "file; write and send nothing, e.g. --date 2026-11-01 --dry-run.")
+@mapping_option
 @_guard
 def run(config_path: Path | None, day: date | None, catch_up: bool, force: bool,
-        no_email: bool, as_of: date | None, dry_run: bool = False) -> None:
+        no_email: bool, as_of: date | None, mapping_path: Path | None,
+        dry_run: bool = False) -> None:
     from reportgen.config import load_config
     from reportgen.errors import DeliveryError
     from reportgen.runner import run as run_reports
@@ -348,10 +390,12 @@ def run(config_path: Path | None, day: date | None, catch_up: bool, force: bool,
         from reportgen.cli_burst import print_dry_run
 
         print_dry_run(run_reports(config, today=day, catch_up=catch_up, force=force,
-                                  email=not no_email, as_of=as_of, dry_run=True))
+                                  email=not no_email, as_of=as_of, dry_run=True,
+                                  mapping_path=mapping_path))
         return
     result = run_reports(config, today=day, catch_up=catch_up, force=force,
-                         email=not no_email, progress=sys.stderr.isatty(), as_of=as_of)
+                         email=not no_email, progress=sys.stderr.isatty(), as_of=as_of,
+                         mapping_path=mapping_path)
     if result.made:
         _bank_notice(config)
     p = result.plan

@@ -64,6 +64,8 @@ class LedgerConfig:
     # The data date, when the export is complete up to a day its rows do not show
     # (`as_of = 2026-10-31`); None ("" in the file): the latest journal/classification date.
     as_of: date | None = None
+    # A mapping file for a bank's own export (mapping.md), e.g. "core.toml"; "" for none.
+    mapping: str = ""
 
 
 @dataclass(frozen=True)

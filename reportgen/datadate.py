@@ -29,6 +29,7 @@ from reportgen.periods import Period
 
 AS_OF_OPTION = "--as-of"
 AS_OF_CONFIG = "[ledger] as_of"
+FILE_NAME = "the export's file name (source.date_from_name)"
 LATEST_ROW = "the latest date of its transactions and classifications"
 
 
@@ -49,12 +50,14 @@ class DataDate:
 
 
 def decide(*, as_of: date | None, configured: date | None,
-           latest: date | None) -> DataDate | None:
+           latest: date | None, named: date | None = None) -> DataDate | None:
     """The data date: the first source that gives one, in the spec's order.
 
-    The date read from an export's file name will go between ``as_of`` and ``configured``.
+    ``named`` is the date a mapped export's file or folder name carries
+    (``source.date_from_name``): between ``as_of`` and ``configured``.
     """
-    sources = ((AS_OF_OPTION, as_of), (AS_OF_CONFIG, configured), (LATEST_ROW, latest))
+    sources = ((AS_OF_OPTION, as_of), (FILE_NAME, named), (AS_OF_CONFIG, configured),
+               (LATEST_ROW, latest))
     for source, day in sources:
         if day is not None:
             return DataDate(day, source)

@@ -242,10 +242,16 @@ class Engine:
         # keeps them in (loan, day) order; five compress passes beat a sort by type.
         self.type_key: list[np.ndarray] = []
         self.type_cum: list[np.ndarray] = []
+        # With reversals (a mapped export's 冲正 rows, negative amounts) a type's running
+        # flow can fall below zero: the journal check needs each type row's file row.
+        reversals = bool("reversal" in tx.values and tx["reversal"].any())
+        self.type_row: list[np.ndarray] | None = [] if reversals else None
         for t in range(len(PRINCIPAL_SIGN)):
             of_type = tx_type == t
             self.type_key.append(self.tx_key[of_type])
             self.type_cum.append(_running_sum(amount[of_type]))
+            if self.type_row is not None:
+                self.type_row.append(self.tx_row[of_type])
 
     def _init_states(self) -> None:
         cl = self.ledger.classifications

@@ -14,8 +14,10 @@ from reportgen.engine import Engine, key_days, key_loans
 from reportgen.formatting import yuan
 from reportgen.ledger.parse import NO_DATE
 from reportgen.ledger.problems import Problems
-from reportgen.ledger.schema import DISBURSE
-from reportgen.ledger.validate import _iso_days
+from reportgen.ledger.schema import DISBURSE, TX_TYPES, codes
+from reportgen.ledger.validate import _iso_days, _Shown
+
+TX_TYPE_CODES = codes(TX_TYPES)
 
 
 def check_journal(engine: Engine) -> None:
@@ -25,6 +27,31 @@ def check_journal(engine: Engine) -> None:
     _check_state_rows(problems, engine, ledger.classifications.source)
     _check_negative_balance(problems, engine, ledger.transactions.source)
     _check_disbursed_before_start(problems, engine)
+    _check_reversals(problems, engine, ledger.transactions.source)
+
+
+def _check_reversals(problems: Problems, engine: Engine, source: str) -> None:
+    """A reversal (冲正) that makes a loan's cumulative flow of its type negative at the end
+    of any day reverses more than was ever booked: reported at that day's last row."""
+    if engine.type_row is None:
+        return
+    for t, (keys, cum, rows) in enumerate(zip(engine.type_key, engine.type_cum,
+                                              engine.type_row, strict=True)):
+        if not len(keys):
+            continue
+        loans = key_loans(keys)
+        starts = np.ones(len(keys), dtype=bool)
+        starts[1:] = loans[1:] != loans[:-1]
+        first = np.maximum.accumulate(np.where(starts, np.arange(len(keys)), 0))
+        running = cum[1:] - cum[first]
+        end_of_day = np.ones(len(keys), dtype=bool)
+        end_of_day[:-1] = keys[1:] != keys[:-1]
+        negative = end_of_day & (running < 0)
+        if negative.any():
+            shown = _Shown(running, lambda v: f"cumulative {yuan(v)}")
+            problems.add_mask(source, "amount", negative, rows, shown,
+                              f"a reversal makes the loan's {TX_TYPE_CODES[t]} flow "
+                              "negative (it reverses more than was booked)")
 
 
 def _check_state_rows(problems: Problems, engine: Engine, source: str) -> None:

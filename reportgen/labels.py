@@ -345,6 +345,8 @@ ENUM_ZH: dict[str, dict[str, str]] = {
                     "le_10m": "500万-1000万元（含）", "gt_10m": "1000万元以上"},
 }
 ENUM_EN["industry"] = {code: f"{code} {name}" for code, name in ENUM_EN["industry"].items()}
+ENUM_EN["industry"][schema.PERSONAL] = "Personal loans"
+ENUM_ZH["industry"][schema.PERSONAL] = "个人贷款"
 
 MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
              "September", "October", "November", "December")

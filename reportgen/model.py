@@ -149,6 +149,24 @@ class BreakdownRow:
 
 
 @dataclass(frozen=True)
+class BranchRow(BreakdownRow):
+    """A branch's row: ``key`` is the branch as the ledger names it (机构), ``branch_id`` its
+    code (机构号) where the ledger gives one (mapping.md)."""
+
+    branch_id: str | None = None
+    branch: str = ""
+
+
+@dataclass(frozen=True)
+class ManagerBreakdownRow(BreakdownRow):
+    """A manager's row: grouped by ``account_manager`` (the id, 工号), with the name where
+    the ledger gives one (客户经理姓名)."""
+
+    account_manager: str = ""
+    account_manager_name: str | None = None
+
+
+@dataclass(frozen=True)
 class Breakdown:
     dimension: str  # industry, guarantee, customer_type, enterprise_size, term, amount_band, …
     rows: tuple[BreakdownRow, ...]
@@ -406,6 +424,7 @@ class ManagerRow:
     npl: int
     npl_ratio: Ratio
     targets: tuple[TargetResult, ...]
+    account_manager_name: str | None = None  # the name (客户经理姓名) where the ledger has it
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,8 @@ from reportgen.deliver.body import key_figures
 from reportgen.deliver.email import Mailer, Outcome
 from reportgen.deliver.lock import run_lock
 from reportgen.errors import ConfigError, PeriodNotCoveredError, UsageError
+from reportgen.ledger.mapped import resolve_ledger
+from reportgen.ledger.mapping import load_mapping
 from reportgen.preflight import ledger_problem
 from reportgen.render.base import RenderOptions
 from reportgen.schedule import Due, Plan, plan
@@ -100,7 +102,7 @@ def run(config: Config, *, today: date | None = None, catch_up: bool = False,
         force: bool = False, email: bool = True, progress: bool = False,
         clock: Callable[[], datetime] | None = None,
         mailer: Mailer | None = None, as_of: date | None = None,
-        dry_run: bool = False) -> RunResult:
+        mapping_path: Path | None = None, dry_run: bool = False) -> RunResult:
     """Make, archive and mail what is due on ``today`` (see the module docstring).
 
     ``dry_run``: say what would be made for which scope and who would get which file
@@ -122,7 +124,7 @@ def run(config: Config, *, today: date | None = None, catch_up: bool = False,
     out = Path(config.output.dir)
     if dry_run:
         return _dry_run(config, today, catch_up=catch_up, force=force, email=email,
-                        as_of=as_of)
+                        as_of=as_of, mapping_path=mapping_path)
     with run_lock(out, wait=config.schedule.lock_wait):
         archive = Archive(out)
         covered = archive.covered()
@@ -136,7 +138,7 @@ def run(config: Config, *, today: date | None = None, catch_up: bool = False,
         scopes = None
         if todo:
             scopes = _make(config, todo, archive, result, now=now, progress=progress,
-                           as_of=as_of)
+                           as_of=as_of, mapping_path=mapping_path)
         if result.email == "on":
             mailer = mailer or Mailer(config.email)
             result.deliveries += deliver_all(
@@ -167,15 +169,19 @@ def _covered(the_plan: Plan, stale: list[Due], *, first_run: bool) -> tuple[date
     return first, last
 
 
-def _open(config: Config, *, progress: bool, as_of: date | None
-          ) -> tuple[api.Session, list[RunScope]]:
-    """Load the ledger once and resolve every scope the run makes on it."""
-    ledger_path = Path(config.ledger.path)
+def _open(config: Config, *, progress: bool, as_of: date | None,
+          mapping_path: Path | None = None) -> tuple[api.Session, list[RunScope]]:
+    """Load the ledger once (through its mapping, when one is given) and resolve every
+    scope the run makes on it."""
+    chosen = mapping_path or (Path(config.ledger.mapping) if config.ledger.mapping else None)
+    mapping = load_mapping(chosen) if chosen is not None else None
+    ledger_path = resolve_ledger(Path(config.ledger.path),
+                                 mapping.date_from_name if mapping else None)
     if (problem := ledger_problem(ledger_path)) is not None:
         raise ConfigError(f"ledger.path = {config.ledger.path!r}: {problem} "
                           f"(relative paths are relative to {Path.cwd()})")
     session = api.open_ledger(ledger_path, progress=progress, as_of=as_of,
-                              config_as_of=config.ledger.as_of)
+                              config_as_of=config.ledger.as_of, mapping=mapping)
     try:
         main = api.scope_of(session, config)
     except UsageError as exc:
@@ -184,7 +190,7 @@ def _open(config: Config, *, progress: bool, as_of: date | None
 
 
 def _dry_run(config: Config, today: date, *, catch_up: bool, force: bool,
-             email: bool, as_of: date | None) -> RunResult:
+             email: bool, as_of: date | None, mapping_path: Path | None) -> RunResult:
     """``run --dry-run``: the plan, every scope's files and recipients; nothing written."""
     from reportgen.render.base import get
 
@@ -199,7 +205,7 @@ def _dry_run(config: Config, today: date, *, catch_up: bool, force: bool,
     result.already = [d for d in the_plan.due if d not in todo]
     scopes = None
     if todo:
-        scopes = _open(config, progress=False, as_of=as_of)[1]
+        scopes = _open(config, progress=False, as_of=as_of, mapping_path=mapping_path)[1]
         extensions = [get(name).extension for name in config.output.formats]
         for due in todo:
             for scope in scopes:
@@ -215,9 +221,11 @@ def _dry_run(config: Config, today: date, *, catch_up: bool, force: bool,
 
 
 def _make(config: Config, todo: list[Due], archive: Archive, result: RunResult, *,
-          now: Callable[[], datetime], progress: bool, as_of: date | None) -> list[RunScope]:
+          now: Callable[[], datetime], progress: bool, as_of: date | None,
+          mapping_path: Path | None = None) -> list[RunScope]:
     ledger_path = Path(config.ledger.path)
-    session, scopes = _open(config, progress=progress, as_of=as_of)
+    session, scopes = _open(config, progress=progress, as_of=as_of,
+                            mapping_path=mapping_path)
     warning_count = session.last_day_warnings[1]
     if warning_count:
         log.warning("the ledger has %d warning(s); `reportgen validate --ledger %s` lists them",

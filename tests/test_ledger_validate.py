@@ -207,8 +207,8 @@ CASES = {
         {"loans": LOANS.replace(",4.35", ",-0.5")},
         "loans.csv, row 2, column rate", "-0.5", "at least 0"),
     "rate not a number": Case(
-        {"loans": LOANS.replace(",4.35", ",4.35%")},
-        "loans.csv, row 2, column rate", "4.35%", "not a number"),
+        {"loans": LOANS.replace(",4.35", ",4.35x")},  # 4.35% is a rate (mapping.md)
+        "loans.csv, row 2, column rate", "4.35x", "not a number"),
     "overdue_since after the row's date": Case(
         {"classifications": CLASSIFICATIONS + "L2,2026-09-01,special_mention,2026-09-02\n"},
         "classifications.csv, row 4, column overdue_since", "2026-09-02",

@@ -74,6 +74,7 @@ def test_manager_rows(report_from: MakeReport) -> None:
     assert [r["account_manager"] for r in rows] == ["王", "李"]  # 1,500,000 > 600,000
     assert _without_targets(rows[0]) == {
         "account_manager": "王",
+        "account_manager_name": None,  # no 客户经理姓名 column
         "balance": "1500000.00",  # 700,000 + 500,000 + 300,000
         "balance_year_start": "1000000.00",  # L1 only
         "change_year_start": "500000.00",
@@ -85,6 +86,7 @@ def test_manager_rows(report_from: MakeReport) -> None:
     }
     assert _without_targets(rows[1]) == {
         "account_manager": "李",
+        "account_manager_name": None,  # no 客户经理姓名 column
         "balance": "600000.00",  # L5; L4 was repaid on D
         "balance_year_start": "600000.00",  # L5 (L4 lent in January)
         "change_year_start": "0.00",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +20,8 @@ import pyarrow.compute as pc
 
 from reportgen.ledger import parse
 from reportgen.ledger.csvtext import MAX_FIELD_CHARS
+from reportgen.ledger.mapped import read_mapped
+from reportgen.ledger.mapping import Mapping
 from reportgen.ledger.problems import Problems
 from reportgen.ledger.read import RawLedger, RawTable, read_raw
 from reportgen.ledger.schema import Column, Kind
@@ -80,6 +83,13 @@ class Ledger:
     products: list[str]
     groups: list[str]
     problems: Problems
+    # Rows a mapping leaves out on purpose (合计 rows, values mapped to ignore): per table,
+    # why → how many; shown by ``validate``, never silently dropped.
+    skipped: dict[str, dict[str, int]] = field(default_factory=dict)
+    named_date: date | None = None  # the data date the export's file name gives, if any
+    # Per manager code its name, per branch code its id (机构号): None where not given.
+    manager_names: list[str | None] = field(default_factory=list)
+    branch_ids: list[str | None] = field(default_factory=list)
 
     @property
     def n_loans(self) -> int:
@@ -94,13 +104,19 @@ class Ledger:
         return len(self.classifications)
 
 
-def _parse_typed(column: Column, array: pa.Array) -> parse.Parsed:
+def _parse_typed(column: Column, array: pa.Array, money_places: int = 2) -> parse.Parsed:
     if column.kind is Kind.MONEY:
-        return parse.money(array)
+        # In 万元 a cell carries up to 6 decimals: its millionths of 万元 are exactly fen.
+        return parse.money(array) if money_places == 2 else parse.decimal(
+            array, money_places, money=True)
     if column.kind is Kind.DATE:
         return parse.date_days(array)
     if column.kind is Kind.DECIMAL:
+        if not column.money_form:  # a rate may carry % (4.35%): the column is in percent
+            array = parse.without_percent(array)
         return parse.decimal(array, parse.DECIMAL_PLACES, money=column.money_form)
+    if column.name == "industry":  # GB/T 4754-2017 codes (C3311, C33, 3311) → section
+        array = parse.industry_sections(array)
     return parse.enum(array, column.enum)
 
 
@@ -135,7 +151,7 @@ def _parse_table(raw: RawTable) -> tuple[Columns, Problems]:
             blank = parse.blank_mask(cleaned)
             bad = np.zeros(len(blank), dtype=bool)
         else:
-            parsed = _parse_typed(column, array)
+            parsed = _parse_typed(column, array, raw.money_places)
             out.values[column.name] = parsed.values
             if column.money_form:  # a count target must not be written as money
                 out.values[f"{column.name}__currency"] = parse.currency_mask(array)
@@ -153,6 +169,12 @@ def _parse_table(raw: RawTable) -> tuple[Columns, Problems]:
             problems.add_mask(raw.source, column.name, blank, rows, None, "must not be blank")
         out.values[f"{column.name}__blank"] = blank
         out.values[f"{column.name}__bad"] = bad  # reported here; later rules skip the cell
+    if raw.reversal is not None and "amount" in out.values:
+        # A reversal is written positive and subtracts from its type's flow: from here on
+        # it is a negative amount of that type, so running sums and balances follow.
+        out.values["reversal"] = raw.reversal
+        out.values["amount"] = np.where(raw.reversal, -out.values["amount"],
+                                        out.values["amount"])
     return out, problems
 
 
@@ -246,10 +268,17 @@ def _join_loans(journal: Columns, loans: Columns, problems: Problems) -> None:
                       journal.rows, journal.text.pop("loan_id"), "no such loan_id in loans")
 
 
-def load_ledger(path: Path, *, steps: Steps = QUIET) -> Ledger:
-    """Read and parse a ledger; cell problems are collected in ``ledger.problems``."""
+def load_ledger(path: Path, *, steps: Steps = QUIET, mapping: Mapping | None = None
+                ) -> Ledger:
+    """Read and parse a ledger; cell problems are collected in ``ledger.problems``.
+
+    With a ``mapping`` the ledger is a bank's export read as the mapping file says
+    (``mapped.py``); the ``Ledger`` that comes out is the same either way.
+    """
     with steps.step("reading ledger files"):
-        raw = read_raw(path)
+        raw = read_raw(path) if mapping is None else read_mapped(path, mapping)
+    skipped = {name: dict(t.skipped) for name, t in raw.tables.items() if t.skipped}
+    named_date = raw.named_date
     with steps.step("parsing columns"):
         parsed = _parse_tables(raw)
     problems = Problems()
@@ -298,5 +327,26 @@ def load_ledger(path: Path, *, steps: Steps = QUIET) -> Ledger:
         products=products,
         groups=groups,
         problems=problems,
+        skipped=skipped,
+        named_date=named_date,
+        manager_names=_beside(loans, "manager_code", len(managers), "account_manager_name"),
+        branch_ids=_beside(loans, "branch_code", len(branches), "branch_id"),
     )
+
+
+def _beside(loans: Columns, code: str, n: int, column: str) -> list[str | None]:
+    """Per code (a manager, a branch), the first non-blank value of an optional column
+    beside it (the manager's name, the branch's id): None where the ledger gives none."""
+    if column not in loans.present or not n:
+        return [None] * n
+    text = loans.text[column]
+    given = ~parse.blank_mask(text)
+    codes = loans.values[code]
+    rows = np.flatnonzero(given)
+    found, first = np.unique(codes[rows], return_index=True)
+    out: list[str | None] = [None] * n
+    values = text.take(pa.array(rows[first])).to_pylist()
+    for c, value in zip(found.tolist(), values, strict=True):
+        out[c] = value
+    return out
 

@@ -297,6 +297,47 @@ def enum(array: pa.Array, labels: tuple[tuple[str, str], ...]) -> Parsed:
     return Parsed(codes[indices], blank, bad, {f"not one of: {allowed}": bad})
 
 
+def without_percent(array: pa.Array) -> pa.Array:
+    """A rate column with a trailing % removed (4.35% is 4.35: the column is in percent)."""
+    if not pa.types.is_string(array.type):
+        return array
+    return pc.replace_substring_regex(array, r"\s*[%％]\s*$", "")
+
+
+# GB/T 4754-2017: the sections' two-digit division ranges (divisions 01–97).
+_DIVISIONS = ((1, 5, "A"), (6, 12, "B"), (13, 43, "C"), (44, 46, "D"), (47, 50, "E"),
+              (51, 52, "F"), (53, 60, "G"), (61, 62, "H"), (63, 65, "I"), (66, 69, "J"),
+              (70, 70, "K"), (71, 72, "L"), (73, 75, "M"), (76, 79, "N"), (80, 82, "O"),
+              (83, 83, "P"), (84, 85, "Q"), (86, 90, "R"), (91, 96, "S"), (97, 97, "T"))
+_SECTION_BY_DIVISION = {d: letter for lo, hi, letter in _DIVISIONS for d in range(lo, hi + 1)}
+_INDUSTRY_CODE = re.compile(r"^([A-Ta-t])?(\d{2}(?:\d{1,2})?)?$")
+
+
+def industry_section(text: str) -> str | None:
+    """The section letter of a GB/T 4754-2017 code (C3311, C33, C, 3311, 33, 331), or
+    None when the text is no such code (a Chinese label is read by ``enum`` as before).
+
+    A code with a letter must agree with its division (C3311, not A3311): a letter that
+    contradicts its digits is no code.
+    """
+    match = _INDUSTRY_CODE.match(text.strip())
+    if match is None or not any(match.groups()):
+        return None
+    letter, digits = match.groups()
+    section = _SECTION_BY_DIVISION.get(int(digits[:2])) if digits else letter.upper()
+    if section is None or (letter and letter.upper() != section):
+        return None
+    return section
+
+
+def industry_sections(array: pa.Array) -> pa.Array:
+    """An industry column with every GB/T 4754 code replaced by its section letter, on
+    the distinct values (a few hundred codes, whatever the number of rows)."""
+    values, indices = distinct(array)
+    out = [None if v is None else (industry_section(v) or v) for v in values]
+    return pa.array(out, type=pa.string()).take(pa.array(indices))
+
+
 def days_to_dates(days: np.ndarray) -> np.ndarray:
     """int32 day numbers → numpy datetime64[D]."""
     return EPOCH + days.astype("timedelta64[D]")

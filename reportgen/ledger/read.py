@@ -19,7 +19,7 @@ import hashlib
 import io
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
@@ -44,6 +44,9 @@ class RawTable:
     rows: int
     row_numbers: np.ndarray | None = None  # spreadsheet row of each record; None: 2, 3, …
     row_problems: tuple[Problem, ...] = ()  # rows that could not be read (skipped)
+    money_places: int = 2  # decimals of a money cell: 2 in yuan, 6 in 万元 (mapping)
+    reversal: np.ndarray | None = None  # mask of reversal rows (mapping: reverse:<type>)
+    skipped: dict[str, int] = field(default_factory=dict)  # rows left out on purpose, by why
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,7 @@ class RawLedger:
     # Missing files, sheets or columns, unreadable files: the loader still parses what was
     # read (so their cell problems are reported too), then gives up before cross-table rules.
     problems: tuple[Problem, ...] = ()
+    named_date: date | None = None  # the date a mapped export's name carries (mapping.md)
 
 
 def read_raw(path: Path) -> RawLedger:

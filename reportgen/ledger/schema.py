@@ -73,6 +73,7 @@ INDUSTRIES = (
     ("S", "公共管理、社会保障和社会组织"),
     ("T", "国际组织"),
 )
+PERSONAL = "personal"  # the industry key of individuals' loans without an industry
 GUARANTEES = (("credit", "信用"), ("guarantee", "保证"), ("mortgage", "抵押"), ("pledge", "质押"))
 TX_TYPES = (
     ("disburse", "发放"),
@@ -119,7 +120,7 @@ CUSTOMERS = Table(
         Column("customer_name", "客户名称", Kind.TEXT),
         Column("customer_type", "客户类型", Kind.ENUM, enum=CUSTOMER_TYPES),
         Column("enterprise_size", "企业规模", Kind.ENUM, required=False, enum=ENTERPRISE_SIZES),
-        Column("industry", "行业", Kind.ENUM, enum=INDUSTRIES),
+        Column("industry", "行业", Kind.ENUM, required=False, enum=INDUSTRIES),  # blank: individual
         Column("credit_line", "授信额度", Kind.MONEY, required=False),
         Column("group_id", "集团编号", Kind.TEXT, required=False),
         Column("id_number", "证件号码", Kind.TEXT, required=False),
@@ -140,6 +141,9 @@ LOANS = Table(
         Column("start_date", "发放日", Kind.DATE),
         Column("maturity_date", "到期日", Kind.DATE),
         Column("rate", "年利率", Kind.DECIMAL),
+        # Optional (mapping.md): the branch's code and the manager's name beside the id.
+        Column("branch_id", "机构号", Kind.TEXT, required=False),
+        Column("account_manager_name", "客户经理姓名", Kind.TEXT, required=False),
     ),
 )
 TRANSACTIONS = Table(

@@ -21,7 +21,7 @@ from reportgen.formatting import yuan
 from reportgen.ledger.load import Columns, Ledger
 from reportgen.ledger.parse import DECIMAL_SCALE, NO_DATE, days_to_dates
 from reportgen.ledger.problems import Indexable, Problems
-from reportgen.ledger.schema import CORPORATE, ENTERPRISE_SIZES, codes
+from reportgen.ledger.schema import CORPORATE, ENTERPRISE_SIZES, INDIVIDUAL, codes
 from reportgen.periods import TARGET_PERIODS, parse_period
 
 
@@ -79,6 +79,9 @@ def _check_customers(problems: Problems, c: Columns) -> None:
     problems.add_mask(c.source, "enterprise_size", given, c.rows,
                       np.array((*codes(ENTERPRISE_SIZES), ""), dtype=object)[size],
                       "must be blank unless customer_type is corporate")
+    individual = c["customer_type"] == INDIVIDUAL
+    problems.add_mask(c.source, "industry", typed & ~individual & c["industry__blank"], c.rows,
+                      None, "must not be blank (only an individual customer may have none)")
     credit = c["credit_line"]
     _range(problems, c, "credit_line", credit < 0, "must not be negative",
            _money_shown(credit))
@@ -125,6 +128,8 @@ def _decimal_shown(values: np.ndarray) -> _Shown:
 
 def _check_transactions(problems: Problems, tx: Columns) -> None:
     amount = tx["amount"]
+    if "reversal" in tx.values:  # a reversal was written positive: check it as written
+        amount = np.where(tx["reversal"], -amount, amount)
     if (amount <= 0).any():
         _range(problems, tx, "amount", amount <= 0, "must be greater than 0",
                _money_shown(amount))

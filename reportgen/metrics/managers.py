@@ -196,6 +196,8 @@ def account_managers(ctx: Context) -> AccountManagers:
             npl=int(npl[m]),
             npl_ratio=ratio(int(npl[m]), int(balance[m])),
             targets=tuple(sorted(targets.get(m, []), key=lambda t: (t.metric, len(t.period)))),
+            account_manager_name=ctx.ledger.manager_names[m]
+            if m < len(ctx.ledger.manager_names) else None,
         )
         for m in shown
     )

@@ -20,12 +20,20 @@ from reportgen.ledger.schema import (
     ENTERPRISE_SIZES,
     GUARANTEES,
     INDUSTRIES,
+    PERSONAL,
     codes,
 )
 from reportgen.metrics.context import Context, live_balance, npl_mask
 from reportgen.metrics.grouped import group_sum
 from reportgen.metrics.shared import shared
-from reportgen.model import Breakdown, BreakdownRow, Structure, ratio
+from reportgen.model import (
+    BranchRow,
+    Breakdown,
+    BreakdownRow,
+    ManagerBreakdownRow,
+    Structure,
+    ratio,
+)
 
 TERMS = ("short", "medium_long")
 AMOUNT_BANDS = ("le_500k", "le_5m", "le_10m", "gt_10m")
@@ -79,7 +87,10 @@ def _dimension_codes(ctx: Context) -> dict[str, Dimension]:
     band = np.searchsorted(_BAND_LIMITS_FEN, loans["contract_amount"], side="left")
     # int8 codes: kept for the whole run, they cost a byte per loan each
     return {
-        "industry": (customers["industry"][cust], codes(INDUSTRIES), True),
+        # An individual's loan without an industry is shown as personal loans (个人贷款).
+        "industry": (np.where(customers["industry"][cust] < 0, len(INDUSTRIES),
+                              customers["industry"][cust]).astype(np.int8),
+                     (*codes(INDUSTRIES), PERSONAL), True),
         "guarantee": (loans["guarantee"], codes(GUARANTEES), True),
         "customer_type": (ctype, codes(CUSTOMER_TYPES), True),
         "enterprise_size": (size, codes(ENTERPRISE_SIZES), True),
@@ -150,8 +161,23 @@ def _structure(ctx: Context) -> Structure:
                          values.live[pick], values.total, known)
         dimensions = {name: (c[pick], keys, fixed)
                       for name, (c, keys, fixed) in dimensions.items()}
-    return Structure(tuple(breakdown(name, c, keys, fixed, values)
+    return Structure(tuple(_named(ctx, breakdown(name, c, keys, fixed, values))
                            for name, (c, keys, fixed) in dimensions.items()))
+
+
+def _named(ctx: Context, b: Breakdown) -> Breakdown:
+    """Branch rows with their id (机构号), manager rows with their name (mapping.md)."""
+    ledger = ctx.ledger
+    if b.dimension == "branch":
+        ids = dict(zip(ledger.branches, ledger.branch_ids, strict=False))
+        return Breakdown(b.dimension, tuple(
+            BranchRow(**vars(r), branch_id=ids.get(r.key), branch=r.key) for r in b.rows))
+    if b.dimension == "account_manager":
+        names = dict(zip(ledger.managers, ledger.manager_names, strict=False))
+        return Breakdown(b.dimension, tuple(
+            ManagerBreakdownRow(**vars(r), account_manager=r.key,
+                                account_manager_name=names.get(r.key)) for r in b.rows))
+    return b
 
 
 def with_opening(ctx: Context, s: Structure) -> Structure:

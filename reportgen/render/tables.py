@@ -161,7 +161,8 @@ class _Builder:
                        *([Column("change_opening", self.t("col.change_opening"))]
                          if opening else [])]
             shown = self.cut(breakdown.rows)
-            rows = [[Cell(self.t.enum(dim, r.key)), Cell(r.balance, Kind.MONEY),
+            rows = [[Cell(getattr(r, "account_manager_name", None) or self.t.enum(dim, r.key)),
+                     Cell(r.balance, Kind.MONEY),
                      Cell(r.share, Kind.RATIO), Cell(r.accounts, Kind.COUNT),
                      Cell(r.npl, Kind.MONEY), Cell(r.npl_ratio, Kind.RATIO),
                      Cell(r.balance_year_start, Kind.MONEY),
@@ -298,7 +299,7 @@ class _Builder:
         columns = [Column("account_manager", self.t("account_manager"), numeric=False),
                    *(Column(k, self.t(k)) for k in keys)]
         shown = self.cut(a.rows)
-        rows = [[Cell(r.account_manager), Cell(r.balance, Kind.MONEY),
+        rows = [[Cell(r.account_manager_name or r.account_manager), Cell(r.balance, Kind.MONEY),
                  Cell(r.change_year_start, Kind.MONEY), Cell(r.accounts, Kind.COUNT),
                  Cell(r.customers, Kind.COUNT), Cell(r.disbursed, Kind.MONEY),
                  Cell(r.npl, Kind.MONEY), Cell(r.npl_ratio, Kind.RATIO)] for r in shown]

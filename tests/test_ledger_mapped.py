@@ -1,0 +1,334 @@
+"""A bank's export read as it comes, through a mapping file (mapping.md): real files
+(GBK CSV, xlsx with title and 合计 rows), figures worked out by hand."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from reportgen import api
+from reportgen.cli import main
+from reportgen.config import Config
+from reportgen.errors import LedgerError, UsageError
+from reportgen.ledger.mapped import resolve_ledger
+from reportgen.ledger.mapping import load_mapping
+from reportgen.ledger.parse import industry_section
+from reportgen.ledger.schema import REPAY
+
+ROOT = Path(__file__).resolve().parents[1]
+CORE = ROOT / "sample_ledgers" / "core_export"
+OWN = ROOT / "sample_ledgers" / "core_export_own"
+
+CUSTOMERS = "客户编号,客户名称,客户类型,企业规模,行业代码\nKH01,甲公司,01,3,C3311\nKH02,张三,04,,\n"
+LOANS = ("借据明细表\n借据号,客户编号,机构号,机构名称,客户经理工号,担保方式,合同金额,发放日期,"
+         "到期日期,执行利率(%)\n"
+         "JJ1,KH01,0101,城东支行,0107,00,1000.00,20261001,20271001,4.35%\n"
+         "合计,,,,,,1000.00,,,\n")
+CLASSES = "借据号,日期,五级分类,逾期起始日\nJJ1,20261001,10,\n"
+MAPPING = '''
+[source]
+date_from_name = '_(?P<date>\\d{8})'
+[tables.customers]
+file = "客户_*.csv"
+[tables.customers.columns]
+customer_id = "客户编号"
+customer_type = "客户类型"
+industry = "行业代码"
+[tables.loans]
+file = "借据_*.csv"
+header_row = 2
+skip_first_cell = ["合计"]
+[tables.loans.columns]
+customer_id = "客户编号"
+branch_id = "机构号"
+branch = "机构名称"
+account_manager = "客户经理工号"
+contract_amount = "合同金额"
+start_date = "发放日期"
+maturity_date = "到期日期"
+rate = "执行利率(%)"
+[tables.transactions]
+file = "流水_*.csv"
+[tables.transactions.columns]
+date = "交易日期"
+type = "摘要"
+amount = "发生额"
+[tables.classifications]
+file = "分类_*.csv"
+[values.customers.customer_type]
+"01" = "corporate"
+"04" = "individual"
+[values.customers.enterprise_size]
+"3" = "small"
+[values.loans.guarantee]
+"00" = "credit"
+[values.transactions.type]
+"放款" = "disburse"
+"还本" = "repay"
+"还本冲正" = "reverse:repay"
+"结息" = "ignore"
+[values.classifications.grade]
+"10" = "normal"
+'''
+
+
+def export(folder: Path, journal: str, *, mapping: str = MAPPING, stamp: str = "20261031",
+           loans: str = LOANS) -> tuple[Path, Path]:
+    """An export folder (the journal in GBK, as core systems write it) and its mapping."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"客户_{stamp}.csv").write_text(CUSTOMERS, encoding="utf-8")
+    (folder / f"借据_{stamp}.csv").write_bytes(loans.encode("gbk"))
+    (folder / f"流水_{stamp}.csv").write_bytes(
+        ("借据号,交易日期,摘要,发生额\n" + journal).encode("gbk"))
+    (folder / f"分类_{stamp}.csv").write_text(CLASSES, encoding="utf-8")
+    path = folder.parent / f"{folder.name}.toml"
+    path.write_text(mapping, encoding="utf-8")
+    return folder, path
+
+
+def open_export(folder: Path, mapping: Path, **kw: date) -> api.Session:
+    return api.open_ledger(folder, mapping=load_mapping(mapping), **kw)
+
+
+def invoke(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args))
+
+
+# -- the sample export gives the same reports as the same book in reportgen's format -------
+
+
+def _json(session: api.Session, report: str, period: str, out: Path) -> dict[str, object]:
+    model = api.build(session, report, period, Config(), formats=["json"])
+    [path] = api.write(model, ["json"], out, api.render_options(Config()))
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for key in ("generated_at", "ledger_sha256"):
+        data.pop(key)
+    return data
+
+
+def test_the_core_export_reports_equal_its_own_format_twin_to_the_fen(tmp_path: Path) -> None:
+    core = open_export(CORE, CORE / "mapping.toml")
+    own = api.open_ledger(OWN, as_of=date(2026, 10, 31))
+    assert core.data_date.day == date(2026, 10, 31)  # from the file names
+    for report, period in (("dekad", "2026-10-D3"), ("monthly", "2026-10"),
+                           ("quarterly", "2026-Q3"), ("yearly", "2025")):
+        assert (_json(core, report, period, tmp_path / "core")
+                == _json(own, report, period, tmp_path / "own")), report
+
+
+def test_the_core_export_validates_and_counts_what_it_skips() -> None:
+    result = invoke("validate", "--ledger", str(CORE), "--mapping", str(CORE / "mapping.toml"))
+    assert result.exit_code == 0, result.output
+    assert "skipped: loans: 1 row(s): footer rows (合计)" in result.output
+    assert "skipped: transactions: 1 row(s): 摘要 = '结息' (ignore)" in result.output
+
+
+# -- reversals -----------------------------------------------------------------------------
+
+
+def test_a_reversal_subtracts_from_its_flow_and_raises_the_balance(tmp_path: Path) -> None:
+    folder, mapping = export(tmp_path / "e", "JJ1,20261001,放款,1000.00\n"
+                                             "JJ1,20261005,还本,400.00\n"
+                                             "JJ1,20261005,还本冲正,100.00\n"
+                                             "JJ1,20261007,还本冲正,50.00\n"
+                                             "JJ1,20261009,结息,3.00\n")
+    engine = open_export(folder, mapping).engine
+    # 1000 − 400 + 100 = 700 fen·100 on the 5th; the later reversal of 50 raises it to 750
+    assert engine.balance(date(2026, 10, 5)).tolist() == [70000]
+    assert engine.balance(date(2026, 10, 7)).tolist() == [75000]
+    assert engine.flow(REPAY, date(2026, 10, 1), date(2026, 10, 31)).tolist() == [25000]
+    assert engine.flow(REPAY, date(2026, 10, 6), date(2026, 10, 31)).tolist() == [-5000]
+
+
+@pytest.mark.parametrize("journal", [
+    "JJ1,20261001,放款,1000.00\nJJ1,20261005,还本冲正,1.00\n",  # nothing repaid yet
+    "JJ1,20261001,放款,1000.00\nJJ1,20261005,还本,10.00\nJJ1,20261006,还本冲正,10.01\n",
+    "JJ1,20261001,放款,1000.00\nJJ1,20261005,还本冲正,5.00\nJJ1,20261009,还本,5.00\n",
+])
+def test_a_reversal_of_more_than_was_booked_is_a_data_error(tmp_path: Path,
+                                                            journal: str) -> None:
+    folder, mapping = export(tmp_path / "e", journal)
+    with pytest.raises(LedgerError) as caught:
+        open_export(folder, mapping)
+    assert "a reversal makes the loan's repay flow negative" in str(caught.value)
+    assert "column amount" in str(caught.value)
+
+
+def test_a_same_day_reversal_pair_is_fine(tmp_path: Path) -> None:
+    folder, mapping = export(tmp_path / "e", "JJ1,20261001,放款,1000.00\n"
+                                             "JJ1,20261005,还本冲正,5.00\n"
+                                             "JJ1,20261005,还本,5.00\n")
+    assert open_export(folder, mapping).engine.balance(date(2026, 10, 5)).tolist() == [100000]
+
+
+# -- fail closed, ambiguity ------------------------------------------------------------------
+
+
+def test_unmapped_values_are_grouped_with_counts_and_first_row(tmp_path: Path) -> None:
+    folder, mapping = export(tmp_path / "e", "JJ1,20261001,放款,1000.00\n"
+                                             "JJ1,20261002,还息冲正,1.00\n"
+                                             "JJ1,20261003,利息调整,1.00\n"
+                                             "JJ1,20261004,还息冲正,1.00\n")
+    with pytest.raises(LedgerError) as caught:
+        open_export(folder, mapping)
+    text = str(caught.value)
+    assert ("流水_20261031.csv, column 摘要: 2 values not mapped: '还息冲正' (2 rows, first "
+            "row 3), '利息调整' (1 rows, first row 4)") in text
+
+
+def test_an_unmapped_value_is_exit_3_in_the_cli(tmp_path: Path) -> None:
+    folder, mapping = export(tmp_path / "e", "JJ1,20261001,放款,1000.00\nJJ1,20261002,转贷,1\n")
+    result = invoke("validate", "--ledger", str(folder), "--mapping", str(mapping))
+    assert result.exit_code == 3
+    assert "'转贷' (1 rows, first row 3)" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_two_columns_for_one_field_are_an_error(tmp_path: Path) -> None:
+    folder, mapping = export(tmp_path / "e", "JJ1,20261001,放款,1000.00\n")
+    path = folder / "流水_20261031.csv"
+    path.write_bytes("借据号,交易日期,摘要,发生额,金额\nJJ1,20261001,放款,1000.00,1\n"
+                     .encode("gbk"))
+    with pytest.raises(LedgerError, match="two columns for amount"):
+        open_export(folder, mapping)
+
+
+def test_the_newest_dated_file_is_read_and_gives_the_data_date(tmp_path: Path) -> None:
+    folder, mapping = export(tmp_path / "e", "JJ1,20261001,放款,1000.00\n")
+    (folder / "流水_20260930.csv").write_bytes("借据号,交易日期,摘要,发生额\n".encode("gbk"))
+    (folder / "流水_20261031.csv").rename(folder / "流水_20261101.csv")
+    session = open_export(folder, mapping)
+    assert session.engine.balance(date(2026, 10, 31)).tolist() == [100000]
+    assert session.data_date.day == date(2026, 10, 31)  # the oldest table's date
+
+
+def test_two_files_with_the_same_date_are_an_error(tmp_path: Path) -> None:
+    folder, mapping = export(tmp_path / "e", "JJ1,20261001,放款,1000.00\n")
+    (folder / "流水_20261031 (1).csv").write_bytes("借据号,交易日期,摘要,发生额\n".encode("gbk"))
+    with pytest.raises(LedgerError, match="two files with the same date 2026-10-31"):
+        open_export(folder, mapping)
+
+
+def test_a_row_after_the_file_name_date_is_a_data_error(tmp_path: Path) -> None:
+    folder, mapping = export(tmp_path / "e", "JJ1,20261001,放款,1000.00\n"
+                                             "JJ1,20261102,还本,1.00\n")
+    with pytest.raises(LedgerError, match="dated after the data date 2026-10-31"):
+        open_export(folder, mapping)
+
+
+def test_a_ledger_glob_takes_the_newest_dated_match(tmp_path: Path) -> None:
+    for stamp in ("20260930", "20261031"):
+        (tmp_path / f"信贷台账_{stamp}.xlsx").write_bytes(b"")
+    assert resolve_ledger(tmp_path / "信贷台账_*.xlsx", None).name == "信贷台账_20261031.xlsx"
+    (tmp_path / "信贷台账_2026-10-31.xlsx").write_bytes(b"")
+    with pytest.raises(UsageError, match="same date 2026-10-31"):
+        resolve_ledger(tmp_path / "信贷台账_*.xlsx", None)
+    with pytest.raises(UsageError, match="no file or folder matches"):
+        resolve_ledger(tmp_path / "nothing_*.xlsx", None)
+
+
+# -- a workbook with title and 合计 rows; units; codes stay text ------------------------------
+
+
+def test_an_xlsx_export_with_titles_and_totals_in_wan(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    folder, mapping = export(tmp_path / "e", "JJ1,20261001,放款,1000.00\n")
+    (folder / "借据_20261031.csv").unlink()
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "借据"
+    sheet.append(["借据明细表"])
+    sheet.append(["借据号", "客户编号", "机构号", "机构名称", "客户经理工号", "担保方式",
+                  "合同金额", "发放日期", "到期日期", "执行利率(%)"])
+    sheet.append(["JJ1", "KH01", "0101", "城东支行", "0107", "00", "0.1",
+                  "20261001", "20271001", "4.35%"])
+    sheet.append(["合计", None, None, None, None, None, "0.1"])
+    book.save(folder / "借据_20261031.xlsx")
+    text = mapping.read_text(encoding="utf-8").replace(
+        'file = "借据_*.csv"', 'file = "借据_*.xlsx"\nsheet = "借据"\nmoney_unit = "wan"')
+    mapping.write_text(text, encoding="utf-8")
+    session = open_export(folder, mapping)
+    loans = session.ledger.loans
+    assert loans["contract_amount"].tolist() == [100000]  # 0.1 万元 = 1000 yuan
+    assert loans.rows.tolist() == [3]
+    assert session.ledger.skipped["loans"] == {"footer rows (合计)": 1}
+    assert loans.text["branch_id"].to_pylist() == ["0101"]
+    assert loans.text["account_manager"].to_pylist() == ["0107"]
+
+
+@pytest.mark.parametrize(("amount", "fen"), [("1.234567", 1234567), ("1.23456", 1234560),
+                                             ("12", 12000000), ("0.000001", 1),
+                                             ("1.2345678", None)])
+def test_wan_is_exact_to_the_fen(tmp_path: Path, amount: str, fen: int | None) -> None:
+    from reportgen.ledger.load import load_ledger
+
+    loans = LOANS.replace("1000.00,2026", f"{amount},2026")
+    folder, mapping = export(tmp_path / "e", "JJ1,20261001,放款,0.01\n", loans=loans,
+                             mapping=MAPPING.replace('header_row = 2',
+                                                     'header_row = 2\nmoney_unit = "wan"'))
+    ledger = load_ledger(folder, mapping=load_mapping(mapping))
+    if fen is None:
+        assert [p.message for p in ledger.problems.items] == ["more than 6 decimals"]
+        assert ledger.problems.items[0].row == 3
+    else:
+        assert ledger.problems.lines() == []
+        assert ledger.loans["contract_amount"].tolist() == [fen]
+
+
+@pytest.mark.parametrize(("code", "section"), [
+    ("C3311", "C"), ("C33", "C"), ("C", "C"), ("3311", "C"), ("33", "C"), ("331", "C"),
+    ("0111", "A"), ("05", "A"), ("06", "B"), ("12", "B"), ("13", "C"), ("43", "C"),
+    ("44", "D"), ("46", "D"), ("47", "E"), ("50", "E"), ("51", "F"), ("52", "F"),
+    ("53", "G"), ("60", "G"), ("61", "H"), ("62", "H"), ("63", "I"), ("65", "I"),
+    ("66", "J"), ("69", "J"), ("70", "K"), ("71", "L"), ("72", "L"), ("73", "M"),
+    ("75", "M"), ("76", "N"), ("79", "N"), ("80", "O"), ("82", "O"), ("83", "P"),
+    ("84", "Q"), ("85", "Q"), ("86", "R"), ("90", "R"), ("91", "S"), ("96", "S"),
+    ("97", "T"), ("f5123", "F"),
+    ("00", None), ("98", None), ("A3311", None), ("C33111", None), ("制造", None),
+])
+def test_gbt_4754_codes_read_as_their_section(code: str, section: str | None) -> None:
+    assert industry_section(code) == section
+
+
+def test_a_bad_mapping_file_is_exit_2_naming_the_key(tmp_path: Path) -> None:
+    folder, mapping = export(tmp_path / "e", "JJ1,20261001,放款,1000.00\n",
+                             mapping=MAPPING.replace("amount = \"发生额\"", "amout = \"发生额\""))
+    result = invoke("validate", "--ledger", str(folder), "--mapping", str(mapping))
+    assert result.exit_code == 2
+    assert "tables.transactions.columns.amout" in result.output
+
+
+# -- branch ids and manager names -------------------------------------------------------------
+
+
+def test_manager_rows_carry_the_id_and_the_name_branch_rows_the_branch_id(
+        tmp_path: Path) -> None:
+    data = _json(open_export(CORE, CORE / "mapping.toml"), "monthly", "2026-10", tmp_path)
+    sections = data["sections"]
+    assert isinstance(sections, dict)
+    managers = {r["account_manager"]: r["account_manager_name"]
+                for r in sections["account_managers"]["rows"]}
+    assert managers == {"0107": "王五", "0108": "李四"}  # grouped by 工号, leading 0 kept
+    breakdowns = sections["structure"]
+    assert {(r["branch_id"], r["branch"]) for r in breakdowns["branch"]} == {
+        ("0101", "城东支行"), ("0102", "城西支行")}
+    assert {(r["account_manager"], r["account_manager_name"])
+            for r in breakdowns["account_manager"]} == {("0107", "王五"), ("0108", "李四")}
+    # JJ00002 (张三, an individual without an industry) is in 个人贷款: 100,000 − 20,000.50
+    industry = {r["key"]: r["balance"] for r in breakdowns["industry"]}
+    assert industry["personal"] == "79999.50"
+
+
+def test_without_the_optional_columns_the_name_and_id_are_null(tmp_path: Path) -> None:
+    data = _json(api.open_ledger(ROOT / "sample_ledgers" / "demo"), "monthly", "2026-10",
+                 tmp_path)
+    sections = data["sections"]
+    assert isinstance(sections, dict)
+    assert {r["account_manager_name"] for r in sections["account_managers"]["rows"]} == {None}
+    breakdowns = sections["structure"]
+    assert {r["branch_id"] for r in breakdowns["branch"]} == {None}
