@@ -17,6 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from reportgen.errors import Problem
 from reportgen.ledger import parse
 from reportgen.ledger.csvtext import MAX_FIELD_CHARS
 from reportgen.ledger.problems import Problems
@@ -80,6 +81,9 @@ class Ledger:
     products: list[str]
     groups: list[str]
     problems: Problems
+    deposit_accounts: Columns | None = None  # optional deposits (assessment.md)
+    deposit_balances: Columns | None = None
+    deposit_managers: list[str] = field(default_factory=list)
 
     @property
     def n_loans(self) -> int:
@@ -284,6 +288,7 @@ def load_ledger(path: Path, *, steps: Steps = QUIET) -> Ledger:
         # now: the engine is about to allocate as much again, from numpy, and would otherwise
         # stack on top of pages Arrow's allocator keeps for a while (peak 1.9 GB, not 1.6).
         pa.default_memory_pool().release_unused()
+    deposit_managers = _join_deposits(tables, customers, problems)
     return Ledger(
         path=path,
         sha256=sha256,
@@ -298,5 +303,38 @@ def load_ledger(path: Path, *, steps: Steps = QUIET) -> Ledger:
         products=products,
         groups=groups,
         problems=problems,
+        deposit_accounts=tables.get("deposit_accounts"),
+        deposit_balances=tables.get("deposit_balances"),
+        deposit_managers=deposit_managers,
     )
+
+
+def _join_deposits(tables: dict[str, Columns], customers: Columns, problems: Problems
+                   ) -> list[str]:
+    """Code the deposit tables: each balance row gets its account's row (-1 and a problem
+    when the account is unknown), each account its customer's row (-1 when the depositor
+    borrows nothing: that is allowed) and its manager a code; returns the managers' names.
+
+    Balances given without accounts (or accounts without balances) are a data error: the
+    two tables only make sense together.
+    """
+    accounts, balances = tables.get("deposit_accounts"), tables.get("deposit_balances")
+    if accounts is None and balances is None:
+        return []
+    if accounts is None or balances is None:
+        have, missing = (("deposit_accounts", "deposit_balances") if balances is None
+                         else ("deposit_balances", "deposit_accounts"))
+        problems.add(Problem(f"{missing}.csv", None, None, None,
+                             f"missing: {have} is given, and the two deposit tables "
+                             "go together"))
+        return []
+    accounts.values["customer"] = _lookup(accounts.text["customer_id"],
+                                          customers.text["customer_id"])
+    accounts.values["manager_code"], managers = sorted_codes(accounts.text["account_manager"])
+    account = _lookup(balances.text["account_id"], accounts.text["account_id"])
+    balances.values["account"] = account
+    problems.add_mask(balances.source, "account_id",
+                      (account < 0) & ~balances["account_id__blank"], balances.rows,
+                      balances.text["account_id"], "no such account_id in deposit_accounts")
+    return managers
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from fractions import Fraction
 
 import numpy as np
 
@@ -24,6 +25,7 @@ from reportgen.metrics.context import (
     sorted_contains,
     sorted_unique,
 )
+from reportgen.metrics.deposits import deposit_target_actual
 from reportgen.metrics.grouped import group_count, group_sum
 from reportgen.metrics.shared import shared
 from reportgen.model import AccountManagers, ManagerRow, TargetResult, ratio
@@ -91,9 +93,14 @@ def _targets(ctx: Context, names: list[str], balance: np.ndarray, now: np.ndarra
             metric = metrics[code]
             scale = DECIMAL_SCALE if metric == "new_customers" else DECIMAL_SCALE // 100
             target = int(value) // scale
-            actual = None if not known else int(actuals[metric][m]) if m < n_m else 0
+            actual: int | Fraction | None
+            if metric.startswith("deposit_"):  # the deposit book's own managers and dates
+                actual = deposit_target_actual(ctx, p, str(name), metric)
+            else:
+                actual = None if not known else int(actuals[metric][m]) if m < n_m else 0
             out.setdefault(m, []).append(TargetResult(
-                metric, p.id, target, actual, None if actual is None else ratio(actual, target)))
+                metric, p.id, target, actual,
+                None if actual is None or not target else Fraction(actual) / target))
     return out
 
 
