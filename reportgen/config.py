@@ -417,6 +417,8 @@ def _coerce(hint: Any, value: Any, key: str) -> Any:
         return tuple(value)
     if origin in (types.UnionType, typing.Union):
         hint = next(a for a in typing.get_args(hint) if a is not type(None))
+        if hint is float and isinstance(value, str) and not value.strip():
+            return None  # an optional limit written "" is not set (as for the dates)
     if hint is date:
         return _date(value, key)
     if isinstance(value, bool) and hint is not bool:
