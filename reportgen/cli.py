@@ -247,7 +247,8 @@ def validate(ledger_path: Path, as_of: date | None) -> None:
 @click.option("--end", default="2026-11-28", show_default=True, callback=LEDGER_DAYS,
               help="Last date of the ledger (up to 2199-12-31), e.g. --end 2026-11-28.")
 @click.option("--deposits/--no-deposits", default=True, show_default=True,
-              help="Also write the deposit tables (存款账户, 存款余额).")
+              help="Also write the deposit tables (存款账户, 存款余额); leave them out "
+                   "with e.g. --no-deposits.")
 @_guard
 def sample(out: Path, loans: int, seed: int, start: date, end: date, deposits: bool) -> None:
     """Write a realistic, deterministic sample ledger (Chinese names, grades, write-offs).

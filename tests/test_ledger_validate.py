@@ -299,6 +299,9 @@ CASES |= {
     "bad deposit money": Case(
         _deposits(balances=DEPOSIT_BALANCES.replace("60000", "6万")),
         "deposit_balances.csv, row 4, column balance", "6万", ""),
+    "deposit balance after the declared data date": Case(
+        _deposits(balances=DEPOSIT_BALANCES + "A2,2026-11-01,7\n"),
+        "deposit_balances.csv, row 5, column date", "2026-11-01", "dated after the data date"),
     "deposit balances without accounts": Case(
         {"deposit_balances": DEPOSIT_BALANCES}, "deposit_accounts.csv", None,
         "the two deposit tables go together"),

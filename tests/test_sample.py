@@ -119,7 +119,8 @@ def test_deposits_are_realistic_and_valid(ledger: dict[str, pd.DataFrame]) -> No
     assert balances.balance.str.match(MONEY).all()
     assert balances.date.str.match(DATE).all()
     margin = accounts[accounts.kind == "margin"]
-    assert len(margin) and margin.customer_id.isin(ledger["loans"].customer_id).all()
+    assert len(margin)
+    assert margin.customer_id.isin(ledger["loans"].customer_id).all()
     linked = accounts.customer_id.isin(customers.customer_id)
     assert linked.any()
     assert (~linked).any()  # savers outside customers.csv

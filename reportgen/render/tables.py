@@ -357,10 +357,10 @@ class _Builder:
         tables.append(self.key_values("loan_to_deposit", self.t("table.loan_to_deposit"),
                                       "deposits", figures))
         if d.managers is not None:
-            keys = ("deposit_accounts", "deposit_balance", "deposit_average",
-                    "weighted_average", "new_average")
+            names = ("deposit_accounts", "deposit_balance", "deposit_average",
+                     "weighted_average", "new_average")
             columns = [Column("account_manager", self.t("account_manager"), numeric=False),
-                       *(Column(k, self.t(f"col.{k}")) for k in keys)]
+                       *(Column(k, self.t(f"col.{k}")) for k in names)]
             shown = self.cut(d.managers)
             rows = [[Cell(m.account_manager), Cell(m.accounts, Kind.COUNT),
                      Cell(m.balance, Kind.MONEY), Cell(m.average, Kind.MONEY),
