@@ -221,3 +221,13 @@ def test_no_limit_no_indicator_and_no_tables_no_section(report_from: MakeReport)
     assert report.sections.deposits is None
     assert "deposits" not in report_dict(report)["sections"] or (
         report_dict(report)["sections"]["deposits"] is None)
+
+
+def test_quarter_average_against_the_previous_quarter(report_from: MakeReport) -> None:
+    """季日均: Q2 (91 days) A1 10 × 3,000 + 81 × 6,000, A2 71 × 1,000, A3 5 × 200,
+    A4 91 × 500 = 633,500 → 6,961.538…; Q1 (90 days) 270,000 + 18,000 + 15,500 = 303,500
+    → 3,372.222…; the change 3,589.316… (from the exact figures, not the rounded ones)."""
+    report = report_from("quarterly", "2026-Q2", deposit_balances=CHANGES, **LEDGER)
+    total = _row(_rows(_deposits(report)["averages"]), "total")
+    assert (total["period"], total["previous"], total["change_previous"]) == (
+        "6961.54", "3372.22", "3589.32")
