@@ -305,8 +305,11 @@ def validate(ledger_path: Path, as_of: date | None, mapping_path: Path | None) -
               help="First date of the ledger (from 1900-01-01), e.g. --start 2024-01-01.")
 @click.option("--end", default="2026-11-28", show_default=True, callback=LEDGER_DAYS,
               help="Last date of the ledger (up to 2199-12-31), e.g. --end 2026-11-28.")
+@click.option("--deposits/--no-deposits", default=True, show_default=True,
+              help="Also write the deposit tables (存款账户, 存款余额); leave them out "
+                   "with e.g. --no-deposits.")
 @_guard
-def sample(out: Path, loans: int, seed: int, start: date, end: date) -> None:
+def sample(out: Path, loans: int, seed: int, start: date, end: date, deposits: bool) -> None:
     """Write a realistic, deterministic sample ledger (Chinese names, grades, write-offs).
 
     \b
@@ -318,7 +321,8 @@ def sample(out: Path, loans: int, seed: int, start: date, end: date) -> None:
     if end <= start:
         raise UsageError(f"--end {end} must be after --start {start}")
     _check_folder(out, "--out")
-    stats = generate_sample(out, loans=loans, seed=seed, start=start, end=end)
+    stats = generate_sample(out, loans=loans, seed=seed, start=start, end=end,
+                            deposits=deposits)
     click.echo(str(stats))
 
 

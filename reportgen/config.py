@@ -42,6 +42,7 @@ REQUIRED: dict[str, bool] = {"required": True}
 FORBIDDEN_CATEGORIES = ("Cc", "Cf", "Zl", "Zp")
 NAME_MAX = 100  # characters of a name shown in titles, headers and subjects
 SHARE_MAX = {"coverage_ratio_min": 100.0, "over_90_to_npl_max": 100.0}  # others are 0–1
+SHARE_MAX["loan_to_deposit_max"] = 100.0  # 存贷比 may exceed 1
 # An address as smtplib can send it without SMTPUTF8: ASCII local part and host name.
 _LOCAL = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
 _HOST = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
@@ -124,6 +125,7 @@ class ThresholdsConfig:
     top10_ratio_max: float = 0.50
     top_group_ratio_max: float = 0.15
     over_90_to_npl_max: float = 1.00
+    loan_to_deposit_max: float | None = None  # 存贷比: a monitoring ratio, no default limit
 
     def limits(self) -> list[tuple[str, Fraction, str]]:
         """(indicator key, exact limit, direction) in report order.
@@ -133,9 +135,31 @@ class ThresholdsConfig:
         """
         out = []
         for f in dataclasses.fields(self):
+            if getattr(self, f.name) is None:  # an optional limit not set: no indicator
+                continue
             key, _, direction = f.name.rpartition("_")
             out.append((key, Fraction(str(getattr(self, f.name))), direction))
         return out
+
+
+@dataclass(frozen=True)
+class DepositWeightsConfig:
+    """[deposits.weights]: the coefficient per kind of a manager's weighted daily average."""
+
+    individual_demand: float = 1.0
+    individual_time: float = 1.0
+    corporate_demand: float = 1.0
+    corporate_time: float = 1.0
+    margin: float = 1.0
+    other: float = 1.0
+
+
+@dataclass(frozen=True)
+class DepositsConfig:
+    """[deposits]: the base date of the new average (新增日均) and the kind weights."""
+
+    base_date: date | None = None
+    weights: DepositWeightsConfig = field(default_factory=DepositWeightsConfig)
 
 
 @dataclass(frozen=True)
@@ -178,6 +202,7 @@ class Config:
     email: EmailConfig = field(default_factory=EmailConfig)
     thresholds: ThresholdsConfig = field(default_factory=ThresholdsConfig)
     signatures: SignaturesConfig = field(default_factory=SignaturesConfig)
+    deposits: DepositsConfig = field(default_factory=DepositsConfig)
     analysis: AnalysisConfig = field(default_factory=AnalysisConfig)
     scopes: tuple[ScopeConfig, ...] = ()  # [[scopes]]
     burst: BurstConfig = field(default_factory=BurstConfig)
@@ -250,8 +275,13 @@ def check(config: Config) -> None:
     _check_range("output.pdf_max_rows", config.output.pdf_max_rows, 1, 100_000)
     _check_range("schedule.lock_wait", config.schedule.lock_wait, 0, 3600)
     for f in dataclasses.fields(config.thresholds):
+        if getattr(config.thresholds, f.name) is None:  # optional, not set
+            continue
         _check_range(f"thresholds.{f.name}", getattr(config.thresholds, f.name), 0,
                      SHARE_MAX.get(f.name, 1.0))
+    for f in dataclasses.fields(config.deposits.weights):
+        _check_range(f"deposits.weights.{f.name}", getattr(config.deposits.weights, f.name),
+                     0, 100.0)
     for f in dataclasses.fields(config.signatures):
         _check_name(f"signatures.{f.name}", getattr(config.signatures, f.name))
     _check_email(config.email, config.output.formats)
@@ -441,8 +471,14 @@ def _build(cls: type[Any], data: dict[str, Any], prefix: str) -> Any:
             raise ConfigError(f"missing required key {prefix}{name} in [{prefix.rstrip('.')}]")
     values = {}
     for name, value in data.items():
-        values[name] = _coerce(hints[name], value, f"{prefix}{name}")
+        values[name] = (None if _unset(hints[name], value)
+                        else _coerce(hints[name], value, f"{prefix}{name}"))
     return cls(**values)
+
+
+def _unset(hint: Any, value: Any) -> bool:
+    """An optional number (``float | None``) written "" is not set, as "" is no date."""
+    return hint == float | None and isinstance(value, str) and not value.strip()
 
 
 def _coerce(hint: Any, value: Any, key: str) -> Any:

@@ -77,7 +77,8 @@ def check_declared(ledger: Ledger, data_date: DataDate) -> None:
         return
     limit = day_number(data_date.day)
     message = f"dated after the data date {data_date}"
-    for table in (ledger.transactions, ledger.classifications):
+    deposits = () if ledger.deposit_balances is None else (ledger.deposit_balances,)
+    for table in (ledger.transactions, ledger.classifications, *deposits):
         if len(table):
             _after(ledger, table, limit, message)
 

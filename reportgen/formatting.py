@@ -45,7 +45,7 @@ def ratio6(value: Fraction | None) -> str | None:
     return None if value is None else str(round_fraction(value, 6))
 
 
-def money_in_unit(fen: int, unit: str, places: int = 2) -> Decimal:
+def money_in_unit(fen: int | Fraction, unit: str, places: int = 2) -> Decimal:
     """Money in yuan, 万元 or 亿元, rounded half-up to ``places`` decimals."""
     return round_fraction(Fraction(fen, UNITS[unit]), places)
 
@@ -92,7 +92,7 @@ def grouped(value: Decimal, places: int = 2) -> str:
     return f"{value:,.{places}f}"
 
 
-def money_text(fen: int | None, unit: str) -> str:
+def money_text(fen: int | Fraction | None, unit: str) -> str:
     """Money in the configured unit, 2 decimals, half-up: 1_000_005_000 fen in wan → "1,000.01"."""
     return NULL if fen is None else grouped(money_in_unit(fen, unit))
 
@@ -139,7 +139,7 @@ def text(kind: Kind, value: object, unit: str = "wan", lang: str = "zh") -> str:
     if kind is Kind.TEXT:
         return str(value)
     if kind is Kind.MONEY:
-        return money_text(_int(value), unit)
+        return money_text(_fen(value), unit)
     if kind is Kind.YUAN:
         return money_text(_int(value), "yuan")
     if kind is Kind.COUNT:
@@ -170,7 +170,7 @@ def excel_value(kind: Kind, value: object, unit: str = "wan") -> object:
     if kind is Kind.TEXT:
         return str(value)
     if kind is Kind.MONEY:
-        return money_in_unit(_int(value), unit)
+        return money_in_unit(_fen(value), unit)
     if kind is Kind.YUAN:
         return money_in_unit(_int(value), "yuan")
     if kind is Kind.COUNT:
@@ -280,6 +280,17 @@ def looks_like_formula(value: str) -> bool:
 def _int(value: object) -> int:
     assert isinstance(value, int), value
     return value
+
+
+def _fen(value: object) -> int | Fraction:
+    """Money: integer fen, or an exact fraction of fen (a daily average, 日均)."""
+    assert isinstance(value, int | Fraction), value
+    return value
+
+
+def yuan_exact(fen: int | Fraction) -> str:
+    """Fen (an exact fraction allowed) as the JSON money string, rounded half-up once."""
+    return str(round_fraction(Fraction(fen, 100), 2))
 
 
 def _fraction(value: object) -> Fraction:

@@ -347,6 +347,52 @@ ENUM_ZH: dict[str, dict[str, str]] = {
 ENUM_EN["industry"] = {code: f"{code} {name}" for code, name in ENUM_EN["industry"].items()}
 ENUM_EN["industry"][schema.PERSONAL] = "Personal loans"
 ENUM_ZH["industry"][schema.PERSONAL] = "个人贷款"
+# deposits (assessment.md): the two target metrics and the kinds
+ENUM_EN["metric"] |= {"deposit_balance_increase": "Net deposit increase",
+                      "deposit_avg_increase": "Net daily-average deposit increase"}
+ENUM_ZH["deposit_kind"] = dict(schema.DEPOSIT_KINDS)
+ENUM_EN["deposit_kind"] = {"individual_demand": "Personal demand",
+                           "individual_time": "Personal time",
+                           "corporate_demand": "Corporate demand",
+                           "corporate_time": "Corporate time", "margin": "Margin",
+                           "other": "Other"}
+CATALOGUE |= {
+    "section.deposits": ("存款", "Deposits"),
+    "sheet.deposits": ("存款", "Deposits"),
+    "table.deposit_balances": ("存款时点余额", "Deposit balances"),
+    "table.deposit_averages": ("存款日均余额", "Deposit daily averages"),
+    "table.deposit_borrowers": ("有贷户与无贷户", "Depositors with and without loans"),
+    "table.loan_to_deposit": ("存贷比", "Loan-to-deposit ratio"),
+    "table.deposit_managers": ("客户经理存款", "Deposits by account manager"),
+    "deposits.total": ("存款合计", "Total deposits"),
+    "deposits.savings": ("储蓄存款", "Savings (personal)"),
+    "deposits.individual_demand": ("其中：个人活期", "of which personal demand"),
+    "deposits.individual_time": ("其中：个人定期", "of which personal time"),
+    "deposits.corporate": ("对公存款", "Corporate deposits"),
+    "deposits.corporate_demand": ("其中：单位活期", "of which corporate demand"),
+    "deposits.corporate_time": ("其中：单位定期", "of which corporate time"),
+    "deposits.margin": ("保证金存款", "Margin deposits"),
+    "deposits.other": ("其他存款", "Other deposits"),
+    "deposits.with_loans": ("有贷户", "Depositors with a live loan"),
+    "deposits.without_loans": ("无贷户", "Other depositors"),
+    "deposits.loan_balance": ("贷款余额", "Loan balance"),
+    "deposits.deposit_balance": ("存款余额", "Deposit balance"),
+    "deposits.loan_average": ("贷款日均余额", "Loan daily average"),
+    "deposits.deposit_average": ("存款日均余额", "Deposit daily average"),
+    "deposits.loan_to_deposit": ("存贷比（时点）", "Loan-to-deposit (period end)"),
+    "deposits.loan_to_deposit_average": ("存贷比（日均）", "Loan-to-deposit (daily average)"),
+    "deposits.base_date": ("新增日均基准日", "Base date of the new average"),
+    "loan_to_deposit": ("存贷比", "Loan-to-deposit ratio"),
+    "col.avg_period": ("本期日均", "Period average"),
+    "col.avg_year_to_date": ("年日均（年初至今）", "Year-to-date average"),
+    "col.avg_previous": ("上期日均", "Previous period average"),
+    "col.avg_change": ("比上期", "Change"),
+    "col.deposit_accounts": ("有余额账户数", "Accounts with a balance"),
+    "col.deposit_balance": ("存款余额", "Deposit balance"),
+    "col.deposit_average": ("本期日均", "Period average"),
+    "col.weighted_average": ("折算日均", "Weighted average"),
+    "col.new_average": ("新增日均", "New average"),
+}
 
 MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
              "September", "October", "November", "December")

@@ -95,6 +95,8 @@ class Summary:
     interest_received: int
     recovered: int
     table: tuple[Compare, ...]  # balance, accounts, customers
+    # 贷款日均余额 over the period: exact fen (a fraction); None before the ledger's first date
+    avg_balance: Average | None = None
 
 
 @dataclass(frozen=True)
@@ -405,7 +407,8 @@ class TargetResult:
     metric: str  # balance_increase, disbursed (fen) or new_customers (count)
     period: str  # the target's period id (year, half-year, quarter or month containing D)
     target: int
-    actual: int | None  # None: the target period starts before the ledger's first date
+    # a Fraction: 日均净增 (an Average); None: the target
+    actual: int | Fraction | None  # period starts before the ledger's first date
     completion: Ratio
     time_progress: Ratio = None
     on_pace: bool | None = None
@@ -521,11 +524,12 @@ class Sections:
     indicators: tuple[Indicator, ...] | None = None
     migration: Migration | None = None
     trend: Trend | None = None
+    deposits: Deposits | None = None  # only when the deposit tables are given
 
     ORDER = (
         "summary", "quality", "overdue", "structure", "concentration", "inclusive",
         "provision", "migration", "maturity", "watchlist", "account_managers", "trend",
-        "indicators",
+        "deposits", "indicators",
     )
 
     def present(self) -> list[str]:
@@ -600,3 +604,69 @@ class Report:
     analysis: Analysis | None = None  # drafted from the finished model (reportgen.analysis)
     scope: str = "all"  # the scope id (scopes.md); "all" for the whole bank
     scope_kind: str = "all"  # all | branch | manager | mixed
+
+
+class Average(Fraction):
+    """A daily average (日均) in fen: Σ over the days of a window of a balance (积数,
+    fen·days) ÷ the days, exact.  A ``Fraction`` of its own type so that every format
+    knows it is money, rounded half-up only when shown (never a ratio)."""
+
+    @classmethod
+    def of(cls, fen_days: int, days: int) -> Average:
+        return cls(int(fen_days), int(days))
+
+
+def average_change(a: Average | None, b: Average | None) -> Average | None:
+    """a − b, still money; None when either is unknown."""
+    if a is None or b is None:
+        return None
+    return Average(a - b)
+
+
+@dataclass(frozen=True)
+class DepositAverageRow:
+    """日均: the period's, the year to date's, the previous period's, and the change."""
+
+    key: str  # total · savings · corporate · margin · a kind code
+    period: Average | None
+    year_to_date: Average | None
+    previous: Average | None
+    change_previous: Average | None
+
+
+@dataclass(frozen=True)
+class DepositBorrowerRow:
+    """有贷户 / 无贷户: accounts whose customer has a live loan on D, and the rest."""
+
+    key: str  # with_loans · without_loans
+    accounts: int
+    balance: int
+    average: Average | None
+
+
+@dataclass(frozen=True)
+class DepositManagerRow:
+    """One account manager's deposits: balance on D, the period's average, the average
+    weighted per kind, and the new average against the base date."""
+
+    account_manager: str
+    accounts: int
+    balance: int
+    average: Average | None
+    weighted_average: Average | None
+    new_average: Average | None
+
+
+@dataclass(frozen=True)
+class Deposits:
+    """存款: balances with comparisons, daily averages, borrowers, 存贷比, managers."""
+
+    balances: tuple[Compare, ...]  # total, savings, corporate, margin, then each kind
+    averages: tuple[DepositAverageRow, ...]
+    borrowers: tuple[DepositBorrowerRow, ...]
+    loan_balance: int
+    loan_average: Average | None
+    loan_to_deposit: Ratio  # loan balance ÷ deposit balance on D
+    loan_to_deposit_average: Ratio  # loan daily average ÷ deposit daily average
+    base_date: date | None
+    managers: tuple[DepositManagerRow, ...] | None  # monthly and longer reports

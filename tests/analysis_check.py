@@ -56,6 +56,8 @@ def derived_figures(report: Report, unit: str) -> set[str]:
     s = report.sections
     out: set[str] = set()
     compares: list[Compare] = [*s.summary.table, *s.quality.table, *s.overdue.table]
+    if s.deposits is not None:  # the deposits topic's growth rates (存款 比上期 / 比年初)
+        compares += s.deposits.balances
     for row in compares:
         for change, base in ((row.change_opening, row.opening),
                              (row.change_year_start, row.year_start),

@@ -15,6 +15,7 @@ LOANS_HEADER = ("loan_id,customer_id,branch,account_manager,product,guarantee,co
                 "start_date,maturity_date,rate")
 TX_HEADER = "loan_id,date,type,amount"
 CL_HEADER = "loan_id,date,grade,overdue_since"
+DEPOSIT_ACCOUNTS_HEADER = "account_id,customer_id,branch,account_manager,kind"
 
 
 def _csv(header: str, body: str) -> str:
@@ -32,6 +33,8 @@ def write_ledger(
     bank_figures: str | None = None,
     targets: str | None = None,
     encoding: str = "utf-8",
+    deposit_accounts: str | None = None,
+    deposit_balances: str | None = None,
 ) -> Path:
     """Write the given rows (without headers) as a ledger folder and return it."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -45,6 +48,10 @@ def write_ledger(
         files["bank_figures.csv"] = _csv("date,item,amount", bank_figures)
     if targets is not None:
         files["targets.csv"] = _csv("account_manager,period,metric,target", targets)
+    if deposit_accounts is not None:
+        files["deposit_accounts.csv"] = _csv(DEPOSIT_ACCOUNTS_HEADER, deposit_accounts)
+    if deposit_balances is not None:
+        files["deposit_balances.csv"] = _csv("account_id,date,balance", deposit_balances)
     for name, content in files.items():
         (folder / name).write_bytes(content.encode(encoding))
     return folder

@@ -365,3 +365,38 @@ def test_a_growth_rate_that_shows_as_zero_is_left_out(report_from: MakeReport) -
     scale = texts(drafted(report_from("monthly", "2026-03", **with_history(ledger)), "zh",
                           "yuan"))["scale"]
     assert "比上月末减少0.01元；比年初增加499,999.99元；" in scale
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("zh", "截至4月末，各项存款余额7,500.00元，比上月末增加3,800.00元，增幅102.70%；"
+           "比年初增加4,300.00元，增幅134.38%；其中储蓄存款1,000.00元，对公存款6,000.00元，"
+           "保证金存款500.00元。本月存款日均余额5,866.67元，比上期日均增加2,166.67元。"
+           "存贷比8.00%（按日均计13.64%）。"),
+    ("en", "As of 30 April 2026, total deposits stood at 7,500.00 (in yuan), up 3,800.00 "
+           "(+102.70%) on the previous month-end, up 4,300.00 (+134.38%) on the start of the "
+           "year; savings 1,000.00, corporate 6,000.00, margin 500.00. The daily average for "
+           "this month was 5,866.67, up 2,166.67 on the previous period. The loan-to-deposit "
+           "ratio was 8.00% (13.64% on daily averages)."),
+])
+def test_deposits_topic(report_from: MakeReport, lang: str, expected: str) -> None:
+    """The deposits topic of the hand-worked deposit ledger (tests/test_metrics_deposits.py):
+    7,500 on 30 April against 3,700 on 31 March (+3,800, 102.70 %) and 3,200 at the year
+    start (+4,300, 134.38 %); 日均 176,000 / 30 = 5,866.67 against March's 3,700.00;
+    存贷比 600 / 7,500 = 8.00 %, 800 / 5,866.67 = 13.64 %.  Every number is a table's."""
+    from test_metrics_deposits import CHANGES, LEDGER
+
+    report = report_from("monthly", "2026-04", deposit_balances=CHANGES, **LEDGER)
+    shown = drafted(report, lang, "yuan")
+    assert shown.analysis is not None
+    [text] = [p.text for p in shown.analysis.paragraphs if p.topic == "deposits"]
+    assert text == expected
+    assert unknown_numbers(shown, lang, "yuan") == []
+
+
+def test_no_deposit_tables_no_deposits_topic(report_from: MakeReport) -> None:
+    from test_metrics_deposits import LEDGER
+
+    tables = {k: v for k, v in LEDGER.items() if k != "deposit_accounts"}
+    shown = drafted(report_from("monthly", "2026-04", **tables), "zh", "yuan")
+    assert shown.analysis is not None
+    assert all(p.topic != "deposits" for p in shown.analysis.paragraphs)

@@ -246,6 +246,16 @@ OUT_OF_DOMAIN = [
     ('[ledger]\npath = "  "\n', "ledger.path"),
     ('[output]\ndir = ""\n', "output.dir"),
     ('[output]\ntemplates = "/no/such/templates"\n', "output.templates"),
+    # deposits (assessment.md): weights finite 0–100, a real base date, known kinds
+    *[(f"[deposits.weights]\n{k} = {v}\n", f"deposits.weights.{k}")
+      for k in ("margin", "individual_time", "other") for v in ("nan", "inf", "-0.1", "101")],
+    ('[deposits.weights]\nmargin = "0.3"\n', "deposits.weights.margin"),
+    ("[deposits.weights]\nsavings = 1.0\n", "deposits.weights.savings"),
+    ('[deposits]\nbase_date = "2026-02-30"\n', "deposits.base_date"),
+    ("[deposits]\nbase_date = 2026-01-01T08:00:00\n", "deposits.base_date"),
+    ("[deposits]\nweights = 1\n", "deposits.weights"),
+    *[(f"[thresholds]\nloan_to_deposit_max = {v}\n", "thresholds.loan_to_deposit_max")
+      for v in ("nan", "-1", "1000", '"0.75"')],
 ]
 
 
@@ -301,6 +311,8 @@ def test_the_cli_exits_2_at_load_with_one_line_and_writes_nothing(
     '[bank]\nname = ""\nbranch = ""\ncurrency = "USD"\ntimezone = "UTC"\n',
     '[bank]\nname = "' + "银" * 100 + '"\n',
     "[output]\npdf_max_rows = 1\n[schedule]\nlock_wait = 0\n",
+    "[deposits]\nbase_date = 2025-12-31\n[deposits.weights]\nmargin = 0\nindividual_time = 1.1\n",
+    "[thresholds]\nloan_to_deposit_max = 1.2\n",
 ])
 def test_values_inside_their_domain_still_load(tmp_path: Path, text: str) -> None:
     load_config(write(tmp_path, text))

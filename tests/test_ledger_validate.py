@@ -273,6 +273,77 @@ CASES = {
         "a second row for the same item and date"),
 }
 
+DEPOSIT_ACCOUNTS = """
+A1,C1,城东支行,王五,corporate_demand
+A2,,城西支行,李四,individual_time
+"""
+DEPOSIT_BALANCES = """
+A1,2026-09-30,50000
+A2,2026-09-30,1000
+A1,2026-10-15,60000
+"""
+
+
+def _deposits(accounts: str = DEPOSIT_ACCOUNTS, balances: str = DEPOSIT_BALANCES
+              ) -> dict[str, str]:
+    return {"deposit_accounts": accounts, "deposit_balances": balances}
+
+
+CASES |= {
+    "duplicate deposit account_id": Case(
+        _deposits(DEPOSIT_ACCOUNTS + "A1,C2,城东支行,王五,margin\n"),
+        "deposit_accounts.csv, row 4, column account_id", "A1", "duplicate account_id"),
+    "bad deposit kind": Case(
+        _deposits(DEPOSIT_ACCOUNTS.replace("individual_time", "活期")),
+        "deposit_accounts.csv, row 3, column kind", "活期", "not one of"),
+    "blank deposit manager": Case(
+        _deposits(DEPOSIT_ACCOUNTS.replace(",李四,", ",,")),
+        "deposit_accounts.csv, row 3, column account_manager", None, "must not be blank"),
+    "negative deposit balance": Case(
+        _deposits(balances=DEPOSIT_BALANCES.replace("A2,2026-09-30,1000", "A2,2026-09-30,-1")),
+        "deposit_balances.csv, row 3, column balance", "-1.00", "must not be negative"),
+    "unknown deposit account": Case(
+        _deposits(balances=DEPOSIT_BALANCES + "A9,2026-10-01,5\n"),
+        "deposit_balances.csv, row 5, column account_id", "A9",
+        "no such account_id in deposit_accounts"),
+    "two balances for one account and date": Case(
+        _deposits(balances=DEPOSIT_BALANCES + "A1,2026-09-30,7\n"),
+        "deposit_balances.csv, row 5, column date", "2026-09-30",
+        "a second balance row for the same account and date"),
+    "bad deposit balance date": Case(
+        _deposits(balances=DEPOSIT_BALANCES + "A1,2026-02-30,7\n"),
+        "deposit_balances.csv, row 5, column date", "2026-02-30", "not a date"),
+    "bad deposit money": Case(
+        _deposits(balances=DEPOSIT_BALANCES.replace("60000", "6万")),
+        "deposit_balances.csv, row 4, column balance", "6万", ""),
+    "deposit balance after the declared data date": Case(
+        _deposits(balances=DEPOSIT_BALANCES + "A2,2026-11-01,7\n"),
+        "deposit_balances.csv, row 5, column date", "2026-11-01", "dated after the data date"),
+    "deposit balances without accounts": Case(
+        {"deposit_balances": DEPOSIT_BALANCES}, "deposit_accounts.csv", None,
+        "the two deposit tables go together"),
+}
+
+
+def test_a_ledger_with_deposits_is_fine(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = generate(ledger(tmp_path / "l", **_deposits()), out)
+    assert result.exit_code == 0, result.output
+    assert '"deposits"' in (out / "monthly_2026-10.json").read_text(encoding="utf-8")
+
+
+def test_deposit_tables_in_a_workbook_with_chinese_names(tmp_path: Path) -> None:
+    """存款账户 / 存款余额 sheets with Chinese headers and kind labels read as the CSVs do."""
+    from ledgers import to_chinese
+
+    tables = to_chinese(read_tables(ledger(tmp_path / "csv", **_deposits())))
+    book = write_workbook(tmp_path / "l.xlsx", tables, chinese_sheets=True)
+    out = tmp_path / "out"
+    result = generate(book, out)
+    assert result.exit_code == 0, result.output
+    text = (out / "monthly_2026-10.json").read_text(encoding="utf-8")
+    assert "\"current\":\"61000.00\"" in text  # A1 60,000 + A2 1,000 on 31 October
+
 
 @pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
 def test_each_rule_rejects_the_ledger_and_points_at_the_cell(tmp_path: Path, case: Case

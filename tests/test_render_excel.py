@@ -415,3 +415,31 @@ def test_target_progress_beside_each_target_red_when_behind(tmp_path: Path) -> N
     assert behind[-2].value == 1
     unknown = row[("余额净增", "2026年度")]
     assert unknown[-3].value == unknown[-1].value == "—"
+
+
+def test_deposits_sheet_shows_balances_averages_and_ratios(tmp_path: Path, report_from: Any
+                                                           ) -> None:
+    """存款 sheet of the hand-worked deposit ledger (tests/test_metrics_deposits.py), in yuan:
+    the April average 176,000 / 30 = 5,866.666… shown 5866.67 (rounded once, half-up)."""
+    from test_metrics_deposits import CHANGES, LEDGER, WEIGHTED
+
+    report = report_from("monthly", "2026-04", config=WEIGHTED, deposit_balances=CHANGES,
+                         **LEDGER)
+    book = load_workbook(write(tmp_path, report, unit="yuan"))
+    assert "存款" in book.sheetnames
+    assert book.sheetnames.index("存款") < book.sheetnames.index("监管指标")
+    values = [[c for c in row if c is not None]
+              for row in book["存款"].iter_rows(values_only=True)]
+    flat = [str(v) for row in values for v in row]
+    for label in ("存款合计", "有贷户", "存贷比（日均）"):
+        assert label in flat
+    total_avg = next(row for row in values if row and row[0] == "存款合计" and len(row) == 5)
+    assert [Decimal(str(v)) for v in total_avg[1:]] == [
+        Decimal("5866.67"), Decimal("3995.83"), Decimal("3700.00"), Decimal("2166.67")]
+    ratio_row = next(row for row in values if row and row[0] == "存贷比（时点）")
+    assert Decimal(str(ratio_row[1])) == Decimal("0.08")
+
+
+def test_no_deposit_tables_no_deposits_sheet(tmp_path: Path) -> None:
+    book = load_workbook(write(tmp_path, make_report("monthly")))
+    assert "存款" not in book.sheetnames

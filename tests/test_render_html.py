@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import lxml.html
 import pytest
@@ -275,3 +276,19 @@ def test_control_characters_a_user_template_holds_are_removed_too(tmp_path: Path
     html = render_html(make_report("dekad"), RenderOptions(templates=tmp_path))
     assert "<style>/* [2J */</style>" in html
     assert not UNSAFE.search(html)
+
+
+def test_deposits_section_in_html(tmp_path: Path, report_from: Any) -> None:
+    """_deposits.html: the section with its tables, figures rounded once from the exact
+    average (hand-worked in tests/test_metrics_deposits.py)."""
+    from test_metrics_deposits import CHANGES, LEDGER, WEIGHTED
+
+    report = report_from("monthly", "2026-04", config=WEIGHTED, deposit_balances=CHANGES,
+                         **LEDGER)
+    html = render_html(report, RenderOptions(unit="yuan"))
+    part = section(html, "deposits")
+    for text in ("存款", "存款合计", "储蓄存款", "保证金存款", "有贷户", "无贷户", "存贷比（时点）",
+                 "5,866.67", "8.00%", "13.64%", "5,150.00", "客户经理存款"):
+        assert text in part, text
+    plain = render_html(make_report("monthly"), RenderOptions())
+    assert 'id="section-deposits"' not in plain

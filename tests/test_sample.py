@@ -103,7 +103,32 @@ def test_enums_hold_only_english_codes(ledger: dict[str, pd.DataFrame]) -> None:
     assert set(ledger["transactions"].type) <= set(schema.codes(schema.TX_TYPES))
     assert set(ledger["classifications"].grade) <= set(schema.GRADE_CODES)
     assert set(ledger["bank_figures"].item) == set(schema.codes(schema.BANK_ITEMS))
-    assert set(ledger["targets"].metric) == set(schema.codes(schema.TARGET_METRICS))
+    # the loan metrics; the deposit ones (存款净增, 日均净增) are not in the sample's targets
+    loan_metrics = {m for m in schema.codes(schema.TARGET_METRICS) if not m.startswith("deposit")}
+    assert set(ledger["targets"].metric) == loan_metrics
+    assert set(ledger["deposit_accounts"].kind) == set(schema.codes(schema.DEPOSIT_KINDS)) - {
+        "other"}
+
+
+def test_deposits_are_realistic_and_valid(ledger: dict[str, pd.DataFrame]) -> None:
+    """Demand and time accounts of customers, margin accounts of borrowers, savers who
+    borrow nothing; change-only balances ≥ 0, one row per account and date."""
+    accounts, balances = ledger["deposit_accounts"], ledger["deposit_balances"]
+    customers = ledger["customers"]
+    assert accounts.account_id.is_unique
+    assert balances.account_id.isin(accounts.account_id).all()
+    assert not balances.duplicated(["account_id", "date"]).any()
+    assert balances.balance.str.match(MONEY).all()
+    assert balances.date.str.match(DATE).all()
+    margin = accounts[accounts.kind == "margin"]
+    assert len(margin)
+    assert margin.customer_id.isin(ledger["loans"].customer_id).all()
+    linked = accounts.customer_id.isin(customers.customer_id)
+    assert linked.any()
+    assert (~linked).any()  # savers outside customers.csv
+    rows_per_account = balances.groupby("account_id").size()
+    assert rows_per_account.max() > 1  # change-only history, not one row
+    assert (_fen(balances.balance) == 0).any()  # some accounts were closed
 
 
 def test_enterprise_size_exactly_for_corporate(ledger: dict[str, pd.DataFrame]) -> None:

@@ -87,7 +87,7 @@ class Topics:
     def ratio_compare(self, rows: tuple[Compare, ...], key: str) -> Facts | None:
         return _ratio_compare(_row(rows, key), yearly=self.yearly, same_year_start=self.same)
 
-    def money(self, fen: int | None) -> shown.Shown | None:
+    def money(self, fen: int | Fraction | None) -> shown.Shown | None:
         return shown.money(fen, self.unit)
 
     def scale(self) -> Facts | None:
@@ -194,7 +194,7 @@ class Topics:
         a = self.s.account_managers
         if a is None or not a.has_targets:
             return None
-        totals: dict[tuple[str, str], list[int]] = {}
+        totals: dict[tuple[str, str], list[int | Fraction]] = {}  # 日均净增: a Fraction
         unknown: set[tuple[str, str]] = set()  # an actual from before the ledger's first date
         for row in a.rows:
             for g in row.targets:
@@ -214,8 +214,8 @@ class Topics:
             items.append({
                 "metric": metric, "name": self.t.enum("metric", metric),
                 "period": self.t.period_id_name(period),
-                "target": shown.count(target) if is_count else self.money(target),
-                "actual": shown.count(actual) if is_count else self.money(actual),
+                "target": shown.count(int(target)) if is_count else self.money(target),
+                "actual": shown.count(int(actual)) if is_count else self.money(actual),
                 "is_count": is_count,
                 "completion": shown.pct(completion),
                 "time": shown.pct(time),
@@ -229,8 +229,26 @@ class Topics:
         return {"items": items} if items else None
 
     def deposits(self) -> Facts | None:
-        """The seam for the deposits book (assessment.md): no deposits in the model yet."""
-        return None
+        """存款: the balance with its changes, the three groups, the period's daily average
+        against the previous period's, and 存贷比 on both bases (assessment.md)."""
+        d = self.s.deposits
+        if d is None:
+            return None
+        balance = self.compare(d.balances, "total")
+        if balance is None:
+            return None
+        groups = {r.key: r.current for r in d.balances}
+        total = d.averages[0]
+        return {
+            "balance": balance,
+            "savings": self.money(groups["savings"]),
+            "corporate": self.money(groups["corporate"]),
+            "margin": self.money(groups["margin"]),
+            "average": self.money(total.period),
+            "average_change": self.money(total.change_previous),
+            "ltd": shown.pct(d.loan_to_deposit),
+            "ltd_average": shown.pct(d.loan_to_deposit_average),
+        }
 
 
 def shown_nonzero(value: shown.Shown | None) -> bool:

@@ -44,8 +44,9 @@ def _shown(value: Decimal, exact: Fraction | int, places: int = 2) -> Shown:
     return Shown(grouped(abs(value), places), _sign(value), _sign(exact))
 
 
-def money(fen: int | None, unit: str) -> Shown | None:
-    """Money in the report's unit, 2 places, as the tables show it; ``None`` stays ``None``."""
+def money(fen: int | Fraction | None, unit: str) -> Shown | None:
+    """Money in the report's unit, 2 places, as the tables show it; ``None`` stays ``None``
+    (a fraction of fen: a daily average, 日均, rounded here once like its table cell)."""
     return None if fen is None else _shown(money_in_unit(fen, unit), fen)
 
 

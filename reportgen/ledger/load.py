@@ -18,6 +18,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from reportgen.errors import Problem
 from reportgen.ledger import parse
 from reportgen.ledger.csvtext import MAX_FIELD_CHARS
 from reportgen.ledger.mapped import read_mapped
@@ -90,6 +91,9 @@ class Ledger:
     # Per manager code its name, per branch code its id (机构号): None where not given.
     manager_names: list[str | None] = field(default_factory=list)
     branch_ids: list[str | None] = field(default_factory=list)
+    deposit_accounts: Columns | None = None  # optional deposits (assessment.md)
+    deposit_balances: Columns | None = None
+    deposit_managers: list[str] = field(default_factory=list)
 
     @property
     def n_loans(self) -> int:
@@ -313,6 +317,7 @@ def load_ledger(path: Path, *, steps: Steps = QUIET, mapping: Mapping | None = N
         # now: the engine is about to allocate as much again, from numpy, and would otherwise
         # stack on top of pages Arrow's allocator keeps for a while (peak 1.9 GB, not 1.6).
         pa.default_memory_pool().release_unused()
+    deposit_managers = _join_deposits(tables, customers, problems)
     return Ledger(
         path=path,
         sha256=sha256,
@@ -331,6 +336,9 @@ def load_ledger(path: Path, *, steps: Steps = QUIET, mapping: Mapping | None = N
         named_date=named_date,
         manager_names=_beside(loans, "manager_code", len(managers), "account_manager_name"),
         branch_ids=_beside(loans, "branch_code", len(branches), "branch_id"),
+        deposit_accounts=tables.get("deposit_accounts"),
+        deposit_balances=tables.get("deposit_balances"),
+        deposit_managers=deposit_managers,
     )
 
 
@@ -349,4 +357,34 @@ def _beside(loans: Columns, code: str, n: int, column: str) -> list[str | None]:
     for c, value in zip(found.tolist(), values, strict=True):
         out[c] = value
     return out
+
+
+def _join_deposits(tables: dict[str, Columns], customers: Columns, problems: Problems
+                   ) -> list[str]:
+    """Code the deposit tables: each balance row gets its account's row (-1 and a problem
+    when the account is unknown), each account its customer's row (-1 when the depositor
+    borrows nothing: that is allowed) and its manager a code; returns the managers' names.
+
+    Balances given without accounts (or accounts without balances) are a data error: the
+    two tables only make sense together.
+    """
+    accounts, balances = tables.get("deposit_accounts"), tables.get("deposit_balances")
+    if accounts is None and balances is None:
+        return []
+    if accounts is None or balances is None:
+        have, missing = (("deposit_accounts", "deposit_balances") if balances is None
+                         else ("deposit_balances", "deposit_accounts"))
+        problems.add(Problem(f"{missing}.csv", None, None, None,
+                             f"missing: {have} is given, and the two deposit tables "
+                             "go together"))
+        return []
+    accounts.values["customer"] = _lookup(accounts.text["customer_id"],
+                                          customers.text["customer_id"])
+    accounts.values["manager_code"], managers = sorted_codes(accounts.text["account_manager"])
+    account = _lookup(balances.text["account_id"], accounts.text["account_id"])
+    balances.values["account"] = account
+    problems.add_mask(balances.source, "account_id",
+                      (account < 0) & ~balances["account_id__blank"], balances.rows,
+                      balances.text["account_id"], "no such account_id in deposit_accounts")
+    return managers
 

@@ -178,6 +178,35 @@ def _check_optional(problems: Problems, ledger: Ledger) -> None:
                "money has at most 2 decimals", _decimal_shown(value))
 
 
+def _check_deposits(problems: Problems, ledger: Ledger) -> None:
+    """存款: one row per account, balances ≥ 0, one balance row per (account, date)."""
+    accounts, balances = ledger.deposit_accounts, ledger.deposit_balances
+    if accounts is not None and len(accounts):
+        problems.add_mask(accounts.source, "account_id", _repeated(accounts.codes("account_id")),
+                          accounts.rows, accounts.text["account_id"], "duplicate account_id")
+    if balances is None or not len(balances):
+        return
+    amount = balances["balance"]
+    if (amount < 0).any():
+        _range(problems, balances, "balance", amount < 0, "must not be negative",
+               _money_shown(amount))
+    if "account" not in balances.values:  # accounts missing: reported by the loader
+        return
+    account, day = balances["account"].astype(np.int64), balances["date"].astype(np.int64)
+    dated = (account >= 0) & (day != NO_DATE)
+    if bool(dated.all()) and (_ascending(account * (1 << 32) + day)
+                              or _ascending(day * (1 << 32) + account)):
+        return  # an export in (account, date) or (date, account) order: no sort needed
+    key = np.where(dated, account * (1 << 32) + day, -1 - np.arange(len(day)))
+    problems.add_mask(balances.source, "date", _duplicates(key) & dated, balances.rows,
+                      _iso_days(day), "a second balance row for the same account and date")
+
+
+def _ascending(keys: np.ndarray) -> bool:
+    """Strictly ascending: then no key repeats (one pass, where a sort costs ten)."""
+    return keys.size < 2 or bool((keys[1:] > keys[:-1]).all())
+
+
 def _period_kind(period_id: str) -> str:
     try:  # parse, not just match the form: 2026-13 has the form of a month
         kind = parse_period(period_id).report
@@ -202,3 +231,4 @@ def validate_ledger(ledger: Ledger) -> None:
     _check_transactions(problems, ledger.transactions)
     _check_classifications(problems, ledger.classifications)
     _check_optional(problems, ledger)
+    _check_deposits(problems, ledger)

@@ -10,8 +10,9 @@ from reportgen.config import Config
 from reportgen.engine import Engine
 from reportgen.metrics.concentration import concentration
 from reportgen.metrics.context import Context
+from reportgen.metrics.deposits import deposits, has_deposits
 from reportgen.metrics.inclusive import inclusive
-from reportgen.metrics.indicators import indicators
+from reportgen.metrics.indicators import indicators, with_loan_to_deposit
 from reportgen.metrics.loanbook import loan_book
 from reportgen.metrics.managers import account_managers
 from reportgen.metrics.maturity import maturity
@@ -59,6 +60,11 @@ def build_sections(ctx: Context) -> Sections:
         }
     if report in WITH_MIGRATION_AND_TREND:
         base |= {"migration": migration(ctx), "trend": trend(ctx)}
+    if has_deposits(ctx):  # every report, only when the deposit tables are given
+        base["deposits"] = deposits(ctx)
+        if "indicators" in base:
+            base["indicators"] = with_loan_to_deposit(
+                ctx.config.thresholds, base["indicators"], base["deposits"])
     return Sections(**base)  # type: ignore[arg-type]
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from reportgen.config import ThresholdsConfig
-from reportgen.model import Concentration, Indicator, Overdue, Provision, Quality
+from reportgen.model import Concentration, Deposits, Indicator, Overdue, Provision, Quality
 
 # Ratios built on provision or net capital: the legal entity's figures (scopes.md).
 LEGAL_ENTITY = ("coverage_ratio", "provision_ratio", "top1_ratio", "top10_ratio",
@@ -29,6 +29,8 @@ def indicators(thresholds: ThresholdsConfig, quality: Quality, provision: Provis
     }
     out = []
     for key, limit, direction in thresholds.limits():
+        if key not in values:  # an optional indicator of another section (存贷比)
+            continue
         value = values[key]
         if legal_entity and key in LEGAL_ENTITY:
             out.append(Indicator(key, None, limit, direction, None, legal_entity=True))
@@ -37,3 +39,18 @@ def indicators(thresholds: ThresholdsConfig, quality: Quality, provision: Provis
             value > limit if direction == "max" else value < limit)
         out.append(Indicator(key, value, limit, direction, breached))
     return tuple(out)
+
+
+def with_loan_to_deposit(thresholds: ThresholdsConfig, rows: object, deposits: object
+                         ) -> tuple[Indicator, ...]:
+    """The indicators with 存贷比 appended when ``thresholds.loan_to_deposit_max`` is set
+    (a monitoring ratio: no limit by default, so no row)."""
+    assert isinstance(rows, tuple)
+    assert isinstance(deposits, Deposits)
+    limit = thresholds.loan_to_deposit_max
+    if limit is None:
+        return rows
+    exact = Fraction(str(limit))
+    value = deposits.loan_to_deposit
+    breached = None if value is None else value > exact
+    return (*rows, Indicator("loan_to_deposit", value, exact, "max", breached))

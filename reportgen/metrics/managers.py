@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from fractions import Fraction
 
 import numpy as np
 
@@ -27,6 +28,7 @@ from reportgen.metrics.context import (
     sorted_contains,
     sorted_unique,
 )
+from reportgen.metrics.deposits import deposit_target_actual
 from reportgen.metrics.grouped import group_count, group_sum
 from reportgen.metrics.shared import shared
 from reportgen.model import AccountManagers, ManagerRow, TargetResult, ratio
@@ -88,7 +90,11 @@ def _targets(ctx: Context, names: list[str], balance: np.ndarray, now: np.ndarra
             metric = metrics[code]
             scale = DECIMAL_SCALE if metric == "new_customers" else DECIMAL_SCALE // 100
             target = int(value) // scale
-            actual = None if not known else int(actuals[metric][m]) if m < n_m else 0
+            actual: int | Fraction | None
+            if metric.startswith("deposit_"):  # the deposit book's own managers and dates
+                actual = deposit_target_actual(ctx, p, str(name), metric)
+            else:
+                actual = None if not known else int(actuals[metric][m]) if m < n_m else 0
             out.setdefault(m, []).append(_progress(ctx, p, metric, target, actual))
     return out
 
@@ -111,11 +117,11 @@ def _target_codes(ctx: Context, targets: Columns) -> np.ndarray:
                     dtype=np.int64)
 
 
-def _progress(ctx: Context, p: Period, metric: str, target: int, actual: int | None
-              ) -> TargetResult:
+def _progress(ctx: Context, p: Period, metric: str, target: int,
+              actual: int | Fraction | None) -> TargetResult:
     """A target's completion against the time gone (assessment.md, Target progress); an
     unknown actual has an unknown completion and pace, but its time still goes by."""
-    completion = None if actual is None else ratio(actual, target)
+    completion = None if actual is None or not target else Fraction(actual) / target
     elapsed = ratio(*time_progress(p, ctx.period.end))
     on_pace = None if completion is None or elapsed is None else completion >= elapsed
     end = ctx.period.end

@@ -7,6 +7,7 @@ from operator import attrgetter
 from reportgen.errors import InternalError
 from reportgen.ledger.schema import DISBURSE, INTEREST, RECOVERY, REPAY, WRITEOFF
 from reportgen.metrics.context import Context
+from reportgen.metrics.deposits import loan_average
 from reportgen.metrics.position import Position, at, compare, positions
 from reportgen.model import Summary
 
@@ -29,6 +30,7 @@ def summary(ctx: Context) -> Summary:
         recovered=f.total(RECOVERY),
         table=tuple(compare(key, attrgetter(key), d, o, y, ly)
                     for key in ("balance", "accounts", "customers")),
+        avg_balance=loan_average(ctx, ctx.period.start, ctx.period.end),
     )
     check_identity(result)
     return result

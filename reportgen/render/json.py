@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from reportgen import analysis
-from reportgen.formatting import ratio6, yuan
+from reportgen.formatting import ratio6, yuan, yuan_exact
 from reportgen.ledger.schema import GRADE_CODES
-from reportgen.model import Compare, Listing, Report, TargetResult
+from reportgen.model import Average, Compare, Listing, Report, TargetResult
 from reportgen.render.base import RenderOptions, register
 from reportgen.render.json_listing import MADE, Form, dumps, listing_json
 
@@ -35,6 +35,8 @@ COUNT_ROWS = frozenset({"accounts", "customers"})  # Compare rows that hold coun
 def _value(name: str, value: Any) -> Any:
     if value is None or isinstance(value, bool | str):
         return value
+    if isinstance(value, Average):  # a daily average: money, rounded once here
+        return yuan_exact(value)
     if isinstance(value, Fraction):
         return ratio6(value)
     if isinstance(value, int):

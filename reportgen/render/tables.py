@@ -316,7 +316,7 @@ class _Builder:
             pairs = [(r, g) for r in a.rows for g in r.targets]
             target_rows = []
             for r, g in self.cut(pairs):
-                kind = Kind.COUNT if g.metric == "new_customers" else Kind.MONEY
+                kind = Kind.COUNT if g.metric == "new_customers" else Kind.MONEY  # 日均: money
                 target_rows.append([Cell(r.account_manager),
                                     Cell(self.t.enum("metric", g.metric)),
                                     Cell(self.t.period_id_name(g.period)),
@@ -345,6 +345,49 @@ class _Builder:
                  *(Cell(getattr(p, k), kind) for k, kind in zip(keys, kinds, strict=True))]
                 for p in s.trend.points]
         return (self.table("points", "", columns, rows),)
+
+    def deposits(self, s: Sections) -> tuple[Table, ...]:
+        """存款: balances, daily averages, 有贷户/无贷户, 存贷比, and (monthly and longer)
+        each manager's balance, average, weighted and new averages."""
+        d = s.deposits
+        assert d is not None
+        tables = [self.compare("balances", "deposits", d.balances,
+                               self.t("table.deposit_balances"))]
+        keys = ("avg_period", "avg_year_to_date", "avg_previous", "avg_change")
+        columns = [self.item_column(), *(Column(k, self.t(f"col.{k}")) for k in keys)]
+        rows: list[list[Cell]] = [
+            [Cell(self.t.field("deposits", a.key)), Cell(a.period, Kind.MONEY),
+             Cell(a.year_to_date, Kind.MONEY), Cell(a.previous, Kind.MONEY),
+             Cell(a.change_previous, Kind.MONEY)] for a in d.averages]
+        tables.append(self.table("averages", self.t("table.deposit_averages"), columns, rows))
+        columns = [self.item_column(), Column("accounts", self.t("col.deposit_accounts")),
+                   Column("balance", self.t("col.deposit_balance")),
+                   Column("average", self.t("col.deposit_average"))]
+        rows = [[Cell(self.t.field("deposits", b.key)), Cell(b.accounts, Kind.COUNT),
+                 Cell(b.balance, Kind.MONEY), Cell(b.average, Kind.MONEY)]
+                for b in d.borrowers]
+        tables.append(self.table("borrowers", self.t("table.deposit_borrowers"), columns, rows))
+        figures = [("loan_balance", d.loan_balance, Kind.MONEY),
+                   ("deposit_balance", d.balances[0].current, Kind.MONEY),
+                   ("loan_to_deposit", d.loan_to_deposit, Kind.RATIO),
+                   ("loan_average", d.loan_average, Kind.MONEY),
+                   ("deposit_average", d.averages[0].period, Kind.MONEY),
+                   ("loan_to_deposit_average", d.loan_to_deposit_average, Kind.RATIO)]
+        tables.append(self.key_values("loan_to_deposit", self.t("table.loan_to_deposit"),
+                                      "deposits", figures))
+        if d.managers is not None:
+            names = ("deposit_accounts", "deposit_balance", "deposit_average",
+                     "weighted_average", "new_average")
+            columns = [Column("account_manager", self.t("account_manager"), numeric=False),
+                       *(Column(k, self.t(f"col.{k}")) for k in names)]
+            shown = self.cut(d.managers)
+            rows = [[Cell(m.account_manager), Cell(m.accounts, Kind.COUNT),
+                     Cell(m.balance, Kind.MONEY), Cell(m.average, Kind.MONEY),
+                     Cell(m.weighted_average, Kind.MONEY), Cell(m.new_average, Kind.MONEY)]
+                    for m in shown]
+            tables.append(self.table("managers", self.t("table.deposit_managers"), columns,
+                                     rows, len(d.managers)))
+        return tuple(tables)
 
     def indicators(self, s: Sections) -> tuple[Table, ...]:
         assert s.indicators is not None

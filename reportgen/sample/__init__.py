@@ -23,6 +23,7 @@ from reportgen.ledger import schema
 from reportgen.sample import write
 from reportgen.sample.arrays import IntArray, Rows, day_number
 from reportgen.sample.customers import Bank, Customers, make_bank, make_customers
+from reportgen.sample.deposits import account_columns, balance_columns, make_deposits
 from reportgen.sample.events import make_events
 from reportgen.sample.figures import NEW_CUSTOMERS, Targets, bank_figures, targets
 from reportgen.sample.loans import PRODUCTS, Loans, credit_lines, first_loan_day, make_loans
@@ -44,6 +45,8 @@ class SampleStats:
     classifications: int
     bank_figures: int
     targets: int
+    deposit_accounts: int = 0
+    deposit_balances: int = 0
 
 
 def _check(loans: int, start: date, end: date) -> None:
@@ -129,7 +132,7 @@ def _target_columns(t: Targets, bank: Bank) -> dict[str, pa.Array]:
 
 def generate_sample(out: Path, loans: int = 2000, seed: int = 1,
                     start: date = date(2024, 1, 1),
-                    end: date = date(2026, 11, 28)) -> SampleStats:
+                    end: date = date(2026, 11, 28), deposits: bool = True) -> SampleStats:
     """Write a sample ledger folder of six CSV files.
 
     Args:
@@ -138,6 +141,8 @@ def generate_sample(out: Path, loans: int = 2000, seed: int = 1,
         seed: random seed; the same arguments always give byte-identical files.
         start: first day of the ledger; every row is dated on or after it.
         end: last day of the ledger (the export date); no row is dated after it.
+        deposits: also write deposit_accounts.csv and deposit_balances.csv (from a stream
+            of their own: the loan files are the same either way).
 
     Returns:
         The folder and the number of rows written to each file.
@@ -185,4 +190,11 @@ def generate_sample(out: Path, loans: int = 2000, seed: int = 1,
         }),
         "targets": write.write_table(out, schema.TARGETS, _target_columns(goals, bank)),
     }
+    if deposits:
+        made = make_deposits(seed, cust, len(bank.managers), first, last)
+        accounts = account_columns(made, bank, customer_ids)
+        counts["deposit_accounts"] = write.write_table(out, schema.DEPOSIT_ACCOUNTS, accounts)
+        counts["deposit_balances"] = write.write_table(
+            out, schema.DEPOSIT_BALANCES, balance_columns(made, accounts["account_id"]))
     return SampleStats(out=out, **counts)
+
