@@ -11,16 +11,21 @@ import functools
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reportgen.config import Config
 from reportgen.engine import Engine
 from reportgen.ledger.load import Ledger, load_ledger
+from reportgen.ledger.read import RawLedger
 from reportgen.ledger.validate import validate_ledger, warnings_on
 from reportgen.metrics.build import build_report
 from reportgen.model import Report
 from reportgen.periods import parse_period
 from reportgen.progress import Steps
 from reportgen.render.base import RenderOptions, render
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass
@@ -38,10 +43,13 @@ class Session:
         return ([], 0) if day is None else warnings_on(self.engine, day)
 
 
-def open_ledger(path: Path, *, progress: bool = False) -> Session:
-    """Load and validate ``path``; raises ``LedgerError`` (exit 3) listing every problem."""
+def open_ledger(path: Path, *, progress: bool = False, raw: RawLedger | None = None) -> Session:
+    """Load and validate ``path``; raises ``LedgerError`` (exit 3) listing every problem.
+
+    ``raw`` is a ledger already read (``open_frames``); ``path`` then only names it.
+    """
     with Steps(5, enabled=progress, title="loading ledger") as steps:
-        ledger = load_ledger(path, steps=steps)
+        ledger = load_ledger(path, steps=steps, raw=raw)
         with steps.step("indexing balances and states"):
             engine = Engine(ledger)
         with steps.step("validating"):
@@ -81,3 +89,34 @@ def render_options(config: Config, *, lang: str | None = None,
 def write(report: Report, formats: list[str], out: Path, options: RenderOptions) -> list[Path]:
     """Render ``report`` in each format into ``out``; each file appears whole or not at all."""
     return render(report, formats, out, options)
+
+
+def open_frames(*, customers: pd.DataFrame, loans: pd.DataFrame,
+                transactions: pd.DataFrame | None = None,
+                classifications: pd.DataFrame | None = None,
+                bank_figures: pd.DataFrame | None = None, targets: pd.DataFrame | None = None,
+                balances: pd.DataFrame | None = None, mapping: object = None) -> Session:
+    """``open_ledger`` for a ledger held in pandas DataFrames (e.g. from ``pd.read_sql``).
+
+    The frames are converted to the reader's raw tables (ledger/frames.py) and loaded and
+    validated exactly as files are; a ``LedgerError`` names each problem's frame, row label
+    (the frame's index label) and column.  ``balances`` (a snapshot ledger) and ``mapping``
+    (a mapping file) are accepted only where this version reads them.
+    """
+    from reportgen.errors import LedgerError, UsageError
+    from reportgen.ledger.frames import FRAMES_PATH, frame_problems, raw_from_frames
+
+    if mapping is not None:
+        raise UsageError("open_frames: mapping= needs the mapping-file reader, which this "
+                         "version lacks; name the frames' columns as in ledger-format.md")
+    frames = {"customers": customers, "loans": loans, "transactions": transactions,
+              "classifications": classifications, "bank_figures": bank_figures,
+              "targets": targets}
+    if balances is not None:
+        frames["balances"] = balances  # raw_from_frames refuses it unless the schema has it
+    raw = raw_from_frames(frames)
+    labels = {name: frame.index for name, frame in frames.items() if frame is not None}
+    try:
+        return open_ledger(FRAMES_PATH, raw=raw)
+    except LedgerError as exc:
+        raise LedgerError(*frame_problems(exc.problems, exc.total, labels)) from None

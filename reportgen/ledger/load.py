@@ -209,10 +209,13 @@ def _join_loans(journal: Columns, loans: Columns, problems: Problems) -> None:
                       journal.rows, journal.text.pop("loan_id"), "no such loan_id in loans")
 
 
-def load_ledger(path: Path, *, steps: Steps = QUIET) -> Ledger:
-    """Read and parse a ledger; cell problems are collected in ``ledger.problems``."""
+def load_ledger(path: Path, *, steps: Steps = QUIET, raw: RawLedger | None = None) -> Ledger:
+    """Read and parse a ledger; cell problems are collected in ``ledger.problems``.
+
+    ``raw``, when given, is the ledger already read (from pandas frames: ledger/frames.py).
+    """
     with steps.step("reading ledger files"):
-        raw = read_raw(path)
+        raw = read_raw(path) if raw is None else raw
     with steps.step("parsing columns"):
         parsed = _parse_tables(raw)
     problems = Problems()
