@@ -523,3 +523,10 @@ class Report:
     loans: LoanBook | None = None  # live loans on D, for the Excel 借据明细 sheet
     warnings: tuple[str, ...] = field(default=())  # validator warnings (data-quality sheet)
     warning_count: int = 0
+
+    def to_frames(self) -> dict[str, Any]:
+        """Every table of every section as a pandas DataFrame, keyed "section/table";
+        money as exact ``Decimal`` yuan (see model_frames.py)."""
+        from reportgen.model_frames import report_frames
+
+        return dict(report_frames(self))
