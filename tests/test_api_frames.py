@@ -138,3 +138,19 @@ def test_bad_arguments_are_usage_errors(database: Path) -> None:
             reportgen.open_frames(**frames, balances=frames["transactions"])
     with pytest.raises(UsageError, match="must be a pandas DataFrame"):
         reportgen.open_frames(**{**frames, "loans": [1, 2]})  # type: ignore[arg-type]
+
+
+def test_the_python_api_doc_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """docs/python-api.md's examples, run as written: SQLite → read_sql → report → files."""
+    import re
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "python-api.md").read_text(
+        encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", doc, flags=re.DOTALL)
+    assert len(blocks) == 2
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, object] = {}
+    for block in blocks:
+        exec(compile(block, "docs/python-api.md", "exec"), namespace)
+    assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == [
+        "monthly_2026-03.json", "monthly_2026-03.xlsx"]
