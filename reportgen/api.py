@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from reportgen import datadate
 from reportgen.config import Config
+from reportgen.datadate import DataDate
 from reportgen.engine import Engine
 from reportgen.ledger.load import Ledger, load_ledger
 from reportgen.ledger.read import RawLedger
@@ -30,45 +32,61 @@ if TYPE_CHECKING:
 
 @dataclass
 class Session:
-    """A loaded, validated ledger and its engine, shared by every report of one run."""
+    """A loaded, validated ledger and its engine, shared by every report of one run, with
+    the dates it covers: ``first_day`` … ``data_date`` (see ``reportgen.datadate``)."""
 
     ledger: Ledger
     engine: Engine
+    data_date: DataDate
+    first_day: date
 
     @functools.cached_property
     def last_day_warnings(self) -> tuple[list[str], int]:
-        """Data-quality warnings on the ledger's latest date (what ``validate`` prints):
+        """Data-quality warnings on the ledger's data date (what ``validate`` prints):
         computed on request, since a report computes its own on its as-of date."""
-        day = self.engine.last_day()
-        return ([], 0) if day is None else warnings_on(self.engine, day)
+        return warnings_on(self.engine, self.data_date.day)
 
 
-def open_ledger(path: Path, *, progress: bool = False, raw: RawLedger | None = None) -> Session:
+def open_ledger(path: Path, *, progress: bool = False, as_of: date | None = None,
+                config_as_of: date | None = None, raw: RawLedger | None = None) -> Session:
     """Load and validate ``path``; raises ``LedgerError`` (exit 3) listing every problem.
 
-    ``raw`` is a ledger already read (``open_frames``); ``path`` then only names it.
+    ``as_of`` (``--as-of``) and ``config_as_of`` (``[ledger] as_of``) declare the data
+    date; a row dated after a declared data date is one of the problems.  A ledger without
+    a single transaction is refused.  ``raw`` is a ledger already read (``open_frames``);
+    ``path`` then only names it.
     """
     with Steps(5, enabled=progress, title="loading ledger") as steps:
         ledger = load_ledger(path, steps=steps, raw=raw)
         with steps.step("indexing balances and states"):
             engine = Engine(ledger)
         with steps.step("validating"):
+            data_date = datadate.decide(as_of=as_of, configured=config_as_of,
+                                        latest=engine.last_day())
+            if data_date is not None:
+                datadate.check_declared(ledger, data_date)
             validate_ledger(ledger, engine)
+            datadate.check_not_empty(ledger, engine)
+    first_day = engine.first_day()
+    assert data_date is not None  # a journal row gives both dates
+    assert first_day is not None
     # The engine holds the journal in (loan, day) order and reports read only the engine:
     # the rows as read (about 400 MB at a million loans) can go before the reports are built.
     ledger.transactions.release()
     ledger.classifications.release()
-    return Session(ledger, engine)
+    return Session(ledger, engine, data_date, first_day)
 
 
 def build(session: Session, report: str, period: str, config: Config,
           *, now: datetime | None = None, formats: list[str] | None = None) -> Report:
-    """Compute one report's model (raises ``UsageError`` for a bad report/period pair).
+    """Compute one report's model (raises ``UsageError`` for a bad report/period pair,
+    ``PeriodNotCoveredError`` for a period outside the ledger's first date … data date).
 
     ``formats``, when given, says what will be rendered: the loan-level book (借据明细,
     a million rows at bank scale) is only built when the Excel workbook needs it.
     """
     parsed = parse_period(period, report)
+    datadate.check_period(parsed, session.first_day, session.data_date)
     include_loans = formats is None or "xlsx" in formats
     return build_report(session.engine, parsed, config, now=now, include_loans=include_loans)
 
@@ -95,13 +113,15 @@ def open_frames(*, customers: pd.DataFrame, loans: pd.DataFrame,
                 transactions: pd.DataFrame | None = None,
                 classifications: pd.DataFrame | None = None,
                 bank_figures: pd.DataFrame | None = None, targets: pd.DataFrame | None = None,
-                balances: pd.DataFrame | None = None, mapping: object = None) -> Session:
+                balances: pd.DataFrame | None = None, mapping: object = None,
+                as_of: date | None = None) -> Session:
     """``open_ledger`` for a ledger held in pandas DataFrames (e.g. from ``pd.read_sql``).
 
     The frames are converted to the reader's raw tables (ledger/frames.py) and loaded and
     validated exactly as files are; a ``LedgerError`` names each problem's frame, row label
     (the frame's index label) and column.  ``balances`` (a snapshot ledger) and ``mapping``
-    (a mapping file) are accepted only where this version reads them.
+    (a mapping file) are accepted only where this version reads them.  ``as_of`` declares
+    the data date, as ``--as-of`` does (else it is the latest date of the journal).
     """
     from reportgen.errors import LedgerError, UsageError
     from reportgen.ledger.frames import FRAMES_PATH, frame_problems, raw_from_frames
@@ -117,6 +137,6 @@ def open_frames(*, customers: pd.DataFrame, loans: pd.DataFrame,
     raw = raw_from_frames(frames)
     labels = {name: frame.index for name, frame in frames.items() if frame is not None}
     try:
-        return open_ledger(FRAMES_PATH, raw=raw)
+        return open_ledger(FRAMES_PATH, raw=raw, as_of=as_of)
     except LedgerError as exc:
         raise LedgerError(*frame_problems(exc.problems, exc.total, labels)) from None

@@ -115,8 +115,8 @@ def _rows_frame(rows: Sequence[Any] | Listing[Any], row_type: type,
             continue
         column = listing.columns[name]
         hint = hints[name]
-        if hint is int and name not in COUNT_FIELDS:
-            data[name] = _money_column(column)
+        if hint in (int, int | None) and name not in COUNT_FIELDS:
+            data[name] = _money_column(column)  # None (an unknown comparison) stays None
         elif hint in (Fraction | None, Fraction):
             data[name] = [ratio(v) for v in column_values(column)]
         elif hint is date:

@@ -4,6 +4,7 @@ database, as docs/python-api.md shows it; figures worked out by hand below."""
 from __future__ import annotations
 
 import sqlite3
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -44,6 +45,7 @@ insert into classifications values
   ('L2', '2026-03-20', 'substandard', '2026-03-01');
 """
 TABLES = ("customers", "loans", "transactions", "classifications")
+AS_OF = date(2026, 3, 31)  # the export is complete up to the month end
 
 
 @pytest.fixture
@@ -62,7 +64,8 @@ def _read(path: Path, **options: object) -> dict[str, pd.DataFrame]:
 def test_read_sql_to_monthly_report_by_hand(database: Path) -> None:
     frames = _read(database)
     assert frames["transactions"]["amount"].dtype == "float64"  # what read_sql gives
-    report = build(reportgen.open_frames(**frames), "monthly", "2026-03", Config())
+    session = reportgen.open_frames(**frames, as_of=AS_OF)
+    report = build(session, "monthly", "2026-03", Config())
     s = report.sections
     # 31 March: L1 1000.00 − 250.50 = 749.50; L2 500.00; opening (28 Feb) 1500.00.
     assert s.summary.balance == 124950
@@ -88,6 +91,10 @@ def test_read_sql_to_monthly_report_by_hand(database: Path) -> None:
     assert grades.loc["npl_ratio", "current"] == Decimal("0.400160")
     managers = frames_out["account_managers/managers"].set_index("account_manager")
     assert managers.loc["0107", "balance"] == Decimal("749.50")  # the 工号 keeps its zero
+    # The year start (31 Dec 2025) is before the ledger's first date: unknown, None, not 0.
+    assert compare.loc["balance", "year_start"] is None
+    assert managers.loc["0107", "balance_year_start"] is None
+    assert frames_out["structure/branch"]["change_year_start"].tolist() == [None]
 
 
 @pytest.mark.parametrize("options", [
@@ -97,9 +104,11 @@ def test_read_sql_to_monthly_report_by_hand(database: Path) -> None:
 ])
 def test_read_sql_variants_give_the_same_report(database: Path, options: dict[str, object]
                                                 ) -> None:
-    base = build(reportgen.open_frames(**_read(database)), "monthly", "2026-03", Config())
+    session = reportgen.open_frames(**_read(database), as_of=AS_OF)
+    base = build(session, "monthly", "2026-03", Config())
     frames = _read(database, **options)
-    other = build(reportgen.open_frames(**frames), "monthly", "2026-03", Config())
+    other = build(reportgen.open_frames(**frames, as_of=AS_OF), "monthly", "2026-03",
+                  Config())
     assert other.sections == base.sections
 
 
@@ -111,7 +120,8 @@ def test_text_money_from_the_database(database: Path) -> None:
         frames = _read(database)
         frames["transactions"] = pd.read_sql("select * from tx_text", db)
     assert frames["transactions"]["amount"].iloc[2] == "250.50"
-    report = build(reportgen.open_frames(**frames), "monthly", "2026-03", Config())
+    session = reportgen.open_frames(**frames, as_of=AS_OF)
+    report = build(session, "monthly", "2026-03", Config())
     assert report.sections.summary.balance == 124950
 
 
@@ -122,7 +132,7 @@ def test_errors_name_the_frame_row_label_and_column(database: Path) -> None:
     frames["loans"] = loans
     frames["transactions"].loc[2, "amount"] = 250.505
     with pytest.raises(LedgerError) as caught:
-        reportgen.open_frames(**frames)
+        reportgen.open_frames(**frames, as_of=AS_OF)
     text = str(caught.value)
     assert "frame loans, row label 'L2', column guarantee: not one of" in text
     assert "frame transactions, row label 2, column amount: more than 2 decimals" in text

@@ -36,6 +36,11 @@ def _frames() -> dict[str, pd.DataFrame]:
     }
 
 
+def _open(**frames: Any) -> Session:
+    """open_frames with the data date of the month end the reports below end on."""
+    return reportgen.open_frames(**frames, as_of=date(2026, 3, 31))
+
+
 def _balance(session: Session) -> int:
     from reportgen.api import build
     from reportgen.config import Config
@@ -62,7 +67,7 @@ def _with(table: str, column: str, values: Any, index: Any = None) -> dict[str, 
     pd.array([1000, 250], dtype="Int64"),  # nullable integers: whole yuan (250 here)
 ], ids=["text", "float", "decimal", "decimal-scales", "mixed", "Int64"])
 def test_money_columns_read_exactly(amounts: Any) -> None:
-    session = reportgen.open_frames(**_with("transactions", "amount", amounts))
+    session = _open(**_with("transactions", "amount", amounts))
     repaid = 25000 if isinstance(amounts, pd.api.extensions.ExtensionArray) else 25050
     assert _balance(session) == 100000 - repaid
 
@@ -81,7 +86,7 @@ def test_inexact_or_bad_money_is_refused_naming_the_cell(value: Any, message: st
         amounts = pd.Series([1000.0, value], index=["t-1", "t-2"])
     frames = _with("transactions", "amount", amounts, index=["t-1", "t-2"])
     with pytest.raises(LedgerError) as caught:
-        reportgen.open_frames(**frames)
+        _open(**frames)
     problems = caught.value.problems
     assert len(problems) == 1, problems
     assert str(problems[0]).startswith(
@@ -98,13 +103,13 @@ def test_inexact_or_bad_money_is_refused_naming_the_cell(value: Any, message: st
     [datetime(2026, 1, 5, 9), "2026-03-10"],  # mixed datetime and text
 ], ids=["iso", "other-forms", "date", "datetime64-time", "datetime64-s", "mixed"])
 def test_date_columns(dates: Any) -> None:
-    session = reportgen.open_frames(**_with("transactions", "date", dates))
+    session = _open(**_with("transactions", "date", dates))
     assert _balance(session) == 74950
 
 
 def test_optional_date_may_be_nat() -> None:
     frames = _with("classifications", "overdue_since", pd.to_datetime([None]))
-    assert _balance(reportgen.open_frames(**frames)) == 74950
+    assert _balance(_open(**frames)) == 74950
 
 
 @pytest.mark.parametrize(("column", "values", "shown"), [
@@ -119,14 +124,14 @@ def test_text_columns_from_numbers_and_categories(column: str, values: Any, show
         frames = {**frames, "customers": frames["customers"].assign(customer_id=values)}
     raw = raw_from_frames(frames)
     assert raw.tables["loans"].columns[column].to_pylist() == [shown]
-    reportgen.open_frames(**frames)
+    _open(**frames)
 
 
 def test_chinese_column_names_are_read() -> None:
     frames = _frames()
     frames["transactions"] = frames["transactions"].rename(columns={
         "loan_id": "借据号", "date": "日期", "type": "类型", "amount": "金额"})
-    assert _balance(reportgen.open_frames(**frames)) == 74950
+    assert _balance(_open(**frames)) == 74950
 
 
 def test_missing_frame_column_and_ambiguous_columns_all_reported() -> None:
@@ -135,7 +140,7 @@ def test_missing_frame_column_and_ambiguous_columns_all_reported() -> None:
     frames["transactions"] = frames["transactions"].assign(金额=["1", "2"])
     del frames["classifications"]
     with pytest.raises(LedgerError) as caught:
-        reportgen.open_frames(**frames)
+        _open(**frames)
     lines = [str(p) for p in caught.value.problems]
     assert "frame loans, column rate: missing column (name it rate or 年利率)" in lines
     assert any(line.startswith("frame transactions, column 金额: two columns for amount")
@@ -148,7 +153,7 @@ def test_cross_table_errors_name_row_labels() -> None:
     frames = _with("transactions", "loan_id", ["L1", "L9"], index=[10, 20])
     with pytest.raises(LedgerError, match=r"frame transactions, row label 20, column loan_id: "
                                           r"no such loan_id in loans \(value 'L9'\)"):
-        reportgen.open_frames(**frames)
+        _open(**frames)
 
 
 def test_the_digest_follows_the_data() -> None:

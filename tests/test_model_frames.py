@@ -24,17 +24,17 @@ LEDGER = {
         C2,李四,individual_business,,F,,,
         """,
     "loans": """
-        L1,C1,城东支行,王五,流动资金贷款,mortgage,98765432109.87,2025-03-01,2027-03-01,4.35
+        L1,C1,城东支行,王五,流动资金贷款,mortgage,98765432109.87,2024-12-01,2027-03-01,4.35
         L2,C2,城东支行,赵六,,credit,200000,2025-11-15,2026-01-20,5.00
         """,
     "transactions": """
-        L1,2025-03-01,disburse,98765432109.87
+        L1,2024-12-01,disburse,98765432109.87
         L1,2025-12-20,repay,0.01
         L2,2025-11-15,disburse,200000
         L2,2025-12-31,repay,50000
         """,
     "classifications": """
-        L1,2025-03-01,normal,
+        L1,2024-12-01,normal,
         L2,2025-11-15,normal,
         L2,2025-12-31,substandard,2025-12-25
         """,
@@ -66,9 +66,10 @@ def test_money_is_exact_decimal_yuan(yearly: Report) -> None:
     assert list(watch["loan_id"]) == ["L2"]
     assert watch["balance"].iloc[0] == Decimal("150000.00")
     assert isinstance(watch["balance"].iloc[0], Decimal)
-    # O = 31 Dec 2024, before any loan: the whole matrix is 0.00 (known, not null).
+    # O = 31 Dec 2024: only L1, normal then and on D.
     matrix = frames["migration/matrix"].set_index("grade")
-    assert set(matrix.to_numpy().ravel()) == {Decimal("0.00")}
+    assert matrix.loc["normal", "normal"] == Decimal("98765432109.86")
+    assert matrix.loc["special_mention", "normal"] == Decimal("0.00")
 
 
 def test_migration_matrix(report_from: Callable[..., Report]) -> None:
