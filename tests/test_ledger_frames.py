@@ -160,3 +160,36 @@ def test_the_digest_follows_the_data() -> None:
     one = raw_from_frames(_frames()).sha256
     assert one == raw_from_frames(_frames()).sha256
     assert one != raw_from_frames(_with("transactions", "amount", ["1000.00", "250.51"])).sha256
+
+
+@pytest.mark.parametrize(("value", "text"), [
+    (1234567890123.45, "1234567890123.45"),  # 15 significant digits: exact
+    (12345678901.45, "12345678901.45"),  # Arrow would write 1.234567890145e+10
+    (0.00001, "0.00001"),  # and 1e-05
+    (-0.05, "-0.05"),
+    (0.000123456789012345, "0.000123456789012345"),  # 15 digits after the zeros
+    (4.35, "4.35"),
+    (100.0, "100"),
+    (-250.0, "-250"),
+    (123456789012345.0, "123456789012345"),
+    (float("nan"), None),
+])
+def test_floats_within_15_digits_are_their_shortest_decimal(value: float, text: str | None
+                                                            ) -> None:
+    frames = _with("transactions", "amount", [1000.0, value])
+    raw = raw_from_frames(frames)
+    assert raw.tables["transactions"].columns["amount"].to_pylist() == ["1000", text]
+    assert raw.tables["transactions"].row_problems == ()
+
+
+@pytest.mark.parametrize("value", [12345678901234.56, 0.1 + 0.2, 1e15 + 0.5, 1e-7 / 3,
+                                   -1234567.123456789, float("inf")])
+def test_floats_beyond_15_digits_are_refused(value: float) -> None:
+    raw = raw_from_frames(_with("transactions", "amount", [1000.0, value]))
+    problems = raw.tables["transactions"].row_problems
+    if value == float("inf"):  # not a number at all: parse.py says so
+        assert problems == ()
+        return
+    assert [(p.row, p.column) for p in problems] == [(1, "amount")]
+    assert "more than 15 significant digits" in problems[0].message
+    assert raw.tables["transactions"].columns["amount"].to_pylist()[1] is None

@@ -89,17 +89,32 @@ def raw_from_frames(frames: Mapping[str, pd.DataFrame | None]) -> RawLedger:
         raw = _raw_table(table, frame, problems)
         if raw is not None:
             tables[table.name] = raw
-            _digest(digest, table.name, frame)
+            _digest(digest, raw)
     return RawLedger(FRAMES_PATH, digest.hexdigest(), tables, tuple(problems))
 
 
-def _digest(digest: Any, name: str, frame: pd.DataFrame) -> None:
-    """Feed a frame's names, index and values to the ledger digest (whole-column hashing)."""
-    import pandas as pd
-
-    digest.update(f"{name}\x00{list(map(str, frame.columns))}\x00".encode())
-    hashed = pd.util.hash_pandas_object(frame.astype(str), index=True)
-    digest.update(np.ascontiguousarray(hashed.to_numpy(dtype=np.uint64)).tobytes())
+def _digest(digest: Any, raw: RawTable) -> None:
+    """Feed a table's columns as read (Arrow buffers, no Python per cell) to the digest:
+    the same frames give the same digest, a changed cell another."""
+    digest.update(f"{raw.table.name}\x00{raw.rows}\x00".encode())
+    for name, column in raw.columns.items():
+        digest.update(f"{name}\x00{column.type}\x00".encode())
+        chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+        for chunk in chunks:
+            # Text as its value lengths and bytes; dates as their day numbers.  Nulls as
+            # a mask, so a blank cell and "" or 0 differ.
+            digest.update(np.asarray(chunk.is_null().to_numpy(zero_copy_only=False)).tobytes())
+            if pa.types.is_string(chunk.type):
+                digest.update(np.asarray(pc.binary_length(chunk).fill_null(0).to_numpy(
+                    zero_copy_only=False)).tobytes())
+                offsets_buffer, data = chunk.buffers()[1:3]
+                if data is not None and len(chunk):
+                    offsets = np.frombuffer(offsets_buffer, dtype=np.int32,
+                                            count=chunk.offset + len(chunk) + 1)
+                    digest.update(memoryview(data)[offsets[chunk.offset]:offsets[-1]])
+            else:
+                digest.update(np.asarray(chunk.cast(pa.int32()).fill_null(0).to_numpy(
+                    zero_copy_only=False)).tobytes())
 
 
 def _raw_table(table: Table, frame: pd.DataFrame, problems: list[Problem]) -> RawTable | None:
@@ -236,18 +251,49 @@ def _floats(series: pd.Series, source: str, name: str, problems: list[Problem]) 
     integral = np.isfinite(values) & (values == np.round(values)) & (np.abs(values) < 1e15)
     whole = pa.array(np.where(integral, values, 0).astype(np.int64)).cast(pa.string())
     text = pc.if_else(pa.array(integral), whole, text)  # 101.0 → "101", a code or a count
-    digits = pc.utf8_length(pc.replace_substring_regex(
-        pc.replace_substring_regex(pc.fill_null(text, ""), r"^[-+]?[0.]*|\.", ""),
-        r"0+$", ""))
-    inexact = np.asarray(pc.fill_null(pc.or_(
-        pc.greater(digits, MAX_FLOAT_DIGITS),
-        pc.match_substring(text, "e")), False).to_numpy(zero_copy_only=False), dtype=bool)
-    if inexact.any():
-        for position in np.flatnonzero(inexact)[:100].tolist():
+    # Arrow writes a big or tiny value with an exponent (1.5e+10); those few cells are
+    # written positionally, one by one (numpy's shortest round-trip digits).
+    exponent = np.flatnonzero(np.asarray(pc.fill_null(pc.match_substring(text, "e"), False)
+                                         .to_numpy(zero_copy_only=False), dtype=bool))
+    if exponent.size:
+        fixed = [np.format_float_positional(v, unique=True, trim="-")
+                 for v in values[exponent].tolist()]
+        mask = np.zeros(len(values), dtype=bool)
+        mask[exponent] = True
+        text = pc.replace_with_mask(text, pa.array(mask), pa.array(fixed, pa.string()))
+    inexact = np.flatnonzero(_too_many_digits(values, text, integral))
+    if inexact.size:
+        # The first cells are named here and blanked; any further ones keep their text,
+        # which parse.py refuses in its own words (too many decimals, too large).
+        named = inexact[:100]
+        for position in named.tolist():
             problems.append(Problem(source, int(position), name, repr(float(values[position])),
                                     _FLOAT_EXACT))
-        text = pc.if_else(pa.array(inexact), pa.scalar(None, pa.string()), text)
+        mask = np.zeros(len(values), dtype=bool)
+        mask[named] = True
+        text = pc.if_else(pa.array(mask), pa.scalar(None, pa.string()), text)
     return text
+
+
+def _too_many_digits(values: np.ndarray, text: pa.Array, integral: np.ndarray) -> np.ndarray:
+    """Cells whose shortest decimal (written without exponent) has more than 15
+    significant digits.
+
+    Counted from the text's length, not by regular expressions (a million cells): a
+    non-integral ``-0.00123`` has a sign, "0", a point and two zeros before its digits.
+    """
+    finite = np.isfinite(values)
+    length = np.asarray(pc.fill_null(pc.binary_length(text), 0).to_numpy(
+        zero_copy_only=False), dtype=np.int64)
+    magnitude = np.abs(np.where(finite & (values != 0), values, 1.0))
+    below_one = magnitude < 1
+    zeros = np.where(below_one, -np.floor(np.log10(magnitude)).astype(np.int64) - 1, 0)
+    point = np.asarray(pc.fill_null(pc.match_substring(text, "."), False).to_numpy(
+        zero_copy_only=False), dtype=bool)
+    # Trailing zeros of a whole number (1e20 → "100000000000000000000") are digits too:
+    # beyond 15 of them the float is not the integer it shows.
+    significant = length - (values < 0) - point - (below_one & point) - zeros
+    return finite & (significant > MAX_FLOAT_DIGITS)
 
 
 def frame_problems(problems: list[Problem], total: int, labels: Mapping[str, pd.Index]
