@@ -233,3 +233,23 @@ def test_cli_out_in_a_file_exits_2(csv_export: Path, tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["map", "--ledger", str(csv_export),
                                        "--out", str(blocker / "core.toml")])
     assert result.exit_code == 2
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "utf-8-sig"])
+def test_csv_with_title_rows_and_a_lone_total(tmp_path: Path, encoding: str) -> None:
+    """A CSV's title rows (one cell wide) above the header, and a footer both as a full
+    row and as a lone 合计 cell (a row of another width, which the CSV reader skips)."""
+    folder = tmp_path / "export"
+    folder.mkdir()
+    lines = ["某某农商银行贷款交易流水", "数据日期：2026-03-31,,,", "借据号,交易日期,交易类型,交易金额(万元)",
+             "L1,2026-03-01,放款,100.5", "L2,2026-03-02,放款,20", "小计,,,120.5", "合计"]
+    (folder / "流水.csv").write_bytes(("\n".join(lines) + "\n").encode(encoding))
+    text = propose(folder)
+    table = tomllib.loads(text)["tables"]["transactions"]
+    assert table["header_row"] == 3
+    assert table["skip_first_cell"] == ["合计", "小计"]
+    assert "2 footer row(s) found" in text
+    assert table["money_unit"] == "wan"
+    assert table["columns"]["amount"] == "交易金额(万元)"
+    assert '# values (rows): "放款" 2' in text
+    assert "[tables.transactions]  # 流水.csv: 2 rows" in text
