@@ -241,7 +241,8 @@ def test_csv_with_title_rows_and_a_lone_total(tmp_path: Path, encoding: str) -> 
     row and as a lone 合计 cell (a row of another width, which the CSV reader skips)."""
     folder = tmp_path / "export"
     folder.mkdir()
-    lines = ["某某农商银行贷款交易流水", "数据日期：2026-03-31,,,", "借据号,交易日期,交易类型,交易金额(万元)",
+    lines = ["某某农商银行贷款交易流水", "数据日期：2026-03-31,,,",
+             "借据号,交易日期,交易类型,交易金额(万元)",
              "L1,2026-03-01,放款,100.5", "L2,2026-03-02,放款,20", "小计,,,120.5", "合计"]
     (folder / "流水.csv").write_bytes(("\n".join(lines) + "\n").encode(encoding))
     text = propose(folder)
