@@ -101,7 +101,8 @@ def test_inexact_or_bad_money_is_refused_naming_the_cell(value: Any, message: st
     pd.to_datetime(["2026-01-05 00:00", "2026-03-10 14:30"]),  # a time of day: that day
     np.array(["2026-01-05", "2026-03-10"], dtype="datetime64[s]"),
     [datetime(2026, 1, 5, 9), "2026-03-10"],  # mixed datetime and text
-], ids=["iso", "other-forms", "date", "datetime64-time", "datetime64-s", "mixed"])
+    pd.to_datetime(["2026-01-05 00:00", "2026-03-10 00:30"]).tz_localize("Asia/Shanghai"),
+], ids=["iso", "other-forms", "date", "datetime64-time", "datetime64-s", "mixed", "tz-aware"])
 def test_date_columns(dates: Any) -> None:
     session = _open(**_with("transactions", "date", dates))
     assert _balance(session) == 74950
@@ -193,3 +194,14 @@ def test_floats_beyond_15_digits_are_refused(value: float) -> None:
     assert [(p.row, p.column) for p in problems] == [(1, "amount")]
     assert "more than 15 significant digits" in problems[0].message
     assert raw.tables["transactions"].columns["amount"].to_pylist()[1] is None
+
+
+@pytest.mark.parametrize("dates", [
+    pd.to_datetime(["2026-01-05 00:00", "2026-03-10 00:30"]).tz_localize("Asia/Shanghai"),
+    pd.Series([pd.Timestamp("2026-01-05 23:59"), pd.Timestamp("2026-03-10 07:00")],
+              dtype=object),
+], ids=["tz-aware", "timestamps-as-objects"])
+def test_a_timestamp_is_its_wall_clock_day(dates: Any) -> None:
+    raw = raw_from_frames(_with("transactions", "date", dates))
+    assert raw.tables["transactions"].columns["date"].to_pylist() == [
+        date(2026, 1, 5), date(2026, 3, 10)]

@@ -229,7 +229,17 @@ def _cell_text(cell: object) -> str | None:
 
 
 def _dates(series: pd.Series) -> pa.Array:
-    """A datetime column as ``date32`` (NaT as null; the time of day, if any, dropped)."""
+    """A datetime column as ``date32`` (NaT as null; the time of day, if any, dropped).
+
+    A time-zone-aware column keeps its wall-clock day (2026-03-10 00:00+08:00 is the 10th,
+    not the 9th in UTC).
+    """
+    import pandas as pd
+
+    if not pd.api.types.is_datetime64_any_dtype(series.dtype):
+        series = pd.to_datetime(series)
+    if getattr(series.dt, "tz", None) is not None:
+        series = series.dt.tz_localize(None)
     values = series.to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT"))
     days = values.astype("datetime64[D]")
     return pa.array(days, type=pa.date32(), from_pandas=True)
