@@ -254,3 +254,14 @@ def test_csv_with_title_rows_and_a_lone_total(tmp_path: Path, encoding: str) -> 
     assert table["columns"]["amount"] == "交易金额(万元)"
     assert '# values (rows): "放款" 2' in text
     assert "[tables.transactions]  # 流水.csv: 2 rows" in text
+
+
+def test_two_files_for_one_table_are_a_todo(csv_export: Path) -> None:
+    extra = csv_export / "借据明细_旧.csv"
+    extra.write_bytes("借据编号,客户编号,借据金额\r\nJJ09,0001,1.00\r\n".encode("gbk"))
+    text = propose(csv_export)
+    mapping = tomllib.loads(text)
+    # the glob 借据明细_*.csv would take both files: the file's own name instead
+    assert mapping["tables"]["loans"]["file"] == "借据明细_20260331.csv"
+    assert ("# TODO: 借据明细_旧.csv: also looks like the loans table, which "
+            "借据明细_20260331.csv fills better") in text

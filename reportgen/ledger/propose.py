@@ -12,6 +12,7 @@ value, so a mapping file with one left fails validation: nothing unsure passes u
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import re
 from dataclasses import dataclass, field
@@ -217,9 +218,10 @@ def _render(path: Path, proposals: list[Proposal]) -> str:
         other = claimed.get(proposal.table.name)
         if other is None or len(proposal.columns) > len(other.columns):
             claimed[proposal.table.name] = proposal
+    files = [p.grid.file for p in proposals if p.grid.file is not None]
     for table in TABLES:  # in the order of ledger-format.md, then what was not placed
         if table.name in claimed:
-            out += _table_text(claimed[table.name], table)
+            out += _table_text(claimed[table.name], table, files)
     for proposal in proposals:
         if proposal.table is None or claimed.get(proposal.table.name) is not proposal:
             out += _unplaced(proposal, claimed)
@@ -243,13 +245,15 @@ def _unplaced(proposal: Proposal, claimed: dict[str, Proposal]) -> list[str]:
             ""]
 
 
-def _table_text(p: Proposal, table: Table) -> list[str]:
+def _table_text(p: Proposal, table: Table, files: list[str]) -> list[str]:
     grid, found = p.grid, p.body
     records = int(found.records.sum())
     out = [f"[tables.{table.name}]  # {grid.source}: {_rows(records)}"]
     if grid.file is not None:
         stamp = _name_date(grid.file)
         glob = grid.file.replace(stamp, "*") if stamp else grid.file
+        if sum(fnmatch.fnmatchcase(f, glob) for f in files) > 1:
+            glob = grid.file  # the glob would take another file of the export too
         out.append(f"file = {_q(glob)}")
     else:
         out.append(f"sheet = {_q(grid.sheet or '')}")
