@@ -246,6 +246,32 @@ def _unplaced(proposal: Proposal, claimed: dict[str, Proposal]) -> list[str]:
 
 
 def _table_text(p: Proposal, table: Table, files: list[str]) -> list[str]:
+    found = p.body
+    out = _where(p, table, files)
+    out += ["", f"[tables.{table.name}.columns]"]
+    used = set(p.columns.values())
+    for column in table.columns:
+        if column.name in p.columns:
+            title = found.header[p.columns[column.name]]
+            out.append(f"{column.name} = {_q(title)}")
+        elif column.required:
+            note = p.notes.get(column.name, "no header matched")
+            out.append(f'{column.name} = "{TODO}"  # required: {note}')
+        else:
+            note = p.notes.get(column.name, "optional, no header matched")
+            out.append(f'# {column.name} = "{TODO}"  # {note}')
+    unused = [t for i, t in enumerate(found.header) if t and i not in used]
+    if unused:
+        out.append(f"# headers not used: {', '.join(unused)}")
+    out.append("")
+    for column in table.columns:
+        if column.kind is Kind.ENUM and column.name in p.columns:
+            out += _values_text(table, column, found, p.columns[column.name])
+    return out
+
+
+def _where(p: Proposal, table: Table, files: list[str]) -> list[str]:
+    """A table's file or sheet, header row, footer rows and money unit."""
     grid, found = p.grid, p.body
     records = int(found.records.sum())
     out = [f"[tables.{table.name}]  # {grid.source}: {_rows(records)}"]
@@ -271,25 +297,6 @@ def _table_text(p: Proposal, table: Table, files: list[str]) -> list[str]:
         if wan and unit == "yuan":
             note = f"  # TODO: only {', '.join(wan)} say 万元: one unit per table"
         out.append(f'money_unit = "{unit}"{note}')
-    out += ["", f"[tables.{table.name}.columns]"]
-    used = set(p.columns.values())
-    for column in table.columns:
-        if column.name in p.columns:
-            title = found.header[p.columns[column.name]]
-            out.append(f"{column.name} = {_q(title)}")
-        elif column.required:
-            note = p.notes.get(column.name, "no header matched")
-            out.append(f'{column.name} = "{TODO}"  # required: {note}')
-        else:
-            note = p.notes.get(column.name, "optional, no header matched")
-            out.append(f'# {column.name} = "{TODO}"  # {note}')
-    unused = [t for i, t in enumerate(found.header) if t and i not in used]
-    if unused:
-        out.append(f"# headers not used: {', '.join(unused)}")
-    out.append("")
-    for column in table.columns:
-        if column.kind is Kind.ENUM and column.name in p.columns:
-            out += _values_text(table, column, found, p.columns[column.name])
     return out
 
 
