@@ -201,7 +201,7 @@ def generate(ledger_path: Path, report: str, period: str, formats: str | None,
                               config_as_of=config.ledger.as_of)
     model = api.build(session, report, period, config, formats=chosen)
     _bank_notice(config)  # once a report is about to be written without the bank's name
-    _print_warnings(list(model.warnings), model.warning_count, limit=10)  # as of D
+    _print_warnings(api.warning_lines(model.warnings), model.warning_count, limit=10)  # on D
     options = api.render_options(config, lang=lang, templates=templates)
     for path in api.write(model, chosen, out or Path(config.output.dir), options):
         click.echo(str(path))
@@ -432,11 +432,17 @@ def map_command(ledger_path: Path, out: Path | None) -> None:
     if out is None:
         click.echo(text, nl=False)
         return
-    from reportgen.render.base import write_atomic
+    import os
 
-    def write(tmp: Path) -> None:
+    from reportgen.render.base import temporary
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = temporary(out)  # beside the file, renamed over it: whole or not at all
+    try:
         tmp.write_text(text, encoding="utf-8")
-
-    write_atomic(out, write)
+        os.replace(tmp, out)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     todo = text.count('"TODO"') + text.count("# TODO:")
     click.echo(f"{out} ({todo} TODO to check)")
