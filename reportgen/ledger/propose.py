@@ -263,6 +263,13 @@ def _table_text(p: Proposal, table: Table, files: list[str]) -> list[str]:
     unused = [t for i, t in enumerate(found.header) if t and i not in used]
     if unused:
         out.append(f"# headers not used: {', '.join(unused)}")
+    usual = {normalise(n): c.name for c in table.columns if c.name in p.columns
+             for n in (c.name, c.alias)}
+    for title in unused:  # read by its usual name, it would be a second column for a field
+        if (name := usual.get(normalise(title))) is not None:
+            out.append(f"# TODO: header {title} is the usual name of {name} (mapped to "
+                       f"{found.header[p.columns[name]]}): two columns for one field are an "
+                       "error; drop it from the export or map it")
     out.append("")
     for column in table.columns:
         if column.kind is Kind.ENUM and column.name in p.columns:
@@ -327,5 +334,7 @@ def _values_text(table: Table, column: Column, found: Body, position: int) -> li
         hint = hints.get(value.strip())
         why = f"usually {hint}; check your system's code table" if hint else f"one of {allowed}"
         out.append(f"{_q(value)} = \"{TODO}\"  # {_rows(n)}; {why}")
+    if len(out) == 2:  # every value is valid as it is: no value map, only the list
+        out[0] = f"# {out[0]}: every value is valid as it is"
     out.append("")
     return out
