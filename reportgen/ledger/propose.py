@@ -290,8 +290,9 @@ def _where(p: Proposal, table: Table, files: list[str]) -> list[str]:
         out.append(f"file = {_q(glob)}")
     else:
         out.append(f"sheet = {_q(grid.sheet or '')}")
-    out.append(f"header_row = {p.header}" + (f"  # rows 1–{p.header - 1} above it are titles"
-                                             if p.header > 1 else ""))
+    titles = {1: "", 2: "  # row 1 above it is a title"}.get(
+        p.header, f"  # rows 1–{p.header - 1} above it are titles")
+    out.append(f"header_row = {p.header}{titles}")
     footers = int(found.footer.sum()) + found.short_footers
     if footers:
         words = ", ".join(_q(w) for w in found.footer_words)
