@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 import reportgen
@@ -65,10 +66,16 @@ def _with(table: str, column: str, values: Any, index: Any = None) -> dict[str, 
     [Decimal("1000.000"), Decimal("250.5")],  # one Arrow scale: "1000.000" is 1000 yuan
     ["¥1,000.00", 250.5],  # mixed text and float in one object column
     pd.array([1000, 250], dtype="Int64"),  # nullable integers: whole yuan (250 here)
-], ids=["text", "float", "decimal", "decimal-scales", "mixed", "Int64"])
+    pd.array(["1000.00", "250.50"], dtype="string[pyarrow]"),
+    pd.array(["1000.00", "250.50"], dtype=pd.ArrowDtype(pa.large_string())),
+    pd.array([Decimal("1000"), Decimal("250.5")], dtype=pd.ArrowDtype(pa.decimal128(18, 3))),
+    pd.array([1000.0, 250.5], dtype=pd.ArrowDtype(pa.float64())),
+    pd.array([1000.0, 250.5], dtype="Float64"),
+], ids=["text", "float", "decimal", "decimal-scales", "mixed", "Int64", "string-pyarrow",
+        "arrow-large-string", "arrow-decimal", "arrow-double", "Float64"])
 def test_money_columns_read_exactly(amounts: Any) -> None:
     session = _open(**_with("transactions", "amount", amounts))
-    repaid = 25000 if isinstance(amounts, pd.api.extensions.ExtensionArray) else 25050
+    repaid = 25000 if getattr(amounts, "dtype", None) == "Int64" else 25050
     assert _balance(session) == 100000 - repaid
 
 
@@ -102,7 +109,11 @@ def test_inexact_or_bad_money_is_refused_naming_the_cell(value: Any, message: st
     np.array(["2026-01-05", "2026-03-10"], dtype="datetime64[s]"),
     [datetime(2026, 1, 5, 9), "2026-03-10"],  # mixed datetime and text
     pd.to_datetime(["2026-01-05 00:00", "2026-03-10 00:30"]).tz_localize("Asia/Shanghai"),
-], ids=["iso", "other-forms", "date", "datetime64-time", "datetime64-s", "mixed", "tz-aware"])
+    pd.array([date(2026, 1, 5), date(2026, 3, 10)], dtype=pd.ArrowDtype(pa.date32())),
+    pd.array(pd.to_datetime(["2026-01-05 00:00", "2026-03-10 14:00"]),
+             dtype=pd.ArrowDtype(pa.timestamp("us", tz="Asia/Shanghai"))),
+], ids=["iso", "other-forms", "date", "datetime64-time", "datetime64-s", "mixed", "tz-aware",
+        "arrow-date32", "arrow-timestamp-tz"])
 def test_date_columns(dates: Any) -> None:
     session = _open(**_with("transactions", "date", dates))
     assert _balance(session) == 74950

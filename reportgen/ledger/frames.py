@@ -153,6 +153,13 @@ def _column(series: pd.Series, kind: Kind, source: str, name: str,
     import pandas as pd
 
     dtype = series.dtype
+    if isinstance(dtype, pd.ArrowDtype):  # Arrow-backed: typed by Arrow itself
+        arrow = pa.array(series)
+        if isinstance(arrow, pa.ChunkedArray):
+            arrow = arrow.combine_chunks()
+        if pa.types.is_floating(arrow.type):
+            return _floats(series, source, name, problems)
+        return _typed(arrow, series, kind, source, name, problems)
     if kind is Kind.DATE and (pd.api.types.is_datetime64_any_dtype(dtype)):
         return _dates(series)
     if pd.api.types.is_float_dtype(dtype):
@@ -186,6 +193,10 @@ def _typed(array: pa.Array, series: pd.Series, kind: Kind, source: str, name: st
         return _decimal_text(array.cast(pa.string()))
     if pa.types.is_floating(array.type):
         return _floats(series.astype("float64"), source, name, problems)
+    if pa.types.is_boolean(array.type) or pa.types.is_integer(array.type):
+        return array.cast(pa.string())
+    if pa.types.is_dictionary(array.type):
+        return array.dictionary_decode().cast(pa.string())
     return array.cast(pa.string())
 
 
@@ -238,7 +249,11 @@ def _dates(series: pd.Series) -> pa.Array:
 
     if not pd.api.types.is_datetime64_any_dtype(series.dtype):
         series = pd.to_datetime(series)
-    if getattr(series.dt, "tz", None) is not None:
+    try:
+        zone = series.dt.tz
+    except (AttributeError, NotImplementedError):
+        zone = None
+    if zone is not None:
         series = series.dt.tz_localize(None)
     values = series.to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT"))
     days = values.astype("datetime64[D]")
