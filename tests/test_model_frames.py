@@ -122,3 +122,18 @@ def test_money_columns_convert_through_arrow_exactly(fen: int) -> None:
 def test_ratios_are_decimal_half_up_6_places(value: Fraction | None,
                                              expected: Decimal | None) -> None:
     assert ratio(value) == expected
+
+
+def test_targets_table_money_and_counts(report_from: Callable[..., Report]) -> None:
+    frames = report_from("yearly", "2025", **LEDGER, targets="""
+        王五,2025,disbursed,1000000
+        赵六,2025,new_customers,2
+        """).to_frames()
+    targets = frames["account_managers/targets"].set_index(["account_manager", "metric"])
+    # 王五 lent nothing in 2025 (L1 was lent in 2024): 0.00 of 1,000,000.00, completion 0.
+    assert targets.loc[("王五", "disbursed"), "target"] == Decimal("1000000.00")
+    assert targets.loc[("王五", "disbursed"), "actual"] == Decimal("0.00")
+    assert targets.loc[("王五", "disbursed"), "completion"] == Decimal("0.000000")
+    # 赵六's C2 is a new customer of 2025: 1 of 2, a count, not money.
+    assert targets.loc[("赵六", "new_customers"), "actual"] == 1
+    assert targets.loc[("赵六", "new_customers"), "completion"] == Decimal("0.500000")
