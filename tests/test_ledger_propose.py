@@ -270,3 +270,31 @@ def test_two_files_for_one_table_are_a_todo(csv_export: Path) -> None:
     assert mapping["tables"]["loans"]["file"] == "借据明细_20260331.csv"
     assert ("# TODO: 借据明细_旧.csv: also looks like the loans table, which "
             "借据明细_20260331.csv fills better") in text
+
+
+def test_a_completed_proposal_reads_the_export(workbook_export: Path, tmp_path: Path) -> None:
+    """With the mapping-file reader (issue 10 item 1, another branch): the proposal with
+    its TODOs decided validates the export; left as proposed it is refused."""
+    mapping_module = pytest.importorskip("reportgen.ledger.mapping")
+    validate = main.commands["validate"]
+    if not any(p.name == "mapping_path" or "--mapping" in getattr(p, "opts", ())
+               for p in validate.params):
+        pytest.skip("validate has no --mapping in this version")
+    proposed = tmp_path / "proposed.toml"
+    decided = tmp_path / "core.toml"
+    proposed.write_text(propose(workbook_export), encoding="utf-8")
+    decided.write_text(proposed.read_text(encoding="utf-8")
+                       .replace('"罚息" = "TODO"', '"罚息" = "ignore"')
+                       .replace('"2" = "TODO"', '"2" = "special_mention"'), encoding="utf-8")
+    mapping = mapping_module.load_mapping(decided)
+    assert mapping.tables["loans"].header_row == 3
+    assert mapping.tables["loans"].sheet == "借据台账"
+    runner = CliRunner()
+    ok = runner.invoke(main, ["validate", "--ledger", str(workbook_export),
+                              "--mapping", str(decided)])
+    assert ok.exit_code == 0, ok.output
+    assert "2 loans, 3 transactions" in ok.output
+    refused = runner.invoke(main, ["validate", "--ledger", str(workbook_export),
+                                   "--mapping", str(proposed)])
+    assert refused.exit_code != 0
+    assert "TODO" in refused.output
