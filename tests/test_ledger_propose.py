@@ -15,8 +15,7 @@ from click.testing import CliRunner
 from openpyxl import Workbook
 
 from reportgen.cli import main
-from reportgen.ledger.export_scan import header_row, normalise
-from reportgen.ledger.propose import known_names, propose
+from reportgen.ledger.propose import propose
 
 CSV_EXPORT = {
     "客户信息_20260331.csv": [
@@ -185,24 +184,6 @@ def test_missing_table_and_unknown_required_column_are_todo(csv_export: Path) ->
     unused = next(line for line in text.splitlines() if line.startswith("# headers not used"))
     assert "价格" in unused
     assert "# TODO: no file or sheet looks like the classifications table" in text
-
-
-@pytest.mark.parametrize(("head", "row"), [
-    ([["某银行借据明细"], ["借据号", "客户号", "发放日期"]], 2),
-    ([["某银行借据明细"], [""], ["单位：元"], ["借据编号", "客户编号", "贷款余额"]], 4),
-    ([["报表"], ["甲", "乙", "丙"], ["1", "2", "3"]], 2),  # nothing known: the widest row
-    ([["借据号", "金额"]], 1),
-])
-def test_header_row(head: list[list[str]], row: int) -> None:
-    assert header_row(head, known_names()) == row
-
-
-@pytest.mark.parametrize(("title", "expected"), [
-    ("执行利率(%)", "执行利率"), ("执行利率（%）", "执行利率"), (" 借据 号 ", "借据号"),
-    ("\ufeff借据号", "借据号"), ("发生额(元)", "发生额"), ("Loan_ID", "loan_id"),
-])
-def test_normalise(title: str, expected: str) -> None:
-    assert normalise(title) == expected
 
 
 def test_cli_writes_the_file_atomically_or_stdout(csv_export: Path, tmp_path: Path) -> None:
