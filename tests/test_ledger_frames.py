@@ -216,3 +216,20 @@ def test_a_timestamp_is_its_wall_clock_day(dates: Any) -> None:
     raw = raw_from_frames(_with("transactions", "date", dates))
     assert raw.tables["transactions"].columns["date"].to_pylist() == [
         date(2026, 1, 5), date(2026, 3, 10)]
+
+
+@pytest.mark.parametrize(("column", "values", "message"), [
+    ("date", ["2026-01-05", "2026-04-10"], "dated after the data date 2026-03-31"),
+    ("amount", ["1000.00", "2000.00"], "the loan's balance goes below zero"),
+    ("type", ["disburse", "收回"], None),  # a Chinese label is valid: no error
+])
+def test_journal_rules_name_row_labels(column: str, values: list[str], message: str | None
+                                       ) -> None:
+    frames = _with("transactions", column, values, index=["t-a", "t-b"])
+    if message is None:
+        _open(**frames)
+        return
+    with pytest.raises(LedgerError) as caught:
+        _open(**frames)
+    assert str(caught.value.problems[0]).startswith(
+        f"frame transactions, row label 't-b', column {column}: {message}")
