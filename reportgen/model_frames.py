@@ -284,8 +284,18 @@ _SECTIONS: dict[str, Callable[[Sections], Tables]] = {
 
 
 def report_frames(report: Report) -> dict[str, pd.DataFrame]:
-    """Every table of every section the report holds, in report order."""
+    """Every table of every section the report holds, in report order; first, when the
+    report carries its written analysis (文字分析, drafted when rendered or built with
+    render options), its paragraphs as ``analysis/paragraphs`` (topic, text), as the
+    JSON document puts it first."""
+    import pandas as pd
+
     frames: dict[str, pd.DataFrame] = {}
+    if report.analysis is not None:
+        paragraphs = report.analysis.paragraphs
+        frames["analysis/paragraphs"] = pd.DataFrame(
+            {"topic": [p.topic for p in paragraphs], "text": [p.text for p in paragraphs]},
+            columns=["topic", "text"])
     for name in report.sections.present():
         for key, frame in _SECTIONS[name](report.sections).items():
             frames[f"{name}/{key}"] = frame

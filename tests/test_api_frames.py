@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 import reportgen
+from reportgen import api
 from reportgen.api import build
 from reportgen.config import Config
 from reportgen.errors import LedgerError, UsageError
@@ -164,3 +165,17 @@ def test_the_python_api_doc_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         exec(compile(block, "docs/python-api.md", "exec"), namespace)
     assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == [
         "monthly_2026-03.json", "monthly_2026-03.xlsx"]
+
+
+def test_the_written_analysis_is_a_frame_when_drafted(database: Path) -> None:
+    session = reportgen.open_frames(**_read(database), as_of=AS_OF)
+    config = Config()
+    plain = build(session, "monthly", "2026-03", config).to_frames()
+    assert "analysis/paragraphs" not in plain  # not drafted: no analysis to give
+    drafted = build(session, "monthly", "2026-03", config,
+                    options=api.render_options(config)).to_frames()
+    assert next(iter(drafted)) == "analysis/paragraphs"  # first, as in the JSON
+    paragraphs = drafted["analysis/paragraphs"]
+    assert list(paragraphs.columns) == ["topic", "text"]
+    scale = paragraphs.set_index("topic").loc["scale", "text"]
+    assert "0.12万元" in scale  # 1,249.50 yuan in 万元, the default unit
