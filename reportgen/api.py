@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reportgen import datadate
 from reportgen.analysis.notes import find_notes
@@ -23,6 +24,7 @@ from reportgen.journal_checks import check_journal
 from reportgen.labels import Labels
 from reportgen.ledger.load import Ledger, load_ledger
 from reportgen.ledger.mapping import Mapping
+from reportgen.ledger.read import RawLedger
 from reportgen.ledger.validate import validate_ledger
 from reportgen.metrics.build import build_report
 from reportgen.metrics.warnings import data_warnings
@@ -31,6 +33,9 @@ from reportgen.periods import parse_period
 from reportgen.progress import Steps
 from reportgen.render.base import RenderOptions, render, with_analysis
 from reportgen.scope import ALL, WHOLE_BANK, Selection, select
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass
@@ -58,16 +63,18 @@ def warning_lines(warnings: tuple[DataWarning, ...], lang: str = "en") -> list[s
 
 
 def open_ledger(path: Path, *, progress: bool = False, as_of: date | None = None,
-                config_as_of: date | None = None, mapping: Mapping | None = None) -> Session:
+                config_as_of: date | None = None, mapping: Mapping | None = None,
+                raw: RawLedger | None = None) -> Session:
     """Load and validate ``path``; raises ``LedgerError`` (exit 3) listing every problem.
 
     ``as_of`` (``--as-of``) and ``config_as_of`` (``[ledger] as_of``) declare the data
     date; a row dated after a declared data date is one of the problems.  A ledger without
     a single transaction is refused.  With a ``mapping`` (``load_mapping``) the ledger
-    is a bank's export read as it comes; its file name may carry the data date.
+    is a bank's export read as it comes; its file name may carry the data date.  ``raw``
+    is a ledger already read (``open_frames``); ``path`` then only names it.
     """
     with Steps(5, enabled=progress, title="loading ledger") as steps:
-        ledger = load_ledger(path, steps=steps, mapping=mapping)
+        ledger = load_ledger(path, steps=steps, mapping=mapping, raw=raw)
         with steps.step("indexing balances and states"):
             engine = Engine(ledger)
         with steps.step("validating"):
@@ -153,3 +160,36 @@ def render_options(config: Config, *, lang: str | None = None,
 def write(report: Report, formats: list[str], out: Path, options: RenderOptions) -> list[Path]:
     """Render ``report`` in each format into ``out``: all the files appear, or none changes."""
     return render(report, formats, out, options)
+
+
+def open_frames(*, customers: pd.DataFrame, loans: pd.DataFrame,
+                transactions: pd.DataFrame | None = None,
+                classifications: pd.DataFrame | None = None,
+                bank_figures: pd.DataFrame | None = None, targets: pd.DataFrame | None = None,
+                balances: pd.DataFrame | None = None, mapping: object = None,
+                as_of: date | None = None) -> Session:
+    """``open_ledger`` for a ledger held in pandas DataFrames (e.g. from ``pd.read_sql``).
+
+    The frames are converted to the reader's raw tables (ledger/frames.py) and loaded and
+    validated exactly as files are; a ``LedgerError`` names each problem's frame, row label
+    (the frame's index label) and column.  ``balances`` (a snapshot ledger) and ``mapping``
+    (a mapping file) are accepted only where this version reads them.  ``as_of`` declares
+    the data date, as ``--as-of`` does (else it is the latest date of the journal).
+    """
+    from reportgen.errors import LedgerError, UsageError
+    from reportgen.ledger.frames import FRAMES_PATH, frame_problems, raw_from_frames
+
+    if mapping is not None:
+        raise UsageError("open_frames: mapping= needs the mapping-file reader, which this "
+                         "version lacks; name the frames' columns as in ledger-format.md")
+    frames = {"customers": customers, "loans": loans, "transactions": transactions,
+              "classifications": classifications, "bank_figures": bank_figures,
+              "targets": targets}
+    if balances is not None:
+        frames["balances"] = balances  # raw_from_frames refuses it unless the schema has it
+    raw = raw_from_frames(frames)
+    labels = {name: frame.index for name, frame in frames.items() if frame is not None}
+    try:
+        return open_ledger(FRAMES_PATH, raw=raw, as_of=as_of)
+    except LedgerError as exc:
+        raise LedgerError(*frame_problems(exc.problems, exc.total, labels)) from None

@@ -479,3 +479,46 @@ def _print_warnings(warnings: list[str], total: int, *, limit: int = 100) -> Non
         _warn(text)
     if total > min(limit, len(warnings)):
         _warn(f"… and {total - min(limit, len(warnings))} more warning(s)")
+
+
+@main.command("map")
+@click.option("--ledger", "ledger_path", required=True, type=click.Path(path_type=Path),
+              help="The export: a folder of CSV (UTF-8 or GBK) files or an .xlsx workbook, "
+                   "e.g. --ledger /srv/export/信贷台账_20260331.xlsx.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the mapping file here (whole or not at all) instead of stdout, "
+                   "e.g. --out core.toml.")
+@_guard
+def map_command(ledger_path: Path, out: Path | None) -> None:
+    """Propose a commented mapping file for a core system's export (TODO where unsure).
+
+    \b
+    Example:
+      reportgen map --ledger /srv/export/20260331 --out core.toml
+      reportgen validate --ledger /srv/export/20260331 --mapping core.toml
+    """
+    from reportgen.ledger.propose import propose
+
+    _check_ledger(ledger_path)
+    if out is not None:
+        if out.is_dir():
+            raise UsageError(f"--out {out}: is a folder; give the mapping file's name")
+        _check_folder(out.parent, "--out")
+    text = propose(ledger_path)
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    import os
+
+    from reportgen.render.base import temporary
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = temporary(out)  # beside the file, renamed over it: whole or not at all
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, out)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    todo = text.count('"TODO"') + text.count("# TODO:")
+    click.echo(f"{out} ({todo} TODO to check)")

@@ -605,6 +605,13 @@ class Report:
     scope: str = "all"  # the scope id (scopes.md); "all" for the whole bank
     scope_kind: str = "all"  # all | branch | manager | mixed
 
+    def to_frames(self) -> dict[str, Any]:
+        """Every table of every section as a pandas DataFrame, keyed "section/table";
+        money as exact ``Decimal`` yuan (see model_frames.py)."""
+        from reportgen.model_frames import report_frames
+
+        return dict(report_frames(self))
+
 
 class Average(Fraction):
     """A daily average (日均) in fen: Σ over the days of a window of a balance (积数,

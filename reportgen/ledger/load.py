@@ -272,15 +272,17 @@ def _join_loans(journal: Columns, loans: Columns, problems: Problems) -> None:
                       journal.rows, journal.text.pop("loan_id"), "no such loan_id in loans")
 
 
-def load_ledger(path: Path, *, steps: Steps = QUIET, mapping: Mapping | None = None
-                ) -> Ledger:
+def load_ledger(path: Path, *, steps: Steps = QUIET, mapping: Mapping | None = None,
+                raw: RawLedger | None = None) -> Ledger:
     """Read and parse a ledger; cell problems are collected in ``ledger.problems``.
 
     With a ``mapping`` the ledger is a bank's export read as the mapping file says
-    (``mapped.py``); the ``Ledger`` that comes out is the same either way.
+    (``mapped.py``); ``raw``, when given, is the ledger already read (from pandas frames:
+    ledger/frames.py). The ``Ledger`` that comes out is the same either way.
     """
     with steps.step("reading ledger files"):
-        raw = read_raw(path) if mapping is None else read_mapped(path, mapping)
+        if raw is None:
+            raw = read_raw(path) if mapping is None else read_mapped(path, mapping)
     skipped = {name: dict(t.skipped) for name, t in raw.tables.items() if t.skipped}
     named_date = raw.named_date
     with steps.step("parsing columns"):
