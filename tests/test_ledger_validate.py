@@ -12,50 +12,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from badinput import (  # the base ledger the bad-input tests share
+    BANK_FIGURES,
+    CLASSIFICATIONS,
+    CUSTOMERS,
+    LOANS,
+    TARGETS,
+    TRANSACTIONS,
+    ledger,
+)
 from click.testing import CliRunner, Result
-from ledgers import read_tables, write_ledger, write_workbook
+from ledgers import read_tables, write_workbook
 
 from reportgen.cli import main
-
-CUSTOMERS = """
-C1,甲公司,corporate,small,C,1000000,G1,
-C2,张三,individual,,A,,,
-"""
-LOANS = """
-L1,C1,城东支行,王五,流贷,mortgage,500000,2025-01-15,2027-01-15,4.35
-L2,C2,城西支行,李四,,credit,100000,2026-03-01,2027-03-01,5.5
-"""
-TRANSACTIONS = """
-L1,2025-01-15,disburse,500000
-L1,2026-06-01,repay,100000
-L2,2026-03-01,disburse,100000
-L2,2026-08-01,repay,20000
-"""
-CLASSIFICATIONS = """
-L1,2025-01-15,normal,
-L2,2026-03-01,normal,
-"""
-BANK_FIGURES = """
-2026-09-30,provision,1000
-2026-09-30,net_capital,5000000
-"""
-TARGETS = """
-王五,2026-10,disbursed,100000
-李四,2026-Q4,new_customers,3
-"""
-BASE = {
-    "customers": CUSTOMERS,
-    "loans": LOANS,
-    "transactions": TRANSACTIONS,
-    "classifications": CLASSIFICATIONS,
-    "bank_figures": BANK_FIGURES,
-    "targets": TARGETS,
-}
-
-
-def ledger(folder: Path, **tables: str) -> Path:
-    """The base ledger with some tables replaced (rows without header)."""
-    return write_ledger(folder, **(BASE | tables))  # type: ignore[arg-type]
 
 
 def generate(path: Path, out: Path, *extra: str) -> Result:
