@@ -92,6 +92,8 @@ def build(session: Session, report: str, period: str, config: Config,
     a million rows at bank scale) is only built when the Excel workbook needs it.
     """
     parsed = parse_period(period, report)
+    if parsed.end <= session.data_date.day:  # a stale period is refused as such first
+        datadate.check_snapshots(parsed, session.ledger.snapshot_days)
     datadate.check_period(parsed, session.first_day, session.data_date)
     include_loans = formats is None or "xlsx" in formats
     return build_report(session.engine, parsed, config, now=now, include_loans=include_loans)

@@ -74,7 +74,9 @@ def check_declared(ledger: Ledger, data_date: DataDate) -> None:
         return
     limit = day_number(data_date.day)
     message = f"dated after the data date {data_date}"
-    for table in (ledger.transactions, ledger.classifications):
+    tables = ((ledger.transactions, ledger.classifications) if ledger.balances is None
+              else (ledger.balances,))  # a snapshot ledger's journal is derived from it
+    for table in tables:
         if len(table):
             _after(ledger, table, limit, message)
 
@@ -118,4 +120,21 @@ def check_period(period: Period, first: date, data_date: DataDate) -> None:
             f"{period.report} {period.id} starts on {period.start}, before the ledger's "
             f"first date {first} (its earliest loan start, transaction or classification): "
             "the ledger cannot tell what the book held before it",
+            period=period, stale=False)
+
+
+def check_snapshots(period: Period, snapshot_days: frozenset[date] | None) -> None:
+    """A snapshot ledger knows balances only on its snapshot dates: a report needs one on
+    its opening day O and its end D (mapping.md, "Snapshot ledgers"), else it is refused
+    naming the missing date.  A ledger with a journal (``None``) passes."""
+    if snapshot_days is None:
+        return
+    missing = [(name, day) for name, day in (("opening day", period.opening),
+                                             ("end", period.end)) if day not in snapshot_days]
+    if missing:
+        what = " and ".join(f"its {name} {day}" for name, day in missing)
+        raise PeriodNotCoveredError(
+            f"{period.report} {period.id} needs balance snapshots on its opening day "
+            f"{period.opening} and its end {period.end}; the snapshot ledger has none on "
+            f"{what}. Add the 借据余额 rows of that date to the export",
             period=period, stale=False)

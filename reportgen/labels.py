@@ -269,6 +269,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "cover.warnings": ("数据提示", "Data warnings"),
     "cover.warnings_count": ("{count} 条（见数据质量表）", "{count} (see Data quality)"),
     "cover.no_warnings": ("无", "none"),
+    "cover.flows": ("发生额口径", "Flows"),
+    "flows_derived": ("由余额变动推算", "由余额变动推算 (derived from balance changes)"),
     "cover.sheets": ("工作表", "Sheets"),
     "sign.preparer": ("制表人", "Prepared by"),
     "sign.reviewer": ("复核人", "Reviewed by"),

@@ -92,8 +92,8 @@ class Summary:
     disbursed_count: int
     collected: int
     written_off: int
-    interest_received: int
-    recovered: int
+    interest_received: int | None  # None: a snapshot ledger has no interest journal
+    recovered: int | None
     table: tuple[Compare, ...]  # balance, accounts, customers
 
 
@@ -542,3 +542,4 @@ class Report:
     # data-quality warnings on D, the first ones (``warnings``) of ``warning_count``
     warnings: tuple[DataWarning, ...] = field(default=())
     warning_count: int = 0
+    flows_derived: bool = False  # a snapshot ledger: flows derived from balance changes

@@ -74,4 +74,5 @@ def build_report(engine: Engine, period: Period, config: Config, *,
         loans=loan_book(ctx) if include_loans else None,
         warnings=warnings,
         warning_count=warning_count,
+        flows_derived=engine.ledger.snapshot_days is not None,
     )
