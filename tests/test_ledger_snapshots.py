@@ -146,7 +146,8 @@ def test_month_end_snapshots_give_the_journal_figures(tmp_path: Path, report: st
     for key in ("balance", "accounts", "customers", "balance_opening", "balance_year_start",
                 "balance_last_year", "disbursed", "collected", "written_off", "table"):
         assert summary_s[key] == summary_j[key], key
-    assert summary_s["interest_received"] is None and summary_s["recovered"] is None
+    assert summary_s["interest_received"] is None
+    assert summary_s["recovered"] is None
     assert from_snapshots["flows_derived"] is True
     assert "flows_derived" not in from_journal
 
@@ -298,7 +299,8 @@ def test_refusal_through_a_real_process(tmp_path: Path) -> None:
                            "2026-01-D1", "--format", "json", "--out", str(tmp_path / "out")],
                           capture_output=True, text=True, check=False)
     assert done.returncode == 3
-    assert "2026-01-10" in done.stderr and "Traceback" not in done.stderr
+    assert "2026-01-10" in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 # -- bad balances rows -----------------------------------------------------------------------
@@ -342,7 +344,9 @@ def test_all_problems_at_once(tmp_path: Path) -> None:
     with pytest.raises(LedgerError) as caught:
         open_ledger(_small(tmp_path, balances))
     text = "\n".join(str(p) for p in caught.value.problems)
-    assert "row 2" in text and "row 3" in text and "row 4" in text
+    assert "row 2" in text
+    assert "row 3" in text
+    assert "row 4" in text
 
 
 @pytest.mark.parametrize("journal", ["transactions.csv", "classifications.csv"])
@@ -354,7 +358,8 @@ def test_balances_and_a_journal_table_is_refused(tmp_path: Path, journal: str) -
     with pytest.raises(LedgerError, match="not both"):
         open_ledger(folder)
     result = CliRunner().invoke(main, ["validate", "--ledger", str(folder)])
-    assert result.exit_code == 3 and "not both" in result.output
+    assert result.exit_code == 3
+    assert "not both" in result.output
 
 
 def test_neither_balances_nor_a_journal(tmp_path: Path) -> None:
@@ -363,7 +368,8 @@ def test_neither_balances_nor_a_journal(tmp_path: Path) -> None:
     with pytest.raises(LedgerError, match="balances 借据余额 instead") as caught:
         open_ledger(folder)
     text = "\n".join(str(p) for p in caught.value.problems)
-    assert "transactions" in text and "classifications" in text
+    assert "transactions" in text
+    assert "classifications" in text
 
 
 # -- every format says the flows are derived --------------------------------------------------
