@@ -67,6 +67,8 @@ def open_ledger(path: Path, *, progress: bool = False, as_of: date | None = None
         with steps.step("validating"):
             data_date = datadate.decide(as_of=as_of, configured=config_as_of,
                                         latest=engine.last_day())
+            if data_date is not None and ledger.snapshot_days is not None:
+                data_date = datadate.snapshot_source(data_date)
             if data_date is not None:
                 datadate.check_declared(ledger, data_date)
             validate_ledger(ledger)

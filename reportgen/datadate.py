@@ -30,6 +30,7 @@ from reportgen.periods import Period
 AS_OF_OPTION = "--as-of"
 AS_OF_CONFIG = "[ledger] as_of"
 LATEST_ROW = "the latest date of its transactions and classifications"
+LATEST_SNAPSHOT = "the latest snapshot date of its balances"  # a snapshot ledger's LATEST_ROW
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ class DataDate:
     @property
     def declared(self) -> bool:
         """Stated by the user (option, config), not read from the rows themselves."""
-        return self.source != LATEST_ROW
+        return self.source not in (LATEST_ROW, LATEST_SNAPSHOT)
 
     def __str__(self) -> str:
         return f"{self.day} (from {self.source})"
@@ -138,3 +139,11 @@ def check_snapshots(period: Period, snapshot_days: frozenset[date] | None) -> No
             f"{period.opening} and its end {period.end}; the snapshot ledger has none on "
             f"{what}. Add the 借据余额 rows of that date to the export",
             period=period, stale=False)
+
+
+def snapshot_source(data_date: DataDate) -> DataDate:
+    """A snapshot ledger's undeclared data date named as what it is: its latest snapshot
+    date (the derived journal's latest date is the same day)."""
+    if data_date.source != LATEST_ROW:
+        return data_date
+    return DataDate(data_date.day, LATEST_SNAPSHOT)

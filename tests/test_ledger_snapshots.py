@@ -407,3 +407,36 @@ def test_every_format_labels_derived_flows(tmp_path: Path) -> None:
     cells = [str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row
              if c.value is not None]
     assert any("由余额变动推算" in c for c in cells)
+
+
+def test_data_date_is_the_latest_snapshot(tmp_path: Path) -> None:
+    session = open_ledger(_small(tmp_path))
+    assert session.data_date.day == date(2026, 2, 28)
+    assert "snapshot" in str(session.data_date)
+    assert not session.data_date.declared
+    assert session.first_day == date(2025, 12, 31)  # not the earliest loan start
+
+
+def test_rows_after_a_declared_data_date(tmp_path: Path) -> None:
+    with pytest.raises(LedgerError) as caught:
+        open_ledger(_small(tmp_path), as_of=date(2026, 1, 31))
+    lines = [str(p) for p in caught.value.problems]
+    assert len(lines) == 2  # the two balances rows of 2026-02-28, once each
+    assert all("balances.csv" in line and "after the data date" in line for line in lines)
+
+
+def test_interest_and_recoveries_are_dashes_in_excel(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["generate", "--ledger", str(_small(tmp_path)),
+                                       "--report", "monthly", "--period", "2026-01",
+                                       "--format", "xlsx", "--lang", "en", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    book = load_workbook(next(out.iterdir()))
+    rows = {str(r[0].value): r[1].value for ws in book.worksheets for r in ws.iter_rows()
+            if len(r) > 1 and r[0].value is not None}
+    interest = next(v for k, v in rows.items() if k.lower().startswith("interest"))
+    recovered = next(v for k, v in rows.items() if k.lower().startswith("recovered"))
+    assert interest == "—"
+    assert recovered == "—"
