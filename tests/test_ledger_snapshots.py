@@ -440,3 +440,35 @@ def test_interest_and_recoveries_are_dashes_in_excel(tmp_path: Path) -> None:
     recovered = next(v for k, v in rows.items() if k.lower().startswith("recovered"))
     assert interest == "—"
     assert recovered == "—"
+
+
+def test_validate_describes_a_snapshot_ledger(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["validate", "--ledger", str(_small(tmp_path))])
+    assert result.exit_code == 0, result.output
+    assert "7 balances rows on 3 snapshot dates" in result.output
+
+
+@pytest.mark.parametrize(("flag", "written_off", "collected"), [
+    ("true", "300.00", "0.00"), ("TRUE", "300.00", "0.00"), ("1", "300.00", "0.00"),
+    ("Y", "300.00", "0.00"), ("y", "300.00", "0.00"), ("是", "300.00", "0.00"),
+    (" 是 ", "300.00", "0.00"),
+    ("false", "0.00", "300.00"), ("0", "0.00", "300.00"), ("N", "0.00", "300.00"),
+    ("否", "0.00", "300.00"), ("", "0.00", "300.00"),
+])
+def test_written_off_spellings(tmp_path: Path, flag: str, written_off: str,
+                               collected: str) -> None:
+    """A fall of 300.00 is a write-off exactly when the later row is marked written off."""
+    balances = f"L1,2025-12-31,1000.00,normal,0,\nL1,2026-01-31,700.00,loss,0,\"{flag}\""
+    doc = report_dict(build(open_ledger(_small(tmp_path, balances)), "monthly", "2026-01",
+                            Config()))
+    assert doc["sections"]["summary"]["written_off"] == written_off
+    assert doc["sections"]["summary"]["collected"] == collected
+
+
+@pytest.mark.parametrize("flag", ["yes", "no", "TRUEE", "2", "-1", "已核销"])
+def test_written_off_other_values_are_errors(tmp_path: Path, flag: str) -> None:
+    balances = f"L1,2025-12-31,1000.00,normal,0,{flag}"
+    with pytest.raises(LedgerError) as caught:
+        open_ledger(_small(tmp_path, balances))
+    lines = [str(p) for p in caught.value.problems]
+    assert any("written_off" in line and flag in line for line in lines), lines

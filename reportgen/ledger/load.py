@@ -338,12 +338,11 @@ def _from_balances(balances: Columns, loans: Columns, problems: Problems
     values = balances.values
     text = balances.text["written_off"]
     values["written_off__flag"], values["written_off__flag_bad"] = snapshots.written_off(text)
-    values["written_off__text"] = np.asarray(parse.to_numpy(text), dtype=object)
     loan = _lookup(balances.text["loan_id"], loans.text["loan_id"])
     problems.add_mask(balances.source, "loan_id", (loan < 0) & ~balances["loan_id__blank"],
                       balances.rows, balances.text["loan_id"], "no such loan_id in loans")
     usable = snapshots.check(values, loan, loans["start_date"], balances.source,
-                             balances.rows, problems)
+                             balances.rows, text, problems)
     derived = snapshots.derive(values, loan, usable, balances.rows)
     n_tx, n_cl = len(derived.tx_rows), len(derived.cl_rows)
     no = np.zeros(n_tx, dtype=bool)

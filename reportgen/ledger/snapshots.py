@@ -34,18 +34,23 @@ from reportgen.ledger.problems import Problems
 from reportgen.ledger.schema import DISBURSE, REPAY, WRITEOFF
 
 DERIVED_LABEL = "由余额变动推算"  # how every format labels flows derived from balances
-TRUE_TEXT = ("true", "1", "y", "yes", "是")
-FALSE_TEXT = ("false", "0", "n", "no", "否")
+TRUE_TEXT = ("true", "1", "y", "是")
+FALSE_TEXT = ("false", "0", "n", "否")
 
 
 def written_off(text: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
     """The 核销标志 column as (flag, bad) masks: true/false, 1/0, Y/N, 是/否 in any case;
     a blank cell is false (the column is optional)."""
-    lowered = pc.utf8_lower(pc.fill_null(text, ""))
-    values = np.asarray(lowered.to_numpy(zero_copy_only=False), dtype=object)
-    flag = np.isin(values, TRUE_TEXT)
-    bad = ~flag & ~np.isin(values, (*FALSE_TEXT, ""))
+    lowered = pc.utf8_lower(pc.utf8_trim_whitespace(pc.fill_null(text, "")))
+    flag = _mask(pc.is_in(lowered, value_set=pa.array(TRUE_TEXT)))
+    bad = ~flag & ~_mask(pc.is_in(lowered, value_set=pa.array((*FALSE_TEXT, ""))))
     return flag, bad
+
+
+def _mask(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks() if array.num_chunks else pa.array([], pa.bool_())
+    return np.asarray(array.to_numpy(zero_copy_only=False), dtype=bool)
 
 
 class Derived:
@@ -57,7 +62,8 @@ class Derived:
 
 
 def check(values: dict[str, np.ndarray], loan: np.ndarray, loan_start: np.ndarray,
-          source: str, rows: np.ndarray, problems: Problems) -> np.ndarray:
+          source: str, rows: np.ndarray, flag_text: pa.Array | pa.ChunkedArray,
+          problems: Problems) -> np.ndarray:
     """Record the balances table's rules in ``problems``; return the mask of usable rows.
 
     Cell problems (an unparsable balance, date or grade) were recorded while parsing; this
@@ -73,7 +79,7 @@ def check(values: dict[str, np.ndarray], loan: np.ndarray, loan_start: np.ndarra
     problems.add_mask(source, "overdue_days", bad_days, rows, _Whole(overdue),
                       "must be a whole number of days, 0 or more")
     flag_bad = values["written_off__flag_bad"]
-    problems.add_mask(source, "written_off", flag_bad, rows, values["written_off__text"],
+    problems.add_mask(source, "written_off", flag_bad, rows, flag_text,
                       "not one of: true/false, 1/0, Y/N, 是/否")
     known = loan >= 0
     start = np.where(known, loan_start[np.where(known, loan, 0)], NO_DATE)
@@ -139,6 +145,8 @@ def derive(values: dict[str, np.ndarray], loan: np.ndarray, usable: np.ndarray,
 
 
 class _Fen:
+    """Money shown in a message, formatted only for the rows shown."""
+
     def __init__(self, values: np.ndarray) -> None:
         self.values = values
 
@@ -147,6 +155,8 @@ class _Fen:
 
 
 class _Whole:
+    """Millionths shown as the number typed (overdue days are read as decimals)."""
+
     def __init__(self, values: np.ndarray) -> None:
         self.values = values
 
@@ -155,6 +165,8 @@ class _Whole:
 
 
 class _Iso:
+    """Day numbers shown as ISO dates, only for the rows shown."""
+
     def __init__(self, values: np.ndarray) -> None:
         self.values = values
 
