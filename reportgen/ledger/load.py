@@ -341,9 +341,9 @@ def _from_balances(balances: Columns, loans: Columns, problems: Problems
     loan = _lookup(balances.text["loan_id"], loans.text["loan_id"])
     problems.add_mask(balances.source, "loan_id", (loan < 0) & ~balances["loan_id__blank"],
                       balances.rows, balances.text["loan_id"], "no such loan_id in loans")
-    usable = snapshots.check(values, loan, loans["start_date"], balances.source,
+    usable, order = snapshots.check(values, loan, loans["start_date"], balances.source,
                              balances.rows, text, problems)
-    derived = snapshots.derive(values, loan, usable, balances.rows)
+    derived = snapshots.derive(values, loan, usable, order, balances.rows)
     n_tx, n_cl = len(derived.tx_rows), len(derived.cl_rows)
     no = np.zeros(n_tx, dtype=bool)
     transactions = Columns(balances.source, derived.tx_rows,
