@@ -82,6 +82,8 @@ def open_ledger(path: Path, *, progress: bool = False, as_of: date | None = None
     # the rows as read (about 400 MB at a million loans) can go before the reports are built.
     ledger.transactions.release()
     ledger.classifications.release()
+    if ledger.balances is not None:  # a snapshot table: its derived journal is the engine's
+        ledger.balances.release()
     return Session(ledger, engine, data_date, first_day)
 
 

@@ -472,3 +472,33 @@ def test_written_off_other_values_are_errors(tmp_path: Path, flag: str) -> None:
         open_ledger(_small(tmp_path, balances))
     lines = [str(p) for p in caught.value.problems]
     assert any("written_off" in line and flag in line for line in lines), lines
+
+
+def test_dekad_report_from_dekad_end_snapshots(tmp_path: Path) -> None:
+    """Snapshots on 2026-01-10 and 2026-01-20 give the dekad 2026-01-D2: L1 falls 250.00
+    (collected), L3 appears with 400.00 (lent), L2 is missing on the 20th (closed: its
+    800.00 collected)."""
+    balances = """
+        L1,2026-01-10,1000.00,normal,0,
+        L2,2026-01-10,800.00,normal,0,
+        L1,2026-01-20,750.00,normal,0,
+        L3,2026-01-20,400.00,special_mention,3,
+    """
+    doc = report_dict(build(open_ledger(_small(tmp_path, balances)), "dekad", "2026-01-D2",
+                            Config()))
+    summary = doc["sections"]["summary"]
+    assert summary["collected"] == "1050.00"
+    assert summary["disbursed"] == "400.00"
+    assert summary["balance"] == "1150.00"
+    assert summary["balance_opening"] == "1800.00"
+    assert doc["sections"]["quality"]["special_mention"] == "400.00"
+
+
+def test_english_output_says_derived(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["generate", "--ledger", str(_small(tmp_path)),
+                                       "--report", "monthly", "--period", "2026-01",
+                                       "--format", "html", "--lang", "en", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    html = next(out.iterdir()).read_text(encoding="utf-8")
+    assert "Flows in the period (derived from balance changes)" in html

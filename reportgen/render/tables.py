@@ -131,9 +131,8 @@ class _Builder:
                  ("written_off", m.written_off, Kind.MONEY),
                  ("interest_received", m.interest_received, Kind.MONEY),
                  ("recovered", m.recovered, Kind.MONEY)]
-        title = self.t("table.flows")
-        if self.report.flows_derived:  # no journal: say so where the flows are shown
-            title = f"{title}（{self.t('flows_derived')}）"
+        # no journal (a snapshot ledger): say so where the flows are shown
+        title = self.t("table.flows_derived" if self.report.flows_derived else "table.flows")
         return (self.compare("compare", "summary", m.table),
                 self.key_values("flows", title, "summary", flows))
 
