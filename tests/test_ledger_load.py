@@ -206,7 +206,7 @@ def test_one_xlsx_workbook_with_date_and_number_cells(tmp_path: Path, tables: Ta
     assert sheet["G2"].data_type == "n"  # contract_amount: a number
     assert isinstance(sheet["J2"].value, float)  # rate 4.35
     if chinese_sheets:
-        assert set(book.sheetnames) == {t.sheet_alias for t in TABLES}
+        assert set(book.sheetnames) == {t.sheet_alias for t in TABLES if t.name in tables}
     assert figures(path) == expected
 
 
