@@ -409,12 +409,14 @@ class AccountManagers:
 class TrendPoint:
     month: str  # "2026-07"
     end: date
-    balance: int
-    npl: int
+    # None: a snapshot ledger without a snapshot on the month end (or, for the flows, on
+    # the end of the month before), whose figures are unknown
+    balance: int | None
+    npl: int | None
     npl_ratio: Ratio
-    overdue_total: int
-    disbursed: int
-    collected: int
+    overdue_total: int | None
+    disbursed: int | None
+    collected: int | None
 
 
 @dataclass(frozen=True)

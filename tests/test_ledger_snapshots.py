@@ -506,3 +506,28 @@ def test_english_output_says_derived(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     html = next(out.iterdir()).read_text(encoding="utf-8")
     assert "Flows in the period (derived from balance changes)" in html
+
+
+def test_trend_month_ends_without_a_snapshot_are_dashes(tmp_path: Path) -> None:
+    """Quarter-end snapshots only: January and February are unknown (null, not the last
+    snapshot's figures carried on); March's balance is exact, but its flows are not (the
+    end of February, their start, has no snapshot)."""
+    balances = """
+        L1,2025-12-31,1000.00,normal,0,
+        L1,2026-03-31,600.00,normal,0,
+    """
+    folder = _small(tmp_path, balances)
+    doc = report_dict(build(open_ledger(folder), "quarterly", "2026-Q1", Config()))
+    jan, feb, mar = doc["sections"]["trend"]
+    for point in (jan, feb):
+        assert {k: v for k, v in point.items() if k not in ("month", "end")} == dict.fromkeys(
+            ("balance", "npl", "npl_ratio", "overdue_total", "disbursed", "collected"))
+    assert mar["balance"] == "600.00"
+    assert mar["disbursed"] is None
+    assert mar["collected"] is None
+    assert doc["sections"]["summary"]["collected"] == "400.00"
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["generate", "--ledger", str(folder), "--report",
+                                       "quarterly", "--period", "2026-Q1", "--format",
+                                       "xlsx,html", "--out", str(out)])
+    assert result.exit_code == 0, result.output
