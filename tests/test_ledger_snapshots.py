@@ -531,3 +531,13 @@ def test_trend_month_ends_without_a_snapshot_are_dashes(tmp_path: Path) -> None:
                                        "quarterly", "--period", "2026-Q1", "--format",
                                        "xlsx,html", "--out", str(out)])
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(("lang", "label"), [("zh", "由余额变动推算"),
+                                             ("en", "derived from balance changes")])
+def test_the_written_analysis_says_derived(tmp_path: Path, lang: str, label: str) -> None:
+    from reportgen.analysis import draft
+
+    report = build(open_ledger(_small(tmp_path)), "monthly", "2026-01", Config())
+    scale = next(p.text for p in draft(report, lang=lang).paragraphs if p.topic == "scale")
+    assert label in scale
