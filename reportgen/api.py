@@ -80,6 +80,8 @@ def open_ledger(path: Path, *, progress: bool = False, as_of: date | None = None
         with steps.step("validating"):
             data_date = datadate.decide(as_of=as_of, configured=config_as_of,
                                         latest=engine.last_day(), named=ledger.named_date)
+            if data_date is not None and ledger.snapshot_days is not None:
+                data_date = datadate.snapshot_source(data_date)
             if data_date is not None:
                 datadate.check_declared(ledger, data_date)
             validate_ledger(ledger)
@@ -93,6 +95,8 @@ def open_ledger(path: Path, *, progress: bool = False, as_of: date | None = None
     # the rows as read (about 400 MB at a million loans) can go before the reports are built.
     ledger.transactions.release()
     ledger.classifications.release()
+    if ledger.balances is not None:  # a snapshot table: its derived journal is the engine's
+        ledger.balances.release()
     return Session(ledger, engine, data_date, first_day)
 
 
@@ -132,6 +136,8 @@ def build(session: Session, report: str, period: str, config: Config,
     when the report is rendered).
     """
     parsed = parse_period(period, report)
+    if parsed.end <= session.data_date.day:  # a stale period is refused as such first
+        datadate.check_snapshots(parsed, session.ledger.snapshot_days)
     datadate.check_period(parsed, session.first_day, session.data_date)
     include_loans = formats is None or "xlsx" in formats
     if notes is None and config.analysis.notes_dir:  # a scope's notes: ..._{scope}.md

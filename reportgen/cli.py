@@ -283,12 +283,15 @@ def validate(ledger_path: Path, as_of: date | None, mapping_path: Path | None) -
     warnings, warning_count = session.last_day_warnings
     _print_warnings(warnings, warning_count)
     ledger = session.ledger
+    journal = (f"{ledger.n_transactions} transactions, {ledger.n_classifications} "
+               "classification rows" if ledger.balances is None else
+               f"{len(ledger.balances)} balances rows on {len(ledger.snapshot_days or ())} "
+               "snapshot dates (flows derived from balance changes)")
     for table, reasons in ledger.skipped.items():  # left out on purpose, but never silently
         for reason, count in reasons.items():
             click.echo(f"skipped: {table}: {count} row(s): {reason}")
     click.echo(
-        f"ok: {len(ledger.customers)} customers, {ledger.n_loans} loans, "
-        f"{ledger.n_transactions} transactions, {ledger.n_classifications} classification rows; "
+        f"ok: {len(ledger.customers)} customers, {ledger.n_loans} loans, {journal}; "
         f"{warning_count} warning(s)"
     )
     log.info("the ledger covers %s … %s", session.first_day, session.data_date)

@@ -31,6 +31,7 @@ AS_OF_OPTION = "--as-of"
 AS_OF_CONFIG = "[ledger] as_of"
 FILE_NAME = "the export's file name (source.date_from_name)"
 LATEST_ROW = "the latest date of its transactions and classifications"
+LATEST_SNAPSHOT = "the latest snapshot date of its balances"  # a snapshot ledger's LATEST_ROW
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class DataDate:
     @property
     def declared(self) -> bool:
         """Stated by the user (option, config), not read from the rows themselves."""
-        return self.source != LATEST_ROW
+        return self.source not in (LATEST_ROW, LATEST_SNAPSHOT)
 
     def __str__(self) -> str:
         return f"{self.day} (from {self.source})"
@@ -78,7 +79,9 @@ def check_declared(ledger: Ledger, data_date: DataDate) -> None:
     limit = day_number(data_date.day)
     message = f"dated after the data date {data_date}"
     deposits = () if ledger.deposit_balances is None else (ledger.deposit_balances,)
-    for table in (ledger.transactions, ledger.classifications, *deposits):
+    journal = ((ledger.transactions, ledger.classifications) if ledger.balances is None
+               else (ledger.balances,))  # a snapshot ledger's journal is derived from it
+    for table in (*journal, *deposits):
         if len(table):
             _after(ledger, table, limit, message)
 
@@ -123,3 +126,28 @@ def check_period(period: Period, first: date, data_date: DataDate) -> None:
             f"first date {first} (its earliest loan start, transaction or classification): "
             "the ledger cannot tell what the book held before it",
             period=period, stale=False)
+
+
+def check_snapshots(period: Period, snapshot_days: frozenset[date] | None) -> None:
+    """A snapshot ledger knows balances only on its snapshot dates: a report needs one on
+    its opening day O and its end D (mapping.md, "Snapshot ledgers"), else it is refused
+    naming the missing date.  A ledger with a journal (``None``) passes."""
+    if snapshot_days is None:
+        return
+    missing = [(name, day) for name, day in (("opening day", period.opening),
+                                             ("end", period.end)) if day not in snapshot_days]
+    if missing:
+        what = " and ".join(f"its {name} {day}" for name, day in missing)
+        raise PeriodNotCoveredError(
+            f"{period.report} {period.id} needs balance snapshots on its opening day "
+            f"{period.opening} and its end {period.end}; the snapshot ledger has none on "
+            f"{what}. Add the 借据余额 rows of that date to the export",
+            period=period, stale=False)
+
+
+def snapshot_source(data_date: DataDate) -> DataDate:
+    """A snapshot ledger's undeclared data date named as what it is: its latest snapshot
+    date (the derived journal's latest date is the same day)."""
+    if data_date.source != LATEST_ROW:
+        return data_date
+    return DataDate(data_date.day, LATEST_SNAPSHOT)

@@ -408,6 +408,8 @@ class Engine:
         from_state = np.where(since != NO_DATE, d - since.astype(np.int64) + 1, 0)
         maturity = self.ledger.loans["maturity_date"].astype(np.int64)
         from_contract = np.where((maturity != NO_DATE) & (d > maturity), d - maturity, 0)
+        if self.ledger.snapshot_days is not None:  # the snapshot's 逾期天数 is the figure
+            from_contract = np.zeros_like(from_contract)
         overdue = np.where(live, np.maximum(from_state, from_contract), 0).astype(np.int32)
         return Snapshot(day, balance, live, grade, overdue, has)
 
@@ -446,6 +448,8 @@ class Engine:
         before it, so from the earliest start on the ledger holds every loan's whole life.
         """
         starts = self.ledger.loans["start_date"]
+        if self.ledger.snapshot_days is not None:  # nothing is known before the first one
+            starts = starts[:0]
         firsts = [int(days.min()) for days in (self.tx_day, self.cl_day,
                                                starts[starts != NO_DATE]) if len(days)]
         return day_of(min(firsts)) if firsts else None

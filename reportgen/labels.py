@@ -87,6 +87,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "sheet.loans": ("借据明细", "Loans"),
     # sub-table titles
     "table.flows": ("本期发生额", "Flows in the period"),
+    "table.flows_derived": ("本期发生额（由余额变动推算）",
+                            "Flows in the period (derived from balance changes)"),
     "table.overdue_ratios": ("逾期指标", "Overdue ratios"),
     "table.top10": ("最大十家客户", "Ten largest customers"),
     "table.concentration_ratios": ("集中度指标", "Concentration figures"),
@@ -293,6 +295,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "cover.warnings": ("数据提示", "Data warnings"),
     "cover.warnings_count": ("{count} 条（见数据质量表）", "{count} (see Data quality)"),
     "cover.no_warnings": ("无", "none"),
+    "cover.flows": ("发生额口径", "Flows"),
+    "flows_derived": ("由余额变动推算", "derived from balance changes"),
     "cover.sheets": ("工作表", "Sheets"),
     "sign.preparer": ("制表人", "Prepared by"),
     "sign.reviewer": ("复核人", "Reviewed by"),

@@ -92,8 +92,8 @@ class Summary:
     disbursed_count: int
     collected: int
     written_off: int
-    interest_received: int
-    recovered: int
+    interest_received: int | None  # None: a snapshot ledger has no interest journal
+    recovered: int | None
     table: tuple[Compare, ...]  # balance, accounts, customers
     # 贷款日均余额 over the period: exact fen (a fraction); None before the ledger's first date
     avg_balance: Average | None = None
@@ -442,12 +442,14 @@ class AccountManagers:
 class TrendPoint:
     month: str  # "2026-07"
     end: date
-    balance: int
-    npl: int
+    # None: a snapshot ledger without a snapshot on the month end (or, for the flows, on
+    # the end of the month before), whose figures are unknown
+    balance: int | None
+    npl: int | None
     npl_ratio: Ratio
-    overdue_total: int
-    disbursed: int
-    collected: int
+    overdue_total: int | None
+    disbursed: int | None
+    collected: int | None
 
 
 @dataclass(frozen=True)
@@ -604,6 +606,7 @@ class Report:
     analysis: Analysis | None = None  # drafted from the finished model (reportgen.analysis)
     scope: str = "all"  # the scope id (scopes.md); "all" for the whole bank
     scope_kind: str = "all"  # all | branch | manager | mixed
+    flows_derived: bool = False  # a snapshot ledger: flows derived from balance changes
 
     def to_frames(self) -> dict[str, Any]:
         """Every table of every section as a pandas DataFrame, keyed "section/table";

@@ -97,7 +97,8 @@ class Topics:
             return None
         return {"balance": balance, "disbursed": self.money(m.disbursed),
                 "disbursed_count": shown.count(m.disbursed_count),
-                "collected": self.money(m.collected), "written_off": self.money(m.written_off)}
+                "collected": self.money(m.collected), "written_off": self.money(m.written_off),
+                "flows_derived": self.report.flows_derived}  # a snapshot ledger's flows
 
     def drivers(self) -> Facts | None:
         """Per side (since the year start; in the monthly report also since 上月末) the

@@ -25,7 +25,7 @@ from reportgen.ledger.mapped import read_mapped
 from reportgen.ledger.mapping import Mapping
 from reportgen.ledger.problems import Problems
 from reportgen.ledger.read import RawLedger, RawTable, read_raw
-from reportgen.ledger.schema import Column, Kind
+from reportgen.ledger.schema import JOURNAL_TABLES, Column, Kind
 from reportgen.progress import QUIET, Steps
 
 
@@ -94,6 +94,10 @@ class Ledger:
     deposit_accounts: Columns | None = None  # optional deposits (assessment.md)
     deposit_balances: Columns | None = None
     deposit_managers: list[str] = field(default_factory=list)
+    # A snapshot ledger (``balances`` instead of a journal): the table as read, and its
+    # snapshot dates; ``transactions`` and ``classifications`` are then derived from it.
+    balances: Columns | None = None
+    snapshot_days: frozenset[date] | None = None
 
     @property
     def n_loans(self) -> int:
@@ -292,18 +296,24 @@ def load_ledger(path: Path, *, steps: Steps = QUIET, mapping: Mapping | None = N
         problems.add(problem)
     for _, cell_problems in parsed.values():
         problems.extend(cell_problems)
-    if raw.problems:  # and stops the load before the cross-table rules
+    if raw.problems or _mixed_kinds(raw, problems):  # stops the load before cross-table rules
         problems.raise_if_any()
     tables = {name: columns for name, (columns, _) in parsed.items()}
     sha256 = raw.sha256
     del raw, parsed  # the text as read (ten million amounts, dates, types): parsed now
     customers, loans = tables["customers"], tables["loans"]
-    transactions, classifications = tables["transactions"], tables["classifications"]
+    balances = tables.get("balances")
+    snapshot_days = None
+    if balances is not None:
+        transactions, classifications, snapshot_days = _from_balances(balances, loans, problems)
+    else:
+        transactions, classifications = tables["transactions"], tables["classifications"]
 
     with steps.step("joining ids, coding text"):
         loans.values["customer"] = _lookup(loans.text["customer_id"], customers.text["customer_id"])
         for journal in (transactions, classifications):
-            _join_loans(journal, loans, problems)
+            if balances is None:
+                _join_loans(journal, loans, problems)
         loans.values["branch_code"], branches = sorted_codes(loans.text["branch"])
         loans.values["manager_code"], managers = sorted_codes(loans.text["account_manager"])
         loans.values["product_code"], products = sorted_codes(loans.text["product"])
@@ -341,6 +351,8 @@ def load_ledger(path: Path, *, steps: Steps = QUIET, mapping: Mapping | None = N
         deposit_accounts=tables.get("deposit_accounts"),
         deposit_balances=tables.get("deposit_balances"),
         deposit_managers=deposit_managers,
+        balances=balances,
+        snapshot_days=snapshot_days,
     )
 
 
@@ -389,4 +401,46 @@ def _join_deposits(tables: dict[str, Columns], customers: Columns, problems: Pro
                       (account < 0) & ~balances["account_id__blank"], balances.rows,
                       balances.text["account_id"], "no such account_id in deposit_accounts")
     return managers
+
+
+def _mixed_kinds(raw: RawLedger, problems: Problems) -> bool:
+    """A snapshot table replaces the journal: a ledger with both is refused, since which
+    one would count is not for the program to guess."""
+    balances = raw.tables.get("balances")
+    journal = [raw.tables[name].source for name in JOURNAL_TABLES if name in raw.tables]
+    if balances is not None and journal:
+        problems.add(Problem(balances.source, None, None, None,
+                             "a ledger gives balances (借据余额, a snapshot ledger) instead of "
+                             "transactions and classifications, not both; also found: "
+                             + ", ".join(journal)))
+        return True
+    return False
+
+
+def _from_balances(balances: Columns, loans: Columns, problems: Problems
+                   ) -> tuple[Columns, Columns, frozenset[date]]:
+    """A snapshot ledger's journal and state rows, derived from its balances table
+    (``reportgen.ledger.snapshots``); its rules' problems join ``problems``."""
+    from reportgen.ledger import snapshots  # it reads this module's columns
+
+    values = balances.values
+    text = balances.text["written_off"]
+    values["written_off__flag"], values["written_off__flag_bad"] = snapshots.written_off(text)
+    loan = _lookup(balances.text["loan_id"], loans.text["loan_id"])
+    problems.add_mask(balances.source, "loan_id", (loan < 0) & ~balances["loan_id__blank"],
+                      balances.rows, balances.text["loan_id"], "no such loan_id in loans")
+    usable, order = snapshots.check(values, loan, loans["start_date"], balances.source,
+                             balances.rows, text, problems)
+    derived = snapshots.derive(values, loan, usable, order, balances.rows)
+    n_tx, n_cl = len(derived.tx_rows), len(derived.cl_rows)
+    no = np.zeros(n_tx, dtype=bool)
+    transactions = Columns(balances.source, derived.tx_rows,
+                           derived.tx | {"amount__blank": no, "amount__bad": no},
+                           present={"loan_id", "date", "type", "amount"})
+    no = np.zeros(n_cl, dtype=bool)
+    classifications = Columns(balances.source, derived.cl_rows,
+                              derived.cl | {"overdue_since__blank": derived.cl["overdue_since"]
+                                            == parse.NO_DATE, "overdue_since__bad": no},
+                              present={"loan_id", "date", "grade", "overdue_since"})
+    return transactions, classifications, derived.days
 

@@ -30,7 +30,7 @@ import pyarrow.csv as pacsv
 
 from reportgen.errors import LedgerError, Problem
 from reportgen.ledger import csvtext
-from reportgen.ledger.schema import TABLES, Kind, Table
+from reportgen.ledger.schema import JOURNAL_TABLES, TABLES, Kind, Table, is_required
 from reportgen.ledger.workbook import check_workbook
 
 
@@ -95,6 +95,13 @@ def _header_map(table: Table, source: str, header: list[str],
     return found
 
 
+def _journal_hint(table: Table) -> str:
+    """What a missing journal table's message adds: a snapshot table would do instead."""
+    if table.name not in JOURNAL_TABLES:
+        return ""
+    return " (or give balances 借据余额 instead of transactions and classifications)"
+
+
 def _read_folder(path: Path) -> RawLedger:
     problems: list[Problem] = []
     digest = hashlib.sha256()
@@ -105,9 +112,10 @@ def _read_folder(path: Path) -> RawLedger:
     with ThreadPoolExecutor(max_workers=1) as scanner:
         for table in TABLES:
             if table.name not in files:
-                if table.required:
+                if is_required(table, set(files)):
                     problems.append(Problem(f"{table.name}.csv", None, None, None,
-                                            f"required file missing from {path}"))
+                                            f"required file missing from {path}"
+                                            + _journal_hint(table)))
                 continue
             file = files[table.name]
             if file is None:  # two files, or a folder: reported
@@ -439,9 +447,10 @@ def _read_workbook(path: Path) -> RawLedger:
             continue  # two sheets for the table: reported
         sheet = sheets.get(table.name)
         if sheet is None:
-            if table.required:
+            if is_required(table, set(sheets)):
                 problems.append(Problem(path.name, None, None, None,
-                                        f"sheet {table.name} ({table.sheet_alias}) is missing"))
+                                        f"sheet {table.name} ({table.sheet_alias}) is missing"
+                                        + _journal_hint(table)))
             continue
         source = f"{path.name}, sheet {sheet}"
         try:

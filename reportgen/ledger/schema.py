@@ -225,6 +225,29 @@ DEPOSIT_BALANCES = Table(
     ),
 )
 
+BALANCES = Table(
+    "balances",
+    "借据余额",
+    False,  # a snapshot ledger gives it instead of transactions and classifications
+    (
+        Column("loan_id", "借据号", Kind.TEXT),
+        Column("date", "数据日期", Kind.DATE),
+        Column("balance", "贷款余额", Kind.MONEY),
+        Column("grade", "五级分类", Kind.ENUM, enum=GRADES),
+        Column("overdue_days", "逾期天数", Kind.DECIMAL),  # a whole number, checked on load
+        Column("written_off", "核销标志", Kind.TEXT, required=False),  # a bool, read on load
+    ),
+)
+
 TABLES: tuple[Table, ...] = (CUSTOMERS, LOANS, TRANSACTIONS, CLASSIFICATIONS, BANK_FIGURES,
-                             TARGETS)
+                             TARGETS, BALANCES)
 TABLES += (DEPOSIT_ACCOUNTS, DEPOSIT_BALANCES)  # optional: deposits (assessment.md)
+JOURNAL_TABLES = ("transactions", "classifications")  # what ``balances`` replaces
+
+
+def is_required(table: Table, present: set[str]) -> bool:
+    """Whether a ledger with the tables ``present`` must also have ``table``: the journal
+    tables are not needed when a snapshot table (``balances``) stands in for them."""
+    if table.name in JOURNAL_TABLES and BALANCES.name in present:
+        return False
+    return table.required

@@ -98,4 +98,5 @@ def build_report(engine: Engine, period: Period, config: Config, *,
         warning_count=warning_count,
         scope=selection.id,
         scope_kind=selection.kind,
+        flows_derived=engine.ledger.snapshot_days is not None,
     )

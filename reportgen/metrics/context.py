@@ -110,6 +110,9 @@ class Context:
         """Whether the ledger covers the end of ``day``.  Before its first date it holds no
         row, so a snapshot there is 0 for lack of data: a comparison on such a day (年初,
         同期, 期初, a target period's start) is unknown, shown "—", never 0."""
+        days = self.ledger.snapshot_days  # a snapshot ledger knows its snapshot dates only
+        if days is not None:
+            return day in days
         return self.first_day is not None and day >= self.first_day
 
     @cached_property

@@ -15,6 +15,7 @@ from reportgen.model import Summary
 def summary(ctx: Context) -> Summary:
     d, o, y, ly = positions(ctx)
     f = ctx.flows
+    derived = ctx.ledger.snapshot_days is not None  # balances only: no interest, no recoveries
     result = Summary(
         balance=d.balance,
         accounts=d.accounts,
@@ -26,8 +27,8 @@ def summary(ctx: Context) -> Summary:
         disbursed_count=f.count(DISBURSE),
         collected=f.total(REPAY),
         written_off=f.total(WRITEOFF),
-        interest_received=f.total(INTEREST),
-        recovered=f.total(RECOVERY),
+        interest_received=None if derived else f.total(INTEREST),
+        recovered=None if derived else f.total(RECOVERY),
         table=tuple(compare(key, attrgetter(key), d, o, y, ly)
                     for key in ("balance", "accounts", "customers")),
         avg_balance=loan_average(ctx, ctx.period.start, ctx.period.end),

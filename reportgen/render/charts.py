@@ -83,18 +83,19 @@ def trend(points: Trend, labels: Labels, unit: str) -> Chart:
     x0, y0, x1, y1 = 64.0, 28.0, 600.0, 176.0
     n = max(len(points.points), 1)
     slot = (x1 - x0) / n
-    balance_top = max([p.balance for p in points.points] + [1])
+    balance_top = max([p.balance for p in points.points if p.balance is not None] + [1])
     ratios = [p.npl_ratio for p in points.points if p.npl_ratio is not None]
     ratio_top = max(ratios) * Fraction(5, 4) if ratios and max(ratios) > 0 else Fraction(1)
     bars, line, axis = [], [], []
     for i, p in enumerate(points.points):
         middle = x0 + slot * (i + 0.5)
-        height = (y1 - y0) * p.balance / balance_top
         month = int(p.month.split("-")[1])
         name = labels.month_name(month)
         short = name if labels.lang == "zh" else name[:3]
-        bars.append(Bar(middle - slot * 0.3, y1 - height, slot * 0.6, height, BAR_COLOUR,
-                        short, money_text(p.balance, unit)))
+        if p.balance is not None:  # an unknown month end has no bar, not a bar of 0
+            height = (y1 - y0) * p.balance / balance_top
+            bars.append(Bar(middle - slot * 0.3, y1 - height, slot * 0.6, height, BAR_COLOUR,
+                            short, money_text(p.balance, unit)))
         axis.append(AxisLabel(middle, y1 + 14, short, "middle"))
         if p.npl_ratio is not None:
             line.append(Point(middle, y1 - float((y1 - y0) * p.npl_ratio / ratio_top)))

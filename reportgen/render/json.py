@@ -215,6 +215,7 @@ def _document(report: Report) -> dict[str, Any]:
         "ledger_sha256": report.ledger_sha256,
         "version": report.version,
         "warning_count": report.warning_count,
+        **({"flows_derived": True} if report.flows_derived else {}),
         "warnings": [{"kind": w.kind, "loan_id": w.loan_id, "day": w.day.isoformat(),
                       "params": dict(w.params)} for w in report.warnings],
         "sections": sections,

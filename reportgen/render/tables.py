@@ -131,8 +131,10 @@ class _Builder:
                  ("written_off", m.written_off, Kind.MONEY),
                  ("interest_received", m.interest_received, Kind.MONEY),
                  ("recovered", m.recovered, Kind.MONEY)]
+        # no journal (a snapshot ledger): say so where the flows are shown
+        title = self.t("table.flows_derived" if self.report.flows_derived else "table.flows")
         return (self.compare("compare", "summary", m.table),
-                self.key_values("flows", self.t("table.flows"), "summary", flows))
+                self.key_values("flows", title, "summary", flows))
 
     def quality(self, s: Sections) -> tuple[Table, ...]:
         return (self.compare("grades", "quality", s.quality.table),)
@@ -439,7 +441,7 @@ def cover_items(report: Report, labels: Labels, unit: str) -> list[tuple[str, st
         (labels("cover.ledger_sha256"), report.ledger_sha256),
         (labels("cover.version"), report.version),
         (labels("cover.warnings"), warnings_line(report, labels)),
-    ]
+    ] + ([(labels("cover.flows"), labels("flows_derived"))] if report.flows_derived else [])
 
 
 def warnings_line(report: Report, labels: Labels) -> str:
