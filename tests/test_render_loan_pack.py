@@ -85,16 +85,19 @@ def test_hand_checked_cells(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     assert ws.print_title_rows in ("1:1", "$1:$1")
     header = [c.value for c in ws[1]]
     assert header[:3] == ["借据号", "客户号", "客户名称"]
-    assert ws["A1"].font.b and ws["A1"].fill.fgColor.rgb.endswith("D9E1F2")
-    row4 = [c for c in ws[5]]  # L0004
+    assert ws["A1"].font.b
+    assert ws["A1"].fill.fgColor.rgb.endswith("D9E1F2")
+    row4 = list(ws[5])  # L0004
     assert row4[0].value == "L0004"
     assert (row4[12].value, row4[12].number_format) == (123_456.78, "#,##0.00")
     assert (row4[8].value, row4[8].data_type) == (500_000, "n")
     assert (row4[9].value.date(), row4[9].number_format) == (date(2025, 1, 15), "yyyy-mm-dd")
     assert (row4[11].value, row4[11].number_format) == (6.25, "0.00##")
-    assert row4[3].value == "城东支行" and row4[3].number_format == "@"
+    assert row4[3].value == "城东支行"
+    assert row4[3].number_format == "@"
     assert [c.value for c in ws[6]][12] == 0.99  # 99 fen
-    assert ws["F6"].value is None and ws["F6"].number_format == "@"  # a blank product
+    assert ws["F6"].value is None
+    assert ws["F6"].number_format == "@"
 
 
 def test_money_is_written_as_its_exact_decimal_text(tmp_path: Path,

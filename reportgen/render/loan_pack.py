@@ -55,7 +55,7 @@ from openpyxl.workbook import Workbook
 from xlsxwriter.utility import xl_rowcol_to_cell_fast
 from xlsxwriter.worksheet import Worksheet
 
-from reportgen.formatting import looks_like_formula
+from reportgen.formatting import TEXT_FORMAT, looks_like_formula
 from reportgen.labels import Labels
 from reportgen.model import LoanBook
 from reportgen.render import excel_loans
@@ -66,7 +66,6 @@ from reportgen.render.excel_loans import (
     HEADER_ALIGN,
     HEADER_FILL,
     HEADER_FONT,
-    TEXT_FORMAT,
 )
 
 ZIP_LIMIT = 0xFFFFFFFF  # sizes and offsets of a zip without the zip64 extension
