@@ -28,11 +28,14 @@ exits 4 after printing what was made, so the cron log shows both.
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from reportgen import __version__, api
@@ -48,6 +51,7 @@ from reportgen.ledger.mapped import resolve_ledger
 from reportgen.ledger.mapping import load_mapping
 from reportgen.preflight import ledger_problem
 from reportgen.render.base import RenderOptions
+from reportgen.render.pool import Rendered, Renders, workers_for
 from reportgen.schedule import Due, Plan, plan
 
 log = logging.getLogger(__name__)
@@ -58,6 +62,7 @@ class Made:
     due: Due
     files: list[Path]
     scope: str = "all"
+    pid: int = 0  # the process that rendered it (render/pool.py)
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,8 @@ class RunResult:
     email: str = "on"  # on | off (--no-email) | disabled (email.enabled = false)
     planned: list[Planned] = field(default_factory=list)  # --dry-run: what would be made
     retries: list[tuple[ReportRecord, list[str]]] = field(default_factory=list)  # --dry-run
+    # the 借据明细 written once per as-of day and scope, and the workbooks it was copied into
+    loan_sheets: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def undelivered(self) -> list[tuple[ReportRecord, Outcome]]:
@@ -152,6 +159,7 @@ def run(config: Config, *, today: date | None = None, catch_up: bool = False,
                   for m in result.made],
             catch_up=catch_up, force=force, version=__version__, time=now(),
             delivery="failed" if result.undelivered else result.email,
+            loan_sheets=result.loan_sheets,
         )
     return result
 
@@ -223,6 +231,8 @@ def _dry_run(config: Config, today: date, *, catch_up: bool, force: bool,
 def _make(config: Config, todo: list[Due], archive: Archive, result: RunResult, *,
           now: Callable[[], datetime], progress: bool, as_of: date | None,
           mapping_path: Path | None = None) -> list[RunScope]:
+    """Build every due report of every scope from one load, render them (in parallel
+    processes when it pays, render/pool.py) and record each, oldest first."""
     ledger_path = Path(config.ledger.path)
     session, scopes = _open(config, progress=progress, as_of=as_of,
                             mapping_path=mapping_path)
@@ -231,42 +241,94 @@ def _make(config: Config, todo: list[Due], archive: Archive, result: RunResult, 
         log.warning("the ledger has %d warning(s); `reportgen validate --ledger %s` lists them",
                     warning_count, ledger_path)
     options = api.render_options(config)
-    for due in todo:
-        try:  # the period's check comes before any file of its first scope is written
-            for scope in scopes:
-                _make_one(config, session, due, scope, archive, result, options, now=now)
-        except PeriodNotCoveredError as exc:
-            log.warning("not made: %s", exc)
-            result.not_covered.append((due, str(exc)))
-            if exc.stale:
-                result.stale.append(due)
+    formats = list(config.output.formats)
+    workers = workers_for(len(todo) * len(scopes), formats, session.ledger.n_loans)
+    with contextlib.ExitStack() as stack:
+        if "xlsx" in formats:  # the reports of one as-of day share their 借据明细 sheet
+            folder = Path(stack.enter_context(
+                tempfile.TemporaryDirectory(prefix="reportgen-loans-")))
+            options = replace(options, loan_sheets=folder)
+        renders = stack.enter_context(Renders(workers))
+        for due in todo:
+            try:  # the period's check comes before any file of its first scope is written
+                for scope in scopes:
+                    for done in _make_one(config, session, due, scope, renders, options,
+                                          archive.out_dir, now=now):
+                        _record(config, done, archive, result, now=now)
+            except PeriodNotCoveredError as exc:
+                log.warning("not made: %s", exc)
+                result.not_covered.append((due, str(exc)))
+                if exc.stale:
+                    result.stale.append(due)
+        for done in renders.finish():
+            _record(config, done, archive, result, now=now)
+        if options.loan_sheets is not None:
+            from reportgen.render.loan_pack import written  # imports xlsxwriter: only here
+
+            result.loan_sheets = _shared_sheets(result.made, written(options.loan_sheets))
+    if workers > 1:
+        log.info("rendered in %d processes", len({m.pid for m in result.made}))
     return scopes
 
 
+@dataclass(frozen=True)
+class _Job:
+    """What the runner keeps of a report while it renders elsewhere (not the model)."""
+
+    due: Due
+    scope: RunScope
+    ledger_sha256: str
+    figures: dict[str, Any]
+
+
 def _make_one(config: Config, session: api.Session, due: Due, scope: RunScope,
-              archive: Archive, result: RunResult, options: RenderOptions, *,
-              now: Callable[[], datetime]) -> None:
-    """Build, write and record one scope's report of one due period."""
+              renders: Renders, options: RenderOptions, out_dir: Path, *,
+              now: Callable[[], datetime]) -> Iterator[Rendered]:
+    """Build one scope's report of one due period and hand it to the renderers; yields
+    the reports finished meanwhile."""
     selection = scope.selection
     report = api.build(session, due.report, due.period, config, now=now(),
                        formats=list(config.output.formats), options=options,
                        selection=selection)
-    files = api.write(report, list(config.output.formats), archive.out_dir, options)
+    job = _Job(due, scope, report.ledger_sha256, key_figures(report))
+    yield from renders.submit(job, report, list(config.output.formats), out_dir, options)
+
+
+def _record(config: Config, done: Rendered, archive: Archive, result: RunResult, *,
+            now: Callable[[], datetime]) -> None:
+    """Record one written report (and who gets it) in the manifest."""
+    job: _Job = done.tag
+    due, files, scope = job.due, done.files, job.scope.selection.id
     recipients: tuple[str, ...] = ()
     if result.email == "on":
-        recipients = scope.for_report(due.report)
-        if not recipients and selection.id == "all":
+        recipients = job.scope.for_report(due.report)
+        if not recipients and scope == "all":
             log.warning("%s %s: no recipients (email.recipients.%s); archived, not mailed",
                         due.report, due.period, due.report)
         elif not recipients:
             log.info("%s %s %s: no recipients; archived, not mailed", due.report,
-                     due.period, selection.id)
+                     due.period, scope)
     archive.record_report(ReportRecord(
         report=due.report, period=due.period, start=due.start.isoformat(),
         end=due.end.isoformat(), files=tuple(file_entry(p, archive.out_dir) for p in files),
-        ledger_sha256=report.ledger_sha256, version=__version__,
+        ledger_sha256=job.ledger_sha256, version=__version__,
         time=now().isoformat(timespec="seconds"), recipients=recipients,
-        figures=key_figures(report), scope=selection.id,
+        figures=job.figures, scope=scope,
     ))
     log.info("made %s %s: %s", due.report, due.period, ", ".join(p.name for p in files))
-    result.made.append(Made(due, files, selection.id))
+    result.made.append(Made(due, files, scope, done.pid))
+
+
+def _shared_sheets(made: list[Made], written: list[str]) -> list[dict[str, Any]]:
+    """The manifest's account of the shared 借据明细 sheets: per as-of day and scope, the
+    workbooks that hold the one written copy."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for m in made:
+        for path in m.files:
+            if path.suffix == ".xlsx":
+                groups.setdefault((m.due.end.isoformat(), m.scope), []).append(path.name)
+    if len(written) != len(groups):
+        log.warning("%d loan sheet(s) written for %d as-of day(s) and scope(s)",
+                    len(written), len(groups))
+    return [{"as_of": day, "scope": scope, "written": 1, "workbooks": names}
+            for (day, scope), names in groups.items()]

@@ -21,11 +21,12 @@ monthly, quarterly and yearly workbooks all list the live loans of 31 December. 
   a folder shared by the render processes; a file lock makes the first one write it and
   the others wait and reuse it.  A lone ``generate`` writes it into a temporary file.
 
-Text cells are written by ``_LoanWorksheet`` as inline strings with plain XML escaping:
-xlsxwriter itself would turn ``_x0041_``-like text and control characters into escapes
-that openpyxl reads back differently, and would write a text that looks like
-``<r>…</r>`` unescaped, as rich text.  Money is written as the exact ``Decimal`` of its
-yuan text, never through a binary float.
+The rows themselves are built column by column as XML text and handed to xlsxwriter's
+row-data file (``_LoanWorksheet.append_rows``): its per-cell calls cost as much as
+openpyxl's, and its own text path would turn ``_x0041_``-like text and control characters
+into escapes that read back differently, and write a text that looks like ``<r>…</r>``
+unescaped, as rich text.  Text cells are inline strings with plain XML escaping, never
+formulas; money is written as its exact yuan text ("1234.56"), never through a float.
 
 The print header of the shared sheet names the bank, the sheet and the as-of day (not the
 report, which differs between the workbooks that share the bytes); the cells are the same
@@ -38,13 +39,13 @@ import contextlib
 import fcntl
 import hashlib
 import os
+import re
 import shutil
 import struct
 import tempfile
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, BinaryIO
@@ -52,7 +53,7 @@ from typing import Any, BinaryIO
 import xlsxwriter
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.workbook import Workbook
-from xlsxwriter.utility import xl_rowcol_to_cell_fast
+from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from reportgen.formatting import TEXT_FORMAT, looks_like_formula
@@ -108,19 +109,26 @@ def expected_styles() -> LoanStyles:
 
 
 class _LoanWorksheet(Worksheet):  # type: ignore[misc]
-    """xlsxwriter's worksheet, with text cells written as plain escaped inline strings."""
+    """xlsxwriter's worksheet, taking whole chunks of rows as ready XML.
 
-    def _write_cell(self, row: int, col: int, cell: Any) -> None:
-        if type(cell).__name__ != "String":
-            super()._write_cell(row, col, cell)
-            return
-        text = cell.string
-        if "&" in text or "<" in text or ">" in text or "\r" in text:
-            text = (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-                    .replace("\r", "&#13;"))
-        space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
-        self.fh.write(f'<c r="{xl_rowcol_to_cell_fast(row, col)}" s="{cell.format.xf_index}"'
-                      f' t="inlineStr"><is><t{space}>{text}</t></is></c>')
+    xlsxwriter's per-cell calls (``write_string`` → a cell tuple → ``_write_cell``) cost
+    about what openpyxl's own path costs on these rows; the rows are therefore built
+    column by column (``_rows_xml``) and appended to the worksheet's row-data file, where
+    constant_memory mode keeps the rows it has written, with its dimensions updated.
+    xlsxwriter writes everything else: the sheet frame, widths, filter, panes, print
+    setup, the zip.  Pinned by setup.cfg to XlsxWriter 3.x; tests/test_render_loan_pack.py
+    reads every cell back.
+    """
+
+    previous_row: int  # xlsxwriter's: the row it holds in constant_memory mode
+
+    def append_rows(self, xml: str, first: int, last: int, last_col: int) -> None:
+        """Append rows ``first``..``last`` (0-based), given as ``<row>`` elements."""
+        if self.previous_row < first:
+            self._write_single_row(first)  # flush the row xlsxwriter still holds
+        self.fh.write(xml)
+        self._check_dimensions(last, last_col)
+        self.previous_row = last
 
 
 @dataclass(frozen=True)
@@ -157,9 +165,11 @@ def write_loan_workbook(loans: LoanBook, labels: Labels, path: Path,
     head = fmt(styles.header, "General", bold=True, bg_color="#D9E1F2", pattern=1,
                align="center", valign="vcenter", text_wrap=True)
     kinds = [kind for kind, _ in COLUMNS.values()]
-    plain = [fmt(s, FORMATS[k]) for s, k in zip(styles.plain, kinds, strict=True)]
-    quoted = [fmt(s, TEXT_FORMAT, quote_prefix=True) if k in "se" else plain[n]
-              for n, (s, k) in enumerate(zip(styles.quoted, kinds, strict=True))]
+    for style, kind in zip(styles.plain, kinds, strict=True):
+        fmt(style, FORMATS[kind])
+    for style, kind in zip(styles.quoted, kinds, strict=True):
+        if kind in "se":
+            fmt(style, TEXT_FORMAT, quote_prefix=True)
     names = []
     chunks = excel_loans._chunks(loans, labels)
     pending: list[tuple[Any, ...]] = []
@@ -175,7 +185,8 @@ def write_loan_workbook(loans: LoanBook, labels: Labels, path: Path,
             if not pending:
                 pending = next(chunks)
             take, pending = pending[:left], pending[left:]
-            _write_rows(ws, take, row, kinds, plain, quoted)
+            ws.append_rows(_rows_xml(take, row + 1, kinds, styles.plain, styles.quoted),
+                           row, row + len(take) - 1, len(COLUMNS) - 1)
             row += len(take)
             left -= len(take)
     wb.close()
@@ -200,22 +211,60 @@ def _setup(ws: Any, rows: int, header: PrintHeader) -> None:
         ws.set_footer(f"&C{header.footer}")
 
 
-def _write_rows(ws: Any, rows: list[tuple[Any, ...]], first: int, kinds: list[str],
-                plain: list[Any], quoted: list[Any]) -> None:
-    """One chunk of rows, cell by cell with the explicit writer of each cell's type."""
-    write_string, write_number, write_blank = ws.write_string, ws.write_number, ws.write_blank
-    columns = list(enumerate(zip(kinds, plain, quoted, strict=True)))
-    for r, values in enumerate(rows, first):
-        for (c, (kind, style, quote)), value in zip(columns, values, strict=True):
-            if kind in "se":
-                if not value:
-                    write_blank(r, c, None, style)
-                else:
-                    write_string(r, c, value, quote if looks_like_formula(value) else style)
-            elif kind == "m":  # exact yuan text → Decimal: no binary float on the way
-                write_number(r, c, Decimal(value), style)
-            else:
-                write_number(r, c, value, style)
+_NEEDS_ESCAPE = re.compile("[&<>\r]")
+_EDGE_SPACE = re.compile(r"(?:^|\x00)\s|\s(?:\x00|$)")
+_FORMULA_START = re.compile(r"(?:^|\x00)[=+\-@\t\r]")
+
+
+def _escape(value: str) -> str:
+    return (value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("\r", "&#13;"))
+
+
+def _text_cells(values: list[str], refs: list[str], plain: int, quoted: int) -> list[str]:
+    """One text column of a chunk as ``<c>`` elements: inline strings (never formulas),
+    quote-prefixed when they look like one, a blank as a styled empty cell.  One scan of
+    the joined chunk settles the usual case, where no value needs escaping, keeping its
+    edge spaces or the quote prefix."""
+    joined = "\x00".join(values)
+    escape = _NEEDS_ESCAPE.search(joined) is not None
+    edges = _EDGE_SPACE.search(joined) is not None
+    formulas = _FORMULA_START.search(joined) is not None
+    if not (escape or edges or formulas):
+        return [f'<c r="{r}" s="{plain}" t="inlineStr"><is><t>{v}</t></is></c>' if v
+                else f'<c r="{r}" s="{plain}"/>' for r, v in zip(refs, values, strict=True)]
+    out = []
+    for r, v in zip(refs, values, strict=True):
+        if not v:
+            out.append(f'<c r="{r}" s="{plain}"/>')
+            continue
+        style = quoted if looks_like_formula(v) else plain
+        space = ' xml:space="preserve"' if v[:1].isspace() or v[-1:].isspace() else ""
+        out.append(f'<c r="{r}" s="{style}" t="inlineStr"><is><t{space}>{_escape(v)}</t>'
+                   "</is></c>")
+    return out
+
+
+def _rows_xml(rows: list[tuple[Any, ...]], first: int, kinds: list[str],
+              plain: tuple[int, ...], quoted: tuple[int, ...]) -> str:
+    """``<row>`` elements for ``rows``, the first one being sheet row ``first`` (1-based);
+    built column by column.  Money arrives as its exact yuan text and is written as it is;
+    a rate as Python's shortest repr of its float, as openpyxl writes it."""
+    numbers = [str(n) for n in range(first, first + len(rows))]
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(kinds)
+    cells: list[list[str]] = []
+    for n, (kind, values) in enumerate(zip(kinds, columns, strict=True)):
+        letter = xl_col_to_name(n)
+        refs = [letter + number for number in numbers]
+        if kind in "se":
+            cells.append(_text_cells(list(values), refs, plain[n], quoted[n]))
+        else:
+            style = plain[n]
+            shown = map(repr, values) if kind == "r" else map(str, values)
+            cells.append([f'<c r="{r}" s="{style}"><v>{v}</v></c>'
+                          for r, v in zip(refs, shown, strict=True)])
+    return "".join(f'<row r="{number}">{"".join(row)}</row>'
+                   for number, *row in zip(numbers, *cells, strict=True))
 
 
 # --- copying compressed members between zips -------------------------------------------
