@@ -20,6 +20,7 @@ from test_burst import write_config as write_burst_config
 from reportgen.cli import main
 from reportgen.config import load_config
 from reportgen.deliver.archive import Archive
+from reportgen.errors import UsageError
 from reportgen.render import loan_pack, pool
 from reportgen.render.json import report_dict
 from reportgen.runner import run
@@ -61,10 +62,15 @@ def burst_bank(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @needs_two_cores
-def test_a_burst_run_with_pdfs_renders_in_several_processes(burst_bank: Path) -> None:
+def test_a_burst_run_with_pdfs_renders_in_several_processes(
+        burst_bank: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = burst_bank.read_text(encoding="utf-8")  # the bank and its 3 managers: 4 PDFs
+    burst_bank.write_text(text[:text.index("[[scopes]]")] + text[text.index("[burst]"):],
+                          encoding="utf-8")
+    monkeypatch.setattr(pool, "MIN_JOBS", 4)  # a run this small would stay in process
     config = load_config(burst_bank)
     result = run(config, today=date(2026, 7, 1), email=False)
-    assert len(result.made) >= pool.MIN_JOBS  # the bank, 2 branches, 3 managers
+    assert len(result.made) == 4
     pids = {m.pid for m in result.made}
     assert len(pids) >= 2, pids
     assert os.getpid() not in pids
@@ -118,12 +124,15 @@ def test_an_unwritable_folder_is_the_same_error_from_a_worker(
         target = tmp_path / "ro"
         target.mkdir(mode=0o500)
     errors = []
+
+    def render_one(renders: Renders) -> None:
+        for _ in renders.submit("x", make_report("dekad"), ["pdf"], target, RenderOptions()):
+            pass
+        list(renders.finish())
+
     for workers in (1, 2):
-        with Renders(workers) as renders, pytest.raises(Exception) as raised:
-            for _ in renders.submit("x", make_report("dekad"), ["pdf"], target,
-                                    RenderOptions()):
-                pass
-            list(renders.finish())
+        with Renders(workers) as renders, pytest.raises(UsageError) as raised:
+            render_one(renders)
         errors.append((type(raised.value), str(raised.value)))
     assert errors[0] == errors[1]
     assert "cannot write reports into" in errors[0][1]

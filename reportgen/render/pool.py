@@ -36,7 +36,7 @@ from reportgen.model import Report
 from reportgen.render.base import RenderOptions, render
 
 HEAVY = frozenset({"xlsx", "pdf", "docx", "html"})  # formats worth a process
-MIN_JOBS = 6  # fewer heavy renders than this stay in process (docs/performance.md) …
+MIN_JOBS = 16  # fewer heavy renders than this stay in process (docs/performance.md) …
 BIG_LEDGER = 50_000  # … unless the ledger has this many loans: then each render is seconds
 MAX_WORKERS = 8
 PRELOAD = ["reportgen.render.excel", "reportgen.render.json", "reportgen.render.pdf"]
