@@ -38,7 +38,16 @@ needs_two_cores = pytest.mark.skipif(pool.cores() < 2, reason="needs two cores")
 def test_workers_for(jobs: int, formats: list[str], loans: int, workers: int,
                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pool, "cores", lambda: 2)
+    monkeypatch.delenv("REPORTGEN_RENDER_WORKERS", raising=False)
     assert pool.workers_for(jobs, formats, loans) == workers
+
+
+@pytest.mark.parametrize(("value", "jobs", "workers"), [("1", 50, 1), ("2", 3, 2),
+                                                        ("4", 3, 3), ("", 1, 1), ("x", 1, 1)])
+def test_workers_set_in_the_environment(value: str, jobs: int, workers: int,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REPORTGEN_RENDER_WORKERS", value)
+    assert pool.workers_for(jobs, ["pdf"], 100) == workers
 
 
 @pytest.mark.parametrize("kind", ["dekad", "monthly", "yearly"])

@@ -52,7 +52,14 @@ def cores() -> int:
 
 def workers_for(jobs: int, formats: list[str], loans: int) -> int:
     """How many processes render ``jobs`` reports in ``formats`` of a ``loans``-loan
-    ledger: 1 (in process) for JSON alone, one report, or a few small ones."""
+    ledger: 1 (in process) for JSON alone, one report, or a few small ones.
+
+    ``REPORTGEN_RENDER_WORKERS=N`` in the environment sets it (1: always in process), for
+    measuring and for a machine whose other jobs need the cores.
+    """
+    forced = os.environ.get("REPORTGEN_RENDER_WORKERS", "").strip()
+    if forced.isdigit() and int(forced) > 0:
+        return min(int(forced), max(jobs, 1), MAX_WORKERS)
     if jobs < 2 or not HEAVY & set(formats) or cores() < 2:
         return 1
     if jobs < MIN_JOBS and loans < BIG_LEDGER:
