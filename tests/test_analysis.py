@@ -12,6 +12,7 @@ import functools
 import re
 import tempfile
 from collections.abc import Callable
+from datetime import date
 from fractions import Fraction
 from pathlib import Path
 
@@ -26,13 +27,14 @@ from analysis_check import (
 from hypothesis import given
 from hypothesis import strategies as st
 from ledgers import write_tables
-from test_properties import FAST, LAST, NOW, PERIODS, Drawn, ledgers
+from test_properties import DAY0, FAST, LAST, NOW, PERIODS, Drawn, ledgers
 
 from reportgen import api
 from reportgen.analysis import draft, ensure
 from reportgen.config import load_config
 from reportgen.formatting import percent
 from reportgen.model import Report
+from reportgen.render.json import report_dict
 
 MakeReport = Callable[..., Report]
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,8 +53,41 @@ def drafted(report: Report, lang: str = "zh", unit: str = "wan") -> Report:
 # --- every number is a table figure, every verb follows its sign: generated ledgers ------
 
 
+# test_properties' periods, and the report types that hold the dekad report's sections
+# (weekly, custom) or the quarterly ones (halfyear)
+ANALYSIS_PERIODS = [*PERIODS, ("weekly", "2026-W42"), ("custom", "2026-10-05..2026-10-18"),
+                    ("halfyear", "2026-H2")]
+
+
+def branch_changes(drawn: Drawn, since: date, end: date) -> dict[str, int]:
+    """Each branch's balance change from the end of ``since`` to the end of ``end``,
+    worked out from the drawn events (the loans' branches as drawn)."""
+    a, b = (since - DAY0).days, (end - DAY0).days
+    sign = {"disburse": 1, "repay": -1, "writeoff": -1}
+    branch_of = [row[2] for row in drawn.tables["loans"][1]]
+    out: dict[str, int] = {}
+    for loan, when, kind, fen in drawn.events:
+        if a < when <= b:
+            out[branch_of[loan]] = out.get(branch_of[loan], 0) + sign.get(kind, 0) * fen
+    return out
+
+
+def check_branch_drivers(drawn: Drawn, zh: Report, unit: str) -> None:
+    """Every branch the drivers name moved by the amount the events say (the figure the
+    JSON shows), in the direction the verb says, since a known day."""
+    assert zh.analysis is not None
+    dates = {"opening": zh.opening, "year_start": zh.year_start}
+    for d in zh.analysis.drivers:
+        if d.dimension == "branch":
+            assert dates[d.side] >= DAY0  # an unknown base is never a side
+            assert d.change == branch_changes(drawn, dates[d.side], zh.end)[d.key]
+            verb = expected_verb(shown_sign(d.change, unit))
+            assert f"{d.name}{verb}" in texts(zh)["drivers"]
+
+
 @FAST
-@given(drawn=ledgers(), which=st.sampled_from(PERIODS), unit=st.sampled_from(["yuan", "wan"]))
+@given(drawn=ledgers(), which=st.sampled_from(ANALYSIS_PERIODS),
+       unit=st.sampled_from(["yuan", "wan"]))
 def test_every_number_is_a_figure_of_the_report(drawn: Drawn, which: tuple[str, str],
                                                  unit: str) -> None:
     report_type, period = which
@@ -68,6 +103,7 @@ def test_every_number_is_a_figure_of_the_report(drawn: Drawn, which: tuple[str, 
         assert shown.analysis is not None
         assert all("—" not in p.text for p in shown.analysis.paragraphs)
     zh = drafted(report, "zh", unit)
+    check_branch_drivers(drawn, zh, unit)
     balance = next(r for r in report.sections.summary.table if r.key == "balance")
     words = {"year_start": (CHANGE_ZH["year_start"], balance.change_year_start)}
     if report_type != "yearly":
@@ -96,7 +132,8 @@ def test_every_number_is_a_figure_of_the_report(drawn: Drawn, which: tuple[str, 
     quality = texts(zh)["quality"]
     if npl_ratio.current is not None:
         segment = quality.split("不良贷款率", 1)[1].split("；")[0].split("。")[0]
-        found = dict(re.findall(r"比(上旬末|上月末|上季末|年初|上年同期)(上升|下降|持平)",
+        found = dict(re.findall(r"比(上旬末|上月末|上季末|上周末|期初|上半年末|年初|上年同期)"
+                                r"(上升|下降|持平)",
                                 segment))
         ratio_changes = {CHANGE_ZH["year_start"]: npl_ratio.change_year_start}
         if report_type != "yearly":
@@ -275,12 +312,138 @@ def test_topics_come_in_the_specs_order(report_from: MakeReport) -> None:
     assert topics[:3] == ["scale", "drivers", "quality"]
 
 
-def test_dekad_report_has_no_drivers_or_breaches(report_from: MakeReport) -> None:
-    # the ten-day report holds no structure and no indicators (interface.md)
-    topics = texts(drafted(report_from("dekad", "2026-03-D2", **FLAT)))
-    assert "drivers" not in topics
+def test_dekad_report_has_no_breaches(report_from: MakeReport) -> None:
+    # the ten-day report holds no indicators (interface.md)
+    topics = texts(drafted(report_from("dekad", "2026-03-D2", **with_history(FLAT))))
     assert "breaches" not in topics
-    assert {"scale", "quality", "overdue", "maturity", "watchlist"} <= set(topics)
+    assert {"scale", "drivers", "quality", "overdue", "maturity", "watchlist"} <= set(topics)
+
+
+# --- the drivers of the reports without the structure tables (dekad, weekly, custom) -----
+
+# March 2026.  城东支行 (L1, C1 制造业, 流动资金贷款) lent 500,000 on 10 Jan and collects
+# 200,000 on 15 Mar; 城西支行 (C2 农业, 个人经营性贷款) lent L2 200,000 on 1 Feb and L3
+# 350,000 on 18 Mar.  The book was empty, and known, on 31 Dec 2025 (with_history).
+DEKAD_MOVERS = {
+    "customers": CUSTOMERS,
+    "loans": """
+        L1,C1,城东支行,王,流动资金贷款,credit,500000,2026-01-10,2028-01-10,4
+        L2,C2,城西支行,李,个人经营性贷款,credit,200000,2026-02-01,2028-02-01,4
+        L3,C2,城西支行,李,个人经营性贷款,credit,350000,2026-03-18,2028-03-18,4
+        """,
+    "transactions": """
+        L1,2026-01-10,disburse,500000
+        L1,2026-03-15,repay,200000
+        L2,2026-02-01,disburse,200000
+        L3,2026-03-18,disburse,350000
+        """,
+    "classifications": """
+        L1,2026-01-10,normal,
+        L2,2026-02-01,normal,
+        L3,2026-03-18,normal,
+        """,
+}
+# Since 31 Dec 2025: 城东 +300,000, 城西 +550,000 (sum of sizes 850,000; 550,000 alone is
+# 64.7 % < 70 %, so both), the same for 农业 / 制造业 and the two products.
+DEKAD_YEAR_START_ZH = (
+    "比年初贷款变动主要来自：分机构看，城西支行增加55.00万元、城东支行增加30.00万元；"
+    "分行业看，A 农、林、牧、渔业增加55.00万元、C 制造业增加30.00万元；"
+    "分产品看，个人经营性贷款增加55.00万元、流动资金贷款增加30.00万元。")
+# Since 10 Mar (dekad D2, custom 11–20 Mar): 城西 +350,000, 城东 −200,000 (350,000 is 63.6 %
+# of 550,000: both, the larger first).  Since Sunday 15 Mar (week 12, 16–22 Mar; the
+# repayment is on the 15th, before it): 城西 +350,000 only.
+BOTH_ZH = ("贷款变动主要来自：分机构看，城西支行增加35.00万元、城东支行减少20.00万元；"
+           "分行业看，A 农、林、牧、渔业增加35.00万元、C 制造业减少20.00万元；"
+           "分产品看，个人经营性贷款增加35.00万元、流动资金贷款减少20.00万元。")
+ONE_ZH = ("贷款变动主要来自：分机构看，城西支行增加35.00万元；分行业看，A 农、林、牧、渔业增加"
+          "35.00万元；分产品看，个人经营性贷款增加35.00万元。")
+
+
+@pytest.mark.parametrize(("report_type", "period", "word", "since"), [
+    ("dekad", "2026-03-D2", "上旬末", BOTH_ZH),
+    ("custom", "2026-03-11..2026-03-20", "期初", BOTH_ZH),
+    ("weekly", "2026-W12", "上周末", ONE_ZH),
+])
+def test_drivers_without_structure_tables(report_from: MakeReport, report_type: str,
+                                          period: str, word: str, since: str) -> None:
+    report = drafted(report_from(report_type, period, **with_history(DEKAD_MOVERS)))
+    assert report.sections.structure is None  # not a section of these reports
+    assert texts(report)["drivers"] == DEKAD_YEAR_START_ZH + f"比{word}" + since
+    assert unknown_numbers(report, "zh") == []
+    # the JSON's analysis shows every item the text names with its change, in yuan
+    shown = report_dict(report)["sections"]["analysis"]["drivers"]
+    branches = {(d["side"], d["key"]): d["change"] for d in shown if d["dimension"] == "branch"}
+    expected = {("year_start", "城西支行"): "550000.00", ("year_start", "城东支行"): "300000.00",
+                ("opening", "城西支行"): "350000.00"}
+    if since == BOTH_ZH:
+        expected[("opening", "城东支行")] = "-200000.00"
+    assert branches == expected
+    assert "structure" not in report_dict(report)["sections"]
+
+
+def test_dekad_drivers_in_english(report_from: MakeReport) -> None:
+    report = drafted(report_from("dekad", "2026-03-D2", **with_history(DEKAD_MOVERS)), "en")
+    assert texts(report)["drivers"] == (
+        "Changes since the start of the year came mainly from the following. By branch: "
+        "城西支行 up 55.00, 城东支行 up 30.00; By industry: A Agriculture, forestry, animal "
+        "husbandry and fishery up 55.00, C Manufacturing up 30.00; By product: 个人经营性贷款 "
+        "up 55.00, 流动资金贷款 up 30.00. Changes since the previous dekad came mainly from "
+        "the following. By branch: 城西支行 up 35.00, 城东支行 down 20.00; By industry: A "
+        "Agriculture, forestry, animal husbandry and fishery up 35.00, C Manufacturing down "
+        "20.00; By product: 个人经营性贷款 up 35.00, 流动资金贷款 down 20.00.")
+    assert unknown_numbers(report, "en") == []
+
+
+def test_a_flat_dekad_names_no_driver(report_from: MakeReport) -> None:
+    # 21–31 March: nothing moves, so since 20 Mar no item changed and that side is left out;
+    # the year-start side still says what moved since 31 Dec
+    report = drafted(report_from("dekad", "2026-03-D3", **with_history(DEKAD_MOVERS)))
+    assert texts(report)["drivers"] == DEKAD_YEAR_START_ZH
+    assert all(d.side == "year_start" for d in report.analysis.drivers)  # type: ignore[union-attr]
+    # and with the year start unknown too (no history), no drivers paragraph at all
+    flat = drafted(report_from("dekad", "2026-03-D3", **DEKAD_MOVERS))
+    assert "drivers" not in texts(flat)
+    assert flat.analysis is not None
+    assert flat.analysis.drivers == ()
+
+
+@pytest.mark.parametrize(("unit", "expected"), [
+    ("wan", None),  # −40 yuan shows 0.00 万元: 持平, so no branch is named
+    ("yuan", "比上旬末贷款变动主要来自：分机构看，城东支行减少40.00元；"
+             "分行业看，C 制造业减少40.00元；分产品看，流动资金贷款减少40.00元。"),
+])
+def test_a_dekad_change_that_shows_as_zero_names_nothing(report_from: MakeReport, unit: str,
+                                                         expected: str | None) -> None:
+    # FLAT from 10 Jan 2026: the year start is unknown; 11–20 Mar only 40 yuan repaid
+    report = drafted(report_from("dekad", "2026-03-D2", **FLAT), "zh", unit)
+    assert texts(report).get("drivers") == expected
+    assert unknown_numbers(report, "zh", unit) == []
+
+
+@pytest.mark.parametrize(("period", "first_day"), [
+    ("2026-03-D1", "2026-03-01"),  # O (28 Feb) and Y before the first date: no side known
+    ("2026-03-D2", "2026-03-05"),  # O (10 Mar) known, Y (31 Dec 2025) unknown
+])
+def test_a_dekad_with_an_unknown_base_leaves_it_out(report_from: MakeReport, period: str,
+                                                    first_day: str) -> None:
+    ledger = {
+        "customers": CUSTOMERS,
+        "loans": f"L1,C1,城东支行,王,流动资金贷款,credit,500000,{first_day},2028-01-10,4",
+        "transactions": f"L1,{first_day},disburse,500000\nL1,2026-03-15,repay,100000",
+        "classifications": f"L1,{first_day},normal,",
+    }
+    report = drafted(report_from("dekad", period, **ledger))
+    assert report.changes is not None
+    for c in report.changes:  # unknown, never 0
+        assert all(r.change_year_start is None for r in c.rows)
+    drivers = texts(report).get("drivers")
+    if period.endswith("D1"):
+        assert drivers is None
+        assert all(r.change_opening is None for c in report.changes for r in c.rows)
+    else:
+        assert drivers == ("比上旬末贷款变动主要来自：分机构看，城东支行减少10.00万元；分行业看，"
+                           "C 制造业减少10.00万元；分产品看，流动资金贷款减少10.00万元。")
+    assert unknown_numbers(report, "zh") == []
 
 
 # --- the demo: golden text in both languages ---------------------------------------------
