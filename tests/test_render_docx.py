@@ -36,11 +36,14 @@ def _table_texts(document: docx.Document) -> list[list[list[str]]]:
     return [[[c.text for c in row.cells] for row in t.rows] for t in document.tables]
 
 
+@pytest.mark.parametrize("report", ["monthly", "dekad", "weekly", "custom", "halfyear"])
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_analysis_paragraphs_are_editable_text(tmp_path: Path, lang: str) -> None:
-    document = _open(tmp_path, lang=lang)
+def test_analysis_paragraphs_are_editable_text(tmp_path: Path, lang: str, report: str) -> None:
+    document = _open(tmp_path, report, lang=lang)
     paragraphs = [p.text for p in document.paragraphs]
-    expected = [p.text for p in draft(make_report("monthly"), lang=lang).paragraphs]
+    drafted = draft(make_report(report), lang=lang)
+    expected = [p.text for p in drafted.paragraphs]
+    assert "drivers" in [p.topic for p in drafted.paragraphs]  # every report type has them
     start = paragraphs.index(expected[0])
     assert paragraphs[start:start + len(expected)] == expected
     heading = paragraphs[start - 1]
