@@ -200,18 +200,24 @@ NPL_FROM_ONE_INDUSTRY = {
 }
 
 
-def test_a_quarter_where_npl_rises_mainly_from_one_industry(report_from: MakeReport) -> None:
-    report = drafted(report_from("quarterly", "2026-Q3",
-                                 **with_history(NPL_FROM_ONE_INDUSTRY)))
+@pytest.mark.parametrize(("report_type", "period", "word", "period_word"), [
+    ("quarterly", "2026-Q3", "上季末", "本季度"),
+    # the second half-year holds the quarterly sections too (migration from 30 Jun)
+    ("halfyear", "2026-H2", "上半年末", "下半年"),
+])
+def test_a_quarter_where_npl_rises_mainly_from_one_industry(
+        report_from: MakeReport, report_type: str, period: str, word: str,
+        period_word: str) -> None:
+    report = drafted(report_from(report_type, period, **with_history(NPL_FROM_ONE_INDUSTRY)))
     quality = texts(report)["quality"]
     # NPL 450,000 yuan = 45.00 万元, all of it new since 30 Jun (0 then)
-    assert quality.startswith("不良贷款余额45.00万元，比上季末增加45.00万元，比年初增加45.00万元")
+    assert quality.startswith(f"不良贷款余额45.00万元，比{word}增加45.00万元，比年初增加45.00万元")
     # 450,000 / 550,000 = 81.8181…% ; 0 on 30 Jun (550,000 live, none NPL) → +81.82 pp;
     # no ratio at the year start (nothing lent yet): no change since then is written
-    assert "不良贷款率81.82%，比上季末上升81.82个百分点；" in quality
+    assert f"不良贷款率81.82%，比{word}上升81.82个百分点；" in quality
     assert "比年初上升" not in quality
     # new NPL: normal→substandard 400,000 (88.9 % of 450,000 ≥ 70 %: the only driver)
-    assert "本季度新增不良贷款主要来自正常类下迁至次级类40.00万元。" in quality
+    assert f"{period_word}新增不良贷款主要来自正常类下迁至次级类40.00万元。" in quality
     assert "关注类下迁" not in quality
     # by industry: 制造业 400,000 of 450,000 covers ≥ 70 % on its own
     assert "不良贷款主要集中在C 制造业（40.00万元）。" in quality
@@ -265,40 +271,67 @@ FLAT = {
 }
 
 
+FLAT_PERIODS = [  # every period holding 15 March whose opening is after 10 January
+    ("monthly", "2026-03", "上月末", "本月"),
+    ("dekad", "2026-03-D2", "上旬末", "本旬"),
+    ("weekly", "2026-W11", "上周末", "本周"),  # 9–15 March
+    ("custom", "2026-03-11..2026-03-20", "期初", "本期"),
+]
+
+
+@pytest.mark.parametrize(("report_type", "period", "word", "period_word"), FLAT_PERIODS)
 @pytest.mark.parametrize(("unit", "expected"), [
-    ("wan", "比上月末持平；比年初增加50.00万元"),  # −40 yuan rounds to 0.00 万元
-    ("yuan", "比上月末减少40.00元，降幅0.01%；比年初增加499,960.00元"),  # 40/500,000
+    ("wan", "比{word}持平；比年初增加50.00万元"),  # −40 yuan rounds to 0.00 万元
+    ("yuan", "比{word}减少40.00元，降幅0.01%；比年初增加499,960.00元"),  # 40/500,000
 ])
-def test_a_flat_month(report_from: MakeReport, unit: str, expected: str) -> None:
-    report = drafted(report_from("monthly", "2026-03", **with_history(FLAT)), "zh", unit)
+def test_a_flat_period(report_from: MakeReport, unit: str, expected: str, report_type: str,
+                       period: str, word: str, period_word: str) -> None:
+    report = drafted(report_from(report_type, period, **with_history(FLAT)), "zh", unit)
     scale = texts(report)["scale"]
-    assert expected in scale
+    assert expected.format(word=word) in scale
+    # the book was empty (known) at the year start and a year ago: no rate on a 0 base
+    assert "增幅" not in scale
     if unit == "wan":  # no rate after 持平; the 40 yuan collected is still said
         assert "降幅" not in scale
-        assert "本月收回贷款0.00万元。" in scale
+        assert f"{period_word}收回贷款0.00万元。" in scale
+        # no item moved by a shown amount since the opening: that side names none
+        assert f"比{word}贷款变动" not in texts(report)["drivers"]
     assert unknown_numbers(report, "zh", unit) == []
 
 
-def test_a_year_start_ledger_with_no_prior_data(report_from: MakeReport) -> None:
-    # monthly 2026-01 from a ledger that starts on 1 Jan 2026: O and Y (31 Dec 2025) and L
-    # (31 Jan 2025) lie before its first date, so the book then is unknown (datadate.md):
-    # every 比上月末 / 比年初 / 比上年同期 clause, growth rate and ratio change is left out
+@pytest.mark.parametrize(("report_type", "period"), [
+    ("monthly", "2026-01"), ("dekad", "2026-01-D1"), ("custom", "2026-01-01..2026-01-15"),
+    ("quarterly", "2026-Q1"), ("halfyear", "2026-H1"), ("yearly", "2026")])
+def test_a_year_start_ledger_with_no_prior_data(report_from: MakeReport, report_type: str,
+                                                period: str) -> None:
+    # a ledger that starts on 1 Jan 2026: O and Y (31 Dec 2025) and L (a year before the
+    # end) lie before its first date, so the book then is unknown (datadate.md): every
+    # 比上期 / 比年初 / 比上年同期 clause, growth rate and ratio change is left out
     ledger = {**FLAT, "loans": FLAT["loans"].replace("2026-01-10", "2026-01-01"),
               "transactions": "L1,2026-01-01,disburse,500000",
               "classifications": "L1,2026-01-01,normal,"}
-    report = drafted(report_from("monthly", "2026-01", **ledger))
+    report = drafted(report_from(report_type, period, **ledger))
     t = texts(report)
-    assert t["scale"] == "截至1月末，各项贷款余额50.00万元。本月累计发放贷款50.00万元（1笔）。"
+    if report_type == "monthly":
+        assert t["scale"] == "截至1月末，各项贷款余额50.00万元。本月累计发放贷款50.00万元（1笔）。"
+    assert t["scale"].startswith("截至")
+    assert "各项贷款余额50.00万元。" in t["scale"]
+    assert "累计发放贷款50.00万元（1笔）。" in t["scale"]
     for text in t.values():
-        assert "比上月末" not in text
-        assert "比年初" not in text
-        assert "比上年同期" not in text
+        assert re.search("比(上旬末|上月末|上季末|上年末|期初|年初|上年同期)", text) is None
         assert "—" not in text
+        assert "增幅" not in text
     assert "个百分点" not in t["quality"]
-    assert "drivers" not in t  # no change since the year start or 上月末 is known
-    assert report.sections.structure is not None
-    assert all(r.change_opening is None and r.change_year_start is None
-               for r in report.sections.structure.get("branch").rows)
+    assert "drivers" not in t  # no change since the year start or the opening is known
+    assert report.analysis is not None
+    assert report.analysis.drivers == ()
+    if report.sections.structure is not None:
+        assert all(r.change_opening is None and r.change_year_start is None
+                   for r in report.sections.structure.get("branch").rows)
+    else:
+        assert report.changes is not None
+        assert all(r.change_opening is None and r.change_year_start is None
+                   for c in report.changes for r in c.rows)
     assert unknown_numbers(report, "zh") == []
 
 
