@@ -67,8 +67,9 @@ def test_key_tables_show_the_pdfs_numbers(tmp_path: Path) -> None:
     assert any(cell.endswith("个百分点") for cell in flat)
 
 
-def test_chinese_font_in_the_east_asian_slot(tmp_path: Path) -> None:
-    document = _open(tmp_path)
+@pytest.mark.parametrize("report", ["monthly", "dekad", "weekly", "custom", "yearly"])
+def test_chinese_font_in_the_east_asian_slot(tmp_path: Path, report: str) -> None:
+    document = _open(tmp_path, report)
     runs = [r for p in document.paragraphs for r in p.runs]
     runs += [r for t in document.tables for row in t.rows for c in row.cells
              for p in c.paragraphs for r in p.runs]
