@@ -596,3 +596,24 @@ def test_no_deposit_tables_no_deposits_topic(report_from: MakeReport) -> None:
     shown = drafted(report_from("monthly", "2026-04", **tables), "zh", "yuan")
     assert shown.analysis is not None
     assert all(p.topic != "deposits" for p in shown.analysis.paragraphs)
+
+
+def test_deposits_topic_of_a_dekad(report_from: MakeReport) -> None:
+    """The same deposit ledger, ten days 11–20 April: 6,500 on 20 April (A1 6,000, A4 500;
+    A2 opens on the 21st) against 3,500 on 10 April (A1 3,000, A3 0 since the 6th, A4 500):
+    +3,000, 85.71 %; against 3,200 at the year start: +3,300, 103.13 %.  日均 6,500.00 (no
+    balance moves inside the dekad); loans 1,000 to the 15th and 600 from the 16th: 日均
+    800, 存贷比 600 / 6,500 = 9.23 % and 800 / 6,500 = 12.31 %."""
+    from test_metrics_deposits import CHANGES, LEDGER
+
+    report = report_from("dekad", "2026-04-D2", deposit_balances=CHANGES,
+                         as_of=date(2026, 4, 21),
+                         **LEDGER)  # complete to its latest row, the 21st
+    shown = drafted(report, "zh", "yuan")
+    text = texts(shown)["deposits"]
+    assert text.startswith(
+        "截至4月20日，各项存款余额6,500.00元，比上旬末增加3,000.00元，增幅85.71%；"
+        "比年初增加3,300.00元，增幅103.13%；其中储蓄存款0.00元，对公存款6,000.00元，"
+        "保证金存款500.00元。本旬存款日均余额6,500.00元")
+    assert text.endswith("存贷比9.23%（按日均计12.31%）。")
+    assert unknown_numbers(shown, "zh", "yuan") == []
