@@ -489,7 +489,8 @@ def demo(report: str, period: str) -> Report:
     return api.build(session, report, period, config)
 
 
-@pytest.mark.parametrize(("report", "period"), [("monthly", "2026-10"), ("yearly", "2025")])
+@pytest.mark.parametrize(("report", "period"), [("monthly", "2026-10"), ("yearly", "2025"),
+                                               ("dekad", "2026-10-D2")])
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_golden_demo_text(report: str, period: str, lang: str, update_golden: bool) -> None:
     shown = drafted(demo(report, period), lang)
