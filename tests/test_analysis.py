@@ -414,6 +414,19 @@ def test_drivers_without_structure_tables(report_from: MakeReport, report_type: 
     assert "structure" not in report_dict(report)["sections"]
 
 
+@pytest.mark.parametrize(("report_type", "period"), [
+    ("dekad", "2026-01-D1"), ("monthly", "2026-01"), ("custom", "2026-01-01..2026-01-20")])
+def test_drivers_since_a_last_period_that_is_the_year_start_are_said_once(
+        report_from: MakeReport, report_type: str, period: str) -> None:
+    # O = Y = 31 Dec 2025 (known: the book was empty): L1 lent 500,000 on 10 Jan
+    report = drafted(report_from(report_type, period, **with_history(DEKAD_MOVERS)))
+    assert texts(report)["drivers"] == (
+        "比年初贷款变动主要来自：分机构看，城东支行增加50.00万元；分行业看，C 制造业增加50.00万元；"
+        "分产品看，流动资金贷款增加50.00万元。")
+    assert report.analysis is not None
+    assert {d.side for d in report.analysis.drivers} == {"year_start"}
+
+
 def test_dekad_drivers_in_english(report_from: MakeReport) -> None:
     report = drafted(report_from("dekad", "2026-03-D2", **with_history(DEKAD_MOVERS)), "en")
     assert texts(report)["drivers"] == (

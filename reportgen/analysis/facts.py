@@ -123,7 +123,10 @@ class Topics:
         if breakdowns is None:
             return None
         sides = []
-        for side in ("year_start", "opening"):
+        # the last period's end on 31 December (January's first dekad and month, the first
+        # week or window of a year) is the year start: its drivers are said once, 比年初
+        same_day = self.report.opening == self.report.year_start
+        for side in ("year_start",) if same_day else ("year_start", "opening"):
             groups = []
             for dim in DRIVER_DIMENSIONS:
                 changes = [(key, year_start if side == "year_start" else opening)
