@@ -123,8 +123,8 @@ class Topics:
         if breakdowns is None:
             return None
         sides = []
-        # the last period's end on 31 December (January's first dekad and month, the first
-        # week or window of a year) is the year start: its drivers are said once, 比年初
+        # a last period's end on 31 December (January's first dekad, the January month, a
+        # week or window starting on 1 January) is the year start: said once, 比年初
         same_day = self.report.opening == self.report.year_start
         for side in ("year_start",) if same_day else ("year_start", "opening"):
             groups = []
