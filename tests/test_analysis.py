@@ -56,7 +56,7 @@ def drafted(report: Report, lang: str = "zh", unit: str = "wan") -> Report:
 # test_properties' periods, and the report types that hold the dekad report's sections
 # (weekly, custom) or the quarterly ones (halfyear)
 ANALYSIS_PERIODS = [*PERIODS, ("weekly", "2026-W42"), ("custom", "2026-10-05..2026-10-18"),
-                    ("halfyear", "2026-H2")]
+                    ("halfyear", "2026-H1"), ("halfyear", "2026-H2")]
 
 
 def branch_changes(drawn: Drawn, since: date, end: date) -> dict[str, int]:
@@ -70,6 +70,11 @@ def branch_changes(drawn: Drawn, since: date, end: date) -> dict[str, int]:
         if a < when <= b:
             out[branch_of[loan]] = out.get(branch_of[loan], 0) + sign.get(kind, 0) * fen
     return out
+
+
+def opening_word(report_type: str, period: str) -> str:
+    """How the Chinese text names the last period's end (the first half-year's: 上年末)."""
+    return "上年末" if period.endswith("-H1") else CHANGE_ZH["opening"][report_type]
 
 
 def check_branch_drivers(drawn: Drawn, zh: Report, unit: str) -> None:
@@ -107,7 +112,7 @@ def test_every_number_is_a_figure_of_the_report(drawn: Drawn, which: tuple[str, 
     balance = next(r for r in report.sections.summary.table if r.key == "balance")
     words = {"year_start": (CHANGE_ZH["year_start"], balance.change_year_start)}
     if report_type != "yearly":
-        words["opening"] = (CHANGE_ZH["opening"][report_type], balance.change_opening)
+        words["opening"] = (opening_word(report_type, period), balance.change_opening)
     for word, change in words.values():
         if change is None:  # unknown: the clause is left out, never "—" or 0
             assert change_words(zh, "scale", word) == []
@@ -132,12 +137,11 @@ def test_every_number_is_a_figure_of_the_report(drawn: Drawn, which: tuple[str, 
     quality = texts(zh)["quality"]
     if npl_ratio.current is not None:
         segment = quality.split("不良贷款率", 1)[1].split("；")[0].split("。")[0]
-        found = dict(re.findall(r"比(上旬末|上月末|上季末|上周末|期初|上半年末|年初|上年同期)"
-                                r"(上升|下降|持平)",
-                                segment))
+        found = dict(re.findall(r"比(上旬末|上月末|上季末|上周末|期初|上半年末|上年末|年初|"
+                                r"上年同期)(上升|下降|持平)", segment))
         ratio_changes = {CHANGE_ZH["year_start"]: npl_ratio.change_year_start}
         if report_type != "yearly":
-            ratio_changes[CHANGE_ZH["opening"][report_type]] = npl_ratio.change_opening
+            ratio_changes[opening_word(report_type, period)] = npl_ratio.change_opening
         for word, change in ratio_changes.items():
             if change is None:
                 assert word not in found  # unknown: left out
