@@ -3,6 +3,7 @@ against a real SMTP server (reportgen/burst.py, reportgen/deliver/batch.py)."""
 
 from __future__ import annotations
 
+import json
 import logging
 import textwrap
 from datetime import date
@@ -314,3 +315,28 @@ def test_dry_run_after_a_run_that_died_lists_only_the_missing_scopes(bank: Path)
     made = [line for line in result.output.splitlines() if line.startswith("would make")]
     assert [line.split(": ")[-1] for line in made] == [
         f"monthly_2026-06_{M_WANG}.json", f"monthly_2026-06_{M_ZHAO}.json"]
+
+
+@pytest.mark.parametrize("kept", [0, 1, 3, 5, 6])
+def test_a_run_killed_after_some_records_is_finished_by_the_next(bank: Path,
+                                                                  kept: int) -> None:
+    """The manifest a kill leaves: the period record and the first ``kept`` report
+    records, no delivery and no run record (a kill loses nothing else: each record is
+    fsync'd before the next step).  The next run makes exactly the other scopes and mails
+    every address once."""
+    with smtp_server() as server:
+        write_config(bank, server.port)
+        assert invoke("run", "--date", "2026-07-01").exit_code == 0
+        manifest = bank / "reports" / "manifest.jsonl"
+        lines = manifest.read_text("utf-8").splitlines(keepends=True)
+        assert json.loads(lines[0])["kind"] == "period"
+        reports = [line for line in lines if json.loads(line)["kind"] == "report"]
+        manifest.write_text("".join([lines[0], *reports[:kept]]), encoding="utf-8")
+        sent = len(server.handler.messages)
+        again = invoke("run", "--date", "2026-07-01")
+        assert again.exit_code == 0, again.output
+        assert f"{len(ALL_SCOPES) - kept} made" in again.output
+        assert report_records(bank) == ALL_SCOPES
+        new = server.handler.messages[sent:]
+    assert sorted(a for m in new for a in m.rcpt_tos) == sorted(
+        [TEAM, HEAD, LI_MAIL, WANG_MAIL])  # everything was still owed: each address once

@@ -164,6 +164,9 @@ def test_a_scoped_report_warns_only_of_its_own_loans(
                                        "monthly", "--period", "2026-06", "--format",
                                        "json,xlsx,pdf", "--out", str(out), *flags])
     assert result.exit_code == 0, result.output
+    for loan in ("WARNA1", "WARNA2"):  # the terminal's warning lines too
+        assert (f"loan {loan}" in result.stderr or f"借据 {loan}" in result.stderr) == (
+            loan in listed), result.stderr
     document = json.loads((out / f"monthly_2026-06{suffix}.json").read_text("utf-8"))
     assert [w["loan_id"] for w in document["warnings"]] == listed
     assert document["warning_count"] == len(listed)
