@@ -318,7 +318,33 @@ def test_manager_reports_add_up_to_the_bank(session: api.Session, report: str,
     if "inclusive" in whole:
         assert sum(Decimal(p["inclusive"]["balance"]) for p in parts) == Decimal(
             whole["inclusive"]["balance"])
+    if "migration" in whole:  # the bases and the moved amounts share out too
+        for grade in ("normal", "special_mention", "substandard", "doubtful"):
+            for key in ("base", "moved"):
+                assert sum(Decimal(p["migration"][grade][key]) for p in parts) == Decimal(
+                    whole["migration"][grade][key])
     if "trend" in whole:
         for i, point in enumerate(whole["trend"]):
             for key in ("balance", "disbursed", "collected", "npl"):
                 assert sum(Decimal(p["trend"][i][key]) for p in parts) == Decimal(point[key])
+
+
+def test_a_managers_structure_is_their_book(session: api.Session) -> None:
+    """赵经理: L5 (C4 large corporate, industry C, mortgage, contract 800,000, three years,
+    城东支行, 固定资产贷款, 600,000) and L6 (C2 individual, industry A, credit, 100,000,
+    one year to the day: short, 城西支行, 个人消费贷, 100,000)."""
+    s = sections(make(session, managers=(ZHAO,)))["structure"]
+    rows = {dim: [(r["key"], r["balance"]) for r in table]
+            for dim, table in s.items() if isinstance(table, list)}
+    big, small = "600000.00", "100000.00"
+    assert rows == {
+        "industry": [("A", small), ("C", big)],
+        "guarantee": [("credit", small), ("mortgage", big)],
+        "customer_type": [("corporate", big), ("individual", small)],
+        "enterprise_size": [("large", big)],  # corporate loans only
+        "term": [("short", small), ("medium_long", big)],
+        "amount_band": [("le_500k", small), ("le_5m", big)],
+        "branch": [(EAST, big), (WEST, small)],  # a manager lending in two branches
+        "account_manager": [(ZHAO, "700000.00")],
+        "product": [("固定资产贷款", big), ("个人消费贷", small)],
+    }
