@@ -348,3 +348,13 @@ def test_a_managers_structure_is_their_book(session: api.Session) -> None:
         "account_manager": [(ZHAO, "700000.00")],
         "product": [("固定资产贷款", big), ("个人消费贷", small)],
     }
+
+
+def test_a_managers_inclusive_lending_is_judged_on_the_whole_bank_on_the_day(
+        session: api.Session) -> None:
+    """2026: 李经理 lent L4 (C1, 500,000) on 01-10, when C1 held L1's 9,600,000 too: not
+    inclusive, though 李经理's own contracts with C1 are 500,000; L3 (C3, 300,000) is."""
+    s = sections(make(session, "yearly", "2026", managers=(LI,)))["inclusive"]
+    assert s["disbursed"] == "300000.00"
+    whole = sections(make(session, "yearly", "2026"))["inclusive"]
+    assert whole["disbursed"] == "300000.00"  # L1 was lent in 2025; L6 is C2's (individual)
