@@ -340,3 +340,21 @@ def test_a_run_killed_after_some_records_is_finished_by_the_next(bank: Path,
         new = server.handler.messages[sent:]
     assert sorted(a for m in new for a in m.rcpt_tos) == sorted(
         [TEAM, HEAD, LI_MAIL, WANG_MAIL])  # everything was still owed: each address once
+
+
+def test_a_scope_no_longer_configured_does_not_keep_a_period_open(bank: Path) -> None:
+    """A period whose latest period record names a scope today's configuration no longer
+    makes (a branch closed, a [[scopes]] entry removed): the next run makes nothing, mails
+    nothing, and records the period as made with today's scopes."""
+    with smtp_server() as server:
+        write_config(bank, server.port)
+        assert invoke("run", "--date", "2026-07-01").exit_code == 0
+        Archive(bank / "reports").record_period("monthly", "2026-06", [*ALL_SCOPES, "gone"])
+        assert "partly made" in invoke("periods", "--date", "2026-07-01").output
+        sent = len(server.handler.messages)
+        again = invoke("run", "--date", "2026-07-01")
+        assert again.exit_code == 0, again.output
+        assert "0 made" in again.output
+        assert len(server.handler.messages) == sent
+    assert "already made" in invoke("periods", "--date", "2026-07-01").output
+    assert Archive(bank / "reports").scopes_due()[("monthly", "2026-06")] == set(ALL_SCOPES)
