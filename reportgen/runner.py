@@ -4,7 +4,8 @@ The order of the steps is the design:
 
 1. take the output folder's lock (one run at a time, ``deliver.lock``);
 2. ask the schedule what is due and drop what the manifest already records (unless
-   ``--force``): a second run the same day does nothing;
+   ``--force``): a second run the same day does nothing; a period counts as recorded
+   only when every scope due for it is (a run that died part-way leaves the rest);
 3. if anything is left, load and validate the ledger ONCE (a ledger with errors raises
    ``LedgerError`` here, before any file is written: nothing made, exit 3), then build,
    write and record each report, oldest first, each record fsync'd before the next;
@@ -145,7 +146,7 @@ def run(config: Config, *, today: date | None = None, catch_up: bool = False,
         scopes = None
         if todo:
             scopes = _make(config, todo, archive, result, now=now, progress=progress,
-                           as_of=as_of, mapping_path=mapping_path)
+                           as_of=as_of, mapping_path=mapping_path, force=force)
         if result.email == "on":
             mailer = mailer or Mailer(config.email)
             result.deliveries += deliver_all(
@@ -215,8 +216,11 @@ def _dry_run(config: Config, today: date, *, catch_up: bool, force: bool,
     if todo:
         scopes = _open(config, progress=False, as_of=as_of, mapping_path=mapping_path)[1]
         extensions = [get(name).extension for name in config.output.formats]
+        made = {} if force else archive.scopes_made()
         for due in todo:
             for scope in scopes:
+                if scope.selection.id in made.get(due.key, set()):
+                    continue  # made by a run that died before the period's other scopes
                 suffix = "" if scope.selection.id == "all" else f"_{scope.selection.id}"
                 files = tuple(f"{due.report}_{due.period}{suffix}.{ext}" for ext in extensions)
                 who = scope.for_report(due.report) if result.email == "on" else ()
@@ -230,7 +234,7 @@ def _dry_run(config: Config, today: date, *, catch_up: bool, force: bool,
 
 def _make(config: Config, todo: list[Due], archive: Archive, result: RunResult, *,
           now: Callable[[], datetime], progress: bool, as_of: date | None,
-          mapping_path: Path | None = None) -> list[RunScope]:
+          mapping_path: Path | None = None, force: bool = False) -> list[RunScope]:
     """Build every due report of every scope from one load, render them (in parallel
     processes when it pays, render/pool.py) and record each, oldest first."""
     ledger_path = Path(config.ledger.path)
@@ -241,6 +245,7 @@ def _make(config: Config, todo: list[Due], archive: Archive, result: RunResult, 
         log.warning("the ledger has %d warning(s); `reportgen validate --ledger %s` lists them",
                     warning_count, ledger_path)
     options = api.render_options(config)
+    recorded = {} if force else archive.scopes_made()
     formats = list(config.output.formats)
     workers = workers_for(len(todo) * len(scopes), formats, session.ledger.n_loans)
     with contextlib.ExitStack() as stack:
@@ -250,10 +255,21 @@ def _make(config: Config, todo: list[Due], archive: Archive, result: RunResult, 
             options = replace(options, loan_sheets=folder)
         renders = stack.enter_context(Renders(workers))
         for due in todo:
+            # a period an earlier run left half made (it died after some scopes): only the
+            # scopes without a record are made now, and only their reports are mailed
+            left = [s for s in scopes if s.selection.id not in recorded.get(due.key, set())]
+            if not left:  # every scope of today's configuration is recorded: close it
+                archive.record_period(due.report, due.period,
+                                      [s.selection.id for s in scopes])
+                continue
+            # a run of one scope writes no period record: its one report record says it all
+            started: list[bool] = [] if len(scopes) > 1 else [True]
             try:  # the period's check comes before any file of its first scope is written
-                for scope in scopes:
-                    for done in _make_one(config, session, due, scope, renders, options,
-                                          archive.out_dir, now=now):
+                for scope in left:
+                    for done in _make_one(
+                            config, session, due, scope, renders, options, archive.out_dir,
+                            now=now, before_record=_period_record(archive, due, scopes,
+                                                                  started)):
                         _record(config, done, archive, result, now=now)
             except PeriodNotCoveredError as exc:
                 log.warning("not made: %s", exc)
@@ -271,6 +287,18 @@ def _make(config: Config, todo: list[Due], archive: Archive, result: RunResult, 
     return scopes
 
 
+def _period_record(archive: Archive, due: Due, scopes: list[RunScope],
+                   started: list[bool]) -> Callable[[], None]:
+    """Writes the ``period`` record of ``due`` (every scope due for it) once, just before
+    its first report record of this run: the period counts as made only when all those
+    scopes are recorded (``Archive.made``)."""
+    def write() -> None:
+        if not started:
+            archive.record_period(due.report, due.period, [s.selection.id for s in scopes])
+            started.append(True)
+    return write
+
+
 @dataclass(frozen=True)
 class _Job:
     """What the runner keeps of a report while it renders elsewhere (not the model)."""
@@ -279,18 +307,20 @@ class _Job:
     scope: RunScope
     ledger_sha256: str
     figures: dict[str, Any]
+    before_record: Callable[[], None] | None = None
 
 
 def _make_one(config: Config, session: api.Session, due: Due, scope: RunScope,
               renders: Renders, options: RenderOptions, out_dir: Path, *,
-              now: Callable[[], datetime]) -> Iterator[Rendered]:
+              now: Callable[[], datetime],
+              before_record: Callable[[], None] | None = None) -> Iterator[Rendered]:
     """Build one scope's report of one due period and hand it to the renderers; yields
     the reports finished meanwhile."""
     selection = scope.selection
     report = api.build(session, due.report, due.period, config, now=now(),
                        formats=list(config.output.formats), options=options,
                        selection=selection)
-    job = _Job(due, scope, report.ledger_sha256, key_figures(report))
+    job = _Job(due, scope, report.ledger_sha256, key_figures(report), before_record)
     yield from renders.submit(job, report, list(config.output.formats), out_dir, options)
 
 
@@ -308,6 +338,8 @@ def _record(config: Config, done: Rendered, archive: Archive, result: RunResult,
         elif not recipients:
             log.info("%s %s %s: no recipients; archived, not mailed", due.report,
                      due.period, scope)
+    if job.before_record is not None:
+        job.before_record()
     archive.record_report(ReportRecord(
         report=due.report, period=due.period, start=due.start.isoformat(),
         end=due.end.isoformat(), files=tuple(file_entry(p, archive.out_dir) for p in files),
