@@ -200,3 +200,13 @@ def test_splice_copies_members_compressed(tmp_path: Path) -> None:
         assert zf.read("two.xml") == payload
         assert zf.read("one.xml") == b"<one/>" * 100
         assert zf.read("three.xml") == b"drei"
+
+
+def test_no_live_loan_is_a_header_only_sheet(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    empty = _book([])
+    report = make_report("dekad", loans=empty)
+    ours = _described(_write(tmp_path, report, "xlsxwriter", monkeypatch))
+    assert ours == _described(_write(tmp_path, report, "openpyxl", monkeypatch))
+    assert len(ours) == 1
+    assert ours[0][0][0] == "借据号"
