@@ -153,15 +153,15 @@ def _find(probe: np.ndarray, built: np.ndarray) -> np.ndarray:
     return _hashed(probe, pa.array(built))
 
 
-def _hashed(probe: np.ndarray, built: pa.Array) -> np.ndarray:
-    """``index_in`` on int64, the probe split over two threads (each hashes the universe
-    once: a million int64 cost a few tens of milliseconds)."""
+def _hashed(probe: np.ndarray, built: pa.Array, split: int = 1 << 20) -> np.ndarray:
+    """``index_in`` on int64, a probe of ``split`` keys or more cut in two halves for two
+    threads (each hashes the universe once: a million int64 cost a few tens of ms)."""
 
     def part(piece: np.ndarray) -> np.ndarray:
         found = pc.fill_null(pc.index_in(pa.array(piece), value_set=built), -1)
         return np.asarray(found.to_numpy(zero_copy_only=False), dtype=np.int32)
 
-    if len(probe) < 1 << 20:
+    if len(probe) < split:
         return part(probe)
     half = len(probe) // 2
     with ThreadPoolExecutor(max_workers=2) as pool:
