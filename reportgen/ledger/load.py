@@ -9,6 +9,7 @@ validator adds the cross-row rules and raises with the whole list.
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -289,6 +290,11 @@ def load_ledger(path: Path, *, steps: Steps = QUIET, mapping: Mapping | None = N
     (``mapped.py``); ``raw``, when given, is the ledger already read (from pandas frames:
     ledger/frames.py). The ``Ledger`` that comes out is the same either way.
     """
+    # pyarrow imports pandas (if installed) on its first conversion of a Python value, with
+    # the GIL held: about 0.35 s of CPU that would otherwise stall the two parsing threads.
+    # Started now, it runs while Arrow's reader works in C++ without the GIL.
+    threading.Thread(target=pa.scalar, args=(0,), name="pyarrow-pandas-shim",
+                     daemon=True).start()
     with steps.step("reading ledger files"):
         if raw is None:
             raw = read_raw(path) if mapping is None else read_mapped(path, mapping)
