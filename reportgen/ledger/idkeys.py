@@ -67,17 +67,26 @@ def _width(array: pa.Array | pa.ChunkedArray) -> int | None:
 
 
 def _form(array: pa.Array | pa.ChunkedArray, width: int) -> _Form | None:
-    """Smallest and largest byte at each position over the whole column."""
+    """Smallest and largest byte at each position over the whole column (chunks on two
+    threads)."""
+
+    def bounds(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:
+        matrix = _matrix(chunk, width)
+        return None if matrix is None else (matrix.min(axis=0), matrix.max(axis=0))
+
+    parts = [c for c in chunks(array) if len(c)]
+    if len(parts) == 1:
+        found = [bounds(parts[0])]
+    else:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            found = list(pool.map(bounds, parts))
     low = np.full(width, 255, np.uint8)
     high = np.zeros(width, np.uint8)
-    for chunk in chunks(array):
-        if not len(chunk):
-            continue
-        matrix = _matrix(chunk, width)
-        if matrix is None:
+    for part in found:
+        if part is None:
             return None
-        np.minimum(low, matrix.min(axis=0), out=low)
-        np.maximum(high, matrix.max(axis=0), out=high)
+        np.minimum(low, part[0], out=low)
+        np.maximum(high, part[1], out=high)
     return _Form(width, low, high)
 
 
