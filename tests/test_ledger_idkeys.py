@@ -125,3 +125,50 @@ def test_the_hashed_probe_split_over_two_threads_gives_the_same_rows() -> None:
     whole = pc.fill_null(pc.index_in(pa.array(probe), value_set=pa.array(built)), -1)
     split = idkeys._hashed(probe, pa.array(built), split=2)
     assert split.tolist() == whole.to_pylist() == [1, 2, -1, 0, 1, -1, 2]
+
+
+# A whole ledger through the load: ids of one fixed form take the integer join, amounts in
+# the forms people type take the general money parser; every row must get the loan and the
+# fen worked out here by hand, and every bad cell its message.
+_MONEY = {  # text → fen (None: a bad cell)
+    "1234.50": 123450, "1,234.50": 123450, "¥12": 1200, "￥1,234.5": 123450, "12": 1200,
+    "0.01": 1, "１２": None, "1.234": None, "12,34": None,
+}
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 5), st.sampled_from(sorted(_MONEY))),
+                min_size=1, max_size=12),
+       st.sampled_from(["L{:04d}", "JJ2026{:06d}", "{:08d}"]))
+def test_a_whole_ledger_loads_the_rows_and_fen_worked_out_by_hand(
+        tmp_path_factory: pytest.TempPathFactory, rows: list[tuple[int, str]],
+        form: str) -> None:
+    from ledgers import CL_HEADER, CUSTOMERS_HEADER, LOANS_HEADER, TX_HEADER, write_tables
+
+    from reportgen.ledger.load import load_ledger
+
+    loan_ids = [form.format(n) for n in (7, 3, 12, 5, 9)]  # not in order; row 5 is unknown
+    tables = {
+        "customers": (CUSTOMERS_HEADER.split(","),
+                      [["KH0001", "张三", "individual", "", "", "", "", ""]]),
+        "loans": (LOANS_HEADER.split(","),
+                  [[i, "KH0001", "城东支行", "王经理", "", "credit", "100000",
+                    "2026-01-01", "2027-01-01", "4.35"] for i in loan_ids]),
+        "transactions": (TX_HEADER.split(","),
+                         [[form.format(99) if k == 5 else loan_ids[k], "2026-02-01",
+                           "disburse", text] for k, text in rows]),
+        "classifications": (CL_HEADER.split(","), [[loan_ids[0], "2026-01-01", "normal", ""]]),
+    }
+    folder = write_tables(tmp_path_factory.mktemp("ledger"), tables)
+    ledger = load_ledger(folder)
+    tx = ledger.transactions
+    assert tx["loan"].tolist() == [-1 if k == 5 else k for k, _ in rows]
+    bad = [_MONEY[text] is None for _, text in rows]
+    assert tx["amount__bad"].tolist() == bad
+    assert [int(v) for v, b in zip(tx["amount"].tolist(), bad, strict=True) if not b] == [
+        _MONEY[text] for _, text in rows if _MONEY[text] is not None]
+    problems = {(p.row, p.column) for p in ledger.problems.items}
+    expected = {(i + 2, "amount") for i, b in enumerate(bad) if b} | {
+        (i + 2, "loan_id") for i, (k, _) in enumerate(rows) if k == 5}
+    assert problems == expected
+    assert ledger.problems.total == len(expected)
