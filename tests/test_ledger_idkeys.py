@@ -172,3 +172,17 @@ def test_a_whole_ledger_loads_the_rows_and_fen_worked_out_by_hand(
         (i + 2, "loan_id") for i, (k, _) in enumerate(rows) if k == 5}
     assert problems == expected
     assert ledger.problems.total == len(expected)
+
+
+@pytest.mark.parametrize("rows", [1, 255, 256, 257, 1001, 4097, 70_001])
+def test_the_byte_bounds_are_the_smallest_and_largest_byte_of_each_position(rows: int) -> None:
+    matrix = np.random.default_rng(rows).integers(0, 256, size=(rows, 7), dtype=np.uint8)
+    assert idkeys._fold(matrix, np.minimum).tolist() == matrix.min(axis=0).tolist()
+    assert idkeys._fold(matrix, np.maximum).tolist() == matrix.max(axis=0).tolist()
+
+
+def test_keys_of_more_rows_than_a_block_are_each_rows_digits() -> None:
+    numbers = np.random.default_rng(3).choice(10**12, size=(1 << 15) + 77, replace=False)
+    ids = pa.array([f"KH{n:012d}" for n in numbers.tolist()])
+    keys = idkeys._keys(ids, 14, np.arange(2, 14))
+    assert keys.tolist() == numbers.tolist()

@@ -25,6 +25,7 @@ from reportgen.ledger.textscan import chunks
 _MAX_WIDTH = 64  # longer ids are left to the string join
 _MAX_DIGITS = 18  # varying digits that always fit an int64
 _ZERO, _NINE = ord("0"), ord("9")
+_BLOCK = 1 << 15  # rows whose keys are made together
 _DENSE = 4  # a lookup table of up to 4 entries per universe row beats hashing
 
 
@@ -72,7 +73,9 @@ def _form(array: pa.Array | pa.ChunkedArray, width: int) -> _Form | None:
 
     def bounds(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:
         matrix = _matrix(chunk, width)
-        return None if matrix is None else (matrix.min(axis=0), matrix.max(axis=0))
+        if matrix is None:
+            return None
+        return _fold(matrix, np.minimum), _fold(matrix, np.maximum)
 
     parts = [c for c in chunks(array) if len(c)]
     if len(parts) == 1:
@@ -88,6 +91,19 @@ def _form(array: pa.Array | pa.ChunkedArray, width: int) -> _Form | None:
         np.minimum(low, part[0], out=low)
         np.maximum(high, part[1], out=high)
     return _Form(width, low, high)
+
+
+def _fold(matrix: np.ndarray, op: np.ufunc) -> np.ndarray:
+    """``op.reduce(matrix, axis=0)``, twice as fast: halving the rows pairs long runs of
+    contiguous bytes, where a reduction along axis 0 walks rows of a few bytes."""
+    rows = matrix
+    while len(rows) > 256:
+        half = len(rows) // 2
+        folded = op(rows[:half], rows[half:2 * half])
+        if len(rows) % 2:
+            folded[0] = op(folded[0], rows[-1])
+        rows = folded
+    return np.asarray(op.reduce(rows, axis=0))
 
 
 def _varying(a: _Form, b: _Form) -> np.ndarray | None:
@@ -111,9 +127,12 @@ def _keys(array: pa.Array | pa.ChunkedArray, width: int, varying: np.ndarray) ->
         matrix = _matrix(chunk, width)
         assert matrix is not None  # proved by _form
         keys = np.zeros(len(chunk), np.int64)
-        for position in varying.tolist():
-            keys *= 10
-            keys += matrix[:, position]
+        positions = varying.tolist()
+        for start in range(0, len(keys), _BLOCK):  # a block's bytes stay in cache
+            block, out = matrix[start:start + _BLOCK], keys[start:start + _BLOCK]
+            for position in positions:
+                out *= 10
+                out += block[:, position]
         # Every digit was added as its byte (48 + d): take the 48s back out at once.
         keys -= _ZERO * int(sum(10**k for k in range(len(varying))))
         return keys
