@@ -81,3 +81,16 @@ def render_options(config: Config, *, lang: str | None = None,
 def write(report: Report, formats: list[str], out: Path, options: RenderOptions) -> list[Path]:
     """Render ``report`` in each format into ``out``; each file appears whole or not at all."""
     return render(report, formats, out, options)
+
+
+def open_partitioned(path: Path, jobs: list[tuple[str, str, bool]], config: Config, *,
+                     partitions: int | None = None, cluster: str | None = None) -> Session:
+    """A session over a ledger computed part by part (``--partitions``/``--cluster``):
+    ``jobs`` (report type, period id, with the loan book) are every report the session
+    will build, since each part is loaded once and computes them all."""
+    from reportgen.parts.executor import reduced_engine
+
+    for report, period, _ in jobs:
+        parse_period(period, report)  # usage errors before any work
+    engine = reduced_engine(path, jobs, config, partitions=partitions, cluster=cluster)
+    return Session(engine.ledger, engine)

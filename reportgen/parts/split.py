@@ -7,7 +7,7 @@ exact, and a part is a complete ledger the normal loader and validator read.  Th
 (a loan's part is looked up from its id), which bounds memory by the loan book, not the
 journal.  Each part file keeps the original row number of every record (column
 ``__source_row``) and the original file name, so the validator's messages name the rows of
-the file the user has.  bank_figures and targets are small and kept once, in part-000.
+the file the user has.  bank_figures and targets are small and copied to every part.
 """
 
 from __future__ import annotations
@@ -249,10 +249,14 @@ def _split(ledger: Path, out: Path, parts: int, paths: dict[str, Path | None]
         path = paths[table.name]
         if path is not None:
             whole = _read_whole(path)
-            writers = _Writers(out, table, path.name, 1)
-            for batch in whole.to_batches():
-                writers.write(batch, np.zeros(batch.num_rows, np.int32))
-            writers.close(whole.schema.append(pa.field(SOURCE_ROW, pa.int32())))
+            # Copied whole to every part: a part is then a complete ledger, and the
+            # questions its sections ask (a manager's target flows) are the same in every
+            # part, which the reduce relies on.  Their problems are listed once.
+            rows = pa.array(np.arange(2, whole.num_rows + 2, dtype=np.int32))
+            copy = whole.append_column(SOURCE_ROW, rows).replace_schema_metadata(
+                {SOURCE_KEY: path.name.encode()})
+            for p in range(parts):
+                pq.write_table(copy, out / part_name(p) / f"{table.name}.parquet")
     manifest: dict[str, object] = {"format": 1, "parts": parts, "sha256": _digest(ledger),
                                    "source": str(ledger)}
     (out / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
