@@ -29,6 +29,7 @@ class Session:
 
     ledger: Ledger
     engine: Engine
+    partitioned: bool = False  # computed part by part (parts/): the reports' days only
 
     @functools.cached_property
     def last_day_warnings(self) -> tuple[list[str], int]:
@@ -93,4 +94,33 @@ def open_partitioned(path: Path, jobs: list[tuple[str, str, bool]], config: Conf
     for report, period, _ in jobs:
         parse_period(period, report)  # usage errors before any work
     engine = reduced_engine(path, jobs, config, partitions=partitions, cluster=cluster)
-    return Session(engine.ledger, engine)
+    return Session(engine.ledger, engine, partitioned=True)
+
+
+def wanted_parts(ledger: Path, partitions: int | None, cluster: str | None,
+                 config: Config) -> int | None:
+    """The number of parts to split into, or None for the one-process path."""
+    from reportgen.errors import UsageError
+    from reportgen.parts.executor import parts_for_memory
+    from reportgen.parts.split import read_manifest
+
+    if read_manifest(ledger) is not None:
+        return 0  # already split: its own number of parts
+    if partitions is None and config.engine.memory_gb > 0:
+        partitions = parts_for_memory(ledger, config.engine.memory_gb)
+    if partitions is None and (cluster or config.engine.cluster):
+        partitions = 2  # a cluster with one part would leave workers idle
+    if partitions is not None and not ledger.is_dir():
+        raise UsageError(f"{ledger}: --partitions and --cluster need a ledger folder of "
+                         "CSV/Parquet files (a workbook is one process's size)")
+    return partitions
+
+
+def open_session(ledger: Path, jobs: list[tuple[str, str, bool]], config: Config, *,
+                 partitions: int | None, cluster: str | None, progress: bool) -> Session:
+    """The ledger as one process loads it, or computed part by part when asked."""
+    cluster = cluster or config.engine.cluster or None
+    parts = wanted_parts(ledger, partitions, cluster, config)
+    if parts is None or (parts == 1 and cluster is None):
+        return open_ledger(ledger, progress=progress)
+    return open_partitioned(ledger, jobs, config, partitions=parts or None, cluster=cluster)

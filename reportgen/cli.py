@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from reportgen import __version__
+from reportgen.cli_parts import partition_command, parts_options
 from reportgen.cli_usage import Group, day_option, fail
 from reportgen.errors import ConfigError, ReportgenError, UsageError
 from reportgen.log import setup_logging
@@ -159,10 +160,12 @@ def main(verbose: int, quiet: bool, log_file: Path | None, debug: bool) -> None:
 @click.option("--templates", type=click.Path(file_okay=False, exists=True, path_type=Path),
               default=None, help="Folder of templates searched before the built-in ones, "
                                  "e.g. --templates bank_templates.")
+@parts_options
 @_guard
 def generate(ledger_path: Path, report: str, period: str, formats: str | None,
              out: Path | None, config_path: Path | None, lang: str | None,
-             templates: Path | None) -> None:
+             templates: Path | None, partitions: int | None = None,
+             cluster: str | None = None) -> None:
     """Make one report from a ledger.
 
     \b
@@ -186,7 +189,9 @@ def generate(ledger_path: Path, report: str, period: str, formats: str | None,
     parse_period(period, report)
     _check_folder(out or Path(config.output.dir), "--out" if out else None)
     _check_ledger(ledger_path)
-    session = api.open_ledger(ledger_path, progress=sys.stderr.isatty())
+    session = api.open_session(ledger_path, [(report, period, "xlsx" in chosen)], config,
+                           partitions=partitions, cluster=cluster,
+                           progress=sys.stderr.isatty())
     model = api.build(session, report, period, config, formats=chosen)
     _bank_notice(config)  # once a report is about to be written without the bank's name
     _print_warnings(list(model.warnings), model.warning_count, limit=10)  # as of D
@@ -297,9 +302,10 @@ Example:
 @click.option("--no-email", is_flag=True,
               help="Make and archive only; mail nobody, neither now nor in later runs "
                    "(re-make with --force to mail them), e.g. --date 2026-11-01 --no-email.")
+@parts_options
 @_guard
 def run(config_path: Path | None, day: date | None, catch_up: bool, force: bool,
-        no_email: bool) -> None:
+        no_email: bool, partitions: int | None = None, cluster: str | None = None) -> None:
     from reportgen.config import load_config
     from reportgen.errors import DeliveryError
     from reportgen.runner import run as run_reports
@@ -307,7 +313,8 @@ def run(config_path: Path | None, day: date | None, catch_up: bool, force: bool,
     config = load_config(config_path)
     _check_folder(Path(config.output.dir), None)
     result = run_reports(config, today=day, catch_up=catch_up, force=force,
-                         email=not no_email, progress=sys.stderr.isatty())
+                         email=not no_email, progress=sys.stderr.isatty(),
+                         partitions=partitions, cluster=cluster)
     if result.made:
         _bank_notice(config)
     p = result.plan
@@ -385,3 +392,6 @@ def _print_warnings(warnings: list[str], total: int, *, limit: int = 100) -> Non
         _warn(text)
     if total > min(limit, len(warnings)):
         _warn(f"… and {total - min(limit, len(warnings))} more warning(s)")
+
+
+main.add_command(partition_command(_guard))

@@ -135,6 +135,14 @@ class SignaturesConfig:
 
 
 @dataclass(frozen=True)
+class EngineConfig:
+    # 0: load the whole ledger in one process.  Else the largest memory (GiB) one part may
+    # take: the ledger is split into as many parts as that needs (docs/scale.md).
+    memory_gb: float = 0.0
+    cluster: str = ""  # a Dask scheduler address, or local:N; "" computes parts in-process
+
+
+@dataclass(frozen=True)
 class Config:
     bank: BankConfig = field(default_factory=BankConfig)
     ledger: LedgerConfig = field(default_factory=LedgerConfig)
@@ -143,6 +151,7 @@ class Config:
     email: EmailConfig = field(default_factory=EmailConfig)
     thresholds: ThresholdsConfig = field(default_factory=ThresholdsConfig)
     signatures: SignaturesConfig = field(default_factory=SignaturesConfig)
+    engine: EngineConfig = field(default_factory=EngineConfig)
     source: str = ""  # the file it was read from ("" for defaults)
     tables: tuple[str, ...] = ()  # the top-level tables the file wrote, e.g. ("bank", "email")
 
@@ -212,6 +221,7 @@ def check(config: Config) -> None:
     for f in dataclasses.fields(config.signatures):
         _check_name(f"signatures.{f.name}", getattr(config.signatures, f.name))
     _check_email(config.email, config.output.formats)
+    _check_range("engine.memory_gb", config.engine.memory_gb, 0, 1_000_000)
 
 
 def _check_bank(bank: BankConfig) -> None:

@@ -69,7 +69,8 @@ def today_in(config: Config) -> date:
 def run(config: Config, *, today: date | None = None, catch_up: bool = False,
         force: bool = False, email: bool = True, progress: bool = False,
         clock: Callable[[], datetime] | None = None,
-        mailer: Mailer | None = None) -> RunResult:
+        mailer: Mailer | None = None, partitions: int | None = None,
+        cluster: str | None = None) -> RunResult:
     """Make, archive and mail what is due on ``today`` (see the module docstring)."""
     if "ledger" not in config.tables:
         where = config.source or "./reportgen.toml (not found)"
@@ -96,7 +97,8 @@ def run(config: Config, *, today: date | None = None, catch_up: bool = False,
         todo = [d for d in the_plan.due if force or d.key not in recorded]
         result.already = [d for d in the_plan.due if d not in todo]
         if todo:
-            _make(config, todo, archive, result, now=now, progress=progress)
+            _make(config, todo, archive, result, now=now, progress=progress,
+                  partitions=partitions, cluster=cluster)
         if result.email == "on":
             mailer = mailer or Mailer(config.email)
             for record, owed in archive.pending(config.email.recipients.for_report):
@@ -113,13 +115,18 @@ def run(config: Config, *, today: date | None = None, catch_up: bool = False,
 
 
 def _make(config: Config, todo: list[Due], archive: Archive, result: RunResult, *,
-          now: Callable[[], datetime], progress: bool) -> None:
+          now: Callable[[], datetime], progress: bool, partitions: int | None = None,
+          cluster: str | None = None) -> None:
     ledger_path = Path(config.ledger.path)
     if (problem := ledger_problem(ledger_path)) is not None:
         raise ConfigError(f"ledger.path = {config.ledger.path!r}: {problem} "
                           f"(relative paths are relative to {Path.cwd()})")
-    session = api.open_ledger(ledger_path, progress=progress)
-    warning_count = session.last_day_warnings[1]
+    jobs = [(due.report, due.period, "xlsx" in config.output.formats) for due in todo]
+    session = api.open_session(ledger_path, jobs, config, partitions=partitions, cluster=cluster,
+                           progress=progress)
+    # A partitioned session holds the figures of the reports' days only, not the
+    # ledger's last day: its warnings are those in each report.
+    warning_count = 0 if session.partitioned else session.last_day_warnings[1]
     if warning_count:
         log.warning("the ledger has %d warning(s); `reportgen validate --ledger %s` lists them",
                     warning_count, ledger_path)
