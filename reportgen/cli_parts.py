@@ -12,7 +12,6 @@ import click
 
 from reportgen.errors import UsageError
 
-
 F = TypeVar("F", bound=Callable[..., Any])
 
 

@@ -61,7 +61,7 @@ class PartFigures:
 class RecordingEngine(Engine):
     """An ``Engine`` over one part that notes each per-loan answer it gives."""
 
-    def __init__(self, engine: Engine) -> None:  # noqa: D107 - shares the part's engine
+    def __init__(self, engine: Engine) -> None:
         self.__dict__.update(engine.__dict__)
         self.flows: dict[tuple[int, date, date], np.ndarray] = {}
         self.counts: dict[tuple[date, date], np.ndarray] = {}

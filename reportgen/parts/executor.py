@@ -50,16 +50,17 @@ def cluster_executor(address: str | None) -> Iterator[Executor | None]:
         count = address.removeprefix("local:")
         if not count.isdigit() or int(count) < 1:
             raise UsageError(f"--cluster {address!r}: write local:N with N ≥ 1, e.g. local:2")
-        with LocalCluster(n_workers=int(count), threads_per_worker=1, processes=True,
-                          dashboard_address=None) as cluster, Client(cluster) as client:
-            yield client.get_executor()
+        cluster = LocalCluster(n_workers=int(count), threads_per_worker=1,  # type: ignore[no-untyped-call]
+                               processes=True, dashboard_address=None)
+        with cluster, Client(cluster) as local:  # type: ignore[no-untyped-call]
+            yield local.get_executor()
         return
     try:
-        client = Client(address, timeout="10s")
+        client = Client(address, timeout="10s")  # type: ignore[no-untyped-call]
     except (OSError, TimeoutError, ValueError) as exc:
         raise UsageError(f"--cluster {address}: no Dask scheduler answers ({exc})") from None
     with client:
-        yield client.get_executor()
+        yield client.get_executor()  # type: ignore[no-untyped-call]
 
 
 def compute_parts(folder: Path, jobs: list[Job], config: Config,

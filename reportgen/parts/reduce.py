@@ -27,7 +27,7 @@ from reportgen.metrics.daily import DailyTotals
 from reportgen.parts.compute import PartFigures
 
 
-class PartsMissingAnswer(RuntimeError):
+class PartsMissingAnswerError(RuntimeError):
     """The reduced engine was asked something no part was asked (a bug, exit 1)."""
 
 
@@ -143,7 +143,7 @@ class ReducedEngine(Engine):
     def _per_loan(self, arrays: list[np.ndarray | None], what: object) -> np.ndarray:
         for part, array in zip(self._parts, arrays, strict=True):
             if array is None and len(part.loans):
-                raise PartsMissingAnswer(f"no part computed {what!r}")
+                raise PartsMissingAnswerError(f"no part computed {what!r}")
         joined = np.concatenate([a for a in arrays if a is not None]) if any(
             a is not None for a in arrays) else np.zeros(0, np.int64)
         return joined[self._loan_order]
@@ -153,7 +153,7 @@ class ReducedEngine(Engine):
             if day not in self._snapshots:
                 got = [p.snapshots.get(day) for p in self._parts]
                 if all(s is None for s in got):
-                    raise PartsMissingAnswer(f"no part computed the snapshot of {day}")
+                    raise PartsMissingAnswerError(f"no part computed the snapshot of {day}")
                 fields = ("balance", "live", "grade", "overdue_days", "has_state")
                 joined = {f: self._per_loan([None if s is None else getattr(s, f)
                                              for s in got], (day, f)) for f in fields}
@@ -179,7 +179,7 @@ class ReducedEngine(Engine):
         for part, loan_of in zip(self._parts, self._loan_of, strict=True):
             if key not in part.transactions:
                 if len(part.loans):
-                    raise PartsMissingAnswer(f"no part listed the transactions {key!r}")
+                    raise PartsMissingAnswerError(f"no part listed the transactions {key!r}")
                 continue
             loan, day, amount = part.transactions[key]
             loans.append(loan_of[loan])
@@ -207,7 +207,7 @@ class ReducedEngine(Engine):
         at = np.minimum(np.searchsorted(self._balance_keys, wanted), len(self._balance_keys) - 1)
         if len(wanted) and (not len(self._balance_keys)
                             or not bool((self._balance_keys[at] == wanted).all())):
-            raise PartsMissingAnswer("a balance no part computed")
+            raise PartsMissingAnswerError("a balance no part computed")
         return self._balance_values[at] if len(wanted) else np.zeros(0, np.int64)
 
     def live_totals(self, loan_group: np.ndarray, weight: np.ndarray) -> LiveTotals:
@@ -215,7 +215,7 @@ class ReducedEngine(Engine):
         for part, loan_of in zip(self._parts, self._loan_of, strict=True):
             if part.flips is None:
                 if len(part.loans):
-                    raise PartsMissingAnswer("no part computed the live-contract flips")
+                    raise PartsMissingAnswerError("no part computed the live-contract flips")
                 continue
             loan, day, entry = part.flips
             loans.append(loan_of[loan])
@@ -241,8 +241,8 @@ def raise_part_errors(results: list[PartFigures | LedgerError]) -> list[PartFigu
         # bank_figures and targets are in every part: their problems once.
         problems: list[Problem] = list(dict.fromkeys(p for e in errors for p in e.problems))
         raise LedgerError(problems[:100] if len(problems) > 100 else problems,
-                          max(len(problems), max(e.total for e in errors)))
+                          max(len(problems), *(e.total for e in errors)))
     return [r for r in results if isinstance(r, PartFigures)]
 
 
-__all__ = ["EPOCH", "PartsMissingAnswer", "ReducedEngine", "raise_part_errors"]
+__all__ = ["EPOCH", "PartsMissingAnswerError", "ReducedEngine", "raise_part_errors"]

@@ -165,9 +165,8 @@ class _Writers:
         return writer
 
     def close(self, schema: pa.Schema | None) -> None:
-        for p, writer in enumerate(self.writers):
-            if writer is None and schema is not None:
-                writer = self._writer(p, schema)
+        for p, opened in enumerate(self.writers):
+            writer = self._writer(p, schema) if opened is None and schema is not None else opened
             if writer is not None:
                 writer.close()
 
@@ -218,7 +217,8 @@ def _split(ledger: Path, out: Path, parts: int, paths: dict[str, Path | None]
            ) -> dict[str, object]:
     customers_table, loans_table, tx_table, cl_table = TABLES[:4]
     customers_path, loans_path = paths["customers"], paths["loans"]
-    assert customers_path is not None and loans_path is not None
+    assert customers_path is not None
+    assert loans_path is not None
     customers = _read_whole(customers_path)
     loans = _read_whole(loans_path)
     loan_ids = _loan_ids(loans, loans_path)
@@ -233,10 +233,10 @@ def _split(ledger: Path, out: Path, parts: int, paths: dict[str, Path | None]
         writers.close(whole.schema.append(pa.field(SOURCE_ROW, pa.int32())))
     del customers, loans
     for table in (tx_table, cl_table):
-        path = paths[table.name]
-        assert path is not None
-        writers, schema = _Writers(out, table, path.name, parts), None
-        for batch in _batches(path):
+        journal = paths[table.name]
+        assert journal is not None
+        writers, schema = _Writers(out, table, journal.name, parts), None
+        for batch in _batches(journal):
             ids = pc.fill_null(pc.utf8_trim_whitespace(_column(table, batch, "loan_id")), "")
             at = pc.fill_null(pc.index_in(ids, value_set=loan_ids), -1).to_numpy(
                 zero_copy_only=False)
@@ -244,17 +244,17 @@ def _split(ledger: Path, out: Path, parts: int, paths: dict[str, Path | None]
             part = np.where(at >= 0, loan_part[np.maximum(at, 0)], 0).astype(np.int32)
             writers.write(batch, part)
             schema = schema or batch.schema.append(pa.field(SOURCE_ROW, pa.int32()))
-        writers.close(schema or _empty_schema(path))
+        writers.close(schema or _empty_schema(journal))
     for table in TABLES[4:]:
-        path = paths[table.name]
-        if path is not None:
-            whole = _read_whole(path)
+        small = paths[table.name]
+        if small is not None:
+            whole = _read_whole(small)
             # Copied whole to every part: a part is then a complete ledger, and the
             # questions its sections ask (a manager's target flows) are the same in every
             # part, which the reduce relies on.  Their problems are listed once.
             rows = pa.array(np.arange(2, whole.num_rows + 2, dtype=np.int32))
             copy = whole.append_column(SOURCE_ROW, rows).replace_schema_metadata(
-                {SOURCE_KEY: path.name.encode()})
+                {SOURCE_KEY: small.name.encode()})
             for p in range(parts):
                 pq.write_table(copy, out / part_name(p) / f"{table.name}.parquet")
     manifest: dict[str, object] = {"format": 1, "parts": parts, "sha256": _digest(ledger),
