@@ -112,14 +112,14 @@ def _batches(path: Path) -> Iterator[pa.RecordBatch]:
         yield from pq.ParquetFile(path).iter_batches(batch_size=1 << 20)
         return
     names = _header(path)
-    reader = pacsv.open_csv(
-        path,
-        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=BATCH_BYTES),
-        convert_options=pacsv.ConvertOptions(
-            column_types={n: pa.string() for n in names}, strings_can_be_null=True,
-            null_values=[""], quoted_strings_can_be_null=True))
     try:
-        yield from reader
+        yield from pacsv.open_csv(
+            path,
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1,
+                                           block_size=BATCH_BYTES),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in names}, strings_can_be_null=True,
+                null_values=[""], quoted_strings_can_be_null=True))
     except pa.ArrowInvalid as exc:
         raise LedgerError([Problem(path.name, None, None, None,
                                    f"cannot be split: {exc}")]) from None
