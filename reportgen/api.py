@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
+from reportgen import datadate
 from reportgen.config import Config
+from reportgen.datadate import DataDate
 from reportgen.engine import Engine
 from reportgen.ledger.load import Ledger, load_ledger
 from reportgen.ledger.validate import validate_ledger, warnings_on
@@ -25,43 +27,61 @@ from reportgen.render.base import RenderOptions, render
 
 @dataclass
 class Session:
-    """A loaded, validated ledger and its engine, shared by every report of one run."""
+    """A loaded, validated ledger and its engine, shared by every report of one run, with
+    the dates it covers: ``first_day`` … ``data_date`` (see ``reportgen.datadate``)."""
 
     ledger: Ledger
     engine: Engine
+    data_date: DataDate
+    first_day: date
     partitioned: bool = False  # computed part by part (parts/): the reports' days only
 
     @functools.cached_property
     def last_day_warnings(self) -> tuple[list[str], int]:
-        """Data-quality warnings on the ledger's latest date (what ``validate`` prints):
+        """Data-quality warnings on the ledger's data date (what ``validate`` prints):
         computed on request, since a report computes its own on its as-of date."""
-        day = self.engine.last_day()
-        return ([], 0) if day is None else warnings_on(self.engine, day)
+        return warnings_on(self.engine, self.data_date.day)
 
 
-def open_ledger(path: Path, *, progress: bool = False) -> Session:
-    """Load and validate ``path``; raises ``LedgerError`` (exit 3) listing every problem."""
+def open_ledger(path: Path, *, progress: bool = False, as_of: date | None = None,
+                config_as_of: date | None = None) -> Session:
+    """Load and validate ``path``; raises ``LedgerError`` (exit 3) listing every problem.
+
+    ``as_of`` (``--as-of``) and ``config_as_of`` (``[ledger] as_of``) declare the data
+    date; a row dated after a declared data date is one of the problems.  A ledger without
+    a single transaction is refused.
+    """
     with Steps(5, enabled=progress, title="loading ledger") as steps:
         ledger = load_ledger(path, steps=steps)
         with steps.step("indexing balances and states"):
             engine = Engine(ledger)
         with steps.step("validating"):
+            data_date = datadate.decide(as_of=as_of, configured=config_as_of,
+                                        latest=engine.last_day())
+            if data_date is not None:
+                datadate.check_declared(ledger, data_date)
             validate_ledger(ledger, engine)
+            datadate.check_not_empty(ledger, engine)
+    first_day = engine.first_day()
+    assert data_date is not None  # a journal row gives both dates
+    assert first_day is not None
     # The engine holds the journal in (loan, day) order and reports read only the engine:
     # the rows as read (about 400 MB at a million loans) can go before the reports are built.
     ledger.transactions.release()
     ledger.classifications.release()
-    return Session(ledger, engine)
+    return Session(ledger, engine, data_date, first_day)
 
 
 def build(session: Session, report: str, period: str, config: Config,
           *, now: datetime | None = None, formats: list[str] | None = None) -> Report:
-    """Compute one report's model (raises ``UsageError`` for a bad report/period pair).
+    """Compute one report's model (raises ``UsageError`` for a bad report/period pair,
+    ``PeriodNotCoveredError`` for a period outside the ledger's first date … data date).
 
     ``formats``, when given, says what will be rendered: the loan-level book (借据明细,
     a million rows at bank scale) is only built when the Excel workbook needs it.
     """
     parsed = parse_period(period, report)
+    datadate.check_period(parsed, session.first_day, session.data_date)
     include_loans = formats is None or "xlsx" in formats
     return build_report(session.engine, parsed, config, now=now, include_loans=include_loans)
 
@@ -85,16 +105,33 @@ def write(report: Report, formats: list[str], out: Path, options: RenderOptions)
 
 
 def open_partitioned(path: Path, jobs: list[tuple[str, str, bool]], config: Config, *,
-                     partitions: int | None = None, cluster: str | None = None) -> Session:
+                     partitions: int | None = None, cluster: str | None = None,
+                     as_of: date | None = None, config_as_of: date | None = None) -> Session:
     """A session over a ledger computed part by part (``--partitions``/``--cluster``):
     ``jobs`` (report type, period id, with the loan book) are every report the session
-    will build, since each part is loaded once and computes them all."""
+    will build, since each part is loaded once and computes them all.  A declared data
+    date is checked in each part; the latest row's date and the first date are the
+    extremes over the parts."""
     from reportgen.parts.executor import reduced_engine
 
     for report, period, _ in jobs:
         parse_period(period, report)  # usage errors before any work
-    engine = reduced_engine(path, jobs, config, partitions=partitions, cluster=cluster)
-    return Session(engine.ledger, engine, partitioned=True)
+    declared = datadate.decide(as_of=as_of, configured=config_as_of, latest=None)
+    engine = reduced_engine(path, jobs, config, partitions=partitions, cluster=cluster,
+                            declared=declared)
+    return partitioned_session(engine, declared)
+
+
+def partitioned_session(engine: Engine, declared: DataDate | None = None) -> Session:
+    """The session of an engine reduced from parts (``parts.reduce.ReducedEngine``):
+    the whole ledger's checks that no single part can make, and its dates."""
+    datadate.check_not_empty(engine.ledger, engine)
+    data_date = declared or datadate.decide(as_of=None, configured=None,
+                                            latest=engine.last_day())
+    first_day = engine.first_day()
+    assert data_date is not None  # a journal row gives both dates
+    assert first_day is not None
+    return Session(engine.ledger, engine, data_date, first_day, partitioned=True)
 
 
 def wanted_parts(ledger: Path, partitions: int | None, cluster: str | None,
@@ -117,10 +154,13 @@ def wanted_parts(ledger: Path, partitions: int | None, cluster: str | None,
 
 
 def open_session(ledger: Path, jobs: list[tuple[str, str, bool]], config: Config, *,
-                 partitions: int | None, cluster: str | None, progress: bool) -> Session:
+                 partitions: int | None, cluster: str | None, progress: bool,
+                 as_of: date | None = None) -> Session:
     """The ledger as one process loads it, or computed part by part when asked."""
     cluster = cluster or config.engine.cluster or None
     parts = wanted_parts(ledger, partitions, cluster, config)
     if parts is None or (parts == 1 and cluster is None):
-        return open_ledger(ledger, progress=progress)
-    return open_partitioned(ledger, jobs, config, partitions=parts or None, cluster=cluster)
+        return open_ledger(ledger, progress=progress, as_of=as_of,
+                           config_as_of=config.ledger.as_of)
+    return open_partitioned(ledger, jobs, config, partitions=parts or None, cluster=cluster,
+                            as_of=as_of, config_as_of=config.ledger.as_of)

@@ -112,6 +112,16 @@ def _bank_notice(config: Config) -> None:
               "set [bank] name", kind="note")
 
 
+AS_OF_HELP = ("The ledger's data date: the export is complete up to this day (default: "
+              "[ledger] as_of, else its latest transaction or classification date); a row "
+              "dated after it is an error, e.g. --as-of 2026-10-31.")
+
+
+def as_of_option(func: F) -> F:
+    return click.option("--as-of", "as_of", callback=parse_day, default=None,
+                        metavar="YYYY-MM-DD", help=AS_OF_HELP)(func)
+
+
 @click.group(cls=Group,
              context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="reportgen")
@@ -160,11 +170,12 @@ def main(verbose: int, quiet: bool, log_file: Path | None, debug: bool) -> None:
 @click.option("--templates", type=click.Path(file_okay=False, exists=True, path_type=Path),
               default=None, help="Folder of templates searched before the built-in ones, "
                                  "e.g. --templates bank_templates.")
+@as_of_option
 @parts_options
 @_guard
 def generate(ledger_path: Path, report: str, period: str, formats: str | None,
              out: Path | None, config_path: Path | None, lang: str | None,
-             templates: Path | None, partitions: int | None = None,
+             templates: Path | None, as_of: date | None, partitions: int | None = None,
              cluster: str | None = None) -> None:
     """Make one report from a ledger.
 
@@ -190,8 +201,8 @@ def generate(ledger_path: Path, report: str, period: str, formats: str | None,
     _check_folder(out or Path(config.output.dir), "--out" if out else None)
     _check_ledger(ledger_path)
     session = api.open_session(ledger_path, [(report, period, "xlsx" in chosen)], config,
-                           partitions=partitions, cluster=cluster,
-                           progress=sys.stderr.isatty())
+                               partitions=partitions, cluster=cluster,
+                               progress=sys.stderr.isatty(), as_of=as_of)
     model = api.build(session, report, period, config, formats=chosen)
     _bank_notice(config)  # once a report is about to be written without the bank's name
     _print_warnings(list(model.warnings), model.warning_count, limit=10)  # as of D
@@ -204,8 +215,9 @@ def generate(ledger_path: Path, report: str, period: str, formats: str | None,
 @click.option("--ledger", "ledger_path", required=True,
               type=click.Path(exists=True, path_type=Path),
               help="Ledger folder or .xlsx workbook, e.g. --ledger sample_ledgers/demo.")
+@as_of_option
 @_guard
-def validate(ledger_path: Path) -> None:
+def validate(ledger_path: Path, as_of: date | None) -> None:
     """Check a ledger against every rule of the ledger format; exit 0, or 3 with the list.
 
     \b
@@ -215,7 +227,7 @@ def validate(ledger_path: Path) -> None:
     from reportgen import api
 
     _check_ledger(ledger_path)
-    session = api.open_ledger(ledger_path, progress=sys.stderr.isatty())
+    session = api.open_ledger(ledger_path, progress=sys.stderr.isatty(), as_of=as_of)
     warnings, warning_count = session.last_day_warnings
     _print_warnings(warnings, warning_count)
     ledger = session.ledger
@@ -224,6 +236,7 @@ def validate(ledger_path: Path) -> None:
         f"{ledger.n_transactions} transactions, {ledger.n_classifications} classification rows; "
         f"{warning_count} warning(s)"
     )
+    log.info("the ledger covers %s … %s", session.first_day, session.data_date)
 
 
 @main.command()
@@ -268,7 +281,8 @@ Crontab example (every night at 01:05; --catch-up makes whatever a downtime miss
 
 \b
 Exit status (for a monitor):
-  0  done (possibly nothing was due)
+  0  done (possibly nothing was due, or a due period is not in the ledger yet: a
+     stale export is logged as a warning, and a later run makes the period)
   2  bad configuration or usage
   3  the ledger has data errors: nothing was made
   4  reports were made and archived but some mail failed: the next run retries
@@ -302,10 +316,12 @@ Example:
 @click.option("--no-email", is_flag=True,
               help="Make and archive only; mail nobody, neither now nor in later runs "
                    "(re-make with --force to mail them), e.g. --date 2026-11-01 --no-email.")
+@as_of_option
 @parts_options
 @_guard
 def run(config_path: Path | None, day: date | None, catch_up: bool, force: bool,
-        no_email: bool, partitions: int | None = None, cluster: str | None = None) -> None:
+        no_email: bool, as_of: date | None, partitions: int | None = None,
+        cluster: str | None = None) -> None:
     from reportgen.config import load_config
     from reportgen.errors import DeliveryError
     from reportgen.runner import run as run_reports
@@ -313,7 +329,7 @@ def run(config_path: Path | None, day: date | None, catch_up: bool, force: bool,
     config = load_config(config_path)
     _check_folder(Path(config.output.dir), None)
     result = run_reports(config, today=day, catch_up=catch_up, force=force,
-                         email=not no_email, progress=sys.stderr.isatty(),
+                         email=not no_email, progress=sys.stderr.isatty(), as_of=as_of,
                          partitions=partitions, cluster=cluster)
     if result.made:
         _bank_notice(config)
@@ -326,6 +342,8 @@ def run(config_path: Path | None, day: date | None, catch_up: bool, force: bool,
                    + ", ".join(str(f) for f in made.files))
     for due in result.already:
         click.echo(f"already made {due.report} {due.period} (use --force to make it again)")
+    for due, reason in result.not_covered:
+        click.echo(f"not made {due.report} {due.period}: {reason}")
     for record, outcome in result.deliveries:
         if outcome.status == "sent":
             click.echo(f"sent {record.report} {record.period} to {outcome.recipient}")

@@ -22,6 +22,7 @@ import types
 import typing
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,9 @@ class BankConfig:
 @dataclass(frozen=True)
 class LedgerConfig:
     path: str = field(default="sample_ledgers/demo", metadata=REQUIRED)
+    # The data date, when the export is complete up to a day its rows do not show
+    # (`as_of = 2026-10-31`); None ("" in the file): the latest journal/classification date.
+    as_of: date | None = None
 
 
 @dataclass(frozen=True)
@@ -393,6 +397,8 @@ def _coerce(hint: Any, value: Any, key: str) -> Any:
         return tuple(value)
     if origin in (types.UnionType, typing.Union):
         hint = next(a for a in typing.get_args(hint) if a is not type(None))
+    if hint is date:
+        return _date(value, key)
     if isinstance(value, bool) and hint is not bool:
         raise ConfigError(f"configuration key {key} must be {hint.__name__}, not {value!r}")
     if hint is float and isinstance(value, int):
@@ -405,3 +411,19 @@ def _coerce(hint: Any, value: Any, key: str) -> Any:
     if isinstance(value, str):
         _check_text(key, value)
     return value
+
+
+def _date(value: Any, key: str) -> date | None:
+    """A TOML date (``as_of = 2026-10-31``) or its quoted text; "" is none (as for the
+    other optional settings).  A time of day is refused: a data date is a whole day."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and not value.strip():
+        return None
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ConfigError(f"configuration key {key} must be a date like 2026-10-31, "
+                      f"not {value!r}")

@@ -35,6 +35,11 @@ def day_number(day: date) -> int:
     return (day - EPOCH).days
 
 
+def day_of(number: int) -> date:
+    """The date of a day number (days since 1970)."""
+    return date.fromordinal(EPOCH.toordinal() + number)
+
+
 def key_days(keys: np.ndarray, dtype: type[np.signedinteger] = np.int64) -> np.ndarray:
     """The day number each (loan, day) key holds, written straight into ``dtype``."""
     days = np.bitwise_and(keys, (1 << _DAY_BITS) - 1, out=np.empty(len(keys), dtype),
@@ -379,11 +384,29 @@ class Engine:
         return int(amounts[mask & (days == latest)][-1])
 
     def last_day(self) -> date | None:
-        """The latest transaction or state date (what ``validate`` checks warnings on)."""
+        """The latest transaction or state date: the data date of a ledger that declares
+        none (``validate`` also checks warnings on it)."""
         days = np.concatenate((self.tx_day, self.cl_day))
         if not len(days):
             return None
-        return date.fromordinal(EPOCH.toordinal() + int(days.max()))
+        return day_of(int(days.max()))
+
+    def first_day(self) -> date | None:
+        """The ledger's first date: its earliest transaction, state or loan start date.
+
+        A balance is the sum of a loan's transactions, so before this day the ledger holds
+        no row at all and a figure "as of" an earlier day would be 0 for lack of data, not
+        because the book was empty.  A loan's start date counts: no disbursement may come
+        before it, so from the earliest start on the ledger holds every loan's whole life.
+        """
+        starts = self.ledger.loans["start_date"]
+        firsts = [int(days.min()) for days in (self.tx_day, self.cl_day,
+                                               starts[starts != NO_DATE]) if len(days)]
+        return day_of(min(firsts)) if firsts else None
+
+    def has_journal(self) -> bool:
+        """Whether any transaction row is usable: without one every figure would be 0."""
+        return bool(len(self.tx_key))
 
 
 def totals_from_flips(loan: np.ndarray, day: np.ndarray, entry: np.ndarray,

@@ -62,6 +62,18 @@ class LedgerError(ReportgenError):
         super().__init__(f"the ledger has {self.total} data error(s):\n{shown}{more}")
 
 
+class PeriodNotCoveredError(ReportgenError):
+    """A report's period is not covered by the ledger: it ends after the data date (a
+    stale export, ``stale``) or starts before the ledger's first date (exit 3)."""
+
+    exit_code = 3
+
+    def __init__(self, message: str, *, period: object, stale: bool) -> None:
+        super().__init__(message)
+        self.period = period  # a reportgen.periods.Period (errors.py imports nothing)
+        self.stale = stale
+
+
 class TemplateError(ReportgenError):
     """A user template is missing, broken or refers to an undefined value."""
 

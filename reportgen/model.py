@@ -85,9 +85,9 @@ class Summary:
     balance: int
     accounts: int
     customers: int
-    balance_opening: int
-    balance_year_start: int
-    balance_last_year: int
+    balance_opening: int | None  # None: before the ledger's first date (unknown)
+    balance_year_start: int | None
+    balance_last_year: int | None
     disbursed: int
     disbursed_count: int
     collected: int
@@ -108,7 +108,7 @@ class Quality:
     loss: int
     npl: int
     npl_ratio: Ratio
-    npl_year_start: int
+    npl_year_start: int | None
     npl_ratio_year_start: Ratio
     table: tuple[Compare, ...]  # the five grades, npl, npl_ratio
 
@@ -143,8 +143,8 @@ class BreakdownRow:
     accounts: int
     npl: int
     npl_ratio: Ratio
-    balance_year_start: int
-    change_year_start: int
+    balance_year_start: int | None  # None: the year start is before the ledger's first date
+    change_year_start: int | None
 
 
 @dataclass(frozen=True)
@@ -206,8 +206,8 @@ class Inclusive:
 
     balance: int
     customers: int
-    balance_year_start: int
-    customers_year_start: int
+    balance_year_start: int | None  # None: the year start is before the ledger's first date
+    customers_year_start: int | None
     growth_rate: Ratio
     total_growth_rate: Ratio
     npl: int
@@ -230,8 +230,8 @@ class Provision:
 @dataclass(frozen=True)
 class MigrationRate:
     key: str  # normal, special_mention, substandard, doubtful, performing
-    base: int  # 期初余额 − 期间减少金额
-    moved: int  # 向下迁徙金额 at the period-end balance
+    base: int | None  # 期初余额 − 期间减少金额; None: O before the ledger's first date
+    moved: int | None  # 向下迁徙金额 at the period-end balance
     rate: Ratio
 
 
@@ -241,8 +241,8 @@ class Migration:
 
     rates: tuple[MigrationRate, ...]
     # matrix[g_open][g_end]: Σ bal(x, D) of loans graded g_open on O and g_end on D
-    matrix: tuple[tuple[int, ...], ...]
-    cohort_opening: tuple[int, ...]  # Σ bal(x, O) per grade on O
+    matrix: tuple[tuple[int | None, ...], ...]  # None throughout when O is unknown
+    cohort_opening: tuple[int | None, ...]  # Σ bal(x, O) per grade on O
 
     def get(self, key: str) -> MigrationRate:
         return next(r for r in self.rates if r.key == key)
@@ -359,7 +359,7 @@ class WatchEntry:
     balance: int
     grade: str
     overdue_days: int
-    new: bool  # neither overdue nor special_mention-or-worse on O
+    new: bool | None  # neither overdue nor special_mention-or-worse on O; None: O unknown
     grade_check: bool  # grade milder than its overdue days allow
 
 
@@ -369,7 +369,7 @@ class Watchlist:
 
     count: int
     balance: int
-    new_count: int
+    new_count: int | None  # None: O is before the ledger's first date
     grade_check_count: int
     entries: Sequence[WatchEntry]  # a Listing when computed from a ledger
 
@@ -379,7 +379,7 @@ class TargetResult:
     metric: str  # balance_increase, disbursed (fen) or new_customers (count)
     period: str  # the target's period id (year, quarter or month containing D)
     target: int
-    actual: int
+    actual: int | None  # None: the target period starts before the ledger's first date
     completion: Ratio
 
 
@@ -387,8 +387,8 @@ class TargetResult:
 class ManagerRow:
     account_manager: str
     balance: int
-    balance_year_start: int
-    change_year_start: int
+    balance_year_start: int | None  # None: the year start is before the ledger's first date
+    change_year_start: int | None
     accounts: int
     customers: int
     disbursed: int

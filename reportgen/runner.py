@@ -13,6 +13,15 @@ The order of the steps is the design:
 5. record the run and the days of period ends it covered (what ``--catch-up`` looks
    past next time).
 
+A due period the ledger does not cover (``PeriodNotCoveredError``) is logged as a warning
+naming both dates, made nothing of and not recorded as made; the run goes on with the
+others and exits 0.  A *stale* one (it ends after the ledger's data date) is the bank's
+normal morning state before the day's export lands, not a failure to page anyone about:
+the run also leaves its end day uncovered, so the next run — the same day without
+options, or any later ``--catch-up`` run (the cron line) — makes it from a fresher export.
+An *early* one (it starts before the ledger's first date) will not heal with time; it is
+covered and left to ``reportgen generate`` once a ledger with that history exists.
+
 Delivery failures do not raise here: the caller gets them in ``RunResult.undelivered`` and
 exits 4 after printing what was made, so the cron log shows both.
 """
@@ -22,7 +31,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -32,7 +41,7 @@ from reportgen.deliver.archive import SENT, Archive, ReportRecord, file_entry
 from reportgen.deliver.body import key_figures
 from reportgen.deliver.email import Mailer, Outcome, deliver
 from reportgen.deliver.lock import run_lock
-from reportgen.errors import ConfigError
+from reportgen.errors import ConfigError, PeriodNotCoveredError
 from reportgen.preflight import ledger_problem
 from reportgen.schedule import Due, Plan, plan
 
@@ -53,6 +62,8 @@ class RunResult:
     plan: Plan
     made: list[Made] = field(default_factory=list)
     already: list[Due] = field(default_factory=list)  # due but already in the manifest
+    not_covered: list[tuple[Due, str]] = field(default_factory=list)  # stale/early, why
+    stale: list[Due] = field(default_factory=list)  # due but past the ledger's data date
     deliveries: list[tuple[ReportRecord, Outcome]] = field(default_factory=list)
     email: str = "on"  # on | off (--no-email) | disabled (email.enabled = false)
 
@@ -69,8 +80,8 @@ def today_in(config: Config) -> date:
 def run(config: Config, *, today: date | None = None, catch_up: bool = False,
         force: bool = False, email: bool = True, progress: bool = False,
         clock: Callable[[], datetime] | None = None,
-        mailer: Mailer | None = None, partitions: int | None = None,
-        cluster: str | None = None) -> RunResult:
+        mailer: Mailer | None = None, as_of: date | None = None,
+        partitions: int | None = None, cluster: str | None = None) -> RunResult:
     """Make, archive and mail what is due on ``today`` (see the module docstring)."""
     if "ledger" not in config.tables:
         where = config.source or "./reportgen.toml (not found)"
@@ -88,8 +99,8 @@ def run(config: Config, *, today: date | None = None, catch_up: bool = False,
     out = Path(config.output.dir)
     with run_lock(out, wait=config.schedule.lock_wait):
         archive = Archive(out)
-        the_plan = plan(today, config.schedule.reports, catch_up=catch_up,
-                        covered=archive.covered())
+        covered = archive.covered()
+        the_plan = plan(today, config.schedule.reports, catch_up=catch_up, covered=covered)
         result = RunResult(today, the_plan)
         if not (email and config.email.enabled):
             result.email = "disabled" if not config.email.enabled else "off"
@@ -97,7 +108,7 @@ def run(config: Config, *, today: date | None = None, catch_up: bool = False,
         todo = [d for d in the_plan.due if force or d.key not in recorded]
         result.already = [d for d in the_plan.due if d not in todo]
         if todo:
-            _make(config, todo, archive, result, now=now, progress=progress,
+            _make(config, todo, archive, result, now=now, progress=progress, as_of=as_of,
                   partitions=partitions, cluster=cluster)
         if result.email == "on":
             mailer = mailer or Mailer(config.email)
@@ -105,8 +116,9 @@ def run(config: Config, *, today: date | None = None, catch_up: bool = False,
                 outcomes = deliver(record, owed, archive=archive, mailer=mailer,
                                    lang=config.output.lang, unit=config.bank.unit, now=now)
                 result.deliveries += [(record, o) for o in outcomes]
+        window = _covered(the_plan, result.stale, first_run=not covered)
         archive.record_run(
-            today, covered=(the_plan.first_end, the_plan.last_end),
+            today, covered=window,
             made=[f"{m.due.report} {m.due.period}" for m in result.made],
             catch_up=catch_up, force=force, version=__version__, time=now(),
             delivery="failed" if result.undelivered else result.email,
@@ -114,26 +126,46 @@ def run(config: Config, *, today: date | None = None, catch_up: bool = False,
     return result
 
 
+def _covered(the_plan: Plan, stale: list[Due], *, first_run: bool) -> tuple[date, date]:
+    """The days of period ends this run dealt with: its plan's window, cut short before
+    the first stale period's end so that a later ``--catch-up`` run makes it (a window that
+    ends before it starts covers nothing).  A first run left with nothing still covers the
+    day before its window: catch-up looks back only to the first covered day, and a first
+    run owes nothing older."""
+    first, last = the_plan.first_end, min([the_plan.last_end]
+                                          + [d.end - timedelta(days=1) for d in stale])
+    if last < first and first_run:
+        first = last = the_plan.first_end - timedelta(days=1)
+    return first, last
+
+
 def _make(config: Config, todo: list[Due], archive: Archive, result: RunResult, *,
-          now: Callable[[], datetime], progress: bool, partitions: int | None = None,
-          cluster: str | None = None) -> None:
+          now: Callable[[], datetime], progress: bool, as_of: date | None,
+          partitions: int | None = None, cluster: str | None = None) -> None:
     ledger_path = Path(config.ledger.path)
     if (problem := ledger_problem(ledger_path)) is not None:
         raise ConfigError(f"ledger.path = {config.ledger.path!r}: {problem} "
                           f"(relative paths are relative to {Path.cwd()})")
     jobs = [(due.report, due.period, "xlsx" in config.output.formats) for due in todo]
-    session = api.open_session(ledger_path, jobs, config, partitions=partitions, cluster=cluster,
-                           progress=progress)
-    # A partitioned session holds the figures of the reports' days only, not the
-    # ledger's last day: its warnings are those in each report.
+    session = api.open_session(ledger_path, jobs, config, partitions=partitions,
+                               cluster=cluster, progress=progress, as_of=as_of)
+    # A partitioned session holds the figures of the reports' days only, not the data
+    # date's: its warnings are those in each report.
     warning_count = 0 if session.partitioned else session.last_day_warnings[1]
     if warning_count:
         log.warning("the ledger has %d warning(s); `reportgen validate --ledger %s` lists them",
                     warning_count, ledger_path)
     options = api.render_options(config)
     for due in todo:
-        report = api.build(session, due.report, due.period, config, now=now(),
-                           formats=list(config.output.formats))
+        try:
+            report = api.build(session, due.report, due.period, config, now=now(),
+                               formats=list(config.output.formats))
+        except PeriodNotCoveredError as exc:
+            log.warning("not made: %s", exc)
+            result.not_covered.append((due, str(exc)))
+            if exc.stale:
+                result.stale.append(due)
+            continue
         files = api.write(report, list(config.output.formats), archive.out_dir, options)
         recipients: tuple[str, ...] = ()
         if result.email == "on":

@@ -19,7 +19,10 @@ TEAM, RISK, BOSS = "credit-team@bank.example", "risk@bank.example", "boss@bank.e
 PASSWORD = "Zq9-very-secret-Pw"
 
 
-def write_bank_ledger(folder: Path, *, broken: bool = False) -> Path:
+def write_bank_ledger(folder: Path, *, broken: bool = False, until: str = "2026-11-30") -> Path:
+    """The bank's export; ``until`` is its data date (L1's latest review), "" for none
+    (then the latest row, L3's interest of 2026-10-25, is the data date)."""
+    review = f"L1,{until},normal," if until else ""
     return write_ledger(
         folder,
         customers="""
@@ -45,7 +48,7 @@ def write_bank_ledger(folder: Path, *, broken: bool = False) -> Path:
             L2,2025-12-15,normal,
             L2,2026-10-05,substandard,2026-09-20
             L3,2026-09-05,normal,
-        """,
+        """ + review,
     )
 
 

@@ -17,21 +17,22 @@ LEDGER = {
         C2,李四,individual_business,,F,,,
         """,
     "loans": """
-        L1,C1,城东支行,王五,流动资金贷款,mortgage,1000000,2025-03-01,2026-03-01,4.35
+        L1,C1,城东支行,王五,流动资金贷款,mortgage,1000000,2024-12-01,2026-03-01,4.35
         L2,C2,城东支行,赵六,个人经营性贷款,credit,200000,2025-11-15,2026-01-20,5.00
         """,
     "transactions": """
-        L1,2025-03-01,disburse,1000000
+        L1,2024-12-01,disburse,1000000
         L1,2025-12-20,repay,100000
         L2,2025-11-15,disburse,200000
         L2,2025-12-31,repay,50000
         """,
     "classifications": """
-        L1,2025-03-01,normal,
+        L1,2024-12-01,normal,
         L2,2025-11-15,normal,
         L2,2025-12-31,special_mention,2025-12-25
         """,
 }
+# L1 drawn in December 2024: the ledger covers the yearly report of 2025 and its year start
 MONTH_END = [("dekad", "2025-12-D3"), ("monthly", "2025-12"), ("quarterly", "2025-Q4"),
              ("yearly", "2025")]
 

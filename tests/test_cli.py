@@ -39,7 +39,8 @@ L2,2026-10-08,repay,20000.50
 CLASSIFICATIONS = """
 L1,2025-01-15,normal,
 L2,2026-03-01,normal,
-"""
+L2,2026-10-31,normal,
+"""  # the month-end review of 31 Oct makes the export's data date the end of October
 COMMANDS = ("generate", "validate", "sample", "run", "periods")
 
 
@@ -143,12 +144,14 @@ def test_generate_writes_the_json_report_and_prints_its_path(tmp_path: Path, goo
     ("dekad", "2026-10-D2", "2026-10-11", "2026-10-20"),
     ("dekad", "2026-02-D3", "2026-02-21", "2026-02-28"),
     ("quarterly", "2026-Q3", "2026-07-01", "2026-09-30"),
-    ("yearly", "2025", "2025-01-01", "2025-12-31"),
+    ("yearly", "2026", "2026-01-01", "2026-12-31"),
 ])
 def test_generate_every_report_type(tmp_path: Path, good: Path, report: str, period: str,
                                     start: str, end: str) -> None:
     out = tmp_path / "out"
-    result = generate(good, out, report=report, period=period)
+    # the ledger begins on 2025-01-15 (2025 is refused, test_datadate); for 2026 it is
+    # declared complete up to the year's end
+    result = generate(good, out, "--as-of", "2026-12-31", report=report, period=period)
     assert result.exit_code == 0, result.output
     document = json.loads((out / f"{report}_{period}.json").read_text(encoding="utf-8"))
     assert (document["report"], document["start"], document["end"]) == (report, start, end)
@@ -288,7 +291,8 @@ def test_unexpected_error_exits_1_with_one_line_and_traceback_only_with_debug(
 
 def test_generate_prints_warnings_and_still_succeeds(tmp_path: Path) -> None:
     folder = write_ledger(tmp_path / "w", customers=CUSTOMERS, loans=LOANS,
-                          transactions=TRANSACTIONS, classifications="L1,2025-01-15,normal,")
+                          transactions=TRANSACTIONS,
+                          classifications="L1,2025-01-15,normal,\nL1,2026-10-31,normal,")
     out = tmp_path / "out"
     result = generate(folder, out)
     assert result.exit_code == 0, result.output
@@ -304,7 +308,7 @@ def test_validate_ok(good: Path) -> None:
     result = invoke("validate", "--ledger", str(good))
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == ("ok: 2 customers, 2 loans, 4 transactions, "
-                                     "2 classification rows; 0 warning(s)")
+                                     "3 classification rows; 0 warning(s)")
 
 
 def test_validate_lists_every_problem_and_exits_3(tmp_path: Path) -> None:
@@ -346,7 +350,7 @@ def test_sample_writes_a_valid_deterministic_ledger(tmp_path: Path) -> None:
     validated = invoke("validate", "--ledger", str(a))
     assert validated.exit_code == 0, validated.output
     assert "40 loans" in validated.stdout
-    made = generate(a, tmp_path / "out", period="2026-10")
+    made = generate(a, tmp_path / "out", period="2026-10")  # inside 2025-01-01 … 2026-11-10
     assert made.exit_code == 0, made.output
 
 
@@ -582,11 +586,13 @@ def test_clicks_own_usage_errors_are_one_line_too(args: list[str]) -> None:
 def test_quiet_prints_no_warnings_only_errors(tmp_path: Path) -> None:
     folder = write_ledger(tmp_path / "w", customers=CUSTOMERS, loans=LOANS,
                           transactions=TRANSACTIONS, classifications="L1,2025-01-15,normal,")
-    loud = generate(folder, tmp_path / "loud")
+    # without L2's month-end row the export's data date is 8 Oct: declared complete to 31 Oct
+    loud = generate(folder, tmp_path / "loud", "--as-of", "2026-10-31")
     assert "warning: loan L2 is live" in loud.stderr
     assert "no reportgen.toml" in loud.stderr
     quiet = invoke("-q", "generate", "--ledger", str(folder), "--report", "monthly",
-                   "--period", "2026-10", "--format", "json", "--out", str(tmp_path / "q"))
+                   "--period", "2026-10", "--format", "json", "--out", str(tmp_path / "q"),
+                   "--as-of", "2026-10-31")
     assert quiet.exit_code == 0, quiet.output
     assert quiet.stderr == ""
     assert quiet.stdout.strip() == str(tmp_path / "q" / "monthly_2026-10.json")

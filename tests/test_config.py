@@ -7,6 +7,7 @@ import os
 import re
 import textwrap
 import typing
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -133,6 +134,12 @@ def test_no_file_gives_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     ('[bank]\nunit = "fen"\n', "bank.unit = 'fen'"),
     ('[thresholds]\nnpl_ratio_max = "5%"\n', "thresholds.npl_ratio_max must be float"),
     ("[bank\n", "not valid TOML"),
+    ('[ledger]\npath = "x"\nas_of = 2026-10-31T08:00:00\n',
+     "ledger.as_of must be a date like 2026-10-31"),
+    ('[ledger]\npath = "x"\nas_of = "2026-02-30"\n', "ledger.as_of must be a date"),
+    ('[ledger]\npath = "x"\nas_of = "31/10/2026"\n', "ledger.as_of must be a date"),
+    ('[ledger]\npath = "x"\nas_of = 20261031\n', "ledger.as_of must be a date"),
+    ('[ledger]\npath = "x"\nas_of = true\n', "ledger.as_of must be a date"),
 ])
 def test_mistakes_name_the_key(tmp_path: Path, text: str, expected: str) -> None:
     message = error_of(tmp_path, text)
@@ -319,3 +326,13 @@ def test_a_file_that_is_not_utf8_toml_is_one_line(tmp_path: Path, data: bytes) -
         load_config(path)
     assert "not valid TOML" in str(info.value)
     assert "\n" not in str(info.value)
+@pytest.mark.parametrize(("text", "expected"), [
+    ("as_of = 2026-10-31", date(2026, 10, 31)),  # a TOML date
+    ('as_of = "2026-10-31"', date(2026, 10, 31)),  # or its text
+    ('as_of = ""', None),  # "" declares nothing, as in the example file
+    ("", None),
+])
+def test_ledger_as_of(tmp_path: Path, text: str, expected: date | None) -> None:
+    path = tmp_path / "reportgen.toml"
+    path.write_text(f'[ledger]\npath = "x"\n{text}\n', encoding="utf-8")
+    assert load_config(path).ledger.as_of == expected

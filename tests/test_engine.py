@@ -304,6 +304,18 @@ def test_bank_figure_without_the_file(tmp_path: Path) -> None:
     assert open_ledger(folder).engine.bank_figure(PROVISION, date(2026, 3, 1)) is None
 
 
+def test_first_day(engine: Engine) -> None:
+    # L1's start and first disbursement (5 Jan) are the earliest dates of any table
+    assert engine.first_day() == date(2026, 1, 5)
+
+
+def test_first_day_counts_a_loan_start_before_any_row(tmp_path: Path) -> None:
+    folder = write_ledger(tmp_path, customers=CUSTOMERS,
+                          loans=LOANS + "L9,C1,B1,王,,credit,10,2025-12-01,2026-12-31,4\n",
+                          transactions=TRANSACTIONS, classifications=CLASSIFICATIONS)
+    assert open_ledger(folder).engine.first_day() == date(2025, 12, 1)
+
+
 def test_last_day(engine: Engine) -> None:
     # the latest transaction (L1 drawn again on 2 Apr) is later than any state row
     assert engine.last_day() == date(2026, 4, 2)

@@ -9,7 +9,8 @@ import pytest
 from ledgers import write_ledger
 
 from reportgen.api import Session, open_ledger
-from reportgen.engine import key_days
+from reportgen.engine import Engine, key_days
+from reportgen.ledger.load import load_ledger
 from reportgen.ledger.schema import DISBURSE, TX_TYPES
 from reportgen.metrics.daily import daily_totals
 from reportgen.sample import generate_sample
@@ -61,7 +62,9 @@ def test_an_empty_journal_has_zero_totals(tmp_path: Path) -> None:
     folder = write_ledger(tmp_path / "l", customers="C1,甲,corporate,small,C,,,\n",
                           loans="L1,C1,B,王,,credit,100000,2026-03-01,2027-03-01,4\n",
                           transactions="")
-    totals = daily_totals(open_ledger(folder).engine)
+    # open_ledger refuses an empty journal (test_datadate); the engine below it still
+    # answers, with zeros, for the layers that never see a refused ledger.
+    totals = daily_totals(Engine(load_ledger(folder)))
     assert totals.total(DISBURSE, date(2026, 1, 1), date(2026, 12, 31)) == 0
     assert totals.rows(DISBURSE, date(2026, 1, 1), date(2026, 12, 31)) == 0
 

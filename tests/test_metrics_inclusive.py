@@ -147,9 +147,11 @@ def test_credit_line_decides_over_contracts(report_from: MakeReport) -> None:
 
 # C9, a micro owner with one small loan lent in every period below, is inclusive throughout:
 # it keeps each expected figure away from 0 / null, so a test cannot pass by counting nothing.
+# L91's contract starts on 1 Jan (drawn on 2 Mar) so that every period below starts on or after
+# the ledger's first date.
 CONTROL_CUSTOMER = "C9,对照,micro_owner,,A,,,"
 CONTROL_LOANS = """
-    L91,C9,B1,王,,credit,100000,2026-03-02,2027-03-02,5.00
+    L91,C9,B1,王,,credit,100000,2026-01-01,2027-03-02,5.00
     L92,C9,B1,王,,credit,200000,2026-09-01,2027-09-01,5.00
     """
 CONTROL_TX = """
@@ -372,6 +374,9 @@ KINDS = [("individual_business", "", True), ("micro_owner", "", True),  # mostly
          ("individual_business", "", True), ("corporate", "micro", True),
          ("corporate", "medium", False), ("individual", "", False)]
 LINES = [500_000_000, 1_000_000_000, 1_000_000_001, 2_000_000_000]  # fen, around the ceiling
+ANCHOR_CUSTOMER = "CA,锚定,corporate,large,A,,,"
+ANCHOR_LOAN = "LA,CA,B1,王,,credit,100,2025-12-01,2027-12-01,4.00"
+ANCHOR_TX = "LA,2025-12-01,disburse,100"
 PERIODS = [("monthly", "2026-06"), ("quarterly", "2026-Q2"), ("quarterly", "2026-Q3"),
            ("yearly", "2026")]
 
@@ -472,9 +477,13 @@ def test_lending_matches_a_direct_reading(book: Book) -> None:
     report_type, period_id = book.report
     period = parse_period(period_id, report_type)
     with tempfile.TemporaryDirectory() as folder:
-        path = write_ledger(Path(folder), customers=book.customers, loans=book.loans,
-                            transactions=book.transactions)
-        inclusive = build(open_ledger(path), report_type, period_id, Config()).sections.inclusive
+        # An anchor loan of a large enterprise (never inclusive, outside the book's reading)
+        # starts the ledger before every period; the export is declared complete to year end.
+        path = write_ledger(Path(folder), customers=book.customers + "\n" + ANCHOR_CUSTOMER,
+                            loans=book.loans + "\n" + ANCHOR_LOAN,
+                            transactions=book.transactions + "\n" + ANCHOR_TX)
+        session = open_ledger(path, as_of=date(2026, 12, 31))
+        inclusive = build(session, report_type, period_id, Config()).sections.inclusive
     assert inclusive is not None
     lent = book.lent_to_inclusive(period.start, period.end)
     total = sum(fen for fen, _ in lent)

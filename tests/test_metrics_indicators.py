@@ -99,12 +99,15 @@ def test_configured_limits(report_from: MakeReport) -> None:
 
 
 def test_null_values_are_never_breached(report_from: MakeReport) -> None:
-    # nothing lent by D: every ratio has a zero or unknown denominator
+    # nothing owed on D: every ratio has a zero or unknown denominator (L0, repaid in
+    # May, makes the ledger begin before June; L1 is lent after D)
     i = _indicators(report_from(
         "monthly", "2026-06",
         customers="C1,甲,individual,,A,,,",
-        loans="L1,C1,B1,王,,credit,1000,2026-07-01,2027-07-01,4",
-        transactions="L1,2026-07-01,disburse,1000",
+        loans="L0,C1,B1,王,,credit,500,2026-05-01,2027-05-01,4\n"
+              "L1,C1,B1,王,,credit,1000,2026-07-01,2027-07-01,4",
+        transactions="L0,2026-05-01,disburse,500\nL0,2026-05-20,repay,500\n"
+                     "L1,2026-07-01,disburse,1000",
         bank_figures="2026-01-01,provision,100",
     ))
     keys = ("npl_ratio", "coverage_ratio", "provision_ratio", "top1_ratio", "top10_ratio",

@@ -128,12 +128,16 @@ def test_yearly_report_counts_year_quarter_and_month_targets(report_from: MakeRe
     rows = _managers(report_from(
         "yearly", "2026",
         customers="C1,甲,individual,,A,,,",
+        # L0 (2025, repaid) makes the ledger cover the whole year; it moves no 2026 figure
         loans="""
+        L0,C1,B1,王,,credit,50,2025-12-01,2028-01-01,4
         L1,C1,B1,王,,credit,100,2026-03-01,2028-01-01,4
         L2,C1,B1,王,,credit,200,2026-11-15,2028-01-01,4
         L3,C1,B1,王,,credit,300,2026-12-10,2028-01-01,4
         """,
         transactions="""
+        L0,2025-12-01,disburse,50
+        L0,2025-12-02,repay,50
         L1,2026-03-01,disburse,100
         L2,2026-11-15,disburse,200
         L3,2026-12-10,disburse,300

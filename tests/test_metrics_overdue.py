@@ -202,11 +202,13 @@ def test_zero_denominators_give_null(report_from: MakeReport) -> None:
     assert o["over_90"] == "1000.00"
     assert o["over_90_to_npl"] is None
     assert o["par90"] == "1.000000"
-    empty = _overdue(report_from(
+    empty = _overdue(report_from(  # nothing owed on D: L0 repaid in May, L1 lent after D
         "monthly", "2026-06",
         customers=CUSTOMERS,
-        loans="L1,C1,B1,王,,credit,1000,2026-07-01,2027-01-01,4",
-        transactions="L1,2026-07-01,disburse,1000",
+        loans="L0,C1,B1,王,,credit,500,2026-05-01,2027-05-01,4\n"
+              "L1,C1,B1,王,,credit,1000,2026-07-01,2027-01-01,4",
+        transactions="L0,2026-05-01,disburse,500\nL0,2026-05-20,repay,500\n"
+                     "L1,2026-07-01,disburse,1000",
     ))
     assert (empty["par30"], empty["par90"], empty["over_90_to_npl"]) == (None, None, None)
     assert empty["total"] == "0.00"

@@ -93,7 +93,8 @@ def test_comparison_table(report_from: MakeReport) -> None:
         "key": "substandard", "current": "150000.00",
         "opening": "0.00", "change_opening": "150000.00",
         "year_start": "0.00", "change_year_start": "150000.00",
-        "last_year": "0.00", "change_last_year": "150000.00",  # nothing was lent in Jun 2025
+        # L = 30 Jun 2025 is before the ledger's first date (1 Oct 2025): unknown, not 0
+        "last_year": None, "change_last_year": None,
     }
     assert _row(q, "npl")["opening"] == "150000.00"  # L4 100,000 + L5 50,000 on 31 May
     assert _row(q, "npl_ratio") == {
@@ -175,5 +176,6 @@ def test_zero_balance_gives_null_ratios(report_from: MakeReport) -> None:
     assert q["loss"] == "0.00"
     assert q["npl"] == "0.00"
     assert q["npl_ratio"] is None  # 0 / 0: null, never 0
-    assert q["npl_ratio_year_start"] is None  # nothing was lent on 31 Dec 2025
-    assert q["npl_year_start"] == "0.00"
+    # Y = 31 Dec 2025 is before the ledger's first date (1 Feb 2026): unknown, not 0
+    assert q["npl_ratio_year_start"] is None
+    assert q["npl_year_start"] is None

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from reportgen.errors import InternalError
+from reportgen.errors import InternalError, LedgerError
 from reportgen.metrics.summary import check_identity
 from reportgen.model import Report
 from reportgen.render.json import report_dict
@@ -225,18 +225,28 @@ def test_empty_period_still_builds_with_zero_flows(report_from: MakeReport) -> N
     assert s["disbursed_count"] == 0
 
 
-def test_ledger_without_any_transaction(report_from: MakeReport) -> None:
-    # loans that were never drawn: every figure is zero, every ratio null, and it builds
+def test_ledger_without_any_transaction_is_refused(report_from: MakeReport) -> None:
+    # loans that were never drawn: a report of zeros would look like an empty book, so the
+    # ledger is refused (exit 3) instead (more cases in test_datadate.py)
+    with pytest.raises(LedgerError, match=r"1 loan\(s\) but no transactions at all"):
+        report_from("yearly", "2026", customers=CUSTOMERS,
+                    loans="L1,C1,B1,王,,credit,500000,2026-05-01,2027-05-01,4",
+                    transactions="")
+
+
+def test_zero_balance_on_every_day_of_a_year(report_from: MakeReport) -> None:
+    # a loan drawn and repaid before the year: every figure of 2026 is zero, every ratio
+    # null, and it builds
     report = report_from(
         "yearly", "2026",
         customers=CUSTOMERS,
-        loans="L1,C1,B1,王,,credit,500000,2026-05-01,2027-05-01,4",
-        transactions="",
+        loans="L1,C1,B1,王,,credit,500000,2025-05-01,2027-05-01,4",
+        transactions="L1,2025-05-01,disburse,500000\nL1,2025-06-01,repay,500000",
     )
     sections = report_dict(report)["sections"]
     s = sections["summary"]
     assert (s["balance"], s["accounts"], s["customers"]) == ("0.00", 0, 0)
-    assert s["disbursed"] == "0.00"
+    assert (s["disbursed"], s["balance_year_start"]) == ("0.00", "0.00")  # 31 Dec 2025: known
     assert sections["quality"]["npl_ratio"] is None  # 0 / 0
     assert sections["overdue"]["par30"] is None
     assert sections["provision"]["provision_ratio"] is None
@@ -274,8 +284,7 @@ def test_29_february(report_from: MakeReport) -> None:
     ("report", "period"),
     [("dekad", f"2026-{m:02d}-D{d}") for m in (1, 2, 3) for d in (1, 2, 3)]
     + [("monthly", "2025-06"), ("monthly", "2026-02"), ("monthly", "2026-03"),
-       ("quarterly", "2026-Q1"), ("quarterly", "2025-Q2"), ("yearly", "2025"),
-       ("yearly", "2026")],
+       ("quarterly", "2026-Q1"), ("quarterly", "2025-Q2"), ("yearly", "2026")],
 )
 def test_balance_identity_holds(report_from: MakeReport, report: str, period: str) -> None:
     ledger = {**BASIC, "transactions": BASIC["transactions"] + """

@@ -63,11 +63,16 @@ def test_yearly_trend_in_a_leap_year(report_from: MakeReport) -> None:
     points = _trend(report_from(
         "yearly", "2024",
         customers=CUSTOMERS,
+        # L0, drawn and repaid in 2023, makes the ledger begin before the year (a year it
+        # does not cover is refused); it moves no figure of 2024
         loans="""
+        L0,C1,B1,王,,credit,70,2023-12-01,2024-12-01,4
         L1,C1,B1,王,,credit,1000,2024-02-29,2028-12-01,4
         L2,C2,B1,李,,credit,500,2024-05-01,2028-12-01,4
         """,
         transactions="""
+        L0,2023-12-01,disburse,70
+        L0,2023-12-15,repay,70
         L1,2024-02-29,disburse,1000
         L1,2024-03-01,repay,100
         L1,2024-12-31,repay,900

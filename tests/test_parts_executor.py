@@ -38,7 +38,7 @@ def test_local_cluster_of_two_processes_gives_the_same_json(tmp_path: Path) -> N
     for report, period, _ in jobs:
         expected = report_json(api.build(one, report, period, config, now=NOW))
         for engine in (in_process, on_cluster):
-            session = api.Session(engine.ledger, engine, partitioned=True)
+            session = api.partitioned_session(engine)
             assert report_json(api.build(session, report, period, config, now=NOW)) == expected
 
 

@@ -7,17 +7,18 @@ whose customers fall into different parts, one with most parts empty, and genera
 from __future__ import annotations
 
 import tempfile
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from ledgers import write_ledger, write_tables
-from test_properties import FAST, Drawn, ledgers
+from test_properties import FAST, LAST, Drawn, ledgers
 
 from reportgen import api
 from reportgen.config import Config
+from reportgen.errors import PeriodNotCoveredError
 from reportgen.parts.split import customer_parts
 from reportgen.render.json import report_json
 from reportgen.sample import generate_sample
@@ -27,14 +28,22 @@ JOBS = [("dekad", "2026-10-D2"), ("monthly", "2026-10"), ("quarterly", "2026-Q3"
         ("yearly", "2025")]
 
 
-def assert_same_json(ledger: Path, parts: int, jobs: list[tuple[str, str]] = JOBS) -> None:
-    config = Config()
-    one = api.open_ledger(ledger)
-    split = api.open_partitioned(ledger, [(r, p, True) for r, p in jobs], config,
-                                 partitions=parts)
+def _json_or_refusal(session: api.Session, report: str, period: str) -> str:
+    try:
+        return report_json(api.build(session, report, period, Config(), now=NOW))
+    except PeriodNotCoveredError as refused:  # a period the ledger does not cover
+        return f"refused: {refused}"
+
+
+def assert_same_json(ledger: Path, parts: int, jobs: list[tuple[str, str]] = JOBS,
+                     as_of: date | None = None) -> None:
+    one = api.open_ledger(ledger, as_of=as_of)
+    split = api.open_partitioned(ledger, [(r, p, True) for r, p in jobs], Config(),
+                                 partitions=parts, as_of=as_of)
+    assert (split.data_date, split.first_day) == (one.data_date, one.first_day)
     for report, period in jobs:
-        expected = report_json(api.build(one, report, period, config, now=NOW))
-        assert report_json(api.build(split, report, period, config, now=NOW)) == expected, (
+        expected = _json_or_refusal(one, report, period)
+        assert _json_or_refusal(split, report, period) == expected, (
             f"{report} {period} in {parts} parts")
 
 
@@ -52,7 +61,9 @@ def test_sample_bank_same_json_in_any_number_of_parts(sample_bank: Path, parts: 
 
 def two_banks_ledger(folder: Path) -> Path:
     """C1 and C2 (same group G1) and C3, chosen to land in different parts of 2; C1 is
-    the largest borrower, L2 is overdue and substandard, manager targets and net capital."""
+    the largest borrower, L2 is overdue and substandard, manager targets and net capital.
+    L5 (repaid in 2025) and a state row of 2026-11-30 make the ledger cover 2024-12-01 …
+    2026-11-30, so every period of JOBS is covered."""
     return write_ledger(
         folder,
         customers="""
@@ -65,6 +76,7 @@ def two_banks_ledger(folder: Path) -> Path:
             L2,C2,城西支行,李经理,流动资金贷款,credit,200000.00,2025-12-15,2026-09-15,5.00
             L3,C3,城东支行,李经理,个人消费贷,guarantee,300000.00,2026-10-05,2027-09-05,4.80
             L4,C1,城西支行,王经理,项目贷款,pledge,400000.00,2026-07-01,2028-07-01,4.00
+            L5,C3,城东支行,李经理,个人消费贷,credit,100000.00,2024-12-01,2025-12-01,5.00
         """,
         transactions="""
             L1,2025-06-01,disburse,1000000.00
@@ -75,6 +87,8 @@ def two_banks_ledger(folder: Path) -> Path:
             L2,2026-10-12,repay,50000.00
             L3,2026-10-25,interest,1200.00
             L4,2026-10-30,writeoff,10000.00
+            L5,2024-12-01,disburse,100000.00
+            L5,2025-03-01,repay,100000.00
         """,
         classifications="""
             L1,2025-06-01,normal,
@@ -82,6 +96,8 @@ def two_banks_ledger(folder: Path) -> Path:
             L2,2026-10-05,substandard,2026-09-16
             L3,2026-10-05,normal,
             L4,2026-07-01,special_mention,
+            L5,2024-12-01,normal,
+            L1,2026-11-30,normal,
         """,
         bank_figures="""
             2026-09-30,net_capital,20000000.00
@@ -132,4 +148,5 @@ def test_generated_ledgers_same_json(drawn: Drawn, parts: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         ledger = write_tables(Path(folder) / "ledger", drawn.tables)
         assert_same_json(ledger, parts, [("monthly", "2026-10"), ("quarterly", "2026-Q3"),
-                                          ("yearly", "2025"), ("dekad", "2026-10-D2")])
+                                          ("yearly", "2025"), ("dekad", "2026-10-D2")],
+                         as_of=LAST)

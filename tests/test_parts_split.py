@@ -66,7 +66,7 @@ def test_customer_loans_and_journal_rows_land_together(tmp_path: Path, parts: in
         for loan in table.column("loan_id").to_pylist():
             assert loan_part[loan] == p
         seen_rows += table.column(SOURCE_ROW).to_pylist()
-    assert sorted(seen_rows) == list(range(2, 10))  # 8 journal rows, header = row 1
+    assert sorted(seen_rows) == list(range(2, 12))  # 10 journal rows, header = row 1
     for p, table in enumerate(parts_table(out, "classifications", parts)):
         assert all(loan_part[loan] == p for loan in table.column("loan_id").to_pylist())
     # small tables copied whole to every part
@@ -189,3 +189,32 @@ def test_generate_from_parts_folder_and_with_partitions(tmp_path: Path) -> None:
         text = (tmp_path / name / "monthly_2026-10.json").read_text(encoding="utf-8")
         outputs.append(text.split('"generated_at"')[0] + text.split('"ledger_sha256"')[1])
     assert outputs[0] == outputs[1] == outputs[2]
+
+
+def test_declared_data_date_is_checked_in_every_part(tmp_path: Path) -> None:
+    """--as-of 2026-10-29: L4's write-off of 2026-10-30 (transactions.csv row 9) and the
+    state row of 2026-11-30 (classifications.csv row 8) are after it, in any part."""
+    from datetime import date
+
+    ledger = two_banks_ledger(tmp_path / "ledger")
+    with pytest.raises(LedgerError) as unsplit:
+        api.open_ledger(ledger, as_of=date(2026, 10, 29))
+    for parts in (2, 4):
+        with pytest.raises(LedgerError) as split_error:
+            api.open_partitioned(ledger, [("monthly", "2026-09", False)], Config(),
+                                 partitions=parts, as_of=date(2026, 10, 29))
+        text = str(split_error.value)
+        assert "transactions.csv, row 9, column date" in text
+        assert "classifications.csv, row 8, column date" in text
+        assert sorted(text.splitlines()) == sorted(str(unsplit.value).splitlines())
+
+
+def test_a_ledger_without_transactions_is_refused_in_parts_too(tmp_path: Path) -> None:
+    ledger = write_ledger(tmp_path / "ledger", customers="C1,甲,individual,,A,,,",
+                          loans="L1,C1,城东支行,王经理,,credit,100.00,2026-01-01,2027-01-01,4",
+                          transactions="")
+    with pytest.raises(LedgerError) as unsplit:
+        api.open_ledger(ledger)
+    with pytest.raises(LedgerError) as split_error:
+        api.open_partitioned(ledger, [("monthly", "2026-01", False)], Config(), partitions=3)
+    assert str(split_error.value) == str(unsplit.value)

@@ -146,7 +146,7 @@ def test_build_refuses_a_period_of_another_report(tmp_path: Path) -> None:
         loans="L1,C1,B1,王,,credit,1000,2026-01-01,2027-01-01,4",
         transactions="L1,2026-01-01,disburse,1000",
     )
-    session = open_ledger(folder)
+    session = open_ledger(folder, as_of=date(2026, 3, 31))  # complete up to March's end
     with pytest.raises(UsageError):
         build(session, "dekad", "2026-03", Config())
     with pytest.raises(UsageError):

@@ -268,3 +268,128 @@ def test_help_explains_every_option_with_an_example(command: str) -> None:
         if isinstance(param, click.Option) and param.name != "help":
             assert param.help
             assert "e.g." in param.help, f"{command} {param.opts}"
+
+
+# -- stale and early periods (reportgen/datadate.py) ------------------------------------------
+
+
+def test_a_stale_export_makes_nothing_and_a_rerun_on_a_fresh_one_makes_it(bank: Path) -> None:
+    write_bank_ledger(bank / "ledger", until="2026-10-30")  # 31 Oct is not exported yet
+    with smtp_server() as server:
+        write_config(bank, server.port)
+        stale = invoke("run", "--date", "2026-11-01")
+        assert stale.exit_code == 0, stale.output  # the normal morning before the export
+        assert "2 due, 0 made" in stale.output
+        for report, period in (("dekad", "2026-10-D3"), ("monthly", "2026-10")):
+            line = (f"not made {report} {period}: {report} {period} ends on 2026-10-31, "
+                    "after the ledger's data date 2026-10-30")
+            assert line in stale.output
+            assert f"WARNING reportgen.runner: not made: {report} {period} ends on " in (
+                stale.stderr)
+        assert not list((bank / "reports").glob("*.json"))
+        assert manifest(bank, "report") == []
+        assert server.handler.messages == []
+        write_bank_ledger(bank / "ledger")  # the export of 31 Oct lands
+        fresh = invoke("run", "--date", "2026-11-01")  # cron's retry, the same morning
+        assert fresh.exit_code == 0, fresh.output
+        assert "2 made" in fresh.output
+        assert subjects(server.handler, TEAM) == sorted([SUBJECT_D3, SUBJECT_M10])
+    assert [(r["report"], r["period"]) for r in manifest(bank, "report")] == [
+        ("dekad", "2026-10-D3"), ("monthly", "2026-10")]
+
+
+def test_a_period_skipped_as_stale_is_made_by_the_next_days_catch_up(bank: Path) -> None:
+    write_bank_ledger(bank / "ledger", until="")  # data date 2026-10-25
+    with smtp_server() as server:
+        write_config(bank, server.port)
+        assert invoke("run", "--date", "2026-10-21").exit_code == 0  # 2026-10-D2 made
+        stale = invoke("run", "--date", "2026-11-01", "--catch-up")
+        assert "0 made" in stale.output
+        assert "data date 2026-10-25" in stale.output
+        write_bank_ledger(bank / "ledger")
+        later = invoke("run", "--date", "2026-11-02", "--catch-up")
+        assert later.exit_code == 0, later.output
+        assert "made dekad 2026-10-D3" in later.output
+        assert "made monthly 2026-10" in later.output
+        again = invoke("run", "--date", "2026-11-03", "--catch-up")
+        assert "0 made" in again.output
+        assert sorted(subjects(server.handler, RISK)) == [SUBJECT_M10]
+    made = [(r["report"], r["period"]) for r in manifest(bank, "report")]
+    assert made == [("dekad", "2026-10-D2"), ("dekad", "2026-10-D3"), ("monthly", "2026-10")]
+
+
+def test_as_of_declares_a_quiet_last_week_complete(bank: Path) -> None:
+    write_bank_ledger(bank / "ledger", until="")  # nothing moved after 2026-10-25
+    with smtp_server() as server:
+        write_config(bank, server.port)
+        result = invoke("run", "--date", "2026-11-01", "--as-of", "2026-10-31")
+        assert result.exit_code == 0, result.output
+        assert "2 made" in result.output
+        report = json.loads((bank / "reports" / "monthly_2026-10.json").read_text("utf-8"))
+        assert report["sections"]["summary"]["balance"] == "1350000.00"
+        too_early = invoke("run", "--date", "2026-11-01", "--force", "--as-of", "2026-10-20")
+        assert too_early.exit_code == 3, too_early.output  # L3's interest of 25 Oct is after
+    assert "transactions.csv, row 7, column date: dated after the data date 2026-10-20" in (
+        too_early.stderr)
+
+
+def test_a_period_before_the_ledger_is_skipped_with_a_warning_once(bank: Path) -> None:
+    # The ledger begins on 2025-06-01 (L1): May 2025 cannot be reported from it.
+    with smtp_server() as server:
+        write_config(bank, server.port, reports=["monthly"])
+        result = invoke("run", "--date", "2025-06-01")
+        assert result.exit_code == 0, result.output
+        assert ("not made monthly 2025-05: monthly 2025-05 starts on 2025-05-01, before the "
+                "ledger's first date 2025-06-01") in result.output
+        again = invoke("run", "--date", "2025-06-02", "--catch-up")  # not retried
+        assert "0 due" in again.output
+        assert server.handler.messages == []
+    assert manifest(bank, "report") == []
+
+
+def test_a_year_start_before_the_ledger_is_a_dash_in_the_mail(bank: Path) -> None:
+    # The ledger begins on 2025-06-01: for July 2025 the year start (2024-12-31) is unknown.
+    with smtp_server() as server:
+        write_config(bank, server.port, reports=["monthly"])
+        result = invoke("run", "--date", "2025-08-01")
+        assert result.exit_code == 0, result.output
+        (msg,) = server.handler.received_by(TEAM)
+    body = msg.get_body(("plain",))
+    assert body is not None
+    assert "贷款余额: 100.00 (比年初 —)" in body.get_content()  # L1's 1,000,000 in 万元
+    (record,) = manifest(bank, "report")
+    assert record["figures"]["balance_year_start"] is None  # type: ignore[index]
+
+
+def test_a_first_run_on_a_stale_export_still_anchors_the_catch_up(bank: Path) -> None:
+    write_bank_ledger(bank / "ledger", until="2026-10-30")
+    with smtp_server() as server:
+        write_config(bank, server.port)
+        first = invoke("run", "--date", "2026-11-01", "--catch-up")  # the very first run
+        assert "0 made" in first.output
+        write_bank_ledger(bank / "ledger")
+        assert "2 made" in invoke("run", "--date", "2026-11-02", "--catch-up").output
+        assert subjects(server.handler, TEAM) == sorted([SUBJECT_D3, SUBJECT_M10])
+
+
+def test_the_cron_line_on_a_stale_then_a_fresh_export_as_a_real_process(bank: Path) -> None:
+    write_bank_ledger(bank / "ledger", until="2026-10-30")
+
+    def cron(day: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(REPORTGEN), "--log-file", "run.log", "run", "--catch-up",
+                               "--date", day], cwd=bank, capture_output=True, text=True,
+                              timeout=120, check=False)
+
+    with smtp_server() as server:
+        write_config(bank, server.port)
+        stale = cron("2026-11-01")
+        assert stale.returncode == 0, stale.stderr
+        assert "not made monthly 2026-10" in stale.stdout
+        write_bank_ledger(bank / "ledger")
+        fresh = cron("2026-11-02")
+        assert fresh.returncode == 0, fresh.stderr
+        assert "made monthly 2026-10" in fresh.stdout
+        assert len(server.handler.messages) == 2  # the dekad and the monthly, once each
+    log = (bank / "run.log").read_text("utf-8")
+    assert "WARNING reportgen.runner: not made: monthly 2026-10 ends on 2026-10-31, after " \
+           "the ledger's data date 2026-10-30" in log

@@ -75,7 +75,8 @@ def key_figures(report: Report) -> dict[str, Any]:
     ]
     return {
         "bank": report.bank, "branch": report.branch,
-        "balance": yuan(summary.balance), "balance_year_start": yuan(summary.balance_year_start),
+        "balance": yuan(summary.balance), "balance_year_start": (
+            None if summary.balance_year_start is None else yuan(summary.balance_year_start)),
         "npl": yuan(quality.npl), "npl_ratio": _exact(quality.npl_ratio),
         "breached": breached,
     }
@@ -93,7 +94,8 @@ def _context(record: ReportRecord, attachments: list[str], lang: str,
     labels, words = Labels(lang), WORDS[lang]
     fig = record.figures
     balance = _fen(fig["balance"])
-    change = balance - _fen(fig["balance_year_start"])
+    year_start = fig.get("balance_year_start")  # null: before the ledger's first date
+    change = None if year_start is None else balance - _fen(year_start)
     breached = []
     for item in fig.get("breached", []):
         side = words["limit_max"] if item["direction"] == "max" else words["limit_min"]
@@ -109,7 +111,7 @@ def _context(record: ReportRecord, attachments: list[str], lang: str,
         "unit": labels.unit(unit),
         "period": f"{record.start} – {record.end}",
         "balance": _money(balance, unit),
-        "change": _money(change, unit, signed=True),
+        "change": NULL if change is None else _money(change, unit, signed=True),
         "npl": _money(_fen(fig["npl"]), unit),
         "npl_ratio": _pct(fig.get("npl_ratio")),
         "breached": breached,

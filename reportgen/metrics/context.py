@@ -19,6 +19,7 @@ from reportgen.engine import Engine, Snapshot
 from reportgen.ledger.load import Columns, Ledger
 from reportgen.ledger.schema import DISBURSE, GRADE_CODES, SUBSTANDARD, WRITEOFF
 from reportgen.metrics.daily import daily_totals
+from reportgen.metrics.shared import shared
 from reportgen.periods import Period
 
 
@@ -89,6 +90,17 @@ class Context:
     @property
     def ledger(self) -> Ledger:
         return self.engine.ledger
+
+    @cached_property
+    def first_day(self) -> date | None:
+        """The ledger's first date (``Engine.first_day``), found once per ledger."""
+        return shared(self.engine, ("first day",), self.engine.first_day)
+
+    def known(self, day: date) -> bool:
+        """Whether the ledger covers the end of ``day``.  Before its first date it holds no
+        row, so a snapshot there is 0 for lack of data: a comparison on such a day (年初,
+        同期, 期初, a target period's start) is unknown, shown "—", never 0."""
+        return self.first_day is not None and day >= self.first_day
 
     @cached_property
     def d(self) -> Snapshot:

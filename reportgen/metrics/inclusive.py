@@ -142,15 +142,18 @@ def inclusive_lending(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
 
 
 def inclusive(ctx: Context) -> Inclusive:
-    d, y = _as_of(ctx, ctx.d), _as_of(ctx, ctx.y)
+    """The inclusive book on D against the year start; an unknown year start (before the
+    ledger's first date) leaves its figures and both growth rates null."""
+    d = _as_of(ctx, ctx.d)
+    y = _as_of(ctx, ctx.y) if ctx.known(ctx.period.year_start) else None
     lent, loans = inclusive_lending(ctx)
     return Inclusive(
         balance=d.balance,
         customers=d.customers,
-        balance_year_start=y.balance,
-        customers_year_start=y.customers,
-        growth_rate=ratio(d.balance - y.balance, y.balance),
-        total_growth_rate=ratio(d.total - y.total, y.total),
+        balance_year_start=None if y is None else y.balance,
+        customers_year_start=None if y is None else y.customers,
+        growth_rate=None if y is None else ratio(d.balance - y.balance, y.balance),
+        total_growth_rate=None if y is None else ratio(d.total - y.total, y.total),
         npl=d.npl,
         npl_ratio=ratio(d.npl, d.balance),
         disbursed=int(lent.sum()),

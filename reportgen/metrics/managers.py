@@ -3,8 +3,9 @@
 A target counts when its period (year, quarter or month) contains D, and is measured from
 that period's start P to D: balance increase = Σ bal(D) − Σ bal(P − 1); disbursed = Σ
 disburse in [P, D]; new customers = customers with a live loan of the manager on D and
-none on P − 1.  Target values are parsed in millionths: money targets become fen, counts
-whole numbers.
+none on P − 1 (all unknown, null, when P − 1 is before the ledger's first date, as is the
+change since a year start before it).  Target values are parsed in millionths: money
+targets become fen, counts whole numbers.
 """
 
 from __future__ import annotations
@@ -77,8 +78,10 @@ def _targets(ctx: Context, names: list[str], balance: np.ndarray, now: np.ndarra
         rows = np.flatnonzero(targets["period"] == p.id)
         if not rows.size:
             continue
+        # Measured from P − 1: before the ledger's first date the actuals are unknown.
+        known = ctx.known(p.start - timedelta(days=1))
         actuals = {metric: values.tolist()
-                   for metric, values in _actuals(ctx, p, balance, now).items()}
+                   for metric, values in _actuals(ctx, p, balance, now).items()} if known else {}
         for name, code, value in zip(targets["account_manager"][rows].tolist(),
                                      targets["metric"][rows].tolist(),
                                      targets["target"][rows].tolist(), strict=True):
@@ -88,9 +91,9 @@ def _targets(ctx: Context, names: list[str], balance: np.ndarray, now: np.ndarra
             metric = metrics[code]
             scale = DECIMAL_SCALE if metric == "new_customers" else DECIMAL_SCALE // 100
             target = int(value) // scale
-            actual = int(actuals[metric][m]) if m < n_m else 0
-            out.setdefault(m, []).append(
-                TargetResult(metric, p.id, target, actual, ratio(actual, target)))
+            actual = None if not known else int(actuals[metric][m]) if m < n_m else 0
+            out.setdefault(m, []).append(TargetResult(
+                metric, p.id, target, actual, None if actual is None else ratio(actual, target)))
     return out
 
 
@@ -101,7 +104,7 @@ class _Book:
 
     names: list[str]  # the ledger's managers, then those known only from targets.csv
     balance: np.ndarray
-    year_start: np.ndarray
+    year_start: np.ndarray | None  # None: the year start is before the ledger's first date
     accounts: np.ndarray
     customers: np.ndarray
     npl: np.ndarray
@@ -117,7 +120,8 @@ def _book_on(ctx: Context) -> _Book:
     n_m = len(ctx.ledger.managers)
     bal_d = live_balance(ctx.d)
     balance = group_sum(manager, bal_d, n_m)
-    year_start = group_sum(manager, live_balance(ctx.y), n_m)
+    year_start = (group_sum(manager, live_balance(ctx.y), n_m)
+                  if ctx.known(ctx.period.year_start) else None)
     accounts = group_count(manager, ctx.d.live, n_m)
     now = _manager_customers(ctx, ctx.d.live)
     customers = _per_manager(now, ctx)
@@ -125,7 +129,8 @@ def _book_on(ctx: Context) -> _Book:
     names = list(ctx.ledger.managers)
     targets = _targets(ctx, names, balance, now)
     size = len(names)
-    return _Book(names, _padded(balance, size), _padded(year_start, size),
+    return _Book(names, _padded(balance, size),
+                 None if year_start is None else _padded(year_start, size),
                  _padded(accounts, size), _padded(customers, size), _padded(npl, size),
                  targets)
 
@@ -144,14 +149,15 @@ def account_managers(ctx: Context) -> AccountManagers:
     disbursed = _padded(group_sum(ctx.ledger.loans["manager_code"], ctx.flows.disbursed, n_m),
                         len(names))
     shown = [m for m in range(len(names))
-             if accounts[m] or year_start[m] or disbursed[m] or m in targets]
+             if accounts[m] or (year_start is not None and year_start[m]) or disbursed[m]
+             or m in targets]
     shown.sort(key=lambda m: (-int(balance[m]), names[m]))
     rows = tuple(
         ManagerRow(
             account_manager=names[m],
             balance=int(balance[m]),
-            balance_year_start=int(year_start[m]),
-            change_year_start=int(balance[m] - year_start[m]),
+            balance_year_start=None if year_start is None else int(year_start[m]),
+            change_year_start=None if year_start is None else int(balance[m] - year_start[m]),
             accounts=int(accounts[m]),
             customers=int(customers[m]),
             disbursed=int(disbursed[m]),

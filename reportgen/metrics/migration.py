@@ -3,7 +3,8 @@
 The cohort of grade g is every loan live on O and graded g on O (loans made during the
 period belong to no cohort).  base(g) = Σ bal(x, O) − Σ (repay + writeoff in [S, D]);
 moved(g) = Σ bal(x, D) over the cohort's loans graded in the target set on D.  A base of
-zero or less gives a null rate.
+zero or less gives a null rate.  An opening before the ledger's first date gives no
+cohorts at all: every figure is null ("—"), not 0.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ RATES = (
 
 
 def migration(ctx: Context) -> Migration:
+    if not ctx.known(ctx.period.opening):  # no cohort can be known: every figure is null
+        return Migration(tuple(MigrationRate(key, None, None, None) for key, *_ in RATES),
+                         tuple((None,) * 5 for _ in range(5)), (None,) * 5)
     o, d = ctx.o, ctx.d
     live = np.flatnonzero(o.live)  # the cohorts: every loan live on O, by its grade on O
     g_o = o.grade[live].astype(np.intp)

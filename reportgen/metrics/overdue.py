@@ -5,18 +5,19 @@ PAR counts the whole balance of each late loan, not only the late instalment.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from operator import attrgetter
+
 from reportgen.metrics.context import Context
-from reportgen.metrics.position import positions
-from reportgen.model import BUCKETS, Compare, Overdue, ratio
+from reportgen.metrics.position import Position, compare, positions
+from reportgen.model import BUCKETS, Overdue, ratio
 
 
 def overdue(ctx: Context) -> Overdue:
     d, o, y, ly = positions(ctx)
-    table = [Compare(name, d.buckets[i], o.buckets[i], y.buckets[i], ly.buckets[i])
-             for i, name in enumerate(BUCKETS)]
-    table.append(Compare("total", d.overdue_total, o.overdue_total, y.overdue_total,
-                         ly.overdue_total))
-    table.append(Compare("over_90", d.over_90, o.over_90, y.over_90, ly.over_90))
+    table = [compare(name, _bucket(i), d, o, y, ly) for i, name in enumerate(BUCKETS)]
+    table.append(compare("total", attrgetter("overdue_total"), d, o, y, ly))
+    table.append(compare("over_90", attrgetter("over_90"), d, o, y, ly))
     b = d.buckets
     return Overdue(
         d1_30=b[0], d31_90=b[1], d91_180=b[2], d181_270=b[3], d271_360=b[4], d361_plus=b[5],
@@ -28,3 +29,7 @@ def overdue(ctx: Context) -> Overdue:
         par90=ratio(d.over_90, d.balance),
         table=tuple(table),
     )
+
+
+def _bucket(i: int) -> Callable[[Position], int]:
+    return lambda p: p.buckets[i]

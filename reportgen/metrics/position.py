@@ -7,8 +7,10 @@ however many sections and reports of a run ask.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import TypeVar
 
 import numpy as np
 
@@ -17,8 +19,9 @@ from reportgen.ledger.schema import GRADE_CODES
 from reportgen.metrics.context import Context, live_balance
 from reportgen.metrics.grouped import distinct_count, group_sum
 from reportgen.metrics.shared import shared
-from reportgen.model import ratio
+from reportgen.model import Compare, Figure, ratio
 
+T = TypeVar("T")
 BUCKET_EDGES = (1, 31, 91, 181, 271, 361)  # lower bounds of d1_30 … d361_plus
 
 
@@ -75,6 +78,25 @@ def _position(ctx: Context, snap: Snapshot) -> Position:
     )
 
 
-def positions(ctx: Context) -> tuple[Position, Position, Position, Position]:
-    """Positions at D, O, Y and L."""
-    return position(ctx, ctx.d), position(ctx, ctx.o), position(ctx, ctx.y), position(ctx, ctx.ly)
+Known = Position | None  # None: a day before the ledger's first date (unknown)
+
+
+def positions(ctx: Context) -> tuple[Position, Known, Known, Known]:
+    """Positions at D, O, Y and L; a day before the ledger's first date gives None (its
+    snapshot is not even taken)."""
+    p = ctx.period
+    return (position(ctx, ctx.d),
+            position(ctx, ctx.o) if ctx.known(p.opening) else None,
+            position(ctx, ctx.y) if ctx.known(p.year_start) else None,
+            position(ctx, ctx.ly) if ctx.known(p.last_year) else None)
+
+
+def at(p: Known, figure: Callable[[Position], T]) -> T | None:
+    """``figure(p)``, or None when the position is unknown."""
+    return None if p is None else figure(p)
+
+
+def compare(key: str, figure: Callable[[Position], Figure],
+            d: Position, o: Known, y: Known, ly: Known) -> Compare:
+    """One Compare row of ``figure`` at D, O, Y and L (null where unknown)."""
+    return Compare(key, figure(d), at(o, figure), at(y, figure), at(ly, figure))

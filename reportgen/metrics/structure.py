@@ -1,5 +1,7 @@
 """结构: balance, share, accounts, NPL and change since year start, per dimension.
 
+A year start before the ledger's first date is unknown: its columns are null ("—").
+
 Each dimension is an integer code per loan (from the loan or its customer), so every
 breakdown is the same three grouped sums.  Fixed enums keep their code order; text
 dimensions (branch, account manager, product) are sorted by balance, largest first.
@@ -95,10 +97,11 @@ class _Values:
     a loan live on D (the accounts)."""
 
     balance: np.ndarray
-    year_start: np.ndarray
+    year_start: np.ndarray  # zeros when the year start is unknown
     npl: np.ndarray
     live: np.ndarray  # int64 0 / 1
     total: int
+    year_start_known: bool  # False: the year start is before the ledger's first date
 
 
 def breakdown(dimension: str, codes_: np.ndarray, keys: Sequence[str], fixed: bool,
@@ -120,8 +123,8 @@ def breakdown(dimension: str, codes_: np.ndarray, keys: Sequence[str], fixed: bo
             accounts=a,
             npl=m,
             npl_ratio=ratio(m, b),
-            balance_year_start=y,
-            change_year_start=b - y,
+            balance_year_start=y if v.year_start_known else None,
+            change_year_start=b - y if v.year_start_known else None,
         )
         for i, b, a, m, y in zip(shown.tolist(), balance[shown].tolist(),
                                  accounts[shown].tolist(), npl[shown].tolist(),
@@ -137,7 +140,9 @@ def structure(ctx: Context) -> Structure:
 
 def _structure(ctx: Context) -> Structure:
     bal_d = live_balance(ctx.d)
-    values = _Values(bal_d, live_balance(ctx.y), np.where(npl_mask(ctx.d), bal_d, 0),
-                     ctx.d.live.astype(np.int64), int(bal_d.sum()))
+    known = ctx.known(ctx.period.year_start)
+    year_start = live_balance(ctx.y) if known else np.zeros_like(bal_d)
+    values = _Values(bal_d, year_start, np.where(npl_mask(ctx.d), bal_d, 0),
+                     ctx.d.live.astype(np.int64), int(bal_d.sum()), known)
     return Structure(tuple(breakdown(name, c, keys, fixed, values)
                            for name, (c, keys, fixed) in dimension_codes(ctx).items()))

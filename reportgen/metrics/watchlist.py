@@ -1,6 +1,7 @@
 """风险客户: every live loan overdue or graded special mention or worse on D.
 
-``new`` marks loans that were neither on O (including loans not live then); ``grade_check``
+``new`` marks loans that were neither on O (including loans not live then; null when O is
+before the ledger's first date); ``grade_check``
 marks grades milder than the overdue days allow (风险分类办法: over 90 days at least
 substandard, over 270 doubtful, over 360 loss).  Worst grade first, then balance descending,
 then loan_id.
@@ -68,12 +69,14 @@ def _watched_on_d(ctx: Context) -> _OnD:
 
 def watchlist(ctx: Context) -> Watchlist:
     on_d = _on_d(ctx)
-    new = ~watched(ctx.o)[on_d.loans]
+    known = ctx.known(ctx.period.opening)  # before the ledger's first date: "new" unknown
+    new = (~watched(ctx.o)[on_d.loans] if known
+           else np.full(len(on_d.loans), None, dtype=object))
     entries = Listing(WatchEntry, {**on_d.columns, "new": new, "grade_check": on_d.check})
     return Watchlist(
         count=len(entries),
         balance=on_d.balance,
-        new_count=int(new.sum()),
+        new_count=int(new.sum()) if known else None,
         grade_check_count=int(on_d.check.sum()),
         entries=entries,
     )

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from reportgen.config import Config
+from reportgen.datadate import DataDate, check_declared
 from reportgen.engine import Engine, LiveTotals, Snapshot, _keys
 from reportgen.errors import LedgerError
 from reportgen.ledger.load import Columns, load_ledger
@@ -32,6 +33,7 @@ from reportgen.metrics.daily import DailyTotals, daily_totals
 from reportgen.periods import parse_period
 
 FIXED_NOW = datetime(2000, 1, 1, tzinfo=UTC)  # the parts' own reports are thrown away
+EARLIEST = date(1900, 1, 1)  # the earliest date a ledger may hold
 
 
 @dataclass
@@ -55,6 +57,9 @@ class PartFigures:
     flips: tuple[np.ndarray, np.ndarray, np.ndarray] | None  # loan, day, turns live
     daily: DailyTotals
     last_day: date | None
+    first_day: date | None
+    journal_source: str  # the transactions file's name, for the reduce's messages
+    has_journal: bool
     pid: int = field(default_factory=os.getpid)  # where the part was computed
 
 
@@ -95,17 +100,27 @@ class RecordingEngine(Engine):
         self.wants_flips = True
         return super().live_totals(loan_group, weight)
 
+    def first_day(self) -> date | None:
+        """Every day known: a part's first date may be later than the ledger's, and the
+        sections must ask the part every question the whole ledger's run asks (they skip
+        the days before the first date, which the reduce decides with the true one)."""
+        return EARLIEST
 
-def part_figures(path: str, jobs: list[tuple[str, str, bool]], config: Config
-                 ) -> PartFigures | LedgerError:
-    """Load, validate and compute one part for ``jobs`` (report, period, with loan book).
+
+def part_figures(path: str, jobs: list[tuple[str, str, bool]], config: Config,
+                 declared: DataDate | None = None) -> PartFigures | LedgerError:
+    """Load, validate and compute one part for ``jobs`` (report, period, with loan book);
+    ``declared``: the data date the user stated, which no row may pass.
 
     A part's data errors come back as the value (not raised), so the client can list the
-    problems of every part together.
+    problems of every part together.  A part may be empty: whether the whole ledger is, is
+    the reduce's question.
     """
     try:
         ledger = load_ledger(Path(path))
         engine = Engine(ledger)
+        if declared is not None:
+            check_declared(ledger, declared)
         validate_ledger(ledger, engine)
     except LedgerError as error:
         return error
@@ -126,4 +141,5 @@ def part_figures(path: str, jobs: list[tuple[str, str, bool]], config: Config
         snapshots=dict(engine._snapshots), flows=recorder.flows, counts=recorder.counts,
         transactions=recorder.transactions, balance_keys=keys, balance_values=values,
         flips=engine.live_flips() if recorder.wants_flips else None,
-        daily=daily_totals(engine), last_day=engine.last_day())
+        daily=daily_totals(engine), last_day=engine.last_day(), first_day=engine.first_day(),
+        journal_source=ledger.transactions.source, has_journal=engine.has_journal())

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from reportgen.config import Config
+from reportgen.datadate import DataDate
 from reportgen.errors import LedgerError, UsageError
 from reportgen.parts.compute import PartFigures, part_figures
 from reportgen.parts.reduce import ReducedEngine, raise_part_errors
@@ -64,7 +65,8 @@ def cluster_executor(address: str | None) -> Iterator[Executor | None]:
 
 
 def compute_parts(folder: Path, jobs: list[Job], config: Config,
-                  executor: Executor | None = None) -> ReducedEngine:
+                  executor: Executor | None = None, declared: DataDate | None = None
+                  ) -> ReducedEngine:
     """Compute every part of the partitioned ledger ``folder`` and reduce them."""
     manifest = read_manifest(folder)
     if manifest is None:
@@ -73,25 +75,26 @@ def compute_parts(folder: Path, jobs: list[Job], config: Config,
     paths = [str((folder / part_name(i)).resolve()) for i in range(count)]
     results: list[PartFigures | LedgerError]
     if executor is None:
-        results = [part_figures(path, jobs, config) for path in paths]
+        results = [part_figures(path, jobs, config, declared) for path in paths]
     else:
-        results = list(executor.map(part_figures, paths, [jobs] * count, [config] * count))
+        results = list(executor.map(part_figures, paths, [jobs] * count, [config] * count,
+                                    [declared] * count))
     return ReducedEngine(raise_part_errors(results), folder, str(manifest["sha256"]))
 
 
 def reduced_engine(ledger: Path, jobs: list[Job], config: Config, *,
-                   partitions: int | None = None, cluster: str | None = None
-                   ) -> ReducedEngine:
+                   partitions: int | None = None, cluster: str | None = None,
+                   declared: DataDate | None = None) -> ReducedEngine:
     """The reduced engine for ``ledger``: a partitioned folder as it is, or an ordinary
     ledger folder split first into ``partitions`` parts (in a temporary folder beside the
     system's temp, removed afterwards)."""
     with cluster_executor(cluster) as executor:
         if read_manifest(ledger) is not None:
-            return compute_parts(ledger, jobs, config, executor)
+            return compute_parts(ledger, jobs, config, executor, declared)
         work = Path(tempfile.mkdtemp(prefix="reportgen-parts-",
                                      dir=os.environ.get("REPORTGEN_PARTS_DIR")))
         try:
             partition_ledger(ledger, work / "parts", partitions or 1)
-            return compute_parts(work / "parts", jobs, config, executor)
+            return compute_parts(work / "parts", jobs, config, executor, declared)
         finally:
             shutil.rmtree(work, ignore_errors=True)

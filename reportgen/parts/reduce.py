@@ -122,7 +122,7 @@ class ReducedEngine(Engine):
         first = parts[0]
         self.ledger = Ledger(
             path=path, sha256=sha256, customers=customers, loans=loans,
-            transactions=Columns(first.loans.source, np.zeros(0, np.int32)),
+            transactions=Columns(first.journal_source, np.zeros(0, np.int32)),
             classifications=Columns(first.loans.source, np.zeros(0, np.int32)),
             bank_figures=first.bank_figures, targets=first.targets,
             branches=branches, managers=managers, products=products, groups=groups,
@@ -137,6 +137,9 @@ class ReducedEngine(Engine):
         self._balance_keys, self._balance_values = self._balances()
         days = [p.last_day for p in parts if p.last_day is not None]
         self._last_day = max(days) if days else None
+        firsts = [p.first_day for p in parts if p.first_day is not None]
+        self._first_day = min(firsts) if firsts else None
+        self._has_journal = any(p.has_journal for p in parts)
         self.pids = sorted({p.pid for p in parts})
 
     # -- joining per-loan answers ----------------------------------------------------------
@@ -232,6 +235,12 @@ class ReducedEngine(Engine):
 
     def last_day(self) -> date | None:
         return self._last_day
+
+    def first_day(self) -> date | None:
+        return self._first_day
+
+    def has_journal(self) -> bool:
+        return self._has_journal
 
 
 def raise_part_errors(results: list[PartFigures | LedgerError]) -> list[PartFigures]:

@@ -91,7 +91,7 @@ def _form(name: str, hint: Any) -> tuple[Form, Callable[[Any], Any]]:
         return (Form.COUNT, _identity) if name in COUNT_FIELDS else (Form.MONEY, yuan)
     if hint is str:
         return Form.TEXT, _identity
-    if hint is bool:
+    if hint is bool or hint == bool | None:  # a null flag is unknown (json_listing)
         return Form.FLAG, _identity
     if hint is date:
         return Form.DATE, _iso
@@ -130,8 +130,9 @@ def _target(t: TargetResult) -> dict[str, Any]:
             "actual": _value(field, t.actual), "completion": ratio6(t.completion)}
 
 
-def _migration_matrix(matrix: tuple[tuple[int, ...], ...]) -> dict[str, dict[str, str]]:
-    return {g0: {g1: yuan(v) for g1, v in zip(GRADE_CODES, row, strict=True)}
+def _migration_matrix(matrix: tuple[tuple[int | None, ...], ...]
+                      ) -> dict[str, dict[str, str | None]]:
+    return {g0: {g1: _value("money", v) for g1, v in zip(GRADE_CODES, row, strict=True)}
             for g0, row in zip(GRADE_CODES, matrix, strict=True)}
 
 
@@ -146,7 +147,7 @@ def _migration(report: Report) -> dict[str, Any]:
     return {
         **{r.key: _value(r.key, r) for r in migration.rates},
         "matrix": _migration_matrix(migration.matrix),
-        "cohort_opening": {g: yuan(v) for g, v in zip(
+        "cohort_opening": {g: _value("money", v) for g, v in zip(
             GRADE_CODES, migration.cohort_opening, strict=True)},
     }
 

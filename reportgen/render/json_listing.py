@@ -42,7 +42,7 @@ class Form(Enum):
     COUNT = "count"  # int → 12
     TEXT = "text"  # str → "…", escaped as json.dumps escapes it
     DATE = "date"  # date → "2026-10-31"
-    FLAG = "flag"  # bool → true / false
+    FLAG = "flag"  # bool → true / false; None (unknown) → null
     RATIO = "ratio"  # Fraction | None → "0.123457" (6 places: formatting.ratio6) / null
     OTHER = "other"  # anything else: json.dumps of the converter's value, cell by cell
 
@@ -122,7 +122,8 @@ def _column_texts(form: Form, column: ListingColumn,
     if form is Form.DATE:
         return pc.binary_join_element_wise('"', pc.cast(_arrow(column), pa.string()), '"', "")
     if form is Form.FLAG:
-        return pc.if_else(pa.array(column, type=pa.bool_()), "true", "false")
+        return pc.fill_null(pc.if_else(pa.array(column, type=pa.bool_()), "true", "false"),
+                            "null")
     values = column_values(column)
     if form is Form.RATIO:
         return pa.array(["null" if value is None else f'"{ratio6(value)}"' for value in values],

@@ -273,7 +273,8 @@ class _Builder:
         rows = [[Cell(n, Kind.COUNT), Cell(e.loan_id), Cell(e.customer_name),
                  Cell(e.account_manager), Cell(e.branch), Cell(e.balance, Kind.MONEY),
                  Cell(self.t.enum("grade", e.grade)), Cell(e.overdue_days, Kind.COUNT),
-                 Cell(self.t("flag.new") if e.new else "", mark="new" if e.new else ""),
+                 Cell(self.t("flag.new") if e.new else None if e.new is None else "",
+                      mark="new" if e.new else ""),
                  Cell(self.t("flag.check") if e.grade_check else "",
                       mark="check" if e.grade_check else "")]
                 for n, e in enumerate(self.cut(w.entries), 1)]

@@ -1,0 +1,121 @@
+"""The dates a ledger covers: its data date (the last day it is complete for) and its first
+date (before which it knows nothing), and the rules built on them.
+
+A report of a period the export does not cover yet (it ends after the data date) would show
+the missing days as days without activity; a report of a period that starts before the
+ledger's first date would show the missing history as an empty book.  Both are refused
+(exit 3) rather than printed as normal-looking figures.  A comparison date before the
+first date is unknown: the metrics show it as "—" (``Context.known``).
+
+The data date is decided in ONE place, ``decide``, from its sources in the order of
+mapping.md ("Data date and stale exports"): ``--as-of``, then the date a file name carries
+(a later issue adds it as a further argument, between the two), then ``[ledger] as_of``,
+then the latest date of the journal and classifications.  The first two or three are
+*declared*: a row dated after a declared data date is a data error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from reportgen.engine import Engine, day_number
+from reportgen.errors import LedgerError, PeriodNotCoveredError, Problem
+from reportgen.ledger.load import Columns, Ledger
+from reportgen.ledger.parse import NO_DATE, days_to_dates
+from reportgen.periods import Period
+
+AS_OF_OPTION = "--as-of"
+AS_OF_CONFIG = "[ledger] as_of"
+LATEST_ROW = "the latest date of its transactions and classifications"
+
+
+@dataclass(frozen=True)
+class DataDate:
+    """The last day the ledger is complete for, and where that day came from."""
+
+    day: date
+    source: str  # AS_OF_OPTION, AS_OF_CONFIG or LATEST_ROW
+
+    @property
+    def declared(self) -> bool:
+        """Stated by the user (option, config), not read from the rows themselves."""
+        return self.source != LATEST_ROW
+
+    def __str__(self) -> str:
+        return f"{self.day} (from {self.source})"
+
+
+def decide(*, as_of: date | None, configured: date | None,
+           latest: date | None) -> DataDate | None:
+    """The data date: the first source that gives one, in the spec's order.
+
+    The date read from an export's file name will go between ``as_of`` and ``configured``.
+    """
+    sources = ((AS_OF_OPTION, as_of), (AS_OF_CONFIG, configured), (LATEST_ROW, latest))
+    for source, day in sources:
+        if day is not None:
+            return DataDate(day, source)
+    return None
+
+
+def check_declared(ledger: Ledger, data_date: DataDate) -> None:
+    """Record every row dated after a declared data date as a data error.
+
+    An export said to be complete up to D cannot hold a movement of D + 1: either the
+    declared date or the row is wrong.  The journal and the classifications count, the
+    tables whose latest date is the data date when none is declared; bank_figures.csv is
+    kept by finance apart from the export and may hold a figure dated after it (a report
+    reads the latest figure on or before its own date).
+    """
+    if not data_date.declared:
+        return
+    limit = day_number(data_date.day)
+    message = f"dated after the data date {data_date}"
+    for table in (ledger.transactions, ledger.classifications):
+        if len(table):
+            _after(ledger, table, limit, message)
+
+
+def _after(ledger: Ledger, table: Columns, limit: int, message: str) -> None:
+    days = table["date"]
+    late = (days != NO_DATE) & (days > limit)
+    if late.any():
+        shown = np.full(len(days), None, dtype=object)
+        hits = np.flatnonzero(late)[:ledger.problems.limit]
+        shown[hits] = days_to_dates(days[hits]).astype(str)
+        ledger.problems.add_mask(table.source, "date", late, table.rows, shown, message)
+
+
+def check_not_empty(ledger: Ledger, engine: Engine) -> None:
+    """An export without a single usable transaction is refused: every figure would be 0,
+    which a reader cannot tell from a real empty book (a wrong export, a failed job)."""
+    if engine.has_journal():
+        return
+    if not ledger.n_loans:
+        what = "the ledger is empty (its tables have headers but no rows)"
+    else:
+        what = (f"the ledger has {ledger.n_loans} loan(s) but no transactions at all, so "
+                "every balance and flow would be 0")
+    raise LedgerError([Problem(ledger.transactions.source, None, None, None,
+                               f"{what}; check that the export is complete")])
+
+
+def check_period(period: Period, first: date, data_date: DataDate) -> None:
+    """Refuse a period the ledger does not cover: ending after the data date (stale), or
+    starting before the first date (early).  Raises ``PeriodNotCoveredError`` (exit 3)."""
+    if period.end > data_date.day:
+        raise PeriodNotCoveredError(
+            f"{period.report} {period.id} ends on {period.end}, after the ledger's data date "
+            f"{data_date}: the export does not cover the period's last days yet. Wait for "
+            f"an export that reaches {period.end}, or, if this one is complete up to a "
+            f"later day, say so with --as-of or [ledger] as_of",
+            period=period, stale=True)
+    if period.start < first:
+        raise PeriodNotCoveredError(
+            f"{period.report} {period.id} starts on {period.start}, before the ledger's "
+            f"first date {first} (its earliest loan start, transaction or classification): "
+            "the ledger cannot tell what the book held before it",
+            period=period, stale=False)
