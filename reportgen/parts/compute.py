@@ -135,7 +135,8 @@ def part_figures(path: str, jobs: list[tuple[str, str, bool]], config: Config,
     values = (np.concatenate([v for _, v in recorder.asked]) if recorder.asked
               else np.zeros(0, np.int64))
     return PartFigures(
-        customers=ledger.customers, loans=ledger.loans, bank_figures=ledger.bank_figures,
+        customers=_lean(ledger.customers), loans=_lean(ledger.loans),
+        bank_figures=ledger.bank_figures,
         targets=ledger.targets, branches=ledger.branches, managers=ledger.managers,
         products=ledger.products, groups=ledger.groups,
         snapshots=dict(engine._snapshots), flows=recorder.flows, counts=recorder.counts,
@@ -143,3 +144,12 @@ def part_figures(path: str, jobs: list[tuple[str, str, bool]], config: Config,
         flips=engine.live_flips() if recorder.wants_flips else None,
         daily=daily_totals(engine), last_day=engine.last_day(), first_day=engine.first_day(),
         journal_source=ledger.transactions.source, has_journal=engine.has_journal())
+
+
+def _lean(columns: Columns) -> Columns:
+    """The columns without what is rebuilt on use: a text column turned into Python
+    strings for a check (a million ``str`` objects: 60 MB a column), factorised codes."""
+    for name in list(columns.values):
+        if name in columns.text or name.endswith("__codes"):
+            del columns.values[name]
+    return columns

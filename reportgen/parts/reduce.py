@@ -64,7 +64,10 @@ def _join(parts: list[Columns], order: np.ndarray,
         text[name] = pa.concat_arrays([a.cast(kind) for a in chunks]).take(take)
     rows = np.concatenate([c.rows for c in parts])[order]
     present = set().union(*(c.present for c in parts))
-    return Columns(first.source, rows, values, present, text)
+    joined = Columns(first.source, rows, values, present, text)
+    for c in parts:  # the parts' copies go (their rows stay: ``len`` of a part)
+        c.release()
+    return joined
 
 
 def _plain(array: pa.Array | pa.ChunkedArray) -> pa.Array:
@@ -154,7 +157,8 @@ class ReducedEngine(Engine):
     def snapshots(self, days: list[date]) -> list[Snapshot]:
         for day in days:
             if day not in self._snapshots:
-                got = [p.snapshots.get(day) for p in self._parts]
+                # Taken out of the parts as joined: each day's arrays exist once.
+                got = [p.snapshots.pop(day, None) for p in self._parts]
                 if all(s is None for s in got):
                     raise PartsMissingAnswerError(f"no part computed the snapshot of {day}")
                 fields = ("balance", "live", "grade", "overdue_days", "has_state")
@@ -166,7 +170,7 @@ class ReducedEngine(Engine):
     def flow(self, tx_type: int, start: date, end: date) -> np.ndarray:
         key = (tx_type, start, end)
         if key not in self._flow_cache:
-            out = self._per_loan([p.flows.get(key) for p in self._parts], key)
+            out = self._per_loan([p.flows.pop(key, None) for p in self._parts], key)
             out.setflags(write=False)
             self._flow_cache[key] = out
         return self._flow_cache[key]
