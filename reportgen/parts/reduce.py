@@ -47,7 +47,7 @@ def _join(parts: list[Columns], order: np.ndarray,
     column, each part's code → global code array."""
     first = parts[0]
     values: dict[str, np.ndarray] = {}
-    for name in first.values:
+    for name in list(first.values):
         if name in first.text or name.endswith("__codes"):
             continue  # rebuilt from the text on first use
         arrays = [c.values[name] for c in parts]
@@ -55,13 +55,19 @@ def _join(parts: list[Columns], order: np.ndarray,
             arrays = [m[a] if len(a) else a.astype(m.dtype)
                       for m, a in zip(remap[name], arrays, strict=True)]
         values[name] = np.concatenate(arrays)[order]
+        del arrays
+        for c in parts:  # each part's copy goes as soon as it is joined
+            c.values.pop(name, None)
     text: dict[str, pa.Array] = {}
     take = pa.array(order, type=pa.int64())
-    for name in first.text:
+    for name in list(first.text):
         chunks = [_plain(c.text[name]) for c in parts]
         kind = pa.large_string() if any(pa.types.is_large_string(a.type) for a in chunks) \
             else chunks[0].type
         text[name] = pa.concat_arrays([a.cast(kind) for a in chunks]).take(take)
+        del chunks
+        for c in parts:
+            c.text.pop(name, None)
     rows = np.concatenate([c.rows for c in parts])[order]
     present = set().union(*(c.present for c in parts))
     joined = Columns(first.source, rows, values, present, text)
