@@ -227,6 +227,9 @@ def validate(ledger_path: Path, as_of: date | None) -> None:
     from reportgen import api
 
     _check_ledger(ledger_path)
+    if (ledger_path / "partitions.json").is_file():  # written by `reportgen partition`
+        raise UsageError(f"{ledger_path} is a partitioned ledger: validate the ledger it was "
+                         "split from (generate and run check every part as they read it)")
     session = api.open_ledger(ledger_path, progress=sys.stderr.isatty(), as_of=as_of)
     warnings, warning_count = session.last_day_warnings
     _print_warnings(warnings, warning_count)

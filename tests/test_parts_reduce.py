@@ -150,3 +150,16 @@ def test_generated_ledgers_same_json(drawn: Drawn, parts: int) -> None:
         assert_same_json(ledger, parts, [("monthly", "2026-10"), ("quarterly", "2026-Q3"),
                                           ("yearly", "2025"), ("dekad", "2026-10-D2")],
                          as_of=LAST)
+
+
+def test_loan_book_is_the_same_row_for_row(sample_bank: Path) -> None:
+    """The Excel 借据明细 (not in the JSON) comes from the same joined columns."""
+    config = Config()
+    one = api.build(api.open_ledger(sample_bank), "monthly", "2026-10", config, now=NOW)
+    split = api.build(api.open_partitioned(sample_bank, [("monthly", "2026-10", True)],
+                                           config, partitions=3),
+                      "monthly", "2026-10", config, now=NOW)
+    assert one.loans is not None
+    assert split.loans is not None
+    assert list(one.loans.rows()) == list(split.loans.rows())
+    assert len(list(one.loans.rows())) > 100

@@ -218,3 +218,11 @@ def test_a_ledger_without_transactions_is_refused_in_parts_too(tmp_path: Path) -
     with pytest.raises(LedgerError) as split_error:
         api.open_partitioned(ledger, [("monthly", "2026-01", False)], Config(), partitions=3)
     assert str(split_error.value) == str(unsplit.value)
+
+
+def test_validate_names_a_partitioned_folder(tmp_path: Path) -> None:
+    ledger = two_banks_ledger(tmp_path / "ledger")
+    partition_ledger(ledger, tmp_path / "parts", 2)
+    result = CliRunner().invoke(main, ["validate", "--ledger", str(tmp_path / "parts")])
+    assert result.exit_code == 2
+    assert "partitioned ledger" in result.output
