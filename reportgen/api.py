@@ -16,10 +16,13 @@ from reportgen import datadate
 from reportgen.config import Config
 from reportgen.datadate import DataDate
 from reportgen.engine import Engine
+from reportgen.journal_checks import check_journal
+from reportgen.labels import Labels
 from reportgen.ledger.load import Ledger, load_ledger
-from reportgen.ledger.validate import validate_ledger, warnings_on
+from reportgen.ledger.validate import validate_ledger
 from reportgen.metrics.build import build_report
-from reportgen.model import Report
+from reportgen.metrics.warnings import data_warnings
+from reportgen.model import DataWarning, Report
 from reportgen.periods import parse_period
 from reportgen.progress import Steps
 from reportgen.render.base import RenderOptions, render
@@ -38,9 +41,16 @@ class Session:
 
     @functools.cached_property
     def last_day_warnings(self) -> tuple[list[str], int]:
-        """Data-quality warnings on the ledger's data date (what ``validate`` prints):
-        computed on request, since a report computes its own on its as-of date."""
-        return warnings_on(self.engine, self.data_date.day)
+        """Data-quality warnings on the ledger's data date (what ``validate`` prints, in
+        English): computed on request, since a report computes its own on its as-of date."""
+        warnings, count = data_warnings(self.engine, self.data_date.day)
+        return warning_lines(warnings), count
+
+
+def warning_lines(warnings: tuple[DataWarning, ...], lang: str = "en") -> list[str]:
+    """Warnings as the sentences the CLI prints (English, as every CLI message is)."""
+    labels = Labels(lang)
+    return [labels.warning(w) for w in warnings]
 
 
 def open_ledger(path: Path, *, progress: bool = False, as_of: date | None = None,
@@ -60,7 +70,9 @@ def open_ledger(path: Path, *, progress: bool = False, as_of: date | None = None
                                         latest=engine.last_day())
             if data_date is not None:
                 datadate.check_declared(ledger, data_date)
-            validate_ledger(ledger, engine)
+            validate_ledger(ledger)
+            check_journal(engine)
+            ledger.problems.raise_if_any()
             datadate.check_not_empty(ledger, engine)
     first_day = engine.first_day()
     assert data_date is not None  # a journal row gives both dates
@@ -100,7 +112,7 @@ def render_options(config: Config, *, lang: str | None = None,
 
 
 def write(report: Report, formats: list[str], out: Path, options: RenderOptions) -> list[Path]:
-    """Render ``report`` in each format into ``out``; each file appears whole or not at all."""
+    """Render ``report`` in each format into ``out``: all the files appear, or none changes."""
     return render(report, formats, out, options)
 
 

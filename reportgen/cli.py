@@ -205,7 +205,7 @@ def generate(ledger_path: Path, report: str, period: str, formats: str | None,
                                progress=sys.stderr.isatty(), as_of=as_of)
     model = api.build(session, report, period, config, formats=chosen)
     _bank_notice(config)  # once a report is about to be written without the bank's name
-    _print_warnings(list(model.warnings), model.warning_count, limit=10)  # as of D
+    _print_warnings(api.warning_lines(model.warnings), model.warning_count, limit=10)  # on D
     options = api.render_options(config, lang=lang, templates=templates)
     for path in api.write(model, chosen, out or Path(config.output.dir), options):
         click.echo(str(path))

@@ -17,12 +17,18 @@ from datetime import date
 
 import numpy as np
 
+from reportgen.errors import InternalError
 from reportgen.ledger.load import Ledger
-from reportgen.ledger.parse import NO_DATE
+from reportgen.ledger.parse import MAX_DAY, MIN_DAY, NO_DATE
 from reportgen.ledger.schema import DISBURSE, NORMAL
 
-_DAY_BITS = 21
-_DAY_OFFSET = 1 << 20  # days since 1970 may be negative; keys stay non-negative
+# A key is loan << _DAY_BITS | (day + _DAY_OFFSET).  The day field is sized from the dates
+# the loader accepts, with one spare value below (MIN_DAY − 1, the eve of any window that
+# starts on the first date) so that every stored day and every query day fits: a day
+# outside could carry into the loan bits and book money on the next loan.
+_LOWEST_DAY = MIN_DAY - 1
+_DAY_OFFSET = -_LOWEST_DAY
+_DAY_BITS = (MAX_DAY + _DAY_OFFSET).bit_length()
 EPOCH = date(1970, 1, 1)
 FLOW_CACHE_SIZE = 12  # per-loan flow arrays kept (8 MB each at a million loans)
 _BATCH_DAYS = 6  # snapshot days searched together
@@ -48,8 +54,28 @@ def key_days(keys: np.ndarray, dtype: type[np.signedinteger] = np.int64) -> np.n
     return days
 
 
+def key_loans(keys: np.ndarray) -> np.ndarray:
+    """The loan row each (loan, day) key holds, as int64."""
+    return np.right_shift(keys, _DAY_BITS)
+
+
+def _query_day(day: int) -> int:
+    """A query day as the key's day field can hold it: nothing is stored before MIN_DAY
+    or after MAX_DAY, so clamping changes no answer and keeps the search inside the loan."""
+    return min(max(day, _LOWEST_DAY), MAX_DAY)
+
+
+def _check_days(days: np.ndarray) -> None:
+    """Refuse days the key cannot hold: the loader rejects them as data errors, so one
+    here is a bug, and an error is better than money booked on another loan."""
+    if days.size and (int(days.min()) < _LOWEST_DAY or int(days.max()) > MAX_DAY):
+        raise InternalError(f"a day outside {MIN_DAY}..{MAX_DAY} reached the engine's keys "
+                            f"({int(days.min())}..{int(days.max())})")
+
+
 def _keys(loans: np.ndarray, days: np.ndarray | int) -> np.ndarray:
-    """loan << 21 | (day + 2^20): built in one int64 array, in place (ten million rows)."""
+    """loan << _DAY_BITS | (day + _DAY_OFFSET): built in one int64 array, in place (ten
+    million rows)."""
     keys = loans.astype(np.int64)
     keys <<= _DAY_BITS
     keys += days
@@ -66,6 +92,7 @@ def _sorted_keys(loans: np.ndarray, days: np.ndarray, valid: np.ndarray | None
     (a stable argsort of ten million keys costs about a second).
     """
     everything = valid is None or bool(valid.all())  # None: every row is valid
+    _check_days(days if everything else days[valid])
     keys = _keys(loans, days) if everything else _keys(loans[valid], days[valid])
     descents = int(np.count_nonzero(keys[1:] < keys[:-1])) if keys.size > 1 else 0
     if not descents:
@@ -222,7 +249,7 @@ class Engine:
     # -- queries ---------------------------------------------------------------------------
     def _position(self, keys: np.ndarray, day: int) -> np.ndarray:
         """For each loan, the index one past its last row in ``keys`` dated ≤ day."""
-        return np.searchsorted(keys, _keys(self.loan_index, day), side="right")
+        return np.searchsorted(keys, _keys(self.loan_index, _query_day(day)), side="right")
 
     def balance(self, day: date) -> np.ndarray:
         """bal(x, day) for every loan, int64 fen (reports read it from ``snapshot``, which
@@ -342,7 +369,7 @@ class Engine:
         missing = sorted({day for day in days if day not in self._snapshots})
         for first in range(0, len(missing), _BATCH_DAYS):  # bounded: 2 × 48 MB at 1M loans
             batch = missing[first:first + _BATCH_DAYS]
-            numbers = np.array([day_number(day) for day in batch], dtype=np.int64)
+            numbers = np.array([_query_day(day_number(day)) for day in batch], dtype=np.int64)
             tx_upto, cl_upto = (self._positions(keys, numbers)
                                 for keys in (self.tx_key, self.cl_key))
             for j, day in enumerate(batch):

@@ -8,6 +8,7 @@ rounds on its own.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -201,6 +202,79 @@ def excel_format(kind: Kind, lang: str = "zh") -> str:
     if kind is Kind.DATE:
         return DATE_FORMAT
     return TEXT_FORMAT
+
+
+# --- Text from a ledger or a config, made safe for each format ---------------------------
+#
+# Ledger text is data: it may hold NUL and other control characters, lone surrogates or
+# Unicode noncharacters (a broken export), start like a spreadsheet formula, or run to
+# 100,000 characters.  Each format takes it through one function here, so a cell is
+# cleaned the same way everywhere and the formula check looks at what is finally written.
+
+# C0 controls except tab, LF and CR; DEL and the C1 controls; lone surrogates; the 66
+# Unicode noncharacters (U+FDD0–U+FDEF and the last two code points of every plane).  The
+# noncharacters beyond the BMP have their own pattern, searched only in a text that holds
+# such high code points: in one character class they made every search 15 times slower.
+UNSAFE_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+                         "\ufffe\uffff]")
+_ASTRAL_NONCHARACTERS = re.compile("[" + "".join(
+    f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}"
+    for plane in range(1, 17)) + "]")
+_FROM_FIRST_ASTRAL_NONCHARACTER = re.compile("[\U0001fffe-\U0010ffff]")
+
+
+def has_unsafe_text(value: str) -> bool:
+    """Whether ``clean_text`` would change ``value``."""
+    if UNSAFE_TEXT.search(value) is not None:
+        return True
+    return (_FROM_FIRST_ASTRAL_NONCHARACTER.search(value) is not None
+            and _ASTRAL_NONCHARACTERS.search(value) is not None)
+
+
+# What an HTML/PDF table cell shows of a text: long enough for any real customer or
+# branch name and every label (the longest, an English industry, has 65 characters),
+# short enough that one cell cannot make WeasyPrint's line breaking (which grows with the
+# square of an unbroken text's length) take minutes.
+SHOWN_TEXT_MAX = 80
+ELLIPSIS = "…"
+EXCEL_TEXT_MAX = 32_767  # Excel's limit on the characters of one cell
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may take as a formula
+
+
+def clean_text(value: str) -> str:
+    """``value`` without the characters no format may carry (see ``UNSAFE_TEXT``).
+
+    Tab, newline and CR stay: they are text (a formula check then looks at them).
+    """
+    if not has_unsafe_text(value):
+        return value
+    return _ASTRAL_NONCHARACTERS.sub("", UNSAFE_TEXT.sub("", value))
+
+
+def shown_text(value: str, limit: int = SHOWN_TEXT_MAX) -> str:
+    """Ledger text as an HTML/PDF cell shows it: cleaned, and cut to ``limit`` characters
+    with an ellipsis (the full text stays in the Excel file and the JSON)."""
+    value = clean_text(value)
+    return value if len(value) <= limit else value[: limit - 1] + ELLIPSIS
+
+
+def excel_text(value: str, marker: str = ELLIPSIS) -> str:
+    """Text an Excel cell can hold: cleaned, and cut to Excel's 32,767 characters.
+
+    The end of a cut text is ``marker`` (``{count}`` in it becomes the full text's length,
+    e.g. "…（超出 Excel 单元格字数上限，已截断；原文 100,000 字）"), so nobody mistakes the
+    cell for the whole text.
+    """
+    value = clean_text(value)
+    if len(value) <= EXCEL_TEXT_MAX:
+        return value
+    note = marker.format(count=f"{len(value):,}")
+    return value[: EXCEL_TEXT_MAX - len(note)] + note
+
+
+def looks_like_formula(value: str) -> bool:
+    """Whether a spreadsheet would read ``value`` (as finally written) as a formula."""
+    return value.startswith(FORMULA_START)
 
 
 def _int(value: object) -> int:

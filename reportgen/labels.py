@@ -12,12 +12,17 @@ from __future__ import annotations
 import logging
 import re
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from reportgen.ledger import schema
+
+if TYPE_CHECKING:
+    from reportgen.model import DataWarning
 
 LOG = logging.getLogger(__name__)
 
 LANGS = ("zh", "en")
+GRADE_PARAMS = frozenset({"grade", "expected"})  # warning parameters that hold a grade code
 
 # key → (zh, en).  Keys are grouped by where they appear; "section.key" beats "key".
 CATALOGUE: dict[str, tuple[str, str]] = {
@@ -122,6 +127,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "col.limit": ("监管要求", "Limit"),
     "col.status": ("状态", "Status"),
     "col.warning": ("提示", "Warning"),
+    "col.kind": ("类型", "Kind"),
+    "col.date": ("日期", "Date"),
     # figures (row labels and column headers by model field name)
     "balance": ("贷款余额", "Loan balance"),
     "accounts": ("借据笔数", "Loans"),
@@ -229,9 +236,25 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                  "{count} more rows exceed Excel's sheet row limit and are not listed"),
     "loans_split": ("借据明细共 {total} 行，分列于 {sheets} 个工作表",
                     "{total} loans, split over {sheets} sheets"),
+    "excel.cut": ("…（超出 Excel 单元格 32,767 字的上限，已截断；原文 {count} 字）",
+                  "… (cut at Excel's limit of 32,767 characters a cell; {count} in full)"),
     "no_warnings": ("无数据提示", "No warnings"),
     "warnings_shown": ("共 {count} 条提示，列出 {shown} 条",
                        "{count} warnings, {shown} listed"),
+    "warnings_more": ("共 {count} 条提示，此处列出 {shown} 条；"
+                      "Excel 文件的数据质量表列出 {listed} 条",
+                      "{count} warnings, {shown} listed here; the Data quality sheet of the "
+                      "Excel file lists {listed}"),
+    # data-quality warnings (metrics/warnings.py): one sentence per kind
+    "warning.no_state": ("借据 {loan_id} 在 {day} 未结清，但没有五级分类记录（按正常类、未逾期计）",
+                         "loan {loan_id} is live on {day} but has no classification row "
+                         "(treated as normal, not overdue)"),
+    "warning.grade_too_mild": ("借据 {loan_id} 在 {day} 逾期 {overdue_days} 天，分类为{grade}，"
+                               "应至少为{expected}",
+                               "loan {loan_id} is {overdue_days} days overdue on {day} but "
+                               "graded {grade}; at least {expected} expected"),
+    "kind.no_state": ("无分类记录", "no classification"),
+    "kind.grade_too_mild": ("分类偏轻", "grade too mild"),
     # cover, signatures, page footer
     "cover.bank": ("银行", "Bank"),
     "cover.branch": ("机构", "Branch"),
@@ -244,6 +267,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "cover.ledger_sha256": ("台账校验码（SHA-256）", "Ledger SHA-256"),
     "cover.version": ("程序版本", "Program version"),
     "cover.warnings": ("数据提示", "Data warnings"),
+    "cover.warnings_count": ("{count} 条（见数据质量表）", "{count} (see Data quality)"),
+    "cover.no_warnings": ("无", "none"),
     "cover.sheets": ("工作表", "Sheets"),
     "sign.preparer": ("制表人", "Prepared by"),
     "sign.reviewer": ("复核人", "Reviewed by"),
@@ -342,6 +367,22 @@ class Labels:
         if table is None:
             return code
         return table.get(code, code)
+
+    def warning(self, warning: DataWarning) -> str:
+        """A data-quality warning as a sentence: 借据 L1 在 2026-10-31 逾期 95 天，分类为关注类，
+        应至少为次级类 / loan L1 is 95 days overdue on 2026-10-31 but graded special_mention;
+        at least substandard expected.
+
+        Chinese names grades by their labels; English keeps the ledger's grade codes (what
+        a user types in the ledger and searches for).
+        """
+        params = {name: (self.field("quality", str(value))
+                         if name in GRADE_PARAMS and self.lang == "zh" else value)
+                  for name, value in warning.params}
+        if isinstance(params.get("overdue_days"), int):
+            params["overdue_days"] = f"{params['overdue_days']:,}"
+        return self(f"warning.{warning.kind}", loan_id=warning.loan_id,
+                    day=warning.day.isoformat(), **params)
 
     def section(self, name: str) -> str:
         return self(f"section.{name}")

@@ -503,6 +503,24 @@ class Sections:
 
 
 @dataclass(frozen=True)
+class DataWarning:
+    """One data-quality warning, as data: what it is (``kind``), which loan, on which day,
+    and the values its sentence needs (``params``: overdue_days, grade, expected …).
+
+    The model holds no sentence: labels.py words a warning in the report's language when
+    it is rendered (``Labels.warning``), and the JSON keeps the data.
+    """
+
+    kind: str  # no_state · grade_too_mild (metrics/warnings.py)
+    loan_id: str
+    day: date
+    params: tuple[tuple[str, str | int], ...] = ()
+
+    def param(self, name: str) -> str | int:
+        return dict(self.params)[name]
+
+
+@dataclass(frozen=True)
 class Report:
     """One report: what it is, which ledger it came from, and its sections."""
 
@@ -521,5 +539,6 @@ class Report:
     version: str
     sections: Sections
     loans: LoanBook | None = None  # live loans on D, for the Excel 借据明细 sheet
-    warnings: tuple[str, ...] = field(default=())  # validator warnings (data-quality sheet)
+    # data-quality warnings on D, the first ones (``warnings``) of ``warning_count``
+    warnings: tuple[DataWarning, ...] = field(default=())
     warning_count: int = 0

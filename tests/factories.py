@@ -27,6 +27,7 @@ from reportgen.model import (
     BreakdownRow,
     Compare,
     Concentration,
+    DataWarning,
     Inclusive,
     Indicator,
     LoanBook,
@@ -54,6 +55,15 @@ FORMULA = '=HYPERLINK("http://x","y")'
 SCRIPT = "<script>alert(1)</script>"
 IMG = '<img src="file:///etc/passwd">'
 HOSTILE = (FORMULA, SCRIPT, IMG)
+
+# the data-quality warnings on D of every hand-made report: L0002 has no state row, and
+# L0006 (the watchlist's grade check) is 95 days overdue but graded special_mention
+WARNINGS = (
+    DataWarning("no_state", "L0002", date(2026, 10, 31)),
+    DataWarning("grade_too_mild", "L0006", date(2026, 10, 31),
+                (("overdue_days", 95), ("grade", "special_mention"),
+                 ("expected", "substandard"))),
+)
 
 BALANCE = 1_000_005_000
 NPL = 50_000_250
@@ -256,7 +266,7 @@ def loan_book() -> LoanBook:
 
 def make_report(report: str = "monthly", *, bank: str = "示例农村商业银行",
                 branch: str = "城东支行", loans: LoanBook | None = None,
-                warnings: tuple[str, ...] | None = None) -> Report:
+                warnings: tuple[DataWarning, ...] | None = None) -> Report:
     """The hand-made report of type ``report``, holding the sections interface.md gives it."""
     period, start, end, opening = PERIODS[report]
     full = report != "dekad"
@@ -273,9 +283,7 @@ def make_report(report: str = "monthly", *, bank: str = "示例农村商业银�
         migration=migration() if months else None,
         trend=trend(months) if months else None,
     )
-    shown_warnings = (("customers.csv, row 7, column industry: blank, counted as unknown",
-                       "loans.csv, row 9: maturity before start date")
-                      if warnings is None else warnings)
+    shown_warnings = WARNINGS if warnings is None else warnings
     return Report(
         report=report, period=period, start=start, end=end, opening=opening,
         year_start=date(end.year, 1, 1), last_year=date(end.year - 1, end.month, end.day),

@@ -329,3 +329,18 @@ def test_a_record_that_cannot_become_a_message_is_a_failed_delivery_not_a_crash(
     assert [(o.status, o.attempts) for o in outcomes] == [("failed", 0)]
     assert "cannot be mailed" in (outcomes[0].error or "")
     assert archive.records()[-1]["status"] == "failed"
+
+
+def test_mail_bodies_run_in_the_sandbox_and_drop_control_characters(archive: Archive) -> None:
+    from reportgen.deliver import body
+    from reportgen.render.sandbox import ReportSandbox
+
+    assert isinstance(body._ENV, ReportSandbox)
+    assert isinstance(body._TEXT.environment, ReportSandbox)
+    record = make_record(archive)
+    odd = dataclasses.replace(record, figures={**record.figures, "branch": "城\x00东\x1b支\x85行"})
+    text, html = render_bodies(odd, ["a.pdf"], lang="zh", unit="yuan")
+    assert "城东支行" in text
+    assert "城东支行" in html
+    assert "\x00" not in text + html
+    assert "\x1b" not in text + html

@@ -385,3 +385,45 @@ def test_batched_snapshots_equal_one_by_one(monkeypatch: pytest.MonkeyPatch) -> 
         one = alone.snapshot(snap.day)
         for field in ("balance", "live", "grade", "overdue_days", "has_state"):
             assert (getattr(snap, field) == getattr(one, field)).all(), (snap.day, field)
+
+
+# --- the (loan, day) key holds every accepted date and nothing spills (issue 9) -------------
+
+
+class TestKeysCannotSpill:
+    def test_the_day_field_is_sized_from_the_accepted_range(self) -> None:
+        from reportgen import engine as module
+        from reportgen.ledger.parse import MAX_DAY, MIN_DAY
+
+        assert module._LOWEST_DAY + module._DAY_OFFSET == 0
+        assert MAX_DAY + module._DAY_OFFSET < 1 << module._DAY_BITS
+        assert (date(1900, 1, 1) - date(1970, 1, 1)).days == MIN_DAY
+        assert (date(2199, 12, 31) - date(1970, 1, 1)).days == MAX_DAY
+
+    @pytest.mark.parametrize("day", [(date(2199, 12, 31) - date(1970, 1, 1)).days + 1,
+                                     (date(7026, 10, 5) - date(1970, 1, 1)).days,
+                                     (date(1899, 12, 30) - date(1970, 1, 1)).days])
+    def test_a_day_outside_is_an_internal_error_not_a_spill(self, day: int) -> None:
+        from reportgen.errors import InternalError
+
+        loans = np.array([0, 1], dtype=np.int32)
+        days = np.array([0, day], dtype=np.int32)
+        with pytest.raises(InternalError, match="outside"):
+            _sorted_keys(loans, days, None)
+
+    def test_the_first_and_last_day_stay_on_their_loan(self, tmp_path: Path) -> None:
+        loans = ("L1,C1,B1,王,,credit,1000,1900-01-01,2199-12-31,4\n"
+                 "L2,C1,B1,王,,credit,1000,1900-01-01,2199-12-31,4\n")
+        transactions = ("L1,2199-12-31,disburse,7\n"
+                        "L2,1900-01-01,disburse,5\n")
+        engine = open_ledger(write_ledger(tmp_path, customers=CUSTOMERS, loans=loans,
+                                          transactions=transactions)).engine
+        assert engine.balance(date(1900, 1, 1)).tolist() == [0, 500]
+        assert engine.balance(date(2199, 12, 30)).tolist() == [0, 500]
+        assert engine.balance(date(2199, 12, 31)).tolist() == [700, 500]
+        # query days beyond the range read the nearest edge, never a neighbour's keys
+        assert engine.balance(date(9999, 12, 31)).tolist() == [700, 500]
+        assert engine.balance(date(1, 1, 1)).tolist() == [0, 0]
+        assert engine.flow(DISBURSE, date(1, 1, 1), date(1900, 1, 1)).tolist() == [0, 500]
+        assert engine.flow(DISBURSE, date(2199, 12, 31), date(9999, 1, 1)).tolist() == [700, 0]
+        assert engine.snapshots([date(9000, 1, 1)])[0].balance.tolist() == [700, 500]

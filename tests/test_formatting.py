@@ -6,15 +6,21 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from reportgen.formatting import (
+    EXCEL_TEXT_MAX,
     NULL,
+    SHOWN_TEXT_MAX,
     Kind,
+    clean_text,
     count_text,
     excel_format,
+    excel_text,
     excel_value,
+    looks_like_formula,
     money_in_unit,
     money_text,
     percent,
@@ -23,6 +29,7 @@ from reportgen.formatting import (
     rate_text,
     ratio6,
     round_fraction,
+    shown_text,
     text,
     yuan,
 )
@@ -128,3 +135,71 @@ def test_identity_numbers_are_masked() -> None:
     assert mask_id("91330100MA2XXXXX7Q") == "913301********XX7Q"
     assert mask_id("1234567") == "******7"
     assert mask_id(None) == ""
+
+
+# --- text made safe for each format ---------------------------------------------------------
+
+REMOVED = ([chr(c) for c in range(0x20) if chr(c) not in "\t\n\r"]
+           + [chr(c) for c in range(0x7F, 0xA0)]
+           + ["\ud800", "\udbff", "\udc00", "\udfff", "\ufdd0", "\ufdef", "\ufffe", "\uffff",
+              "\U0001fffe", "\U0001ffff", "\U0010fffe", "\U0010ffff"])
+KEPT = ["\t", "\n", "\r", " ", "\u00a0", "\u00ad", "\u200b", "\ufdcf", "\ufdf0", "\ufffd",
+        "\U0001fffd", "\U00020000", "名", "€"]
+
+
+@pytest.mark.parametrize("ch", REMOVED, ids=[f"U+{ord(c):04X}" for c in REMOVED])
+def test_unsafe_characters_are_removed(ch: str) -> None:
+    assert clean_text(f"a{ch}b{ch}") == "ab"
+
+
+@pytest.mark.parametrize("ch", KEPT, ids=[f"U+{ord(c):04X}" for c in KEPT])
+def test_other_characters_are_kept(ch: str) -> None:
+    assert clean_text(f"a{ch}b") == f"a{ch}b"
+
+
+@given(st.text())
+def test_cleaned_text_is_utf8_and_xml_safe_and_cleaning_twice_changes_nothing(s: str) -> None:
+    cleaned = clean_text(s)
+    cleaned.encode("utf-8")  # no lone surrogate
+    assert clean_text(cleaned) == cleaned
+    assert all(ch in "\t\n\r" or ord(ch) >= 0x20 for ch in cleaned)
+
+
+@pytest.mark.parametrize(("value", "formula"), [
+    ("=1+1", True), ("+1", True), ("-1", True), ("@SUM(A1)", True), ("\t=1", True),
+    ("\r=1", True), ("a=1", False), (" =1", False), ("", False), ("甲=1", False)])
+def test_formula_start(value: str, formula: bool) -> None:
+    assert looks_like_formula(value) is formula
+
+
+@pytest.mark.parametrize("value", ['\x01=HYPERLINK("http://x")', "\x00+1", "\u0085-1",
+                                   "\ufffe@x", "\x7f\x1b=1"])
+def test_the_formula_check_is_on_the_cleaned_text(value: str) -> None:
+    assert not looks_like_formula(value)
+    assert looks_like_formula(excel_text(value))
+    assert looks_like_formula(shown_text(value))
+
+
+@pytest.mark.parametrize("length", [SHOWN_TEXT_MAX - 1, SHOWN_TEXT_MAX, SHOWN_TEXT_MAX + 1,
+                                    10_000, 100_000])
+def test_shown_text_is_cut_with_an_ellipsis(length: int) -> None:
+    shown = shown_text("名" * length)
+    if length <= SHOWN_TEXT_MAX:
+        assert shown == "名" * length
+    else:
+        assert shown == "名" * (SHOWN_TEXT_MAX - 1) + "…"
+
+
+def test_shown_text_counts_what_remains_after_cleaning() -> None:
+    assert shown_text("\x00" * 100 + "名" * SHOWN_TEXT_MAX) == "名" * SHOWN_TEXT_MAX
+
+
+@pytest.mark.parametrize("length", [EXCEL_TEXT_MAX, EXCEL_TEXT_MAX + 1, 100_000])
+def test_excel_text_fits_a_cell_and_says_it_was_cut(length: int) -> None:
+    cut = excel_text("x" * length, "…（原文 {count} 字）")
+    if length == EXCEL_TEXT_MAX:
+        assert cut == "x" * length
+    else:
+        assert len(cut) == EXCEL_TEXT_MAX
+        assert cut.endswith(f"…（原文 {length:,} 字）")
+        assert cut.startswith("x" * 30_000)

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 
+import badinput
 import numpy as np
 import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reportgen.ledger import parse
 from reportgen.ledger.schema import CUSTOMER_TYPES, GRADES, INDUSTRIES, TX_TYPES
@@ -228,3 +232,183 @@ def test_grades_in_display_order() -> None:
 def test_text_is_trimmed_and_blank_cells_are_null() -> None:
     assert parse.clean(pa.array(["  a b ", None, "   ", "x"], pa.string())).to_pylist() == [
         "a b", None, None, "x"]
+
+
+# -- the range of dates a ledger may hold (issue 9) ----------------------------------------
+
+
+class TestDatesOutsideTheLedgerRange:
+    """1900-01-01 … 2199-12-31, one rule for every date cell in every form; a year typed
+    7026 for 2026 used to overflow the engine's key and book money on the next loan."""
+
+    @pytest.mark.parametrize("text", ["1900-01-01", "19000101", "1900/1/1", "2199-12-31",
+                                      "21991231", "2199/12/31"])
+    def test_the_first_and_last_day_are_dates(self, text: str) -> None:
+        value, _, bad, _ = _one(parse.date_days, text)
+        assert not bad
+        assert value in (_days(date(1900, 1, 1)), _days(date(2199, 12, 31)))
+
+    @pytest.mark.parametrize("text", ["7026-10-05", "70261005", "7026/10/5", "1899-12-31",
+                                      "18991231", "2200-01-01", "0000-01-01", "00000101",
+                                      "0000/2/29", "0001-01-01", "9999-12-31"])
+    def test_outside_is_a_cell_error_of_its_own(self, text: str) -> None:
+        value, blank, bad, reason = _one(parse.date_days, text)
+        assert (value, blank, bad) == (parse.NO_DATE, False, True)
+        assert reason == "outside the dates a ledger may hold (1900-01-01 to 2199-12-31)"
+
+    @pytest.mark.parametrize("text", ["0000-02-30", "0000-13-01", "00000230"])
+    def test_a_year_zero_that_is_no_calendar_day_stays_not_a_date(self, text: str) -> None:
+        assert "YYYY-MM-DD" in str(_one(parse.date_days, text)[3])
+
+    @pytest.mark.parametrize("text", ["7026-10-05", "0000-01-01", "1899-12-31",
+                                      "2200-01-01"])
+    def test_a_column_arrow_read_as_dates_gets_the_same_rule(self, text: str) -> None:
+        typed = pa.array([text, "2026-10-05", None]).cast(pa.date32())
+        parsed = parse.date_days(typed)
+        assert parsed.bad.tolist() == [True, False, False]
+        assert parsed.values[0] == parse.NO_DATE
+        assert parsed.blank.tolist() == [False, False, True]
+        assert _reason(parsed, 0) == parse.OUT_OF_RANGE
+
+
+_DATE_TEXT = st.builds(
+    lambda y, m, d, form: form.format(y=y, m=m, d=d),
+    st.integers(0, 9999), st.integers(0, 13), st.integers(0, 32),
+    st.sampled_from(["{y:04d}-{m:02d}-{d:02d}", "{y:04d}/{m}/{d}", "{y:04d}{m:02d}{d:02d}"]))
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(st.lists(_DATE_TEXT | st.sampled_from(["0000-01-01", "7026-10-05", "1899-12-31",
+                                              "2199-12-31", "1900-01-01", ""]),
+                min_size=1, max_size=12))
+def test_fast_and_general_date_paths_agree(texts: list[str]) -> None:
+    """Arrow's typed CSV read (the fast path, taken when every cell is an ISO date) and
+    the text parser (taken as soon as one cell is not) give each cell the same day and
+    the same verdict, so a cell's fate never depends on the other cells of its column."""
+    from reportgen.ledger.read import _read_typed_or_text
+    from reportgen.ledger.schema import Kind
+
+    body = "d\n" + "".join(f"{t}\n" if t else '""\n' for t in texts)
+    table, _ = _read_typed_or_text(body.encode(), ["d"], {"d": Kind.DATE})
+    fast = parse.date_days(table.column("d").combine_chunks())
+    general = parse.date_days(pa.array([t or None for t in texts], pa.string()))
+    assert fast.values.tolist() == general.values.tolist()
+    assert fast.bad.tolist() == general.bad.tolist()
+    assert fast.blank.tolist() == general.blank.tolist()
+    for text in texts:  # each cell alone: the same as within any column
+        alone = parse.date_days(pa.array([text or None], pa.string()))
+        index = texts.index(text)
+        assert alone.values[0] == general.values[index]
+
+
+_TABLE_DATES = [
+    # (table, rows with the bad date, where, value)
+    ("loans", badinput.LOANS.replace("2026-03-01,2027", "7026-03-01,2027"),
+     "loans.csv, row 3, column start_date", "7026-03-01"),
+    ("loans", badinput.LOANS.replace("2027-01-15", "0000-01-15"),
+     "loans.csv, row 2, column maturity_date", "0000-01-15"),
+    ("transactions", badinput.TRANSACTIONS.replace("L2,2026-08-01", "L2,7026-08-01"),
+     "transactions.csv, row 5, column date", "7026-08-01"),
+    ("transactions", badinput.TRANSACTIONS.replace("L2,2026-08-01", "L2,70260801"),
+     "transactions.csv, row 5, column date", "70260801"),
+    ("transactions", badinput.TRANSACTIONS.replace("L2,2026-08-01", "L2,1899/8/1"),
+     "transactions.csv, row 5, column date", "1899/8/1"),
+    ("classifications", badinput.CLASSIFICATIONS.replace("L2,2026-03-01", "L2,2200-03-01"),
+     "classifications.csv, row 3, column date", "2200-03-01"),
+    ("classifications", badinput.CLASSIFICATIONS.replace(
+        "L2,2026-03-01,normal,", "L2,2026-03-01,substandard,0000-01-01"),
+     "classifications.csv, row 3, column overdue_since", "0000-01-01"),
+    ("bank_figures", badinput.BANK_FIGURES.replace("2026-09-30,provision",
+                                                   "7026-09-30,provision"),
+     "bank_figures.csv, row 2, column date", "7026-09-30"),
+]
+
+
+class TestDatesOutsideTheRangeThroughTheCli:
+    @pytest.mark.parametrize(("table", "rows", "where", "value"), _TABLE_DATES,
+                             ids=[w.split(",")[0] + "-" + v for _, _, w, v in _TABLE_DATES])
+    def test_csv(self, tmp_path: Path, table: str, rows: str, where: str, value: str
+                 ) -> None:
+        path = badinput.ledger(tmp_path / "l", **{table: rows})
+        badinput.rejected(path, tmp_path,
+                          badinput.Expected(where, "outside the dates a ledger may hold", value))
+
+    @pytest.mark.parametrize("other", ["2026-06-01", "2026/6/1"], ids=["iso", "slashes"])
+    def test_year_zero_is_refused_whatever_the_other_cells(self, tmp_path: Path, other: str
+                                                          ) -> None:
+        rows = (badinput.TRANSACTIONS.replace("L2,2026-08-01", "L2,0000-08-01")
+                .replace("L1,2026-06-01", f"L1,{other}"))
+        path = badinput.ledger(tmp_path / "l", transactions=rows)
+        badinput.rejected(path, tmp_path, badinput.Expected(
+            "transactions.csv, row 5, column date", "outside the dates", "0000-08-01"))
+
+    def test_a_typo_on_the_last_loan_names_that_loan_not_a_crash(self, tmp_path: Path
+                                                                ) -> None:
+        rows = badinput.TRANSACTIONS + "L2,7026-10-05,repay,5000\n"
+        path = badinput.ledger(tmp_path / "l", transactions=rows)
+        stderr = badinput.rejected(path, tmp_path, badinput.Expected(
+            "transactions.csv, row 6, column date", "outside the dates", "7026-10-05"))
+        assert "balance" not in stderr  # no money moved to (or from) another loan
+
+    @pytest.mark.parametrize(("sheet", "column", "row", "replace"), [
+        ("transactions", "date", 5, ("L2,2026-08-01", "L2,7026-08-01")),
+        ("loans", "start_date", 3, ("2026-03-01,2027", "2200-03-01,2227")),
+    ])
+    def test_workbook_date_cells(self, tmp_path: Path, sheet: str, column: str, row: int,
+                                 replace: tuple[str, str]) -> None:
+        from ledgers import read_tables, write_workbook
+
+        source = {"transactions": badinput.TRANSACTIONS, "loans": badinput.LOANS}[sheet]
+        folder = badinput.ledger(tmp_path / "csv", **{sheet: source.replace(*replace)})
+        book = write_workbook(tmp_path / "l.xlsx", read_tables(folder))
+        value = replace[1].split(",")[1] if sheet == "transactions" else replace[1][:10]
+        badinput.rejected(book, tmp_path, badinput.Expected(
+            f"l.xlsx, sheet {sheet}, row {row}, column {column}", "outside the dates", value))
+
+    def test_parquet_date_column(self, tmp_path: Path) -> None:
+        import pyarrow.parquet as pq
+
+        folder = badinput.ledger(tmp_path / "l")
+        (folder / "transactions.csv").unlink()
+        pq.write_table(pa.table({
+            "loan_id": ["L1", "L2", "L2"],
+            "date": pa.array([date(2025, 1, 15), date(2026, 3, 1), date(7026, 10, 5)]),
+            "type": ["disburse", "disburse", "repay"],
+            "amount": ["500000", "100000", "1"]}), folder / "transactions.parquet")
+        badinput.rejected(folder, tmp_path, badinput.Expected(
+            "transactions.parquet, row 4, column date", "outside the dates", "7026-10-05"))
+
+
+# -- thousands separators (issue 9) --------------------------------------------------------
+
+
+_MISPLACED = ["12,34", "1,2345", ",123", "1,,234", "1,234,5", "12,34.5", "¥12,34", "1234,",
+              "-12,34", "1,234,5678.00", "1,23"]
+
+
+class TestCommasThatDoNotGroupThousands:
+    @pytest.mark.parametrize("text", _MISPLACED)
+    def test_are_an_error_not_a_number(self, text: str) -> None:
+        value, blank, bad, reason = _one(parse.money, text)
+        assert (value, blank, bad) == (0, False, True)
+        assert reason is not None
+        assert reason.startswith("a comma that does not separate")
+
+    @pytest.mark.parametrize(("text", "fen"), [("1,234,567.89", 123456789), ("1,234", 123400),
+                                               ("¥12,345.6", 1234560), ("-1,000", -100000),
+                                               ("999,999", 99999900)])
+    def test_valid_grouping_stays_fine(self, text: str, fen: int) -> None:
+        assert _one(parse.money, text)[:3] == (fen, False, False)
+
+    def test_a_plain_column_with_one_misplaced_comma(self) -> None:
+        """The fast path proves plain columns; one comma sends the column to the general
+        path, which must still refuse it."""
+        parsed = parse.money(pa.array(["1.00", "2.50", "12,34.00"]))
+        assert parsed.bad.tolist() == [False, False, True]
+
+    @pytest.mark.parametrize("text", ["12,34", "1,2345", "1,234,5"])
+    def test_through_the_cli(self, tmp_path: Path, text: str) -> None:
+        rows = badinput.TRANSACTIONS.replace("repay,20000", f'repay,"{text}"')
+        path = badinput.ledger(tmp_path / "l", transactions=rows)
+        badinput.rejected(path, tmp_path, badinput.Expected(
+            "transactions.csv, row 5, column amount", "a comma that does not separate", text))

@@ -551,3 +551,42 @@ def test_many_warnings_are_capped_with_a_count(tmp_path: Path) -> None:
     assert result.stderr.count("warning: loan M") == 100
     assert "… and 20 more warning(s)" in result.stderr
     assert "120 warning(s)" in result.stdout
+
+
+# -- targets carry money like the money columns (issue 9) -----------------------------------
+
+
+class TestGroupedTargets:
+    @pytest.mark.parametrize(("text", "millionths"), [
+        ("2,560,000.00", 2_560_000_000_000), ("¥2,560,000", 2_560_000_000_000),
+        ("1,000", 1_000_000_000), ("2560000.5", 2_560_000_500_000)])
+    def test_money_targets_accept_thousands_separators(self, tmp_path: Path, text: str,
+                                                       millionths: int) -> None:
+        from reportgen.ledger.load import load_ledger
+
+        folder = ledger(tmp_path / "l", targets=f'王五,2026-10,disbursed,"{text}"\n'
+                        f'李四,2026-Q4,balance_increase,"{text}"\n')
+        out = tmp_path / "out"
+        assert generate(folder, out).exit_code == 0
+        targets = load_ledger(folder).targets
+        assert targets is not None
+        assert targets["target"].tolist() == [millionths, millionths]
+
+    def test_a_count_may_be_grouped_too(self, tmp_path: Path) -> None:
+        folder = ledger(tmp_path / "l", targets='李四,2026-Q4,new_customers,"1,200"\n')
+        result = generate(folder, tmp_path / "out")
+        assert result.exit_code == 0, result.output
+
+    @pytest.mark.parametrize(("text", "metric", "message"), [
+        ("2,560,00.00", "disbursed", "a comma that does not separate thousands"),
+        ("12,34", "balance_increase", "a comma that does not separate thousands"),
+        ("1.001", "disbursed", "money has at most 2 decimals"),
+        ("¥3", "new_customers", "new_customers is a count, not money"),
+        ("3.5", "new_customers", "new_customers needs a whole number"),
+    ])
+    def test_bad_targets(self, tmp_path: Path, text: str, metric: str, message: str) -> None:
+        import badinput
+
+        folder = ledger(tmp_path / "l", targets=f'王五,2026-10,{metric},"{text}"\n')
+        badinput.rejected(folder, tmp_path, badinput.Expected(
+            "targets.csv, row 2, column target", message))

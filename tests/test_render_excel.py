@@ -6,7 +6,9 @@ balance 1,000,005,000 fen = 1,000.005 万元 → 1000.01; npl ratio 5%; coverage
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
@@ -192,10 +194,26 @@ def test_native_charts(workbooks: dict[str, Any]) -> None:
     assert len(workbooks["quarterly"]["趋势"]._charts) == 1
 
 
-def test_data_quality_sheet_lists_warnings(workbooks: dict[str, Any]) -> None:
+def test_data_quality_sheet_lists_warnings_in_the_reports_language(
+        workbooks: dict[str, Any], tmp_path: Path) -> None:
     values = rows(workbooks["monthly"]["数据质量"])
-    assert [1, "customers.csv, row 7, column industry: blank, counted as unknown"] in values
+    assert values[3] == ["序号", "类型", "借据号", "日期", "提示"]
+    assert values[4][:3] == [1, "无分类记录", "L0002"]
+    assert values[4][3].date() == date(2026, 10, 31)
+    assert values[4][4] == ("借据 L0002 在 2026-10-31 未结清，但没有五级分类记录"
+                            "（按正常类、未逾期计）")
+    assert values[5][1:3] == ["分类偏轻", "L0006"]
+    assert values[5][4] == "借据 L0006 在 2026-10-31 逾期 95 天，分类为关注类，应至少为次级类"
     assert values[-1][0] == 2
+    english = rows(load_workbook(write(tmp_path, make_report("monthly"), lang="en"))
+                   ["Data quality"])
+    assert english[5][4] == ("loan L0006 is 95 days overdue on 2026-10-31 but graded "
+                             "special_mention; at least substandard expected")
+
+
+def test_cover_says_how_many_warnings_and_where(workbooks: dict[str, Any]) -> None:
+    cover = {r[0]: r[1] for r in rows(workbooks["monthly"]["封面"]) if r and r[0]}
+    assert cover["数据提示"] == "2 条（见数据质量表）"
 
 
 def test_loan_sheet_holds_every_live_loan(workbooks: dict[str, Any]) -> None:
@@ -261,7 +279,101 @@ def test_file_name_and_atomic_write(tmp_path: Path) -> None:
 
 def test_data_quality_sheet_without_warnings_and_with_more_than_listed(tmp_path: Path) -> None:
     none = load_workbook(write(tmp_path / "none", make_report("dekad", warnings=())))
-    assert [None, "无数据提示"] in rows(none["数据质量"])
+    assert [None, "无数据提示", None, None, None] in rows(none["数据质量"])
+    assert ["数据提示", "无"] in rows(none["封面"])
     many = replace(make_report("dekad"), warning_count=1234)
     listed = rows(load_workbook(write(tmp_path / "many", many))["数据质量"])
-    assert listed[-1] == [None, "共 1,234 条提示，列出 2 条"]
+    assert listed[-1] == [None, "共 1,234 条提示，列出 2 条", None, None, None]
+
+
+# --- text that is cleaned, and only then checked for a formula start ----------------------
+
+# Each starts like a formula only once the characters Excel's XML cannot hold are removed.
+DISGUISED = ['\x01=HYPERLINK("http://x","y")', "\x00+1+1", "\x1b-2", "\x85@SUM(A1)",
+             "\ufffe=1", "\x7f\x9f=cmd|' /C calc'!A0", "\t=1", "\r=2", "\x08\t@x"]
+
+
+def _disguised_report(names: list[str]) -> Report:
+    """The monthly report with ``names`` as every customer name (lists, top 10, loans),
+    as the bank's name and as the loan ids of the warnings."""
+    from factories import WARNINGS, loan_book
+
+    r = make_report("monthly", bank=names[0],
+                    warnings=tuple(replace(w, loan_id=n) for w, n in zip(
+                        WARNINGS * len(names), names, strict=False)))
+    s = r.sections
+    assert s.concentration is not None
+    conc = replace(s.concentration, top10=tuple(
+        replace(t, customer_name=n) for t, n in zip(s.concentration.top10 * 3, names,
+                                                    strict=False)))
+    watch = replace(s.watchlist, entries=tuple(
+        replace(e, customer_name=n) for e, n in zip(s.watchlist.entries * 3, names,
+                                                    strict=False)))
+    upcoming = replace(s.maturity, upcoming=tuple(
+        replace(u, customer_name=n) for u, n in zip(s.maturity.upcoming * 3, names,
+                                                    strict=False)))
+    book = loan_book()
+    k = len(book)
+    loans = replace(book, customer_name=(names * k)[:k], product=(names[::-1] * k)[:k])
+    return replace(r, loans=loans, sections=replace(s, concentration=conc, watchlist=watch,
+                                                    maturity=upcoming))
+
+
+def _text_cells(wb: Any) -> dict[str, list[Any]]:
+    cells: dict[str, list[Any]] = {}
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if isinstance(c.value, str):
+                    cells.setdefault(c.value, []).append(c)
+    return cells
+
+
+@pytest.mark.parametrize("path", ["fast", "slow"])
+def test_formula_check_looks_at_the_cleaned_text(tmp_path: Path, path: str,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    if path == "slow":
+        monkeypatch.setattr(excel_loans, "_fast_append", lambda ws: None)
+    wb = load_workbook(write(tmp_path, _disguised_report(DISGUISED)))
+    cells = _text_cells(wb)
+    for name in DISGUISED:
+        clean = name.lstrip("\x00\x01\x08\x1b\x7f\x85\x9f\ufffe")
+        sheets = {c.parent.title for c in cells.get(clean, ())}
+        assert {"集中度", "风险客户", "到期", "借据明细", "数据质量"} <= sheets, (name, sheets)
+        for cell in cells[clean]:
+            assert cell.data_type == "s", (name, cell.parent.title)
+            assert cell.quotePrefix, (name, cell.parent.title, cell.coordinate)
+    cover = [c for c in cells[DISGUISED[0][1:]] if c.parent.title == "封面"]
+    assert cover
+    assert all(c.quotePrefix for c in cover)
+    for value in cells:
+        assert not any(ch in value for ch in "\x00\x01\x08\x1b\x7f\x85\x9f\ufffe"), value
+
+
+def test_no_formula_element_in_any_sheet(tmp_path: Path) -> None:
+    import zipfile
+
+    path = write(tmp_path, _disguised_report(DISGUISED))
+    with zipfile.ZipFile(path) as z:
+        sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
+        assert not any(b"<f>" in z.read(n) or b"<f " in z.read(n) for n in sheets)
+
+
+def test_text_longer_than_an_excel_cell_is_cut_with_a_note(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    long = "长" * 40_000
+    wb = load_workbook(write(tmp_path, _disguised_report([long, "=" + "x" * 50_000])))
+    cells = _text_cells(wb)
+    cut = [v for v in cells if len(v) > 30_000]
+    assert cut
+    for value in cut:
+        assert len(value) == 32_767
+        match = re.search(r"…（超出 Excel 单元格 32,767 字的上限，已截断；原文 ([\d,]+) 字）$",
+                          value)
+        assert match, value[-60:]
+        assert int(match.group(1).replace(",", "")) >= 40_000
+    sheets = {c.parent.title for v in cut for c in cells[v]}
+    assert {"集中度", "风险客户", "到期", "借据明细"} <= sheets
+    formula = next(v for v in cut if v.startswith("="))
+    assert all(c.quotePrefix and c.data_type == "s" for c in cells[formula])
+    assert "longer than Excel's 32,767 characters were cut" in caplog.text

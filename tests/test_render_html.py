@@ -12,9 +12,11 @@ from factories import FORMULA, HOSTILE, make_report, watchlist
 
 from reportgen.config import SignaturesConfig
 from reportgen.errors import TemplateError
+from reportgen.formatting import SHOWN_TEXT_MAX
 from reportgen.model import REPORT_TYPES, Report
 from reportgen.render.base import RenderOptions, render
 from reportgen.render.html import TEMPLATES, render_html
+from reportgen.render.sandbox import OUTPUT_MAX
 
 CJK = re.compile(r"[\u3400-\u9fff]")
 
@@ -49,7 +51,7 @@ def test_each_report_type_shows_its_sections(report: str) -> None:
     r = make_report(report)
     doc = parse(render_html(r, RenderOptions()))
     shown = [s.get("id").removeprefix("section-") for s in doc.xpath("//section")]
-    assert sorted(shown) == sorted(r.sections.present())
+    assert sorted(shown) == sorted([*r.sections.present(), "data_quality"])
 
 
 def test_hostile_names_are_plain_text() -> None:
@@ -190,3 +192,85 @@ def test_the_documented_override_works(tmp_path: Path) -> None:
     assert block == ["编制：王五", "审核：赵六", "行长：", "（盖章）"]
     assert section(html, "summary") == section(render_html(make_report("monthly"),
                                                            RenderOptions()), "summary")
+
+
+# --- control characters and long text ------------------------------------------------------
+
+UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+                    "\U0001fffe\U0010ffff]")
+CONTROL_NAMES = ["甲\x00乙", "\x01=HYPERLINK(\"http://x\")", "丙\x1b[0m丁", "戊\x7f\x85\x9f己",
+                 "庚\ud800辛", "壬\ufffe\uffff癸", "子\ufdd0\U0010ffff丑", "寅\x0b\x0c卯"]
+
+
+def _everywhere(name: str) -> Report:
+    """A report whose bank, branch, customer names and warning loan ids are all ``name``."""
+    from factories import WARNINGS
+
+    r = make_report("monthly", bank=name, branch=name,
+                    warnings=tuple(replace(w, loan_id=name) for w in WARNINGS))
+    s = r.sections
+    assert s.concentration is not None
+    return replace(r, sections=replace(
+        s,
+        watchlist=replace(s.watchlist, entries=tuple(replace(e, customer_name=name)
+                                                     for e in s.watchlist.entries)),
+        maturity=replace(s.maturity, upcoming=tuple(replace(u, customer_name=name)
+                                                    for u in s.maturity.upcoming)),
+        concentration=replace(s.concentration, top10=tuple(
+            replace(t, customer_name=name) for t in s.concentration.top10))))
+
+
+@pytest.mark.parametrize("name", CONTROL_NAMES)
+def test_control_characters_never_reach_the_html(name: str, tmp_path: Path) -> None:
+    [path] = render(_everywhere(name), ["html"], tmp_path, RenderOptions())
+    html = path.read_text(encoding="utf-8")  # written as UTF-8: no lone surrogate left
+    assert not UNSAFE.search(html)
+    cleaned = UNSAFE.sub("", name)
+    cells = {td.text_content() for td in parse(html).xpath("//td")}
+    assert cleaned in cells
+
+
+@pytest.mark.parametrize("length", [SHOWN_TEXT_MAX + 1, 10_000, 100_000])
+def test_every_text_cell_is_cut_with_an_ellipsis(length: int) -> None:
+    name = "名" * length
+    html = render_html(_everywhere(name), RenderOptions())
+    doc = parse(html)
+    texts = [td.text_content() for td in doc.xpath("//td")]
+    shown = [t for t in texts if t.startswith("名名名")]
+    assert shown
+    assert all(len(t) <= OUTPUT_MAX for t in texts)  # the cover's bank name: 200
+    assert "名" * (SHOWN_TEXT_MAX - 1) + "…" in [t for t in shown if len(t) == SHOWN_TEXT_MAX]
+    assert "名" * 1_000 not in html
+    warnings = [li.text_content() for li in doc.xpath('//ol[@class="warnings"]/li')]
+    assert warnings[0].startswith("借据 " + "名" * (SHOWN_TEXT_MAX - 1) + "… 在 2026-10-31")
+
+
+def test_a_name_at_the_limit_is_shown_whole() -> None:
+    name = "名" * SHOWN_TEXT_MAX
+    cells = {td.text_content() for td in parse(render_html(_everywhere(name),
+                                                           RenderOptions())).xpath("//td")}
+    assert name in cells
+
+
+def test_warnings_beyond_the_pdf_budget_say_how_many_and_where() -> None:
+    from factories import WARNINGS
+
+    many = replace(make_report("monthly", warnings=WARNINGS * 50), warning_count=1_234)
+    doc = parse(render_html(many, RenderOptions(pdf_max_rows=40)))
+    assert len(doc.xpath('//ol[@class="warnings"]/li')) == 40
+    [note] = doc.xpath('//section[@id="section-data_quality"]/p[@class="more"]')
+    assert note.text_content() == ("共 1,234 条提示，此处列出 40 条；"
+                                   "Excel 文件的数据质量表列出 100 条")
+    cover = {tr[0].text_content(): tr[1].text_content()
+             for tr in doc.xpath('//table[@class="cover-items"]/tr')}
+    assert cover["数据提示"] == "1,234 条（见数据质量表）"
+    assert "无数据提示" in render_html(make_report("monthly", warnings=()), RenderOptions())
+
+
+def test_control_characters_a_user_template_holds_are_removed_too(tmp_path: Path) -> None:
+    (tmp_path / "dekad.html").write_text(
+        '{% extends "default:dekad.html" %}{% block head_extra %}'
+        "<style>/* \x00\x1b[2J */</style>{% endblock %}", encoding="utf-8")
+    html = render_html(make_report("dekad"), RenderOptions(templates=tmp_path))
+    assert "<style>/* [2J */</style>" in html
+    assert not UNSAFE.search(html)

@@ -18,6 +18,7 @@ import pytest
 from factories import HOSTILE, make_report, watchlist
 
 from reportgen.errors import TemplateError
+from reportgen.formatting import SHOWN_TEXT_MAX
 from reportgen.model import REPORT_TYPES, Report
 from reportgen.render.base import RenderOptions, render
 from reportgen.render.html import TEMPLATES
@@ -226,3 +227,97 @@ def test_table_headers_repeat_on_every_page(tmp_path: Path) -> None:
             pages_with_rows += 1
             assert "逾期天数" in text, page  # … so is the table's header
     assert pages_with_rows >= 2
+
+
+# --- what a template may fetch ------------------------------------------------------------
+
+SECRET = "fetched-secret-7d1e"
+
+
+def _outside(tmp_path: Path) -> tuple[Path, Path]:
+    """A template folder, and beside it a stylesheet that would print a secret if fetched."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.css").write_text(f'body::before {{ content: "{SECRET}" }}', "utf-8")
+    (outside / "secret.svg").write_text(
+        f'<svg xmlns="http://www.w3.org/2000/svg"><text y="10">{SECRET}</text></svg>', "utf-8")
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "linked.css").symlink_to(outside / "secret.css")
+    (folder / "ok.css").write_text("body { color: #111 }", "utf-8")
+    return folder, outside
+
+
+FETCHES = {
+    "img_file": '<img src="file://{outside}/secret.svg">',
+    "img_etc_passwd": '<img src="file:///etc/passwd">',
+    "link_file": '<link rel="stylesheet" href="file://{outside}/secret.css">',
+    "link_relative_up": '<link rel="stylesheet" href="../outside/secret.css">',
+    "link_symlink_out": '<link rel="stylesheet" href="linked.css">',
+    "link_http": '<link rel="stylesheet" href="http://127.0.0.1:9/secret.css">',
+    "link_https": '<link rel="stylesheet" href="https://example.com/secret.css">',
+    "css_url_file": "<style>body {{ background: url(file://{outside}/secret.svg) }}</style>",
+    "css_import": '<style>@import url("file://{outside}/secret.css");</style>',
+    "css_font_face": "<style>@font-face {{ font-family: x; src: url(file:///etc/passwd) }}"
+                     "</style>",
+    "object_data": '<object data="file://{outside}/secret.svg"></object>',
+}
+
+
+@pytest.mark.parametrize("tag", list(FETCHES.values()), ids=list(FETCHES))
+def test_fetches_outside_the_template_folders_are_refused(tmp_path: Path, tag: str) -> None:
+    folder, outside = _outside(tmp_path)
+    html = (f'<html lang="zh-CN"><head><link rel="stylesheet" href="ok.css">'
+            f"{tag.format(outside=outside)}</head><body><p>正文</p></body></html>")
+    target = tmp_path / "out.pdf"
+    with pytest.raises(TemplateError, match="outside the template folders") as raised:
+        write_pdf(html, RenderOptions(templates=folder), target)
+    assert SECRET not in str(raised.value)
+    if target.exists():  # write_pdf wrote a temporary of render(): the text never has it
+        assert SECRET not in pdftotext(target)
+
+
+def test_a_user_template_that_fetches_a_secret_writes_no_pdf(tmp_path: Path) -> None:
+    folder, _ = _outside(tmp_path)
+    (folder / "dekad.html").write_text(
+        '{% extends "default:dekad.html" %}{% block head_extra %}'
+        '<link rel="stylesheet" href="linked.css">{% endblock %}', encoding="utf-8")
+    out = tmp_path / "out"
+    with pytest.raises(TemplateError, match=r"linked\.css"):
+        render(make_report("dekad"), ["json", "pdf"], out, RenderOptions(templates=folder))
+    assert list(out.iterdir()) == []  # nor the JSON: a report's formats come all or none
+
+
+# --- hostile and long text ----------------------------------------------------------------
+
+
+def _with_names(report: Report, name: str) -> Report:
+    """``report`` with every customer name of its loan lists set to ``name``."""
+    s = report.sections
+    m = replace(s.maturity, upcoming=tuple(replace(u, customer_name=name)
+                                           for u in s.maturity.upcoming))
+    w = replace(s.watchlist, entries=tuple(replace(e, customer_name=name)
+                                           for e in s.watchlist.entries))
+    return replace(report, sections=replace(s, maturity=m, watchlist=w))
+
+
+CONTROL = "甲\x00乙\x01丙\x1b[31m丁\x7f戊\x85己\x9f庚\ufffe辛\uffff壬\U0010ffff癸"
+
+
+def test_control_characters_never_reach_the_pdf(tmp_path: Path) -> None:
+    path = pdf(_with_names(make_report("dekad"), CONTROL), tmp_path)
+    text = pdftotext(path).replace("\f", "")  # pdftotext ends each page with a form feed
+    assert "甲乙丙[31m丁戊己庚辛壬癸" in text
+    assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]", text)
+
+
+@pytest.mark.parametrize("length", [10_000, 100_000])
+def test_a_huge_name_does_not_grow_the_pdf(tmp_path: Path, length: int,
+                                           pdfs: dict[str, Path]) -> None:
+    """Rendered in bounded time: without the cap a 10,000-character name took minutes."""
+    name = "X" * length
+    path = pdf(_with_names(make_report("dekad"), name), tmp_path)
+    assert info(path)["Pages"] == info(pdfs["dekad"])["Pages"]
+    text = squeeze(pdftotext(path))
+    assert "X" * (SHOWN_TEXT_MAX - 1) + "…" in text
+    assert "X" * (SHOWN_TEXT_MAX + 1) not in text

@@ -16,13 +16,12 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-import jinja2
-
 from reportgen.config import FORBIDDEN_CATEGORIES
 from reportgen.deliver.archive import ReportRecord
 from reportgen.formatting import NULL, money_in_unit, percent, yuan
 from reportgen.labels import Labels
 from reportgen.model import Report
+from reportgen.render.sandbox import sandbox
 
 # Words only the mail uses; titles, periods, units and figure names come from labels.py,
 # so the subject says exactly what the report's own title page says.
@@ -58,10 +57,14 @@ def subject(record: ReportRecord, lang: str) -> str:
     return " ".join(x for x in (f"[{title}]", bank, branch, label) if x)
 
 
+_BREAKS = frozenset("\t\n\v\f\r\u2028\u2029")
+
+
 def one_line(text: str) -> str:
-    """``text`` with every control, format or line-separator character made a space."""
-    cleaned = "".join(" " if unicodedata.category(c) in FORBIDDEN_CATEGORIES else c
-                      for c in text)
+    """``text`` on one line: a line or column break becomes a space (so words stay apart),
+    every other control, format or separator character is dropped (as in the body)."""
+    cleaned = "".join(" " if c in _BREAKS else c for c in text
+                      if c in _BREAKS or unicodedata.category(c) not in FORBIDDEN_CATEGORIES)
     return " ".join(cleaned.split())
 
 
@@ -137,10 +140,11 @@ def _pct(value: str | None) -> str:
     return NULL if shown is None else f"{shown}%"
 
 
-_ENV = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined,
-                          keep_trailing_newline=True)
-_TEXT = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
-                           trim_blocks=True, lstrip_blocks=True).from_string("""\
+# The mail's templates are ours, but they print the bank's name and the report's words:
+# they run in the same sandbox as the report templates (render/sandbox.py), uncut.
+_ENV = sandbox(limit=None, keep_trailing_newline=True)
+_TEXT = sandbox(limit=None, autoescape=False, keep_trailing_newline=True,
+                trim_blocks=True, lstrip_blocks=True).from_string("""\
 {{ subject }}
 {{ w.period }}: {{ period }}
 

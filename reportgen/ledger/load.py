@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from reportgen.ledger import parse
+from reportgen.ledger.csvtext import MAX_FIELD_CHARS
 from reportgen.ledger.problems import Problems
 from reportgen.ledger.read import RawLedger, RawTable, read_raw
 from reportgen.ledger.schema import Column, Kind
@@ -99,7 +100,7 @@ def _parse_typed(column: Column, array: pa.Array) -> parse.Parsed:
     if column.kind is Kind.DATE:
         return parse.date_days(array)
     if column.kind is Kind.DECIMAL:
-        return parse.decimal(array, parse.DECIMAL_PLACES, money=False)
+        return parse.decimal(array, parse.DECIMAL_PLACES, money=column.money_form)
     return parse.enum(array, column.enum)
 
 
@@ -123,6 +124,11 @@ def _parse_table(raw: RawTable) -> tuple[Columns, Problems]:
     out = Columns(raw.source, rows, present=set(raw.columns))
     for column in raw.table.columns:
         array = raw.columns.get(column.name, pa.nulls(raw.rows, pa.string()))
+        long = _too_long(array)  # reported here, then read as a bad cell, not a blank
+        if long is not None:
+            problems.add_mask(raw.source, column.name, long, rows, _Text(array),
+                              f"longer than {MAX_FIELD_CHARS:,} characters (Excel's cell limit)")
+            array = pc.if_else(pa.array(long), pa.scalar(None, pa.string()), array)
         if column.kind in (Kind.TEXT, Kind.PERIOD):
             cleaned = parse.clean(array)
             out.text[column.name] = cleaned
@@ -131,16 +137,47 @@ def _parse_table(raw: RawTable) -> tuple[Columns, Problems]:
         else:
             parsed = _parse_typed(column, array)
             out.values[column.name] = parsed.values
+            if column.money_form:  # a count target must not be written as money
+                out.values[f"{column.name}__currency"] = parse.currency_mask(array)
             blank, bad = parsed.blank, parsed.bad
             if parsed.bad.any():
-                shown = np.asarray(parse.to_numpy(array), dtype=object)
+                # Dates Arrow read are shown as the ISO text of the file (year 0000
+                # included, which Python's date cannot hold).
+                text = array.cast(pa.string()) if pa.types.is_date32(array.type) else array
+                shown = np.asarray(parse.to_numpy(text), dtype=object)
                 for reason, mask in parsed.reasons.items():
                     problems.add_mask(raw.source, column.name, mask, rows, shown, reason)
+        if long is not None:
+            blank, bad = blank & ~long, bad | long
         if column.required:
             problems.add_mask(raw.source, column.name, blank, rows, None, "must not be blank")
         out.values[f"{column.name}__blank"] = blank
         out.values[f"{column.name}__bad"] = bad  # reported here; later rules skip the cell
     return out, problems
+
+
+def _too_long(array: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
+    """Mask of cells over Excel's cell limit, or None when there is none.  The byte
+    lengths come from the offsets alone; characters are counted only when some value
+    has more bytes than the limit has characters."""
+    if not pa.types.is_string(array.type) or not len(array):
+        return None
+    longest = pc.max(pc.binary_length(array)).as_py()
+    if longest is None or longest <= MAX_FIELD_CHARS:
+        return None
+    chars = pc.fill_null(pc.greater(pc.utf8_length(array), MAX_FIELD_CHARS), False)
+    mask = np.asarray(parse.to_numpy(chars), dtype=bool)
+    return mask if mask.any() else None
+
+
+class _Text:
+    """A text column's i-th value, converted only when a message shows it."""
+
+    def __init__(self, array: pa.Array | pa.ChunkedArray) -> None:
+        self.array = array
+
+    def __getitem__(self, i: int) -> object:
+        return self.array[i].as_py()
 
 
 def factorise(text: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, np.ndarray]:

@@ -25,6 +25,16 @@ DECIMAL_SCALE = 10**DECIMAL_PLACES
 
 _DATE = re.compile(r"^(\d{4})(?:(\d{2})(\d{2})|[-/](\d{1,2})[-/](\d{1,2}))$")
 _EPOCH_DATE = date(1970, 1, 1)
+# The dates a ledger may hold.  A year outside is a typo (7026 for 2026, 0000 for a blank
+# a system filled in), never a loan; the engine's (loan, day) keys are sized from this
+# range, so no accepted date can spill into another loan's bits.
+FIRST_DATE = date(1900, 1, 1)
+LAST_DATE = date(2199, 12, 31)
+MIN_DAY = (FIRST_DATE - _EPOCH_DATE).days
+MAX_DAY = (LAST_DATE - _EPOCH_DATE).days
+OUT_OF_RANGE = f"outside the dates a ledger may hold ({FIRST_DATE} to {LAST_DATE})"
+NOT_A_DATE = "not a date (YYYY-MM-DD, YYYY/MM/DD or YYYYMMDD)"
+_GROUPED = r"^[-+]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$"  # 1,234,567.89: commas every 3 digits
 _NUMBER = r"^(?P<sign>[-+]?)(?P<whole>\d+)(?:\.(?P<frac>\d*))?$"
 _MAX_WHOLE_DIGITS = 15  # 10^15 yuan: beyond any loan, and far from int64's end in fen
 
@@ -126,17 +136,40 @@ def _plain_decimal(array: pa.Array, places: int) -> Parsed | None:
     return Parsed(values.astype(np.int64, copy=False), blank, np.zeros(len(values), bool), {})
 
 
-def decimal(array: pa.Array, places: int, *, money: bool) -> Parsed:
-    """A decimal with at most ``places`` decimals as an integer of 10^-places units."""
+def decimal(array: pa.Array, places: int, *, money: bool, grouped: bool | None = None
+            ) -> Parsed:
+    """A decimal with at most ``places`` decimals as an integer of 10^-places units.
+
+    ``money`` accepts a leading ¥ or ￥; ``grouped`` (default: as ``money``) accepts
+    thousands separators, only where they really group thousands.
+    """
     plain = _plain_decimal(array, places)
-    return plain if plain is not None else general_decimal(array, places, money=money)
+    return plain if plain is not None else general_decimal(array, places, money=money,
+                                                           grouped=grouped)
 
 
-def general_decimal(array: pa.Array, places: int, *, money: bool) -> Parsed:
+def _ungrouped(cleaned: pa.Array) -> tuple[pa.Array, np.ndarray | None]:
+    """The text without its thousands separators, and the mask of cells whose commas do
+    not group thousands (``12,34``, ``1,2345``, ``,123``, ``1,,234``, ``12,34.5``): read as
+    1234 they would be a silent wrong figure.  None when no cell has a comma."""
+    commas = pc.match_substring(cleaned, ",")
+    if not pc.any(commas).as_py():
+        return cleaned, None
+    grouped = pc.match_substring_regex(cleaned, _GROUPED)
+    misplaced = pc.and_(commas, pc.invert(grouped))
+    mask = np.asarray(to_numpy(pc.fill_null(misplaced, False)), dtype=bool)
+    return pc.replace_substring(cleaned, ",", ""), mask
+
+
+def general_decimal(array: pa.Array, places: int, *, money: bool, grouped: bool | None = None
+                    ) -> Parsed:
     """``decimal`` for any column: every accepted form, and the reason for each bad cell."""
     cleaned = clean(array)
     if money:
-        cleaned = pc.replace_substring_regex(cleaned, r"^[¥￥]|,", "")
+        cleaned = pc.replace_substring_regex(cleaned, r"^[¥￥]", "")
+    misplaced = None
+    if money if grouped is None else grouped:
+        cleaned, misplaced = _ungrouped(cleaned)
     blank = blank_mask(cleaned)
     parts = pc.extract_regex(pc.fill_null(cleaned, ""), _NUMBER)
     matched = np.asarray(to_numpy(pc.is_valid(parts)), dtype=bool)
@@ -148,6 +181,8 @@ def general_decimal(array: pa.Array, places: int, *, money: bool) -> Parsed:
     too_precise = matched & (frac_len > places)
     too_large = matched & (whole_len > _max_whole_digits(places))
     ok = matched & ~too_precise & ~too_large
+    if misplaced is not None:
+        ok &= ~misplaced
     whole_ok = pc.if_else(pa.array(ok), whole, "0")
     frac_ok = pc.if_else(pa.array(ok), pc.utf8_rpad(frac, places, "0"), "0")
     frac_ok = pc.if_else(pc.equal(frac_ok, ""), "0", frac_ok)
@@ -159,9 +194,20 @@ def general_decimal(array: pa.Array, places: int, *, money: bool) -> Parsed:
     values = np.where(ok, values, 0).astype(np.int64)
     bad = ~blank & ~ok
     generic = "not a money amount (e.g. 1234.50 or ¥1,234.50)" if money else "not a number"
-    reasons = {generic: bad & ~too_precise & ~too_large,
-               f"more than {places} decimals": too_precise, "too large": too_large}
+    comma = (bad & misplaced) if misplaced is not None else np.zeros(len(bad), bool)
+    reasons = {generic: bad & ~too_precise & ~too_large & ~comma,
+               f"more than {places} decimals": too_precise & ~comma,
+               "too large": too_large & ~comma,
+               "a comma that does not separate thousands (write 1,234.50 or 1234.50)": comma}
     return Parsed(values, blank, bad, reasons)
+
+
+def currency_mask(array: pa.Array) -> np.ndarray:
+    """Cells written with a currency sign (¥ or ￥), blanks around them ignored."""
+    if not pa.types.is_string(array.type):
+        return np.zeros(len(array), bool)
+    marked = pc.match_substring_regex(pc.utf8_ltrim_whitespace(array), r"^[¥￥]")
+    return np.asarray(to_numpy(pc.fill_null(marked, False)), dtype=bool)
 
 
 def money(array: pa.Array) -> Parsed:
@@ -170,39 +216,71 @@ def money(array: pa.Array) -> Parsed:
 
 
 def _day_number(text: str | None) -> int | None:
-    """Strict calendar parse of one distinct date text; None when it is not a date."""
+    """Strict calendar parse of one distinct date text; None when it is not a date.
+
+    The year is checked against the ledger's range by the caller, on day numbers, the
+    same way for text and for columns Arrow read as dates: so year 0000 (which Python's
+    calendar refuses and Arrow's accepts) gets the same answer whatever its column holds.
+    """
     if text is None:
         return None
     match = _DATE.match(text.strip())
     if match is None:
         return None
     y, m1, d1, m2, d2 = match.groups()
+    year, month, day = int(y), int(m1 or m2), int(d1 or d2)
     try:
-        day = date(int(y), int(m1 or m2), int(d1 or d2))
+        # Year 0 does not exist in Python's calendar: check the month and day in year
+        # 2000, which has the same leap day as proleptic year 0, so the range rule decides.
+        (date(2000, month, day) if year == 0 else date(year, month, day))
     except ValueError:
         return None
-    return (day - _EPOCH_DATE).days
+    return _days_from_civil(year, month, day)
+
+
+def _days_from_civil(year: int, month: int, day: int) -> int:
+    """Days since 1970-01-01 of a proleptic Gregorian date, year 0 included (the formula
+    Arrow uses), so a text column and a date column give the same number."""
+    year -= month <= 2
+    era = year // 400
+    yoe = year - era * 400
+    doy = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468
+
+
+def _in_range(days: np.ndarray, ok: np.ndarray) -> np.ndarray:
+    """Mask of parsed days outside [FIRST_DATE, LAST_DATE] (day numbers, int64)."""
+    return ok & ((days < MIN_DAY) | (days > MAX_DAY))
 
 
 def date_days(array: pa.Array) -> Parsed:
     """YYYY-MM-DD, YYYY/MM/DD or YYYYMMDD → int32 days since 1970-01-01 (strict calendar).
 
     A column that Arrow already read as dates (or a Parquet date column) only needs its
-    nulls marked as blanks.
+    nulls marked as blanks and its range checked.  Either way a date outside
+    [FIRST_DATE, LAST_DATE] is a bad cell, its value NO_DATE like any other bad cell.
     """
     if pa.types.is_date32(array.type):
         blank = blank_mask(array)
-        days = to_numpy(pc.fill_null(pc.cast(array, pa.int32()), NO_DATE))
-        return Parsed(np.asarray(days, dtype=np.int32), blank, np.zeros(len(blank), bool), {})
+        days = np.asarray(to_numpy(pc.fill_null(pc.cast(array, pa.int32()), NO_DATE)),
+                          dtype=np.int32)
+        outside = _in_range(days, ~blank)
+        if outside.any():
+            days = np.where(outside, NO_DATE, days).astype(np.int32)
+        return Parsed(days, blank, outside, {OUT_OF_RANGE: outside})
     values, indices = distinct(array)
     parsed = [_day_number(v) for v in values]
     is_blank = np.array([v is None or not v.strip() for v in values], dtype=bool)
-    days = np.array([NO_DATE if p is None else p for p in parsed], dtype=np.int32)
+    numbers = np.array([NO_DATE if p is None else p for p in parsed], dtype=np.int64)
     ok = np.array([p is not None for p in parsed], dtype=bool)
+    outside = _in_range(numbers, ok)
+    days = np.where(ok & ~outside, numbers, NO_DATE).astype(np.int32)
     blank = is_blank[indices]
-    bad = ~blank & ~ok[indices]
-    return Parsed(days[indices], blank, bad,
-                  {"not a date (YYYY-MM-DD, YYYY/MM/DD or YYYYMMDD)": bad})
+    not_date = ~blank & ~ok[indices]
+    out_of_range = outside[indices]
+    return Parsed(days[indices], blank, not_date | out_of_range,
+                  {NOT_A_DATE: not_date, OUT_OF_RANGE: out_of_range})
 
 
 def enum(array: pa.Array, labels: tuple[tuple[str, str], ...]) -> Parsed:

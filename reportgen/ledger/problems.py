@@ -68,7 +68,7 @@ class Problems:
             value = None if values is None else values[i]
             if isinstance(value, pa.Scalar):
                 value = value.as_py()
-            shown = None if value is None else str(value)
+            shown = None if value is None else _short(str(value))
             self.items.append(Problem(source, int(rows[i]), column, shown, message))
         self.total += int(hits.size)
 
@@ -78,3 +78,13 @@ class Problems:
 
     def lines(self) -> list[str]:
         return [str(p) for p in self.items]
+
+
+_SHOWN = 80  # characters of a value a message shows
+
+
+def _short(text: str) -> str:
+    """A value as a message shows it: a 40,000-character cell is cut, with its length."""
+    if len(text) <= _SHOWN:
+        return text
+    return f"{text[:_SHOWN]}… ({len(text):,} characters)"

@@ -2,10 +2,14 @@
 
 Nothing is interpreted here except where the data is: a folder of CSV (UTF-8 with or without
 BOM, or GB18030 — detected by trying UTF-8 on the whole file, since a GB18030 byte sequence
-is almost never valid UTF-8) or Parquet files, or one .xlsx workbook whose sheets carry the
-English or Chinese table names.  Every column arrives as text (Arrow strings, null for a
-blank), so that parsing — exact money, strict dates, enums — happens once, in ``parse.py``,
-with the same rules whatever the source.
+is almost never valid UTF-8) or Parquet files, or one .xlsx workbook, the files and sheets
+named by the English or Chinese table names.  Every column arrives as text (Arrow strings,
+null for a blank), so that parsing — exact money, strict dates, enums — happens once, in
+``parse.py``, with the same rules whatever the source.
+
+Nothing is chosen silently: two files, sheets or columns for one table or field are a data
+error naming both, and a file whose encoding changes midway is an error by row
+(``csvtext``).  A workbook is checked for bombs before calamine reads it (``workbook``).
 """
 
 from __future__ import annotations
@@ -25,7 +29,9 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from reportgen.errors import LedgerError, Problem
+from reportgen.ledger import csvtext
 from reportgen.ledger.schema import TABLES, Kind, Table
+from reportgen.ledger.workbook import check_workbook
 
 
 @dataclass(frozen=True)
@@ -65,10 +71,19 @@ def _header_map(table: Table, source: str, header: list[str],
     """Map header positions to English column names; report missing required columns."""
     names = {c.name: c.name for c in table.columns} | {c.alias: c.name for c in table.columns}
     found: dict[int, str] = {}
+    titles: dict[str, str] = {}  # column → the header that gave it
     for i, title in enumerate(header):
-        name = names.get(str(title).strip().lstrip("\ufeff"))
-        if name is not None and name not in found.values():
-            found[i] = name
+        text = str(title).strip().lstrip("\ufeff")
+        name = names.get(text)
+        if name is None:
+            continue
+        if name in titles:  # which one would count? refuse rather than pick silently
+            problems.append(Problem(source, 1, name, None,
+                                    f"two columns for {name}: {titles[name]!r} and {text!r} "
+                                    "(keep one)"))
+            continue
+        titles[name] = text
+        found[i] = name
     for column in table.columns:
         if column.name not in found.values() and column.required:
             problems.append(Problem(source, 1, column.name, None,
@@ -82,24 +97,57 @@ def _read_folder(path: Path) -> RawLedger:
     tables: dict[str, RawTable] = {}
     # The digest (and the line count a CSV needs) is computed on a second thread while
     # Arrow parses the file; one worker, so the files are hashed in table order.
+    files = _table_files(path, problems)
     with ThreadPoolExecutor(max_workers=1) as scanner:
         for table in TABLES:
-            csv_file, parquet_file = path / f"{table.name}.csv", path / f"{table.name}.parquet"
-            if csv_file.exists():
-                scan = scanner.submit(_scan, csv_file, digest)
-                raw = _read_csv(table, csv_file, scan, problems)
-            elif parquet_file.exists():
-                scanner.submit(_scan, parquet_file, digest)
-                raw = _read_parquet(table, parquet_file, problems)
-            elif table.required:
-                problems.append(Problem(f"{table.name}.csv", None, None, None,
-                                        f"required file missing from {path}"))
+            if table.name not in files:
+                if table.required:
+                    problems.append(Problem(f"{table.name}.csv", None, None, None,
+                                            f"required file missing from {path}"))
                 continue
+            file = files[table.name]
+            if file is None:  # two files, or a folder: reported
+                continue
+            if file.suffix.lower() == ".csv":
+                scan = scanner.submit(_scan, file, digest)
+                raw = _read_csv(table, file, scan, problems)
             else:
-                continue
+                scanner.submit(_scan, file, digest)
+                raw = _read_parquet(table, file, problems)
             if raw is not None:
                 tables[table.name] = raw
     return RawLedger(path, digest.hexdigest(), tables, tuple(problems))
+
+
+_SUFFIXES = (".csv", ".parquet")
+
+
+def _table_files(path: Path, problems: list[Problem]) -> dict[str, Path | None]:
+    """The one file of each table in the folder: ``loans.csv``, ``loans.parquet`` or
+    ``借据台账.csv`` (English or Chinese name, any case of the suffix).
+
+    Two files for one table (``loans.csv`` and ``借据台账.csv``, or ``loans.csv`` and
+    ``loans.parquet``) are a data error naming both: reading one of them silently would
+    make figures from whichever export happened to win.
+    """
+    stems = {t.name.lower(): t.name for t in TABLES} | {t.sheet_alias: t.name for t in TABLES}
+    candidates: dict[str, list[Path]] = {}
+    for entry in sorted(path.iterdir()):
+        table = stems.get(entry.stem.strip().lower())
+        if table is not None and entry.suffix.lower() in _SUFFIXES:
+            candidates.setdefault(table, []).append(entry)
+    files: dict[str, Path | None] = dict.fromkeys(candidates)
+    for table, entries in candidates.items():
+        if len(entries) > 1:
+            names = " and ".join(e.name for e in entries)
+            problems.append(Problem(f"{table}.csv", None, None, None,
+                                    f"two files for table {table}: {names} (keep one)"))
+        elif not entries[0].is_file():
+            problems.append(Problem(entries[0].name, None, None, None,
+                                    "is a folder, not a file"))
+        else:
+            files[table] = entries[0]
+    return files
 
 
 _SCAN_BLOCK = 1 << 22
@@ -109,6 +157,7 @@ def _scan(path: Path, digest: hashlib._Hash) -> int:
     """Feed the file's bytes to the ledger digest; return its number of lines, not
     counting blank lines at the very end (they shift no row number).
 
+    A line ends at LF, CRLF or a lone CR (old Mac exports), as Arrow counts records.
     The file is streamed through one reused buffer: on this kind of machine, touching
     fresh memory (a 400 MB ``bytes``, or a memory map) costs more than reading the page
     cache, so nothing the size of the file is allocated here.
@@ -116,17 +165,24 @@ def _scan(path: Path, digest: hashlib._Hash) -> int:
     block = bytearray(_SCAN_BLOCK)
     view = memoryview(block)
     lines = 0
-    tail = 0  # newlines in the run of \r and \n that ends the bytes read so far
+    tail = 0  # line breaks in the run of \r and \n that ends the bytes read so far
+    after_cr = False  # the bytes read so far end with \r (a CRLF may be cut in two)
+    text = False  # a byte other than a line break has been read
     with path.open("rb", buffering=0) as stream:
         while size := stream.readinto(block):
             digest.update(view[:size])
-            newlines = block.count(b"\n", 0, size)
-            lines += newlines
+            count = csvtext.breaks(block, after_cr, 0, size)
+            lines += count
             end = size
             while end and block[end - 1] in b"\r\n":
                 end -= 1
-            tail = block.count(b"\n", end, size) if end else tail + newlines
-    return lines - tail
+            if end:
+                text = True
+                tail = csvtext.breaks(block, False, end, size)
+            else:
+                tail += count
+            after_cr = block[size - 1] == 13
+    return lines - tail if text else 0
 
 
 class _NotUtf8Error(Exception):
@@ -190,19 +246,31 @@ def _read_typed_or_text(text: bytes | Path, names: list[str], kinds: dict[str, K
 _BOM = b"\xef\xbb\xbf"
 
 
+_HEAD = 1 << 20  # a header longer than this is no ledger header
+
+
 def _read_csv(table: Table, path: Path, scan: Future[int], problems: list[Problem]
               ) -> RawTable | None:
     """A UTF-8 file is parsed by Arrow straight from disk; a GB18030 one is transcoded."""
     with path.open("rb") as stream:
-        head = stream.read(1 << 20)
-    newline = head.find(b"\n")
+        head = stream.read(_HEAD)
+    newline = csvtext.header_end(head)
     if newline < 0:
-        head = path.read_bytes()
+        if len(head) == _HEAD:
+            problems.append(Problem(path.name, 1, None, None,
+                                    "the header line is longer than 1 MB: not a CSV ledger "
+                                    "file?"))
+            return None
         newline = len(head)
     try:
         first_line = head[:newline].removeprefix(_BOM).decode("utf-8")
         arrow = _read_text(table, path.name, first_line, path, problems)
     except (UnicodeDecodeError, _NotUtf8Error):
+        # Streamed first: an absurd line is refused before the file is held in memory.
+        long_row = csvtext.first_long_line(csvtext.file_chunks(path))
+        if long_row is not None:
+            problems.append(_long_line(path.name, long_row))
+            return None
         return _read_transcoded(table, path.name, path.read_bytes(), problems)
     if arrow is None:
         return None
@@ -212,13 +280,20 @@ def _read_csv(table: Table, path: Path, scan: Future[int], problems: list[Proble
 
 def _read_transcoded(table: Table, source: str, data: bytes, problems: list[Problem]
                      ) -> RawTable | None:
+    """A file that is not all UTF-8 (and has no over-long line): GB18030, unless some
+    lines are UTF-8 and others not, which transcoding either way would turn into mojibake
+    (an error by row)."""
+    mixed = csvtext.encoding_breaks(data, source, bom=data.startswith(_BOM))
+    if mixed:
+        problems.extend(mixed)
+        return None
     try:
         text = data.decode("gb18030").encode("utf-8").removeprefix(_BOM)
     except UnicodeDecodeError as exc:
         problems.append(Problem(source, None, None, None,
                                 f"neither UTF-8 nor GB18030 text ({exc.reason})"))
         return None
-    newline = text.find(b"\n")
+    newline = csvtext.header_end(text)
     try:
         arrow = _read_text(table, source, text[:None if newline < 0 else newline].decode(),
                            text, problems)
@@ -226,14 +301,23 @@ def _read_transcoded(table: Table, source: str, data: bytes, problems: list[Prob
         raise AssertionError("transcoded text is not UTF-8") from None
     if arrow is None:
         return None
-    end = len(text.rstrip(b"\r\n"))  # blank lines at the very end shift no row
-    return _numbered(source, *arrow, text.count(b"\n", 0, end), lambda: text)
+    return _numbered(source, *arrow, csvtext.body_lines(text), lambda: text)
+
+
+def _long_line(source: str, row: int) -> Problem:
+    return Problem(source, row, None, None,
+                   f"a line longer than {csvtext.MAX_RECORD_BYTES >> 20} MB: no ledger record "
+                   "is that long (an unclosed quote, or not a CSV ledger?)")
 
 
 def _read_text(table: Table, source: str, first_line: str, text: bytes | Path,
                problems: list[Problem]) -> tuple[Table, dict[str, pa.Array], int, int, bool] | None:
     """Parse the records after the header; None when the header or the file is unusable."""
-    header = next(csv.reader([first_line.rstrip("\r")]), [])
+    try:
+        header = next(csv.reader([first_line]), [])
+    except csv.Error as exc:
+        problems.append(Problem(source, 1, None, None, f"not a readable CSV header ({exc})"))
+        return None
     found = _header_map(table, source, header, problems)
     if not header or any(p.file == source for p in problems):
         return None
@@ -242,7 +326,11 @@ def _read_text(table: Table, source: str, first_line: str, text: bytes | Path,
         arrow, invalid = _read_typed_or_text(text, names, {names[i]: table.column(name).kind
                                                            for i, name in found.items()})
     except pa.ArrowInvalid as exc:
-        problems.append(Problem(source, None, None, None, f"not a readable CSV file: {exc}"))
+        chunks = (csvtext.file_chunks(text) if isinstance(text, Path)
+                  else csvtext.bytes_chunks(text))
+        row = csvtext.first_long_line(chunks) if "straddl" in str(exc) else None
+        problems.append(_long_line(source, row) if row is not None else
+                        Problem(source, None, None, None, f"not a readable CSV file: {exc}"))
         return None
     columns = {name: _combine(arrow.column(names[i])) for i, name in found.items()}
     return table, columns, arrow.num_rows, len(header), invalid
@@ -274,6 +362,8 @@ def _record_numbers(text: bytes, width: int, source: str
     """
     kept: list[int] = []
     problems: list[Problem] = []
+    # Arrow accepted every record (each under one block), so any field may be that long.
+    csv.field_size_limit(max(csv.field_size_limit(), csvtext.MAX_RECORD_BYTES))
     reader = csv.reader(io.StringIO(text.decode("utf-8"), newline=""))
     next(reader, None)  # the header, row 1
     for number, record in enumerate(reader, start=2):
@@ -337,24 +427,31 @@ def _as_text(array: pa.Array) -> pa.Array:
 def _read_workbook(path: Path) -> RawLedger:
     from python_calamine import CalamineError, CalamineWorkbook
 
+    check_workbook(path)  # a bomb is refused before calamine inflates anything
     data = path.read_bytes()
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except CalamineError as exc:
         raise LedgerError([Problem(path.name, None, None, None,
                                    f"not a readable .xlsx workbook ({exc})")]) from None
-    sheets = {name.strip(): name for name in workbook.sheet_names}
     problems: list[Problem] = []
     tables: dict[str, RawTable] = {}
+    sheets = _table_sheets(path.name, workbook.sheet_names, problems)
     for table in TABLES:
-        sheet = sheets.get(table.name) or sheets.get(table.sheet_alias)
+        if table.name in sheets and not sheets[table.name]:
+            continue  # two sheets for the table: reported
+        sheet = sheets.get(table.name)
         if sheet is None:
             if table.required:
                 problems.append(Problem(path.name, None, None, None,
                                         f"sheet {table.name} ({table.sheet_alias}) is missing"))
             continue
         source = f"{path.name}, sheet {sheet}"
-        rows = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        try:
+            rows = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        except CalamineError as exc:  # broken XML inside a sound zip
+            problems.append(Problem(source, None, None, None, f"not a readable sheet ({exc})"))
+            continue
         header = [_cell_text(v) or "" for v in rows[0]] if rows else []
         found = _header_map(table, source, header, problems)
         if not rows or any(p.file == source for p in problems):
@@ -372,6 +469,28 @@ def _read_workbook(path: Path) -> RawLedger:
         tables[table.name] = RawTable(table, source, columns, len(body),
                                       np.array([n for n, _ in numbered], dtype=np.int64))
     return RawLedger(path, hashlib.sha256(data).hexdigest(), tables, tuple(problems))
+
+
+def _table_sheets(source: str, names: list[str], problems: list[Problem]) -> dict[str, str]:
+    """The one sheet of each table (English or Chinese name, blanks around it and case
+    ignored); "" for a table with two sheets (``loans`` and ``借据台账``), reported as a
+    data error naming both rather than a silent pick."""
+    stems = {t.name.lower(): t.name for t in TABLES} | {t.sheet_alias: t.name for t in TABLES}
+    candidates: dict[str, list[str]] = {}
+    for name in names:
+        table = stems.get(name.strip().lower())
+        if table is not None:
+            candidates.setdefault(table, []).append(name)
+    sheets: dict[str, str] = {}
+    for table, found in candidates.items():
+        if len(found) > 1:
+            both = " and ".join(found)
+            problems.append(Problem(source, None, None, None,
+                                    f"two sheets for table {table}: {both} (keep one)"))
+            sheets[table] = ""
+        else:
+            sheets[table] = found[0]
+    return sheets
 
 
 def _cell_text(value: object) -> str | None:

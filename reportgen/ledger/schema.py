@@ -29,6 +29,7 @@ class Column:
     kind: Kind
     required: bool = True  # a blank value is an error
     enum: tuple[tuple[str, str], ...] = ()  # (code, Chinese label) in display order
+    money_form: bool = False  # a DECIMAL written like money: ¥ and thousands separators
 
 
 @dataclass(frozen=True)
@@ -181,7 +182,7 @@ TARGETS = Table(
         Column("account_manager", "客户经理", Kind.TEXT),
         Column("period", "期间", Kind.PERIOD),
         Column("metric", "指标", Kind.ENUM, enum=TARGET_METRICS),
-        Column("target", "目标值", Kind.DECIMAL),
+        Column("target", "目标值", Kind.DECIMAL, money_form=True),
     ),
 )
 

@@ -2,8 +2,9 @@
 
 Cell problems (unparseable money, dates, enums, blanks) were collected while loading; this
 module adds the rules that span cells, rows and tables: value ranges, uniqueness,
-references, dates in order, duplicate state rows and the balance that may never go below
-zero.  Any error raises ``LedgerError`` (exit 3) with file, row, column and value.
+references and dates in order.  The rules that need the engine's sorted journal are in
+``reportgen.journal_checks``.  Any error ends as ``LedgerError`` (exit 3) with file, row,
+column and value.
 Warnings (a live loan without a state row; a grade milder than its overdue days allow) are
 returned and do not fail.
 """
@@ -11,19 +12,16 @@ returned and do not fail.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from decimal import Decimal
 
 import numpy as np
 
-from reportgen.engine import Engine
 from reportgen.errors import UsageError
 from reportgen.formatting import yuan
 from reportgen.ledger.load import Columns, Ledger
 from reportgen.ledger.parse import DECIMAL_SCALE, NO_DATE, days_to_dates
 from reportgen.ledger.problems import Indexable, Problems
-from reportgen.ledger.schema import CORPORATE, ENTERPRISE_SIZES, GRADE_CODES, codes
-from reportgen.metrics.watchlist import required_grade
+from reportgen.ledger.schema import CORPORATE, ENTERPRISE_SIZES, codes
 from reportgen.periods import parse_period
 
 
@@ -132,39 +130,11 @@ def _check_transactions(problems: Problems, tx: Columns) -> None:
                _money_shown(amount))
 
 
-def _check_classifications(problems: Problems, cl: Columns, engine: Engine) -> None:
+def _check_classifications(problems: Problems, cl: Columns) -> None:
     since, day = cl["overdue_since"], cl["date"]
     late = (since != NO_DATE) & (day != NO_DATE) & (since > day)
     problems.add_mask(cl.source, "overdue_since", late, cl.rows, _iso_days(since),
                       "is after the row's date")
-    same = np.flatnonzero(engine.cl_key[1:] == engine.cl_key[:-1]) + 1
-    mask = np.zeros(len(engine.cl_key), dtype=bool)
-    mask[same] = True
-    problems.add_mask(cl.source, "date", mask, engine.cl_row, _iso_days(engine.cl_day),
-                      "a second state row for the same loan_id and date")
-
-
-def _check_negative_balance(problems: Problems, engine: Engine, source: str) -> None:
-    """A balance below zero at the end of any day: reported once per loan, at its first day."""
-    if not len(engine.tx_key):
-        return
-    end_of_day = np.ones(len(engine.tx_key), dtype=bool)
-    end_of_day[:-1] = engine.tx_key[1:] != engine.tx_key[:-1]
-    running = engine.cum_principal[engine.tx_first[engine.tx_loan]]  # the loan's start
-    np.subtract(engine.cum_principal[1:], running, out=running)  # in place: 80 MB less
-    negative = end_of_day & (running < 0)
-    if not negative.any():
-        return
-    hits = np.flatnonzero(negative)
-    _, first_per_loan = np.unique(engine.tx_loan[hits], return_index=True)
-    mask = np.zeros(len(running), dtype=bool)
-    mask[hits[first_per_loan]] = True
-    shown = np.full(len(running), None, dtype=object)
-    ids = engine.ledger.loans.text["loan_id"]  # Arrow: only the shown ids become str
-    for i in np.flatnonzero(mask)[:100].tolist():
-        shown[i] = f"{ids[int(engine.tx_loan[i])]} balance {yuan(int(running[i]))}"
-    problems.add_mask(source, "amount", mask, engine.tx_row, shown,
-                      "the loan's balance goes below zero at the end of this day")
 
 
 def _check_optional(problems: Problems, ledger: Ledger) -> None:
@@ -192,6 +162,8 @@ def _check_optional(problems: Problems, ledger: Ledger) -> None:
         counts = targets["metric"] == 2
         _range(problems, targets, "target", counts & (value % DECIMAL_SCALE != 0),
                "new_customers needs a whole number", _decimal_shown(value))
+        _range(problems, targets, "target", counts & targets["target__currency"],
+               "new_customers is a count, not money", _decimal_shown(value))
         money = (targets["metric"] >= 0) & ~counts
         _range(problems, targets, "target", money & (value % (DECIMAL_SCALE // 100) != 0),
                "money has at most 2 decimals", _decimal_shown(value))
@@ -205,35 +177,19 @@ def _period_kind(period_id: str) -> str:
     return "" if kind == "dekad" else kind
 
 
-def warnings_on(engine: Engine, day: date, limit: int = 100) -> tuple[list[str], int]:
-    """Warnings for ``day``: live loans without a state row; grades too mild for overdue."""
-    snap = engine.snapshot(day)
-    ids = engine.ledger.loans.text["loan_id"]  # Arrow: only the shown ids become str
-    out: list[str] = []
-    no_state = np.flatnonzero(snap.live & ~snap.has_state)
-    for i in no_state[:limit].tolist():
-        out.append(f"loan {ids[i]} is live on {day} but has no classification row "
-                   "(treated as normal, not overdue)")
-    required = required_grade(snap.overdue_days)
-    mild = np.flatnonzero(snap.live & (snap.grade < required))
-    for i in mild[: max(limit - len(out), 0)].tolist():
-        out.append(f"loan {ids[i]} is {snap.overdue_days[i]} days overdue on {day} but graded "
-                   f"{GRADE_CODES[snap.grade[i]]}; at least {GRADE_CODES[required[i]]} expected")
-    return out, int(len(no_state) + len(mild))
+def validate_ledger(ledger: Ledger) -> None:
+    """Check every rule that needs no engine; the problems join ``ledger.problems``.
 
-
-def validate_ledger(ledger: Ledger, engine: Engine) -> None:
-    """Check every rule; raise ``LedgerError`` with all problems.
-
-    Warnings are not computed here: they belong to a date (a report's as-of date, or the
-    ledger's last day for ``validate``), and ``warnings_on`` gives them for the one asked.
+    The rules that read the journal in (loan, day) order (a second state row for one
+    day, a balance below zero, a disbursement before the loan's start) live in
+    ``reportgen.journal_checks``, above the engine; the caller raises once both ran, so
+    the user still sees every problem at once.  Warnings are not computed here: they
+    belong to a date (a report's as-of date, or the ledger's data date for ``validate``),
+    and ``metrics.warnings.data_warnings`` gives them for the one asked.
     """
     problems = ledger.problems
     _check_customers(problems, ledger.customers)
     _check_loans(problems, ledger.loans)
     _check_transactions(problems, ledger.transactions)
-    _check_classifications(problems, ledger.classifications, engine)
-    _check_negative_balance(problems, engine, ledger.transactions.source)
+    _check_classifications(problems, ledger.classifications)
     _check_optional(problems, ledger)
-    problems.raise_if_any()
-

@@ -22,6 +22,7 @@ from reportgen.metrics.quality import quality
 from reportgen.metrics.structure import structure
 from reportgen.metrics.summary import summary
 from reportgen.metrics.trend import trend
+from reportgen.metrics.warnings import data_warnings
 from reportgen.metrics.watchlist import watchlist
 from reportgen.model import Report, Sections
 from reportgen.periods import Period
@@ -53,10 +54,8 @@ def build_sections(ctx: Context) -> Sections:
 def build_report(engine: Engine, period: Period, config: Config, *,
                  now: datetime | None = None, include_loans: bool = True) -> Report:
     """Compute every figure of one report; warnings are those on the report's as-of date."""
-    from reportgen.ledger.validate import warnings_on
-
     ctx = Context(engine, period, config)
-    warnings, warning_count = warnings_on(engine, period.end)
+    warnings, warning_count = data_warnings(engine, period.end)
     return Report(
         report=period.report,
         period=period.id,
@@ -73,6 +72,6 @@ def build_report(engine: Engine, period: Period, config: Config, *,
         version=__version__,
         sections=build_sections(ctx),
         loans=loan_book(ctx) if include_loans else None,
-        warnings=tuple(warnings),
+        warnings=warnings,
         warning_count=warning_count,
     )

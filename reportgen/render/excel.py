@@ -14,6 +14,7 @@ Excel shows the digits the PDF shows).  Text is always a string cell, never a fo
 
 from __future__ import annotations
 
+import logging
 from copy import copy
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,14 +27,22 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.properties import PageSetupProperties
 
-from reportgen.formatting import Kind, excel_format, excel_value
+from reportgen.formatting import (
+    EXCEL_TEXT_MAX,
+    Kind,
+    clean_text,
+    excel_format,
+    excel_text,
+    excel_value,
+    looks_like_formula,
+)
 from reportgen.labels import Labels
 from reportgen.model import Report
 from reportgen.render import excel_loans
 from reportgen.render.base import RenderOptions, register
-from reportgen.render.excel_loans import FORMULA_START, clean
 from reportgen.render.tables import Cell, SectionView, Table, build_sections, cover_items
 
+LOG = logging.getLogger(__name__)
 TITLE_FONT = Font(bold=True, size=14)
 BOLD = Font(bold=True)
 NOTE_FONT = Font(italic=True, color="595959")
@@ -80,32 +89,44 @@ class _Writer:
         self.period = self.t.period_name(report.report, report.start)
         self.unit_note = self.t("unit_note", unit=self.t.unit(options.unit))
         self.styles: dict[tuple[object, ...], Any] = {}  # cell kind/mark → style array
+        self.cut = 0  # text cells cut at Excel's limit
 
     # --- cells --------------------------------------------------------------------
 
     def text_cell(self, ws: Any, value: str, font: Font | None = None) -> WriteOnlyCell:
-        """A string cell that stays text even when it looks like a formula."""
+        """A string cell that stays text even when it looks like a formula.
+
+        The text is cleaned and cut first (``formatting.excel_text``) and the formula check
+        looks at what is written: ``"\\x01=HYPERLINK(…)"`` is written as ``=HYPERLINK(…)``.
+        """
+        value = self.safe(value)
         cell = WriteOnlyCell(ws)
-        cell.value = clean(value)
+        cell.value = value
         cell.data_type = "s"
-        if value.startswith(FORMULA_START):
+        if looks_like_formula(value):
             cell.quotePrefix = True
         if font is not None:
             cell.font = font
         return cell
 
+    def safe(self, value: str) -> str:
+        """``value`` as an Excel cell can hold it (cleaned, at most 32,767 characters)."""
+        if len(value) > EXCEL_TEXT_MAX:
+            self.cut += 1
+        return excel_text(value, self.t("excel.cut"))
+
     def cell(self, ws: Any, cell: Cell, numeric: bool) -> WriteOnlyCell:
         value = excel_value(cell.kind, cell.value, self.options.unit)
-        text = value if isinstance(value, str) else None
+        text = self.safe(value) if isinstance(value, str) else None
         is_text = text is not None
-        quoted = text is not None and text.startswith(FORMULA_START)
+        quoted = text is not None and looks_like_formula(text)
         key = (cell.kind, cell.mark, is_text, quoted, numeric)
         style = self.styles.get(key)
         if style is not None:
             # Assigning Font/Fill/Border objects costs a hash of each per cell (40 s for
             # a 25,000-row watchlist); a cell styled like an earlier one copies its style
             # array, the way openpyxl's docs copy styles between cells.
-            out = WriteOnlyCell(ws, value if text is None else clean(text))
+            out = WriteOnlyCell(ws, value if text is None else text)
             if is_text:
                 out.data_type = "s"  # never a formula
             out._style = copy(style)
@@ -251,16 +272,22 @@ class _Writer:
             ws.add_chart(bars, anchor)
 
     def data_quality(self) -> None:
+        """The warnings on D, in the report's language: kind, loan, day and the sentence."""
         warnings = self.report.warnings
-        ws = self.start_sheet(self.t("sheet.data_quality"), [8, 100])
+        ws = self.start_sheet(self.t("sheet.data_quality"), [8, 16, 18, 12, 90])
         ws.freeze_panes = "A5"  # before the first row: write-only sheets write it first
         ws.print_title_rows = "4:4"
         self.heading(ws, self.t("section.data_quality"))
-        ws.append(self.header(ws, [self.t("col.no"), self.t("col.warning")]))
+        ws.append(self.header(ws, [self.t(k) for k in ("col.no", "col.kind", "loan_id",
+                                                       "col.date", "col.warning")]))
         if not warnings:
             ws.append([None, self.text_cell(ws, self.t("no_warnings"))])
         for n, warning in enumerate(warnings, 1):
-            ws.append([n, self.text_cell(ws, warning)])
+            day = WriteOnlyCell(ws, warning.day)
+            day.number_format = excel_format(Kind.DATE)
+            ws.append([n, self.text_cell(ws, self.t(f"kind.{warning.kind}")),
+                       self.text_cell(ws, warning.loan_id), day,
+                       self.text_cell(ws, self.t.warning(warning))])
         if self.report.warning_count > len(warnings):
             ws.append([None, self.text_cell(ws, self.t(
                 "warnings_shown", count=f"{self.report.warning_count:,}",
@@ -277,11 +304,14 @@ class _Writer:
         if loans is not None:
             excel_loans.write_loan_sheets(self.wb, loans, self.t, self.setup)
         self.wb.save(path)
+        if self.cut:
+            LOG.warning("%d text cell(s) longer than Excel's %s characters were cut; the "
+                        "JSON keeps the full text", self.cut, f"{EXCEL_TEXT_MAX:,}")
 
 
 def _header_text(text: str) -> str:
     """Excel header/footer codes start with "&": a literal ampersand is doubled."""
-    return text.replace("&", "&&")[:80]
+    return clean_text(text).replace("&", "&&")[:80]
 
 
 def _layout(view: SectionView) -> _Layout:

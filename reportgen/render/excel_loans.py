@@ -11,15 +11,17 @@ small section sheets:
   million loans.  The fast path replaces two private methods of one write-only worksheet
   (``_values_to_row`` and its writer's ``write_row``); when they are missing (another
   openpyxl) the public per-cell path is used, and a test checks both give the same cells;
-* strings are always inline strings (``t="inlineStr"``), never formulas; a customer name
-  starting with = + - @ also gets Excel's quote prefix so that editing it keeps it text;
+* strings are always inline strings (``t="inlineStr"``), never formulas; they are cleaned
+  of characters XML forbids and cut to Excel's 32,767 characters (formatting.excel_text)
+  *before* the formula check, so a name that starts with = + - @, tab or CR once cleaned
+  (``"\\x01=HYPERLINK(…)"``) also gets Excel's quote prefix and editing it keeps it text;
 * Excel holds at most 1,048,576 rows per sheet: beyond that the loans continue on
   "借据明细 (2)", … and the cover says how many rows went where.
 """
 
 from __future__ import annotations
 
-import re
+import logging
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
@@ -30,14 +32,24 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 
-from reportgen.formatting import DATE_FORMAT, LOAN_RATE_FORMAT, MONEY_FORMAT, TEXT_FORMAT, yuan
+from reportgen.formatting import (
+    DATE_FORMAT,
+    EXCEL_TEXT_MAX,
+    LOAN_RATE_FORMAT,
+    MONEY_FORMAT,
+    TEXT_FORMAT,
+    excel_text,
+    has_unsafe_text,
+    looks_like_formula,
+    yuan,
+)
 from reportgen.labels import Labels
 from reportgen.model import LoanBook
 
+LOG = logging.getLogger(__name__)
+
 MAX_ROWS = 1_048_576  # Excel's rows per sheet (a module constant so tests can lower it)
 CHUNK = 50_000
-FORMULA_START = ("=", "+", "-", "@")
-ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # not allowed in XML text
 EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
 
 # column → (kind, width); kinds: s text · e enum label · m money (yuan) · d date · r rate · n int
@@ -53,11 +65,6 @@ HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
 HEADER_ALIGN = Alignment(horizontal="center", vertical="center", wrap_text=True)
 FORMATS = {"s": TEXT_FORMAT, "e": TEXT_FORMAT, "m": MONEY_FORMAT, "d": DATE_FORMAT,
            "r": LOAN_RATE_FORMAT, "n": "0"}
-
-
-def clean(text: str) -> str:
-    """Text that XML can hold (control characters from a ledger are dropped)."""
-    return ILLEGAL.sub("", text)
 
 
 def write_loan_sheets(wb: Workbook, loans: LoanBook, labels: Labels,
@@ -109,17 +116,31 @@ def _chunks(loans: LoanBook, labels: Labels) -> Iterator[list[tuple[Any, ...]]]:
             data = getattr(loans, key)[start:stop]
             if kind == "e":
                 labelled = {code: labels.enum(key, code) for code in set(data)}
-                columns.append([labelled[code] for code in data])
+                columns.append(_safe_texts([labelled[code] for code in data],
+                                           labels("excel.cut")))
             elif kind == "m":  # exact decimal text of yuan, never a binary float
                 columns.append([yuan(v) for v in np.asarray(data, dtype=np.int64).tolist()])
             elif kind == "d":
                 serial = (np.asarray(data, dtype="datetime64[D]") - EXCEL_EPOCH)
                 columns.append(serial.astype(np.int64).tolist())
             elif kind == "s":
-                columns.append(list(data))
+                columns.append(_safe_texts(list(data), labels("excel.cut")))
             else:
                 columns.append(np.asarray(data).tolist())
         yield list(zip(*columns, strict=True))
+
+
+def _safe_texts(values: list[str], marker: str) -> list[str]:
+    """A chunk of a text column as Excel can hold it (``formatting.excel_text``); one scan
+    of the joined chunk settles the usual case, where no cell needs a change."""
+    joined = "".join(values)
+    longest = max(map(len, values), default=0)
+    if not has_unsafe_text(joined) and longest <= EXCEL_TEXT_MAX:
+        return values
+    if longest > EXCEL_TEXT_MAX:
+        LOG.warning("%d loan-sheet cell(s) longer than Excel's %s characters were cut",
+                    sum(len(v) > EXCEL_TEXT_MAX for v in values), f"{EXCEL_TEXT_MAX:,}")
+    return [excel_text(v, marker) for v in values]
 
 
 def _styles(ws: Any) -> tuple[list[str], list[str]]:
@@ -157,13 +178,9 @@ def _fast_append(ws: Any) -> Callable[[tuple[Any, ...]], None] | None:
                 SubElement(el, "c", r=letter + number, s=style)
             elif kind == "s":
                 c = SubElement(el, "c", r=letter + number,
-                               s=quote if value.startswith(FORMULA_START) else style,
+                               s=quote if looks_like_formula(value) else style,
                                t="inlineStr")
-                t = SubElement(SubElement(c, "is"), "t")
-                try:
-                    t.text = value
-                except ValueError:
-                    t.text = clean(value)
+                SubElement(SubElement(c, "is"), "t").text = value  # cleaned in _chunks
             else:
                 c = SubElement(el, "c", r=letter + number, s=style, t="n")
                 SubElement(c, "v").text = str(value)
@@ -187,10 +204,10 @@ def _slow_append(ws: Any) -> Callable[[tuple[Any, ...]], None]:
         for (kind, cell), value in zip(cells, row, strict=True):
             if kind in "se":
                 target = cell
-                if value.startswith(FORMULA_START):
+                if looks_like_formula(value):
                     target = WriteOnlyCell(ws)
                     target.number_format, target.quotePrefix = TEXT_FORMAT, True
-                target.value = clean(value) or None
+                target.value = value or None
                 if value:
                     target.data_type = "s"  # never a formula
                 out.append(target)

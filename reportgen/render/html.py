@@ -5,6 +5,9 @@ Templates are found the way datasette finds them: the user's folder
 reachable as ``default:NAME`` so that a bank can ``{% extends "default:monthly.html" %}``
 and replace a single block.  Autoescape is on (ledger text is data, never markup) and
 undefined names raise (a blank cell in a regulatory report is a defect, not a default).
+Every template, built-in or the user's, runs in the sandbox of ``sandbox.py`` and may
+include only files inside the template folders.  A text cell shows at most
+``SHOWN_TEXT_MAX`` characters (formatting.shown_text); the Excel file has the whole text.
 
 The HTML is self-contained (the stylesheet is included inline, charts are inline SVG) and
 is exactly the document the PDF renderer hands to WeasyPrint, long lists capped the same.
@@ -18,13 +21,13 @@ from typing import Any
 import jinja2
 
 import reportgen
-from reportgen.errors import TemplateError
-from reportgen.formatting import mask_id, text
+from reportgen.formatting import Kind, clean_text, mask_id, shown_text, text
 from reportgen.labels import Labels
 from reportgen.model import Report
 from reportgen.render import charts
 from reportgen.render.base import RenderOptions, register
-from reportgen.render.tables import Cell, Column, build_sections, cover_items
+from reportgen.render.sandbox import FolderLoader, sandbox, template_error
+from reportgen.render.tables import Cell, Column, build_sections, cover_items, warning_list
 
 TEMPLATES = Path(reportgen.__file__).resolve().parent.parent / "templates"
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
@@ -37,16 +40,15 @@ def template_dirs(options: RenderOptions) -> list[Path]:
 
 
 def environment(options: RenderOptions) -> jinja2.Environment:
-    """A Jinja environment: user folder → built-ins, with ``default:`` for the built-ins."""
-    builtin = jinja2.FileSystemLoader(TEMPLATES)
+    """The sandbox: user folder → built-ins, with ``default:`` for the built-ins."""
+    allowed = template_dirs(options)
+    builtin = FolderLoader(TEMPLATES, allowed)
     search: list[jinja2.BaseLoader] = []
     if options.templates is not None:
-        search.append(jinja2.FileSystemLoader(options.templates))
+        search.append(FolderLoader(options.templates, allowed))
     search += [jinja2.PrefixLoader({"default": builtin}, delimiter=":"), builtin]
-    env = jinja2.Environment(
-        loader=jinja2.ChoiceLoader(search),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
+    env = sandbox(
+        jinja2.ChoiceLoader(search),
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
@@ -54,7 +56,8 @@ def environment(options: RenderOptions) -> jinja2.Environment:
     unit, lang = options.unit, options.lang
 
     def fmt(cell: Cell) -> str:
-        return text(cell.kind, cell.value, unit, lang)
+        shown = text(cell.kind, cell.value, unit, lang)
+        return shown_text(shown) if cell.kind is Kind.TEXT else shown
 
     def cell_class(cell: Cell, column: Column) -> str:
         classes = ["num" if column.numeric else "text"]
@@ -91,6 +94,7 @@ def context(report: Report, options: RenderOptions) -> dict[str, Any]:
         "sections": {v.name: v for v in views},
         "present": [v.name for v in views],
         "charts": chart_map,
+        "data_quality": warning_list(report, t, options.pdf_max_rows),
         "signatures": [(t("sign.preparer"), signatures.preparer),
                        (t("sign.reviewer"), signatures.reviewer),
                        (t("sign.approver"), signatures.approver)],
@@ -102,16 +106,16 @@ def render_html(report: Report, options: RenderOptions) -> str:
     env = environment(options)
     name = f"{report.report}.html"
     try:
-        return env.get_template(name).render(context(report, options))
-    except jinja2.TemplateNotFound as exc:
-        raise TemplateError(f"template {exc.name!r} not found in "
-                            f"{', '.join(map(str, template_dirs(options)))}") from None
-    except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(f"template {exc.filename or exc.name}, line {exc.lineno}: "
-                            f"{exc.message}") from None
-    except jinja2.UndefinedError as exc:
-        raise TemplateError(f"template {name}: {exc.message} (a user template may refer "
-                            "to a name the report does not define)") from None
+        # every printed value is cleaned by the sandbox's finalize; cleaning the document
+        # too covers the text a user template holds itself (a pasted NUL, an escape code)
+        return clean_text(env.get_template(name).render(context(report, options)))
+    except Exception as exc:
+        error = template_error(exc, name)
+        if error is None:
+            raise
+        if isinstance(exc, jinja2.TemplateNotFound):
+            error = type(error)(f"{error} in {', '.join(map(str, template_dirs(options)))}")
+        raise error from None
 
 
 @register("html")

@@ -184,6 +184,8 @@ def _document(report: Report) -> dict[str, Any]:
         "ledger_sha256": report.ledger_sha256,
         "version": report.version,
         "warning_count": report.warning_count,
+        "warnings": [{"kind": w.kind, "loan_id": w.loan_id, "day": w.day.isoformat(),
+                      "params": dict(w.params)} for w in report.warnings],
         "sections": sections,
     }
 
@@ -239,7 +241,9 @@ class JsonRenderer:
         del options  # JSON is language- and unit-free: money in yuan, ratios as fractions
         # No indent: json's C encoder only runs for compact output, and the long listings
         # are written column by column (json_listing), which makes compact text only.
-        with open(path, "w", encoding="utf-8") as fh:
+        # A lone surrogate (never valid UTF-8) is written as its JSON escape "\\udc80",
+        # which every JSON reader accepts, instead of failing the whole report.
+        with open(path, "w", encoding="utf-8", errors="backslashreplace") as fh:
             fh.write(report_json(report))
             fh.write("\n")
 

@@ -11,10 +11,10 @@ built, so the PDF's cost does not grow with the ledger; Excel passes ``None``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from reportgen.formatting import Kind
+from reportgen.formatting import Kind, shown_text
 from reportgen.labels import Labels
 from reportgen.ledger.schema import GRADE_CODES
 from reportgen.model import Compare, Report, Sections
@@ -367,5 +367,34 @@ def cover_items(report: Report, labels: Labels, unit: str) -> list[tuple[str, st
         (labels("cover.generated_at"), labels.timestamp(report.generated_at)),
         (labels("cover.ledger_sha256"), report.ledger_sha256),
         (labels("cover.version"), report.version),
-        (labels("cover.warnings"), f"{report.warning_count:,}"),
+        (labels("cover.warnings"), warnings_line(report, labels)),
     ]
+
+
+def warnings_line(report: Report, labels: Labels) -> str:
+    """The cover's 数据提示 line: how many, and where they are listed."""
+    if not report.warning_count:
+        return labels("cover.no_warnings")
+    return labels("cover.warnings_count", count=f"{report.warning_count:,}")
+
+
+@dataclass(frozen=True)
+class WarningList:
+    """The data-quality warnings as the HTML/PDF lists them: sentences, the first
+    ``max_rows`` of them, and a note of how many there are and how many the Excel 数据质量
+    sheet lists (the model keeps the first 100)."""
+
+    title: str
+    items: tuple[str, ...]
+    total: int
+    more: str
+
+
+def warning_list(report: Report, labels: Labels, max_rows: int | None) -> WarningList:
+    shown = report.warnings if max_rows is None else report.warnings[:max_rows]
+    # a loan id is ledger text: cut like any cell, inside our own sentence
+    items = tuple(labels.warning(replace(w, loan_id=shown_text(w.loan_id))) for w in shown)
+    more = "" if report.warning_count <= len(items) else labels(
+        "warnings_more", count=f"{report.warning_count:,}", shown=f"{len(items):,}",
+        listed=f"{len(report.warnings):,}")
+    return WarningList(labels.section("data_quality"), items, report.warning_count, more)
