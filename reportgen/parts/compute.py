@@ -26,6 +26,7 @@ from reportgen.config import Config
 from reportgen.datadate import DataDate, check_declared
 from reportgen.engine import Engine, LiveTotals, Snapshot, _keys
 from reportgen.errors import LedgerError
+from reportgen.journal_checks import check_journal
 from reportgen.ledger.load import Columns, load_ledger
 from reportgen.ledger.validate import validate_ledger
 from reportgen.metrics.build import build_report
@@ -121,7 +122,9 @@ def part_figures(path: str, jobs: list[tuple[str, str, bool]], config: Config,
         engine = Engine(ledger)
         if declared is not None:
             check_declared(ledger, declared)
-        validate_ledger(ledger, engine)
+        validate_ledger(ledger)
+        check_journal(engine)
+        ledger.problems.raise_if_any()
     except LedgerError as error:
         return error
     ledger.transactions.release()

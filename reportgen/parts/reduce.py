@@ -19,7 +19,15 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from reportgen.engine import EPOCH, Engine, LiveTotals, Snapshot, _keys, totals_from_flips
+from reportgen.engine import (
+    _DAY_BITS,
+    EPOCH,
+    Engine,
+    LiveTotals,
+    Snapshot,
+    _keys,
+    totals_from_flips,
+)
 from reportgen.errors import LedgerError, Problem
 from reportgen.ledger.load import Columns, Ledger, sorted_codes
 from reportgen.ledger.problems import Problems
@@ -207,9 +215,9 @@ class ReducedEngine(Engine):
     def _balances(self) -> tuple[np.ndarray, np.ndarray]:
         keys, values = [], []
         for part, loan_of in zip(self._parts, self._loan_of, strict=True):
-            loan = part.balance_keys >> 21
-            day_bits = part.balance_keys - (loan << 21)
-            keys.append((loan_of[loan] << 21) + day_bits)
+            loan = part.balance_keys >> _DAY_BITS
+            day_bits = part.balance_keys - (loan << _DAY_BITS)
+            keys.append((loan_of[loan] << _DAY_BITS) + day_bits)
             values.append(part.balance_values)
         key = np.concatenate(keys) if keys else np.zeros(0, np.int64)
         order = np.argsort(key, kind="stable")
