@@ -226,3 +226,19 @@ def test_validate_names_a_partitioned_folder(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["validate", "--ledger", str(tmp_path / "parts")])
     assert result.exit_code == 2
     assert "partitioned ledger" in result.output
+
+
+def test_partition_never_replaces_a_folder_it_did_not_write(tmp_path: Path) -> None:
+    ledger = two_banks_ledger(tmp_path / "ledger")
+    precious = tmp_path / "reports"
+    precious.mkdir()
+    (precious / "monthly_2026-10.xlsx").write_bytes(b"keep me")
+    result = CliRunner().invoke(main, ["partition", "--ledger", str(ledger), "--out",
+                                       str(precious), "--parts", "2"])
+    assert result.exit_code == 2
+    assert (precious / "monthly_2026-10.xlsx").read_bytes() == b"keep me"
+    # an older split is replaced whole
+    partition_ledger(ledger, tmp_path / "parts", 3)
+    partition_ledger(ledger, tmp_path / "parts", 2)
+    assert sorted(p.name for p in (tmp_path / "parts").iterdir()) == [
+        "part-000", "part-001", "partitions.json"]

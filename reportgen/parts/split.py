@@ -196,6 +196,11 @@ def partition_ledger(ledger: Path, out: Path, parts: int) -> dict[str, object]:
     if missing:
         raise LedgerError([Problem(f"{name}.csv", None, None, None,
                                    f"required file missing from {ledger}") for name in missing])
+    if out.exists() and (not out.is_dir() or (any(out.iterdir())
+                                              and read_manifest(out) is None)):
+        # Replacing an older split is expected; deleting anything else is not ours to do.
+        raise UsageError(f"--out {out} exists and is not a partitioned ledger; "
+                         "give a new folder (or an older partition's)")
     out.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
