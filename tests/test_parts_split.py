@@ -12,7 +12,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
-from ledgers import write_ledger
+from ledgers import read_tables, to_chinese, write_ledger, write_tables
 from test_parts_reduce import two_banks_ledger
 
 from reportgen import api
@@ -242,3 +242,15 @@ def test_partition_never_replaces_a_folder_it_did_not_write(tmp_path: Path) -> N
     partition_ledger(ledger, tmp_path / "parts", 2)
     assert sorted(p.name for p in (tmp_path / "parts").iterdir()) == [
         "part-000", "part-001", "partitions.json"]
+
+
+@pytest.mark.parametrize("encoding", ["gb18030", "utf-8-sig"])
+def test_chinese_headers_and_other_encodings_split_too(tmp_path: Path, encoding: str) -> None:
+    """The same ledger with Chinese headers and labels, as GB18030 or UTF-8 with a BOM."""
+    from test_parts_reduce import assert_same_json
+
+    plain = two_banks_ledger(tmp_path / "plain")
+    ledger = write_tables(tmp_path / encoding, to_chinese(read_tables(plain)),
+                          encoding=encoding)
+    for parts in (2, 3):
+        assert_same_json(ledger, parts, [("monthly", "2026-10"), ("yearly", "2025")])

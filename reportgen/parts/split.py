@@ -12,6 +12,7 @@ the file the user has.  bank_figures and targets are small and copied to every p
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 import shutil
@@ -78,45 +79,56 @@ def _file(folder: Path, table: Table) -> Path | None:
     return None
 
 
-def _digest(folder: Path) -> str:
+def _scan(folder: Path) -> tuple[str, dict[Path, str]]:
     """The ledger digest the loader gives the unsplit folder (files' bytes in table order),
-    so a partitioned report carries the same ``ledger_sha256``."""
+    so a partitioned report carries the same ``ledger_sha256``; and each CSV file's
+    encoding, found as the loader does (UTF-8, else GB18030), in the same pass."""
     digest = hashlib.sha256()
+    encodings: dict[Path, str] = {}
     for table in TABLES:
         path = _file(folder, table)
-        if path is not None:
-            with path.open("rb") as handle:
-                while block := handle.read(1 << 22):
-                    digest.update(block)
-    return digest.hexdigest()
+        if path is None:
+            continue
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        utf8 = path.suffix == ".csv"
+        with path.open("rb") as handle:
+            while block := handle.read(1 << 22):
+                digest.update(block)
+                if utf8:
+                    try:
+                        decoder.decode(block)
+                    except UnicodeDecodeError:
+                        utf8 = False
+        encodings[path] = "utf-8" if utf8 else "gb18030"
+    return digest.hexdigest(), encodings
 
 
-def _header(path: Path) -> list[str]:
+def _header(path: Path, encoding: str) -> list[str]:
     """The CSV file's column titles, as written (the loader maps names and aliases)."""
     import csv
 
     with path.open("rb") as handle:
         first = handle.readline()
     try:
-        line = first.decode("utf-8-sig").rstrip("\r\n")
+        line = first.decode("utf-8-sig" if encoding == "utf-8" else encoding).rstrip("\r\n")
     except UnicodeDecodeError:
-        raise LedgerError([Problem(path.name, 1, None, None, "partition reads UTF-8 CSV "
-                                   "(save the file as UTF-8, or as Parquet)")]) from None
+        raise LedgerError([Problem(path.name, 1, None, None,
+                                   "neither UTF-8 nor GB18030 text")]) from None
     return next(csv.reader([line]), [])
 
 
-def _batches(path: Path) -> Iterator[pa.RecordBatch]:
+def _batches(path: Path, encoding: str = "utf-8") -> Iterator[pa.RecordBatch]:
     """The file's records a batch at a time, as the loader sees them: CSV cells as text
-    (blank = null), Parquet columns as typed."""
+    (blank = null; a GB18030 file transcoded as it streams), Parquet columns as typed."""
     if path.suffix == ".parquet":
         yield from pq.ParquetFile(path).iter_batches(batch_size=1 << 20)
         return
-    names = _header(path)
+    names = _header(path, encoding)
     try:
         yield from pacsv.open_csv(
             path,
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1,
-                                           block_size=BATCH_BYTES),
+                                           block_size=BATCH_BYTES, encoding=encoding),
             convert_options=pacsv.ConvertOptions(
                 column_types={n: pa.string() for n in names}, strings_can_be_null=True,
                 null_values=[""], quoted_strings_can_be_null=True))
@@ -214,8 +226,11 @@ def partition_ledger(ledger: Path, out: Path, parts: int) -> dict[str, object]:
     return manifest
 
 
-def _read_whole(path: Path) -> pa.Table:
-    return pa.Table.from_batches(list(_batches(path)))
+def _read_whole(path: Path, encoding: str) -> pa.Table:
+    batches = list(_batches(path, encoding))
+    if not batches:
+        return _empty_schema(path, encoding).empty_table().drop_columns([SOURCE_ROW])
+    return pa.Table.from_batches(batches)
 
 
 def _split(ledger: Path, out: Path, parts: int, paths: dict[str, Path | None]
@@ -224,8 +239,9 @@ def _split(ledger: Path, out: Path, parts: int, paths: dict[str, Path | None]
     customers_path, loans_path = paths["customers"], paths["loans"]
     assert customers_path is not None
     assert loans_path is not None
-    customers = _read_whole(customers_path)
-    loans = _read_whole(loans_path)
+    digest, encodings = _scan(ledger)
+    customers = _read_whole(customers_path, encodings[customers_path])
+    loans = _read_whole(loans_path, encodings[loans_path])
     loan_ids = _loan_ids(loans, loans_path)
     loan_part = customer_parts(_column(loans_table, loans, "customer_id"), parts)
     for table, path, whole, part in (
@@ -241,7 +257,7 @@ def _split(ledger: Path, out: Path, parts: int, paths: dict[str, Path | None]
         journal = paths[table.name]
         assert journal is not None
         writers, schema = _Writers(out, table, journal.name, parts), None
-        for batch in _batches(journal):
+        for batch in _batches(journal, encodings[journal]):
             ids = pc.fill_null(pc.utf8_trim_whitespace(_column(table, batch, "loan_id")), "")
             at = pc.fill_null(pc.index_in(ids, value_set=loan_ids), -1).to_numpy(
                 zero_copy_only=False)
@@ -249,11 +265,11 @@ def _split(ledger: Path, out: Path, parts: int, paths: dict[str, Path | None]
             part = np.where(at >= 0, loan_part[np.maximum(at, 0)], 0).astype(np.int32)
             writers.write(batch, part)
             schema = schema or batch.schema.append(pa.field(SOURCE_ROW, pa.int32()))
-        writers.close(schema or _empty_schema(journal))
+        writers.close(schema or _empty_schema(journal, encodings[journal]))
     for table in TABLES[4:]:
         small = paths[table.name]
         if small is not None:
-            whole = _read_whole(small)
+            whole = _read_whole(small, encodings[small])
             # Copied whole to every part: a part is then a complete ledger, and the
             # questions its sections ask (a manager's target flows) are the same in every
             # part, which the reduce relies on.  Their problems are listed once.
@@ -262,17 +278,17 @@ def _split(ledger: Path, out: Path, parts: int, paths: dict[str, Path | None]
                 {SOURCE_KEY: small.name.encode()})
             for p in range(parts):
                 pq.write_table(copy, out / part_name(p) / f"{table.name}.parquet")
-    manifest: dict[str, object] = {"format": 1, "parts": parts, "sha256": _digest(ledger),
+    manifest: dict[str, object] = {"format": 1, "parts": parts, "sha256": digest,
                                    "source": str(ledger)}
     (out / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return manifest
 
 
-def _empty_schema(path: Path) -> pa.Schema:
+def _empty_schema(path: Path, encoding: str) -> pa.Schema:
     if path.suffix == ".parquet":
         schema = pq.read_schema(path)
     else:
-        schema = pa.schema([(n, pa.string()) for n in _header(path)])
+        schema = pa.schema([(n, pa.string()) for n in _header(path, encoding)])
     return schema.append(pa.field(SOURCE_ROW, pa.int32()))
 
 
