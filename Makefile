@@ -35,7 +35,7 @@ lint: $(STAMP)
 	$(BIN)/mypy reportgen
 
 update-golden: $(STAMP)
-	$(BIN)/pytest -q tests/test_render_golden.py --update-golden
+	$(BIN)/pytest -q tests/test_render_golden.py tests/test_analysis.py --update-golden
 
 bench: system-deps $(STAMP)
 	$(BIN)/pip install -q -e '.[test,bench]'

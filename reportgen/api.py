@@ -7,12 +7,14 @@ four reports cost little more than one).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 from reportgen import datadate
+from reportgen.analysis.notes import find_notes
 from reportgen.config import Config
 from reportgen.datadate import DataDate
 from reportgen.engine import Engine
@@ -25,7 +27,7 @@ from reportgen.metrics.warnings import data_warnings
 from reportgen.model import DataWarning, Report
 from reportgen.periods import parse_period
 from reportgen.progress import Steps
-from reportgen.render.base import RenderOptions, render
+from reportgen.render.base import RenderOptions, render, with_analysis
 
 
 @dataclass
@@ -85,17 +87,28 @@ def open_ledger(path: Path, *, progress: bool = False, as_of: date | None = None
 
 
 def build(session: Session, report: str, period: str, config: Config,
-          *, now: datetime | None = None, formats: list[str] | None = None) -> Report:
+          *, now: datetime | None = None, formats: list[str] | None = None,
+          notes: tuple[str, ...] | None = None,
+          options: RenderOptions | None = None) -> Report:
     """Compute one report's model (raises ``UsageError`` for a bad report/period pair,
     ``PeriodNotCoveredError`` for a period outside the ledger's first date … data date).
 
     ``formats``, when given, says what will be rendered: the loan-level book (借据明细,
     a million rows at bank scale) is only built when the Excel workbook needs it.
+    ``notes`` are the clerk's paragraphs (``--notes``); without them the file
+    ``{report}_{period}.md`` of ``[analysis] notes_dir`` is read when it exists.  With
+    ``options`` the written analysis is drafted now, in their language and unit (else
+    when the report is rendered).
     """
     parsed = parse_period(period, report)
     datadate.check_period(parsed, session.first_day, session.data_date)
     include_loans = formats is None or "xlsx" in formats
-    return build_report(session.engine, parsed, config, now=now, include_loans=include_loans)
+    if notes is None and config.analysis.notes_dir:
+        notes = find_notes(Path(config.analysis.notes_dir), parsed.report, parsed.id)
+    model = build_report(session.engine, parsed, config, now=now, include_loans=include_loans)
+    if notes is not None:
+        model = dataclasses.replace(model, notes=notes)
+    return model if options is None else with_analysis(model, options)
 
 
 def render_options(config: Config, *, lang: str | None = None,

@@ -158,7 +158,7 @@ def main(verbose: int, quiet: bool, log_file: Path | None, debug: bool) -> None:
 @click.option("--period", required=True,
               help="Period id: 2026-10-D2 (dekad), 2026-10 (month), 2026-Q3, 2026.")
 @click.option("--format", "formats", default=None,
-              help="Comma-separated formats among xlsx,pdf,json,html "
+              help="Comma-separated formats among xlsx,pdf,json,html,docx "
                    "(default: the config's, else xlsx,pdf), e.g. --format json,pdf.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder (default ./reports), e.g. --out /srv/reports.")
@@ -170,12 +170,19 @@ def main(verbose: int, quiet: bool, log_file: Path | None, debug: bool) -> None:
 @click.option("--templates", type=click.Path(file_okay=False, exists=True, path_type=Path),
               default=None, help="Folder of templates searched before the built-in ones, "
                                  "e.g. --templates bank_templates.")
+@click.option("--notes", "notes_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=None,
+              help="The clerk's own paragraphs (plain UTF-8 text, blank line between "
+                   "paragraphs) appended to the written analysis as topic notes "
+                   "(default: [analysis] notes_dir/{report}_{period}.md when present), "
+                   "e.g. --notes notes/monthly_2026-10.md.")
 @as_of_option
 @parts_options
 @_guard
 def generate(ledger_path: Path, report: str, period: str, formats: str | None,
              out: Path | None, config_path: Path | None, lang: str | None,
-             templates: Path | None, as_of: date | None, partitions: int | None = None,
+             templates: Path | None, notes_path: Path | None,
+             as_of: date | None, partitions: int | None = None,
              cluster: str | None = None) -> None:
     """Make one report from a ledger.
 
@@ -185,6 +192,7 @@ def generate(ledger_path: Path, report: str, period: str, formats: str | None,
           --period 2026-10-D2 --format json,xlsx,pdf --out reports
     """
     from reportgen import api
+    from reportgen.analysis.notes import read_notes
     from reportgen.config import load_config
     from reportgen.periods import parse_period
     from reportgen.render.base import get
@@ -200,13 +208,15 @@ def generate(ledger_path: Path, report: str, period: str, formats: str | None,
     parse_period(period, report)
     _check_folder(out or Path(config.output.dir), "--out" if out else None)
     _check_ledger(ledger_path)
+    notes = None if notes_path is None else read_notes(notes_path)  # before the ledger
+    options = api.render_options(config, lang=lang, templates=templates)
     session = api.open_session(ledger_path, [(report, period, "xlsx" in chosen)], config,
                                partitions=partitions, cluster=cluster,
                                progress=sys.stderr.isatty(), as_of=as_of)
-    model = api.build(session, report, period, config, formats=chosen)
+    model = api.build(session, report, period, config, formats=chosen, notes=notes,
+                      options=options)
     _bank_notice(config)  # once a report is about to be written without the bank's name
     _print_warnings(api.warning_lines(model.warnings), model.warning_count, limit=10)  # on D
-    options = api.render_options(config, lang=lang, templates=templates)
     for path in api.write(model, chosen, out or Path(config.output.dir), options):
         click.echo(str(path))
 

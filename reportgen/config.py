@@ -32,7 +32,7 @@ from reportgen.errors import ConfigError
 
 DEFAULT_CONFIG = Path("reportgen.toml")
 REPORTS = ("dekad", "monthly", "quarterly", "yearly")
-FORMATS = ("xlsx", "pdf", "json", "html")
+FORMATS = ("xlsx", "pdf", "json", "html", "docx")
 REQUIRED: dict[str, bool] = {"required": True}
 # Unicode categories no configuration string may hold: controls (CR/LF/NUL/TAB …), format
 # characters (bidi overrides, zero-width), line and paragraph separators.  Every string of
@@ -147,6 +147,11 @@ class EngineConfig:
 
 
 @dataclass(frozen=True)
+class AnalysisConfig:
+    notes_dir: str = ""  # folder of the clerk's notes, {report}_{period}.md (analysis.md)
+
+
+@dataclass(frozen=True)
 class Config:
     bank: BankConfig = field(default_factory=BankConfig)
     ledger: LedgerConfig = field(default_factory=LedgerConfig)
@@ -156,6 +161,7 @@ class Config:
     thresholds: ThresholdsConfig = field(default_factory=ThresholdsConfig)
     signatures: SignaturesConfig = field(default_factory=SignaturesConfig)
     engine: EngineConfig = field(default_factory=EngineConfig)
+    analysis: AnalysisConfig = field(default_factory=AnalysisConfig)
     source: str = ""  # the file it was read from ("" for defaults)
     tables: tuple[str, ...] = ()  # the top-level tables the file wrote, e.g. ("bank", "email")
 

@@ -145,6 +145,7 @@ class BreakdownRow:
     npl_ratio: Ratio
     balance_year_start: int | None  # None: the year start is before the ledger's first date
     change_year_start: int | None
+    change_opening: int | None = None  # since O (上月末): the monthly report only
 
 
 @dataclass(frozen=True)
@@ -521,6 +522,29 @@ class DataWarning:
 
 
 @dataclass(frozen=True)
+class Paragraph:
+    """One paragraph of the written analysis: its topic (scale, drivers, …) and its text."""
+
+    topic: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """文字分析: the report's figures as sentences, drafted from this model (analysis.md).
+
+    Text, so it is drafted for one language and money unit (``lang``, ``unit``); every
+    number in it is a figure of the same report as the tables show it.  ``notes`` are
+    the clerk's own paragraphs (also the last ``notes`` paragraphs), ``None`` when none.
+    """
+
+    lang: str
+    unit: str
+    paragraphs: tuple[Paragraph, ...]
+    notes: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
 class Report:
     """One report: what it is, which ledger it came from, and its sections."""
 
@@ -542,3 +566,5 @@ class Report:
     # data-quality warnings on D, the first ones (``warnings``) of ``warning_count``
     warnings: tuple[DataWarning, ...] = field(default=())
     warning_count: int = 0
+    notes: tuple[str, ...] | None = None  # the clerk's paragraphs (--notes), kept as given
+    analysis: Analysis | None = None  # drafted from the finished model (reportgen.analysis)

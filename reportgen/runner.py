@@ -159,7 +159,7 @@ def _make(config: Config, todo: list[Due], archive: Archive, result: RunResult, 
     for due in todo:
         try:
             report = api.build(session, due.report, due.period, config, now=now(),
-                               formats=list(config.output.formats))
+                               formats=list(config.output.formats), options=options)
         except PeriodNotCoveredError as exc:
             log.warning("not made: %s", exc)
             result.not_covered.append((due, str(exc)))

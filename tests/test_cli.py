@@ -221,9 +221,9 @@ def test_usage_errors_come_before_reading_the_ledger(tmp_path: Path) -> None:
     result = generate(bad, tmp_path / "out", period="2026-13")
     assert result.exit_code == 2, result.output
     result = invoke("generate", "--ledger", str(bad), "--report", "monthly", "--period",
-                    "2026-10", "--format", "docx", "--out", str(tmp_path / "out"))
+                    "2026-10", "--format", "doc", "--out", str(tmp_path / "out"))
     assert result.exit_code == 2, result.output
-    assert "unknown format 'docx'" in result.stderr
+    assert "unknown format 'doc'" in result.stderr
     assert "json" in result.stderr
 
 

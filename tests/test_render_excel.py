@@ -24,11 +24,13 @@ from reportgen.render.base import RenderOptions, output_path, render
 from reportgen.render.json import report_dict
 
 SHEETS = {
-    "dekad": ["封面", "总量", "五级分类", "逾期", "到期", "风险客户", "数据质量", "借据明细"],
-    "monthly": ["封面", "总量", "五级分类", "逾期", "结构", "集中度", "普惠", "拨备", "到期",
-                "风险客户", "客户经理", "监管指标", "数据质量", "借据明细"],
-    "quarterly": ["封面", "总量", "五级分类", "逾期", "结构", "集中度", "普惠", "拨备", "迁徙",
-                  "到期", "风险客户", "客户经理", "趋势", "监管指标", "数据质量", "借据明细"],
+    "dekad": ["封面", "文字分析", "总量", "五级分类", "逾期", "到期", "风险客户", "数据质量",
+              "借据明细"],
+    "monthly": ["封面", "文字分析", "总量", "五级分类", "逾期", "结构", "集中度", "普惠", "拨备",
+                "到期", "风险客户", "客户经理", "监管指标", "数据质量", "借据明细"],
+    "quarterly": ["封面", "文字分析", "总量", "五级分类", "逾期", "结构", "集中度", "普惠", "拨备",
+                  "迁徙", "到期", "风险客户", "客户经理", "趋势", "监管指标", "数据质量",
+                  "借据明细"],
 }
 SHEETS["yearly"] = SHEETS["quarterly"]
 
@@ -70,7 +72,7 @@ def test_cover_says_what_and_from_which_ledger(workbooks: dict[str, Any]) -> Non
     assert cover["金额单位"] == "万元"
     assert cover["生成时间"] == "2026-11-01 08:30:00"
     assert cover["台账校验码（SHA-256）"] == "ab" * 32
-    assert cover["工作表"].startswith("总量、五级分类")
+    assert cover["工作表"].startswith("文字分析、总量、五级分类")
 
 
 def test_money_is_a_number_in_wan_with_two_decimals(workbooks: dict[str, Any]) -> None:
@@ -265,7 +267,7 @@ def test_other_units_and_english(tmp_path: Path) -> None:
     yi = load_workbook(write(tmp_path / "yi", make_report("monthly"), unit="yi"))
     assert find(yi["总量"], "贷款余额")[1].value == 0.1
     en = load_workbook(write(tmp_path / "en", make_report("monthly"), lang="en"))
-    assert en.sheetnames[:3] == ["Cover", "Summary", "Quality"]
+    assert en.sheetnames[:4] == ["Cover", "Analysis", "Summary", "Quality"]
     assert find(en["Summary"], "Loan balance")[1].value == 1000.01
     assert en["Summary"].oddFooter.center.text == "Page &P of &N"
 

@@ -28,7 +28,7 @@ PIECES = {
     "cover": r'<header class="cover" id="cover">.*?</header>',
     "signatures": r'<table class="signatures" id="signatures">.*?</table>',
     **{name: rf'<section class="section {name}" id="section-{name}">.*?</section>'
-       for name in (*Sections.ORDER, "data_quality")},
+       for name in ("analysis", *Sections.ORDER, "data_quality")},
 }
 
 
@@ -48,8 +48,8 @@ def scrub(html: str) -> str:
 
 
 # every piece in Chinese; the page furniture and three sections in English too
-CASES = [("zh", p) for p in PIECES] + [("en", p) for p in ("running", "cover", "summary",
-                                                            "quality", "trend",
+CASES = [("zh", p) for p in PIECES] + [("en", p) for p in ("running", "cover", "analysis",
+                                                            "summary", "quality", "trend",
                                                             "data_quality")]
 
 

@@ -51,7 +51,8 @@ def test_each_report_type_shows_its_sections(report: str) -> None:
     r = make_report(report)
     doc = parse(render_html(r, RenderOptions()))
     shown = [s.get("id").removeprefix("section-") for s in doc.xpath("//section")]
-    assert sorted(shown) == sorted([*r.sections.present(), "data_quality"])
+    assert shown[0] == "analysis"  # the written analysis opens the report (analysis.md)
+    assert sorted(shown) == sorted(["analysis", *r.sections.present(), "data_quality"])
 
 
 def test_hostile_names_are_plain_text() -> None:

@@ -10,7 +10,7 @@ from fractions import Fraction
 
 import numpy as np
 from factories import make_report
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reportgen.formatting import ratio6, yuan
@@ -33,6 +33,9 @@ def test_money_texts_are_yuan(fen: list[int]) -> None:
 TEXT = st.text(alphabet=st.characters(codec="utf-8"), max_size=12)
 
 
+# no deadline: each document drafts its written analysis, and the first draft of a process
+# compiles the sentence templates (a few hundred ms on a busy machine)
+@settings(deadline=None)
 @given(st.lists(st.tuples(TEXT, TEXT, st.integers(0, 10**15), st.integers(0, 400),
                           st.booleans(), st.booleans()), max_size=20))
 def test_watch_entries_as_columns_equal_json_dumps_of_their_dicts(

@@ -321,3 +321,18 @@ def test_a_huge_name_does_not_grow_the_pdf(tmp_path: Path, length: int,
     text = squeeze(pdftotext(path))
     assert "X" * (SHOWN_TEXT_MAX - 1) + "…" in text
     assert "X" * (SHOWN_TEXT_MAX + 1) not in text
+
+
+@pytest.mark.parametrize("report", REPORT_TYPES)
+def test_the_analysis_comes_first_after_the_cover(pdfs: dict[str, Path], report: str) -> None:
+    from reportgen.analysis import draft
+
+    text = squeeze(pdftotext(pdfs[report]))
+    paragraphs = [squeeze(p.text) for p in draft(make_report(report)).paragraphs]
+    at = text.index("文字分析")
+    assert text.index(paragraphs[0]) > at
+    for paragraph in paragraphs:  # every paragraph, in order (glyphs the PDF can show)
+        assert paragraph in text
+    first_section = min(text.index(title) for title in ("贷款总量", "监管指标")
+                        if title in text[at:])
+    assert at < first_section

@@ -1,7 +1,8 @@
 """What a report mail says: its subject and its plain-text and HTML body.
 
-The body carries the few figures a manager reads on a phone before opening the PDF —
-loan balance and its change since the year start, the NPL ratio, any breached indicator.
+The body opens with the report's written analysis (文字分析, analysis.md), then carries the
+few figures a manager reads on a phone before opening the PDF — loan balance and its
+change since the year start, the NPL ratio, any breached indicator.
 They are taken from the report model once, when the report is made (``key_figures``), and
 kept in the manifest record, so a mail re-sent by a later run shows exactly the archived
 report's figures.  Money is kept there as exact yuan strings and ratios as exact fractions
@@ -76,8 +77,11 @@ def key_figures(report: Report) -> dict[str, Any]:
          "direction": i.direction}
         for i in (report.sections.indicators or ()) if i.breached
     ]
+    analysis = report.analysis
     return {
         "bank": report.bank, "branch": report.branch,
+        # the text as drafted for the report (its language and unit), kept verbatim
+        "analysis": [] if analysis is None else [p.text for p in analysis.paragraphs],
         "balance": yuan(summary.balance), "balance_year_start": (
             None if summary.balance_year_start is None else yuan(summary.balance_year_start)),
         "npl": yuan(quality.npl), "npl_ratio": _exact(quality.npl_ratio),
@@ -109,6 +113,7 @@ def _context(record: ReportRecord, attachments: list[str], lang: str,
     return {
         "lang": "zh-CN" if lang == "zh" else "en",
         "subject": subject(record, lang),
+        "analysis": list(fig.get("analysis", [])),  # records made before 文字分析: none
         "w": {**words, "balance": labels("balance"), "npl": labels("npl"),
               "npl_ratio": labels("npl_ratio")},
         "unit": labels.unit(unit),
@@ -148,6 +153,10 @@ _TEXT = sandbox(limit=None, autoescape=False, keep_trailing_newline=True,
 {{ subject }}
 {{ w.period }}: {{ period }}
 
+{% for paragraph in analysis %}
+{{ paragraph }}
+
+{% endfor %}
 {{ w.heading }} ({{ unit }})
   {{ w.balance }}: {{ balance }} ({{ w.change }} {{ change }})
   {{ w.npl }}: {{ npl }}
@@ -168,7 +177,8 @@ _HTML = _ENV.from_string("""\
 <body style="font-family: 'Noto Sans CJK SC', 'Microsoft YaHei', sans-serif">
 <h2>{{ subject }}</h2>
 <p>{{ w.period }}: {{ period }}</p>
-<table border="1" cellpadding="4" cellspacing="0" style="border-collapse: collapse">
+{% for paragraph in analysis %}<p style="text-indent: 2em">{{ paragraph }}</p>
+{% endfor %}<table border="1" cellpadding="4" cellspacing="0" style="border-collapse: collapse">
 <caption>{{ w.heading }} ({{ unit }})</caption>
 <tr><th align="left">{{ w.balance }}</th><td align="right">{{ balance }}</td></tr>
 <tr><th align="left">{{ w.change }}</th><td align="right">{{ change }}</td></tr>

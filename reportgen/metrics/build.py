@@ -19,7 +19,7 @@ from reportgen.metrics.migration import migration
 from reportgen.metrics.overdue import overdue
 from reportgen.metrics.provision import provision
 from reportgen.metrics.quality import quality
-from reportgen.metrics.structure import structure
+from reportgen.metrics.structure import structure, with_opening
 from reportgen.metrics.summary import summary
 from reportgen.metrics.trend import trend
 from reportgen.metrics.warnings import data_warnings
@@ -38,8 +38,9 @@ def build_sections(ctx: Context) -> Sections:
                                "maturity": maturity(ctx), "watchlist": watchlist(ctx)}
     if report in WITH_MONTHLY_SECTIONS:
         conc, prov = concentration(ctx), provision(ctx)
+        shape = structure(ctx)
         base |= {
-            "structure": structure(ctx),
+            "structure": with_opening(ctx, shape) if report == "monthly" else shape,
             "concentration": conc,
             "inclusive": inclusive(ctx),
             "provision": prov,

@@ -10,7 +10,7 @@ dimensions (branch, account manager, product) are sorted by balance, largest fir
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -146,3 +146,25 @@ def _structure(ctx: Context) -> Structure:
                      ctx.d.live.astype(np.int64), int(bal_d.sum()), known)
     return Structure(tuple(breakdown(name, c, keys, fixed, values)
                            for name, (c, keys, fixed) in dimension_codes(ctx).items()))
+
+
+def with_opening(ctx: Context, s: Structure) -> Structure:
+    """The monthly report's structure with each row's change since O (上月末): the written
+    analysis names the branches, industries and products that moved the month
+    (analysis.md), and the table shows the figure it names.  A row keeps its place; a
+    category live only on O has no row (the structure shows categories live on D or Y)."""
+    return shared(ctx.engine, ("structure opening", ctx.d.day, ctx.o.day),
+                  lambda: _with_opening(ctx, s))
+
+
+def _with_opening(ctx: Context, s: Structure) -> Structure:
+    bal_o = live_balance(ctx.o)
+    breakdowns = []
+    for b in s.breakdowns:
+        codes_, keys, _ = dimension_codes(ctx)[b.dimension]
+        opening = group_sum(codes_, bal_o, len(keys)).tolist()
+        index = {str(k): i for i, k in enumerate(keys)}
+        breakdowns.append(Breakdown(b.dimension, tuple(
+            replace(r, change_opening=r.balance - opening[index[r.key]])
+            for r in b.rows)))
+    return Structure(tuple(breakdowns))

@@ -85,7 +85,7 @@ def get(name: str) -> Renderer:
 
 # The module of each built-in format.  Only the formats asked for are imported: openpyxl
 # takes a third of a second to import and WeasyPrint a second, and `json` needs neither.
-BUILTIN = {"json": "json", "xlsx": "excel", "html": "html", "pdf": "pdf"}
+BUILTIN = {"json": "json", "xlsx": "excel", "html": "html", "pdf": "pdf", "docx": "docx"}
 
 
 def _load_builtin(name: str) -> None:
@@ -189,6 +189,7 @@ def render(report: Report, formats: list[str], out_dir: Path, options: RenderOpt
     except OSError as exc:
         raise UsageError(f"cannot write reports into {out_dir}: {exc.strerror or exc}") from None
     remove_stale_temporaries(out_dir)
+    report = with_analysis(report, options)
     pending: list[tuple[Path, Path]] = []  # (temporary, target)
     try:
         for renderer in renderers:
@@ -211,6 +212,15 @@ def render(report: Report, formats: list[str], out_dir: Path, options: RenderOpt
                 left.unlink(missing_ok=True)
             raise
     return [target for _, target in pending]
+
+
+def with_analysis(report: Report, options: RenderOptions) -> Report:
+    """``report`` with its written analysis drafted in the options' language and unit, so
+    every format of one report shows the same text (analysis.md)."""
+    from reportgen import analysis
+
+    return analysis.ensure(report, lang=options.lang, unit=options.unit,
+                           templates=options.templates)
 
 
 @contextlib.contextmanager

@@ -39,7 +39,7 @@ from reportgen.formatting import (
 from reportgen.labels import Labels
 from reportgen.model import Report
 from reportgen.render import excel_loans
-from reportgen.render.base import RenderOptions, register
+from reportgen.render.base import RenderOptions, register, with_analysis
 from reportgen.render.tables import Cell, SectionView, Table, build_sections, cover_items
 
 LOG = logging.getLogger(__name__)
@@ -51,6 +51,7 @@ THIN = Side(style="thin", color="A6A6A6")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 RIGHT = Alignment(horizontal="right")
+PARAGRAPH = Alignment(wrap_text=True, vertical="top")
 MARKS = {  # cell mark → (fill, font): red for breaches, as in the PDF
     "breach": (PatternFill("solid", fgColor="FFC7CE"), Font(bold=True, color="9C0006")),
     "ok": (None, Font(color="006100")),
@@ -81,7 +82,7 @@ class _Writer:
     """Writes one report's workbook."""
 
     def __init__(self, report: Report, options: RenderOptions) -> None:
-        self.report = report
+        self.report = with_analysis(report, options)
         self.options = options
         self.t = Labels(options.lang)
         self.wb = Workbook(write_only=True)
@@ -193,7 +194,7 @@ class _Writer:
         for label, value in items:
             ws.append([self.text_cell(ws, label, BOLD), self.text_cell(ws, value)])
         ws.append([])
-        names = [self.t(f"sheet.{v.name}") for v in views]
+        names = [self.t("sheet.analysis"), *(self.t(f"sheet.{v.name}") for v in views)]
         names += [self.t("sheet.data_quality"), *(name for name, _ in loan_sheets)]
         ws.append([self.text_cell(ws, self.t("cover.sheets"), BOLD),
                    self.text_cell(ws, "、".join(names) if self.t.lang == "zh"
@@ -271,6 +272,23 @@ class _Writer:
             bars.width, bars.height = 20, 10
             ws.add_chart(bars, anchor)
 
+    def analysis(self) -> None:
+        """文字分析, right after the cover: one row per paragraph, its topic beside it.
+
+        Each paragraph is one text cell (wrapped), never a formula: a clerk's note that
+        starts with "=" stays the text it is.
+        """
+        drafted = self.report.analysis
+        assert drafted is not None
+        ws = self.start_sheet(self.t("sheet.analysis"), [16, 110])
+        self.heading(ws, self.t("section.analysis"))
+        for paragraph in drafted.paragraphs:
+            text = self.text_cell(ws, paragraph.text)
+            text.alignment = PARAGRAPH
+            topic = self.text_cell(ws, self.t(f"topic.{paragraph.topic}"), BOLD)
+            topic.alignment = PARAGRAPH
+            ws.append([topic, text])
+
     def data_quality(self) -> None:
         """The warnings on D, in the report's language: kind, loan, day and the sentence."""
         warnings = self.report.warnings
@@ -298,6 +316,7 @@ class _Writer:
         loans = self.report.loans
         plan = [] if loans is None else excel_loans.sheet_plan(len(loans), self.t)
         self.cover(plan, views)
+        self.analysis()
         for view in views:
             self.section(view)
         self.data_quality()

@@ -25,7 +25,7 @@ from reportgen.formatting import Kind, clean_text, mask_id, shown_text, text
 from reportgen.labels import Labels
 from reportgen.model import Report
 from reportgen.render import charts
-from reportgen.render.base import RenderOptions, register
+from reportgen.render.base import RenderOptions, register, with_analysis
 from reportgen.render.sandbox import FolderLoader, sandbox, template_error
 from reportgen.render.tables import Cell, Column, build_sections, cover_items, warning_list
 
@@ -80,6 +80,9 @@ def context(report: Report, options: RenderOptions) -> dict[str, Any]:
     if s.trend is not None and s.trend.points:
         chart_map["trend"] = charts.trend(s.trend, t, options.unit)
     signatures = options.signatures
+    drafted = report.analysis
+    if drafted is None or drafted.lang != options.lang or drafted.unit != options.unit:
+        drafted = with_analysis(report, options).analysis
     return {
         "t": t,
         "lang": options.lang,
@@ -95,6 +98,7 @@ def context(report: Report, options: RenderOptions) -> dict[str, Any]:
         "present": [v.name for v in views],
         "charts": chart_map,
         "data_quality": warning_list(report, t, options.pdf_max_rows),
+        "analysis": drafted,
         "signatures": [(t("sign.preparer"), signatures.preparer),
                        (t("sign.reviewer"), signatures.reviewer),
                        (t("sign.approver"), signatures.approver)],

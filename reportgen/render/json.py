@@ -18,6 +18,7 @@ from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any
 
+from reportgen import analysis
 from reportgen.formatting import ratio6, yuan
 from reportgen.ledger.schema import GRADE_CODES
 from reportgen.model import Compare, Listing, Report, TargetResult
@@ -162,9 +163,18 @@ _SHAPED: dict[str, Callable[[Report], Any]] = {
     "structure": _structure, "migration": _migration, "trend": _trend}
 
 
+def _analysis(report: Report) -> dict[str, Any]:
+    """``{"paragraphs": [{"topic", "text"}, …], "notes": [...] | null}`` (analysis.md);
+    drafted in Chinese, money in 万元, when the report was not drafted for a language."""
+    drafted = analysis.ensure(report).analysis
+    assert drafted is not None
+    return {"paragraphs": [{"topic": p.topic, "text": p.text} for p in drafted.paragraphs],
+            "notes": None if drafted.notes is None else list(drafted.notes)}
+
+
 def _document(report: Report) -> dict[str, Any]:
     """The document as a dict, with the long listings already JSON text (``RawJSON``)."""
-    sections: dict[str, Any] = {}
+    sections: dict[str, Any] = {"analysis": _analysis(report)}  # first (analysis.md)
     for name in report.sections.present():
         shaped = _SHAPED.get(name)
         sections[name] = (shaped(report) if shaped is not None
@@ -238,7 +248,10 @@ class JsonRenderer:
     extension = "json"
 
     def write(self, report: Report, options: RenderOptions, path: Path) -> None:
-        del options  # JSON is language- and unit-free: money in yuan, ratios as fractions
+        # The figures are language- and unit-free (money in yuan, ratios as fractions);
+        # only the written analysis is text, drafted in the report's language and unit.
+        report = analysis.ensure(report, lang=options.lang, unit=options.unit,
+                                 templates=options.templates)
         # No indent: json's C encoder only runs for compact output, and the long listings
         # are written column by column (json_listing), which makes compact text only.
         # A lone surrogate (never valid UTF-8) is written as its JSON escape "\\udc80",

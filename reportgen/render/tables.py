@@ -150,17 +150,23 @@ class _Builder:
         tables = []
         for breakdown in s.structure.breakdowns:
             dim = breakdown.dimension
+            # 比上期: the monthly report's change since O (the analysis names its drivers)
+            opening = any(r.change_opening is not None for r in breakdown.rows)
             columns = [Column("key", self.t(dim), numeric=False, width=30),
                        *(Column(c, self.t(c)) for c in ("balance", "col.share", "accounts",
                                                         "npl", "npl_ratio",
                                                         "balance_year_start",
-                                                        "change_year_start"))]
+                                                        "change_year_start")),
+                       *([Column("change_opening", self.t("col.change_opening"))]
+                         if opening else [])]
             shown = self.cut(breakdown.rows)
             rows = [[Cell(self.t.enum(dim, r.key)), Cell(r.balance, Kind.MONEY),
                      Cell(r.share, Kind.RATIO), Cell(r.accounts, Kind.COUNT),
                      Cell(r.npl, Kind.MONEY), Cell(r.npl_ratio, Kind.RATIO),
                      Cell(r.balance_year_start, Kind.MONEY),
-                     Cell(r.change_year_start, Kind.MONEY)] for r in shown]
+                     Cell(r.change_year_start, Kind.MONEY),
+                     *([Cell(r.change_opening, Kind.MONEY)] if opening else [])]
+                    for r in shown]
             tables.append(self.table(dim, self.t(f"by.{dim}"), columns, rows,
                                      len(breakdown.rows)))
         return tuple(tables)
