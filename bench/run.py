@@ -118,7 +118,6 @@ def run_config(path: Path, out: Path) -> Path:
     config.write_text(textwrap.dedent(f"""
         [bank]
         name = "基准测试银行"
-        branch = "总行"
         [ledger]
         path = "{path}"
         [output]

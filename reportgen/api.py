@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from reportgen.model import DataWarning, Report
 from reportgen.periods import parse_period
 from reportgen.progress import Steps
 from reportgen.render.base import RenderOptions, render, with_analysis
+from reportgen.scope import ALL, WHOLE_BANK, Selection, select
 
 
 @dataclass
@@ -86,10 +88,31 @@ def open_ledger(path: Path, *, progress: bool = False, as_of: date | None = None
     return Session(ledger, engine, data_date, first_day)
 
 
+def scope_of(session: Session, config: Config, *, branches: Sequence[str] = (),
+             managers: Sequence[str] = ()) -> Selection:
+    """The scope ``generate --branch/--manager`` asks for; without either, ``bank.branch``
+    when set, else the whole bank.  A value that matches no loan is a ``UsageError``
+    (exit 2) listing the known values.
+
+    ``bank.branch`` filters the bank-level reports (scopes.md): they keep their file
+    names (scope id ``all``) but cover that branch's loans only.  A ledger holding no
+    other branch (a branch's own export) is the whole ledger, computed as such.
+    """
+    if not branches and not managers and config.bank.branch:
+        selection = select(session.ledger, branches=[config.bank.branch],
+                           where=("bank.branch =", "bank.branch ="))
+        assert selection.loans is not None
+        if bool(selection.loans.all()):
+            return WHOLE_BANK
+        return replace(selection, id=ALL)
+    return select(session.ledger, branches=branches, managers=managers)
+
+
 def build(session: Session, report: str, period: str, config: Config,
           *, now: datetime | None = None, formats: list[str] | None = None,
           notes: tuple[str, ...] | None = None,
-          options: RenderOptions | None = None) -> Report:
+          options: RenderOptions | None = None,
+          selection: Selection = WHOLE_BANK) -> Report:
     """Compute one report's model (raises ``UsageError`` for a bad report/period pair,
     ``PeriodNotCoveredError`` for a period outside the ledger's first date … data date).
 
@@ -103,9 +126,11 @@ def build(session: Session, report: str, period: str, config: Config,
     parsed = parse_period(period, report)
     datadate.check_period(parsed, session.first_day, session.data_date)
     include_loans = formats is None or "xlsx" in formats
-    if notes is None and config.analysis.notes_dir:
-        notes = find_notes(Path(config.analysis.notes_dir), parsed.report, parsed.id)
-    model = build_report(session.engine, parsed, config, now=now, include_loans=include_loans)
+    if notes is None and config.analysis.notes_dir:  # a scope's notes: ..._{scope}.md
+        notes = find_notes(Path(config.analysis.notes_dir), parsed.report, parsed.id,
+                           "" if selection.id == ALL else selection.id)
+    model = build_report(session.engine, parsed, config, now=now, include_loans=include_loans,
+                         selection=selection)
     if notes is not None:
         model = dataclasses.replace(model, notes=notes)
     return model if options is None else with_analysis(model, options)

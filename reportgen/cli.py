@@ -177,12 +177,19 @@ def main(verbose: int, quiet: bool, log_file: Path | None, debug: bool) -> None:
                    "(default: [analysis] notes_dir/{report}_{period}.md when present), "
                    "e.g. --notes notes/monthly_2026-10.md.")
 @as_of_option
+@click.option("--branch", "branches", multiple=True, metavar="ID_OR_NAME",
+              help="Only this branch's loans (its id or name; repeatable; default: "
+                   "bank.branch, else the whole bank), e.g. --branch 880101.")
+@click.option("--manager", "managers", multiple=True, metavar="ID_OR_NAME",
+              help="Only this account manager's loans (id or name; repeatable), "
+                   "e.g. --manager 1023.")
 @parts_options
 @_guard
 def generate(ledger_path: Path, report: str, period: str, formats: str | None,
              out: Path | None, config_path: Path | None, lang: str | None,
              templates: Path | None, notes_path: Path | None,
-             as_of: date | None, partitions: int | None = None,
+             as_of: date | None, branches: tuple[str, ...] = (),
+             managers: tuple[str, ...] = (), partitions: int | None = None,
              cluster: str | None = None) -> None:
     """Make one report from a ledger.
 
@@ -213,8 +220,9 @@ def generate(ledger_path: Path, report: str, period: str, formats: str | None,
     session = api.open_session(ledger_path, [(report, period, "xlsx" in chosen)], config,
                                partitions=partitions, cluster=cluster,
                                progress=sys.stderr.isatty(), as_of=as_of)
+    selection = api.scope_of(session, config, branches=branches, managers=managers)
     model = api.build(session, report, period, config, formats=chosen, notes=notes,
-                      options=options)
+                      options=options, selection=selection)
     _bank_notice(config)  # once a report is about to be written without the bank's name
     _print_warnings(api.warning_lines(model.warnings), model.warning_count, limit=10)  # on D
     for path in api.write(model, chosen, out or Path(config.output.dir), options):
@@ -330,17 +338,26 @@ Example:
               help="Make and archive only; mail nobody, neither now nor in later runs "
                    "(re-make with --force to mail them), e.g. --date 2026-11-01 --no-email.")
 @as_of_option
+@click.option("--dry-run", is_flag=True,
+              help="List every report and scope that would be made and who would get which "
+                   "file; write and send nothing, e.g. --date 2026-11-01 --dry-run.")
 @parts_options
 @_guard
 def run(config_path: Path | None, day: date | None, catch_up: bool, force: bool,
-        no_email: bool, as_of: date | None, partitions: int | None = None,
-        cluster: str | None = None) -> None:
+        no_email: bool, as_of: date | None, dry_run: bool = False,
+        partitions: int | None = None, cluster: str | None = None) -> None:
     from reportgen.config import load_config
     from reportgen.errors import DeliveryError
     from reportgen.runner import run as run_reports
 
     config = load_config(config_path)
     _check_folder(Path(config.output.dir), None)
+    if dry_run:
+        from reportgen.cli_burst import print_dry_run
+
+        print_dry_run(run_reports(config, today=day, catch_up=catch_up, force=force,
+                                  email=not no_email, as_of=as_of, dry_run=True))
+        return
     result = run_reports(config, today=day, catch_up=catch_up, force=force,
                          email=not no_email, progress=sys.stderr.isatty(), as_of=as_of,
                          partitions=partitions, cluster=cluster)
@@ -404,7 +421,7 @@ def periods(day: date | None, config_path: Path | None, catch_up: bool) -> None:
     today = day or today_in(config)
     the_plan = plan(today, config.schedule.reports, catch_up=catch_up,
                     covered=archive.covered())
-    made = archive.reports()
+    made = archive.made()
     if not the_plan.due:
         click.echo(f"nothing is due on {today} (no period of "
                    f"{', '.join(config.schedule.reports)} ended on {the_plan.last_end})")

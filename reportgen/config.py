@@ -152,6 +152,25 @@ class AnalysisConfig:
 
 
 @dataclass(frozen=True)
+class ScopeConfig:
+    """One ``[[scopes]]`` entry: a branch's or manager's pack and who gets it (scopes.md)."""
+
+    id: str = field(default="", metadata=REQUIRED)  # ASCII: part of the file names
+    branches: tuple[str, ...] = ()  # branch ids or names
+    managers: tuple[str, ...] = ()  # account manager ids or names
+    title: str = ""  # default: the branch's or manager's name
+    recipients: RecipientsConfig = field(default_factory=RecipientsConfig)
+
+
+@dataclass(frozen=True)
+class BurstConfig:
+    """``[burst]``: one scope per branch and/or manager of the ledger, without listing each."""
+
+    by: tuple[str, ...] = ()  # "branch", "manager"
+    recipients: str = ""  # CSV with columns scope, report, email ("" = archive only)
+
+
+@dataclass(frozen=True)
 class Config:
     bank: BankConfig = field(default_factory=BankConfig)
     ledger: LedgerConfig = field(default_factory=LedgerConfig)
@@ -162,6 +181,8 @@ class Config:
     signatures: SignaturesConfig = field(default_factory=SignaturesConfig)
     engine: EngineConfig = field(default_factory=EngineConfig)
     analysis: AnalysisConfig = field(default_factory=AnalysisConfig)
+    scopes: tuple[ScopeConfig, ...] = ()  # [[scopes]]
+    burst: BurstConfig = field(default_factory=BurstConfig)
     source: str = ""  # the file it was read from ("" for defaults)
     tables: tuple[str, ...] = ()  # the top-level tables the file wrote, e.g. ("bank", "email")
 
@@ -231,7 +252,39 @@ def check(config: Config) -> None:
     for f in dataclasses.fields(config.signatures):
         _check_name(f"signatures.{f.name}", getattr(config.signatures, f.name))
     _check_email(config.email, config.output.formats)
+    _check_scopes(config)
     _check_range("engine.memory_gb", config.engine.memory_gb, 0, 1_000_000)
+
+
+SCOPE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def _check_scopes(config: Config) -> None:
+    """[[scopes]] and [burst]: ids usable in file names, each scope naming something."""
+    seen: set[str] = set()
+    for n, scope in enumerate(config.scopes, 1):
+        key = f"scopes[{n}]"
+        if not SCOPE_ID.fullmatch(scope.id) or scope.id == "all":
+            raise ConfigError(f"{key}.id = {scope.id!r}; expected 1 to 64 ASCII letters, "
+                              "digits, - or _ (it is part of the file names), not \"all\"")
+        if scope.id in seen:
+            raise ConfigError(f"{key}.id = {scope.id!r} is used by another scope")
+        seen.add(scope.id)
+        if not scope.branches and not scope.managers:
+            raise ConfigError(f"{key} (id {scope.id!r}) names no branch or manager; "
+                              "write branches = [\"…\"] or managers = [\"…\"]")
+        _check_name(f"{key}.title", scope.title)
+        for report in REPORTS:
+            addresses = scope.recipients.for_report(report)
+            for address in addresses:
+                _check_address(f"{key}.recipients.{report}", address, bare=True)
+    _check_list("burst.by", config.burst.by, ("branch", "manager"))
+    if config.burst.recipients:
+        if not config.burst.by:
+            raise ConfigError("burst.recipients is set but burst.by is empty; write "
+                              "by = [\"branch\"], [\"manager\"] or both")
+        if not Path(config.burst.recipients).is_file():
+            raise ConfigError(f"burst.recipients = {config.burst.recipients!r}: no such file")
 
 
 def _check_bank(bank: BankConfig) -> None:
@@ -394,6 +447,12 @@ def _coerce(hint: Any, value: Any, key: str) -> Any:
     if dataclasses.is_dataclass(hint):
         return _build(typing.cast(type[Any], hint), value, key + ".")
     origin = typing.get_origin(hint)
+    item = typing.get_args(hint)[0] if origin is tuple else None
+    if dataclasses.is_dataclass(item):  # an array of tables: [[scopes]]
+        if not isinstance(value, list):
+            raise ConfigError(f"{key} must be an array of tables like [[{key}]]")
+        return tuple(_build(typing.cast(type[Any], item), entry, f"{key}[{n}].")
+                     for n, entry in enumerate(value, 1))
     if origin is tuple:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"configuration key {key} must be a list of strings, "

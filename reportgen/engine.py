@@ -18,7 +18,7 @@ from datetime import date
 import numpy as np
 
 from reportgen.errors import InternalError
-from reportgen.ledger.load import Ledger
+from reportgen.ledger.load import Columns, Ledger
 from reportgen.ledger.parse import MAX_DAY, MIN_DAY, NO_DATE
 from reportgen.ledger.schema import DISBURSE, NORMAL
 
@@ -204,6 +204,17 @@ class Engine:
         self._snapshots: dict[date, Snapshot] = {}
         self._flow_cache: dict[tuple[int, date, date], np.ndarray] = {}
         self.memo: dict[object, object] = {}  # per-day figures shared by reports (positions)
+
+    @property
+    def whole(self) -> Engine:
+        """The whole bank's engine: itself; a scoped engine's base (``reportgen.scoped``).
+        Figures judged on the whole bank (普惠 eligibility) read this one."""
+        return self
+
+    @property
+    def selected(self) -> np.ndarray | None:
+        """The indices of the loans a scoped engine covers; None for the whole bank."""
+        return None
 
     # -- set-up ---------------------------------------------------------------------------
     def _init_transactions(self) -> None:
@@ -398,13 +409,19 @@ class Engine:
         overdue = np.where(live, np.maximum(from_state, from_contract), 0).astype(np.int32)
         return Snapshot(day, balance, live, grade, overdue, has)
 
-    def bank_figure(self, item: int, day: date) -> int | None:
-        """The bank-level figure (provision, net capital) on ``day``: latest row dated ≤ day."""
+    def bank_figure(self, item: int, day: date, rows: np.ndarray | None = None) -> int | None:
+        """The bank-level figure (provision, net capital) on ``day``: latest row dated ≤ day.
+
+        ``rows``: the rows of ``bank_figures`` to read (a branch's own); by default the
+        legal entity's, those without a branch.
+        """
         figures = self.ledger.bank_figures
         if figures is None or not len(figures):
             return None
         days, items, amounts = figures["date"], figures["item"], figures["amount"]
-        mask = (items == item) & (days != NO_DATE) & (days <= day_number(day))
+        if rows is None:
+            rows = entity_rows(figures)
+        mask = rows & (items == item) & (days != NO_DATE) & (days <= day_number(day))
         if not mask.any():
             return None
         latest = days[mask].max()
@@ -445,3 +462,15 @@ def totals_from_flips(loan: np.ndarray, day: np.ndarray, entry: np.ndarray,
     order = np.argsort(flip_keys, kind="stable")
     signed = np.where(entry, weight[loan], -weight[loan]).astype(np.int64)
     return LiveTotals(flip_keys[order], _running_sum(signed[order]))
+
+
+FIGURE_BRANCH_COLUMNS = ("branch_id", "branch")  # optional columns of bank_figures
+
+
+def entity_rows(figures: Columns) -> np.ndarray:
+    """The rows of ``bank_figures`` that are the legal entity's: no branch named."""
+    rows = np.ones(len(figures), dtype=bool)
+    for name in FIGURE_BRANCH_COLUMNS:
+        if name in figures.present:
+            rows &= figures[f"{name}__blank"]
+    return rows

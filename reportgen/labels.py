@@ -241,6 +241,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "flag.check": ("分类偏轻", "grade too mild"),
     "status.ok": ("达标", "within limit"),
     "status.breached": ("超限", "breached"),
+    "status.legal_entity": ("法人层面指标", "legal-entity indicator"),
     "direction.max": ("≤ {limit}", "≤ {limit}"),
     "direction.min": ("≥ {limit}", "≥ {limit}"),
     "pp": ("{value}个百分点", "{value} pp"),
@@ -271,6 +272,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # cover, signatures, page footer
     "cover.bank": ("银行", "Bank"),
     "cover.branch": ("机构", "Branch"),
+    "cover.manager": ("客户经理", "Account manager"),
     "cover.report": ("报表", "Report"),
     "cover.period": ("报表期间", "Period"),
     "cover.dates": ("统计区间", "Dates"),

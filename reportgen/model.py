@@ -432,6 +432,7 @@ class Indicator:
     limit: Fraction
     direction: str  # "max" (value ≤ limit) or "min" (value ≥ limit)
     breached: bool | None  # None when the value is null
+    legal_entity: bool = False  # 法人层面指标: the legal entity's, not shown in this scope
 
 
 @dataclass(frozen=True)
@@ -568,3 +569,5 @@ class Report:
     warning_count: int = 0
     notes: tuple[str, ...] | None = None  # the clerk's paragraphs (--notes), kept as given
     analysis: Analysis | None = None  # drafted from the finished model (reportgen.analysis)
+    scope: str = "all"  # the scope id (scopes.md); "all" for the whole bank
+    scope_kind: str = "all"  # all | branch | manager | mixed

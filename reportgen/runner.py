@@ -36,13 +36,16 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from reportgen import __version__, api
+from reportgen.burst import RunScope, run_scopes, wanted
 from reportgen.config import Config
 from reportgen.deliver.archive import SENT, Archive, ReportRecord, file_entry
+from reportgen.deliver.batch import deliver_all
 from reportgen.deliver.body import key_figures
-from reportgen.deliver.email import Mailer, Outcome, deliver
+from reportgen.deliver.email import Mailer, Outcome
 from reportgen.deliver.lock import run_lock
-from reportgen.errors import ConfigError, PeriodNotCoveredError
+from reportgen.errors import ConfigError, PeriodNotCoveredError, UsageError
 from reportgen.preflight import ledger_problem
+from reportgen.render.base import RenderOptions
 from reportgen.schedule import Due, Plan, plan
 
 log = logging.getLogger(__name__)
@@ -52,6 +55,20 @@ log = logging.getLogger(__name__)
 class Made:
     due: Due
     files: list[Path]
+    scope: str = "all"
+
+
+@dataclass(frozen=True)
+class Planned:
+    """What ``run --dry-run`` says a run would make: one report of one scope, and who
+    would get which of its files."""
+
+    due: Due
+    scope: str
+    title: str
+    files: tuple[str, ...]
+    recipients: tuple[str, ...]
+    attached: tuple[str, ...]
 
 
 @dataclass
@@ -66,6 +83,8 @@ class RunResult:
     stale: list[Due] = field(default_factory=list)  # due but past the ledger's data date
     deliveries: list[tuple[ReportRecord, Outcome]] = field(default_factory=list)
     email: str = "on"  # on | off (--no-email) | disabled (email.enabled = false)
+    planned: list[Planned] = field(default_factory=list)  # --dry-run: what would be made
+    retries: list[tuple[ReportRecord, list[str]]] = field(default_factory=list)  # --dry-run
 
     @property
     def undelivered(self) -> list[tuple[ReportRecord, Outcome]]:
@@ -81,8 +100,13 @@ def run(config: Config, *, today: date | None = None, catch_up: bool = False,
         force: bool = False, email: bool = True, progress: bool = False,
         clock: Callable[[], datetime] | None = None,
         mailer: Mailer | None = None, as_of: date | None = None,
-        partitions: int | None = None, cluster: str | None = None) -> RunResult:
-    """Make, archive and mail what is due on ``today`` (see the module docstring)."""
+        dry_run: bool = False, partitions: int | None = None,
+        cluster: str | None = None) -> RunResult:
+    """Make, archive and mail what is due on ``today`` (see the module docstring).
+
+    ``dry_run``: say what would be made for which scope and who would get which file
+    (``RunResult.planned``, ``retries``); take no lock, write and send nothing.
+    """
     if "ledger" not in config.tables:
         where = config.source or "./reportgen.toml (not found)"
         raise ConfigError(
@@ -97,6 +121,9 @@ def run(config: Config, *, today: date | None = None, catch_up: bool = False,
 
     today = today or now().date()
     out = Path(config.output.dir)
+    if dry_run:
+        return _dry_run(config, today, catch_up=catch_up, force=force, email=email,
+                        as_of=as_of)
     with run_lock(out, wait=config.schedule.lock_wait):
         archive = Archive(out)
         covered = archive.covered()
@@ -104,22 +131,24 @@ def run(config: Config, *, today: date | None = None, catch_up: bool = False,
         result = RunResult(today, the_plan)
         if not (email and config.email.enabled):
             result.email = "disabled" if not config.email.enabled else "off"
-        recorded = archive.reports()
+        recorded = archive.made()
         todo = [d for d in the_plan.due if force or d.key not in recorded]
         result.already = [d for d in the_plan.due if d not in todo]
+        scopes = None
         if todo:
-            _make(config, todo, archive, result, now=now, progress=progress, as_of=as_of,
-                  partitions=partitions, cluster=cluster)
+            scopes = _make(config, todo, archive, result, now=now, progress=progress,
+                           as_of=as_of, partitions=partitions, cluster=cluster)
         if result.email == "on":
             mailer = mailer or Mailer(config.email)
-            for record, owed in archive.pending(config.email.recipients.for_report):
-                outcomes = deliver(record, owed, archive=archive, mailer=mailer,
-                                   lang=config.output.lang, unit=config.bank.unit, now=now)
-                result.deliveries += [(record, o) for o in outcomes]
+            result.deliveries += deliver_all(
+                archive.pending(wanted(scopes, config)), archive=archive, mailer=mailer,
+                lang=config.output.lang, unit=config.bank.unit, now=now,
+                batch=bool(config.scopes or config.burst.by))
         window = _covered(the_plan, result.stale, first_run=not covered)
         archive.record_run(
             today, covered=window,
-            made=[f"{m.due.report} {m.due.period}" for m in result.made],
+            made=[f"{m.due.report} {m.due.period}" + ("" if m.scope == "all" else f" {m.scope}")
+                  for m in result.made],
             catch_up=catch_up, force=force, version=__version__, time=now(),
             delivery="failed" if result.undelivered else result.email,
         )
@@ -139,16 +168,62 @@ def _covered(the_plan: Plan, stale: list[Due], *, first_run: bool) -> tuple[date
     return first, last
 
 
-def _make(config: Config, todo: list[Due], archive: Archive, result: RunResult, *,
-          now: Callable[[], datetime], progress: bool, as_of: date | None,
-          partitions: int | None = None, cluster: str | None = None) -> None:
+def _open(config: Config, *, progress: bool, as_of: date | None,
+          todo: list[Due] | None = None, partitions: int | None = None,
+          cluster: str | None = None) -> tuple[api.Session, list[RunScope]]:
+    """Load the ledger once (or compute it part by part for ``todo``'s reports) and
+    resolve every scope the run makes on it."""
     ledger_path = Path(config.ledger.path)
     if (problem := ledger_problem(ledger_path)) is not None:
         raise ConfigError(f"ledger.path = {config.ledger.path!r}: {problem} "
                           f"(relative paths are relative to {Path.cwd()})")
-    jobs = [(due.report, due.period, "xlsx" in config.output.formats) for due in todo]
+    jobs = [(due.report, due.period, "xlsx" in config.output.formats) for due in todo or []]
     session = api.open_session(ledger_path, jobs, config, partitions=partitions,
                                cluster=cluster, progress=progress, as_of=as_of)
+    try:
+        main = api.scope_of(session, config)
+    except UsageError as exc:
+        raise ConfigError(str(exc)) from None
+    return session, run_scopes(config, session.ledger, main)
+
+
+def _dry_run(config: Config, today: date, *, catch_up: bool, force: bool,
+             email: bool, as_of: date | None) -> RunResult:
+    """``run --dry-run``: the plan, every scope's files and recipients; nothing written."""
+    from reportgen.render.base import get
+
+    archive = Archive(Path(config.output.dir))
+    the_plan = plan(today, config.schedule.reports, catch_up=catch_up,
+                    covered=archive.covered())
+    result = RunResult(today, the_plan)
+    if not (email and config.email.enabled):
+        result.email = "disabled" if not config.email.enabled else "off"
+    recorded = archive.made()
+    todo = [d for d in the_plan.due if force or d.key not in recorded]
+    result.already = [d for d in the_plan.due if d not in todo]
+    scopes = None
+    if todo:
+        scopes = _open(config, progress=False, as_of=as_of)[1]
+        extensions = [get(name).extension for name in config.output.formats]
+        for due in todo:
+            for scope in scopes:
+                suffix = "" if scope.selection.id == "all" else f"_{scope.selection.id}"
+                files = tuple(f"{due.report}_{due.period}{suffix}.{ext}" for ext in extensions)
+                who = scope.for_report(due.report) if result.email == "on" else ()
+                attached = tuple(f for f in files if f.rpartition(".")[2] in config.email.attach)
+                result.planned.append(Planned(due, scope.selection.id,
+                                              scope.selection.title, files, who, attached))
+    if result.email == "on":
+        result.retries = archive.pending(wanted(scopes, config))
+    return result
+
+
+def _make(config: Config, todo: list[Due], archive: Archive, result: RunResult, *,
+          now: Callable[[], datetime], progress: bool, as_of: date | None,
+          partitions: int | None = None, cluster: str | None = None) -> list[RunScope]:
+    ledger_path = Path(config.ledger.path)
+    session, scopes = _open(config, progress=progress, as_of=as_of, todo=todo,
+                            partitions=partitions, cluster=cluster)
     # A partitioned session holds the figures of the reports' days only, not the data
     # date's: its warnings are those in each report.
     warning_count = 0 if session.partitioned else session.last_day_warnings[1]
@@ -157,28 +232,41 @@ def _make(config: Config, todo: list[Due], archive: Archive, result: RunResult, 
                     warning_count, ledger_path)
     options = api.render_options(config)
     for due in todo:
-        try:
-            report = api.build(session, due.report, due.period, config, now=now(),
-                               formats=list(config.output.formats), options=options)
+        try:  # the period's check comes before any file of its first scope is written
+            for scope in scopes:
+                _make_one(config, session, due, scope, archive, result, options, now=now)
         except PeriodNotCoveredError as exc:
             log.warning("not made: %s", exc)
             result.not_covered.append((due, str(exc)))
             if exc.stale:
                 result.stale.append(due)
-            continue
-        files = api.write(report, list(config.output.formats), archive.out_dir, options)
-        recipients: tuple[str, ...] = ()
-        if result.email == "on":
-            recipients = config.email.recipients.for_report(due.report)
-            if not recipients:
-                log.warning("%s %s: no recipients (email.recipients.%s); archived, not mailed",
-                            due.report, due.period, due.report)
-        archive.record_report(ReportRecord(
-            report=due.report, period=due.period, start=due.start.isoformat(),
-            end=due.end.isoformat(), files=tuple(file_entry(p, archive.out_dir) for p in files),
-            ledger_sha256=report.ledger_sha256, version=__version__,
-            time=now().isoformat(timespec="seconds"), recipients=recipients,
-            figures=key_figures(report),
-        ))
-        log.info("made %s %s: %s", due.report, due.period, ", ".join(p.name for p in files))
-        result.made.append(Made(due, files))
+    return scopes
+
+
+def _make_one(config: Config, session: api.Session, due: Due, scope: RunScope,
+              archive: Archive, result: RunResult, options: RenderOptions, *,
+              now: Callable[[], datetime]) -> None:
+    """Build, write and record one scope's report of one due period."""
+    selection = scope.selection
+    report = api.build(session, due.report, due.period, config, now=now(),
+                       formats=list(config.output.formats), options=options,
+                       selection=selection)
+    files = api.write(report, list(config.output.formats), archive.out_dir, options)
+    recipients: tuple[str, ...] = ()
+    if result.email == "on":
+        recipients = scope.for_report(due.report)
+        if not recipients and selection.id == "all":
+            log.warning("%s %s: no recipients (email.recipients.%s); archived, not mailed",
+                        due.report, due.period, due.report)
+        elif not recipients:
+            log.info("%s %s %s: no recipients; archived, not mailed", due.report,
+                     due.period, selection.id)
+    archive.record_report(ReportRecord(
+        report=due.report, period=due.period, start=due.start.isoformat(),
+        end=due.end.isoformat(), files=tuple(file_entry(p, archive.out_dir) for p in files),
+        ledger_sha256=report.ledger_sha256, version=__version__,
+        time=now().isoformat(timespec="seconds"), recipients=recipients,
+        figures=key_figures(report), scope=selection.id,
+    ))
+    log.info("made %s %s: %s", due.report, due.period, ", ".join(p.name for p in files))
+    result.made.append(Made(due, files, selection.id))

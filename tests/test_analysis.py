@@ -26,7 +26,7 @@ from analysis_check import (
 from hypothesis import given
 from hypothesis import strategies as st
 from ledgers import write_tables
-from test_properties import FAST, NOW, PERIODS, Drawn, ledgers
+from test_properties import FAST, LAST, NOW, PERIODS, Drawn, ledgers
 
 from reportgen import api
 from reportgen.analysis import draft, ensure
@@ -58,7 +58,9 @@ def test_every_number_is_a_figure_of_the_report(drawn: Drawn, which: tuple[str, 
     report_type, period = which
     with tempfile.TemporaryDirectory() as folder:
         path = write_tables(Path(folder), drawn.tables)
-        report = api.build(api.open_ledger(path), report_type, period,
+        # complete up to LAST, as in test_properties; its first date is DAY0, so a
+        # comparison before it (monthly 2024-12's year start) is unknown
+        report = api.build(api.open_ledger(path, as_of=LAST), report_type, period,
                            load_config(None), now=NOW)
     for lang in ("zh", "en"):
         shown = drafted(report, lang, unit)
@@ -71,20 +73,24 @@ def test_every_number_is_a_figure_of_the_report(drawn: Drawn, which: tuple[str, 
     if report_type != "yearly":
         words["opening"] = (CHANGE_ZH["opening"][report_type], balance.change_opening)
     for word, change in words.values():
+        if change is None:  # unknown: the clause is left out, never "—" or 0
+            assert change_words(zh, "scale", word) == []
+            continue
         assert isinstance(change, int)
         [(verb, number)] = change_words(zh, "scale", word)
         assert verb == expected_verb(shown_sign(change, unit))
         assert (number == "") == (verb == "持平")
     # a growth rate follows the year-start change only on a known, non-zero base
     scale = texts(zh)["scale"]
-    after = scale.split("比年初", 1)[1].split("；")[0].split("。")[0]
     year_start, change_year_start = balance.year_start, balance.change_year_start
-    assert isinstance(year_start, int)
-    assert isinstance(change_year_start, int)
-    # (and not when it shows as 0.00 %: "增加0.01元，增幅0.00%" says nothing)
-    rated = (year_start > 0 and shown_sign(change_year_start, unit) != 0
-             and percent(Fraction(change_year_start, year_start)) != 0)
-    assert ("增幅" in after or "降幅" in after) == rated
+    if change_year_start is not None:
+        after = scale.split("比年初", 1)[1].split("；")[0].split("。")[0]
+        assert isinstance(year_start, int)
+        assert isinstance(change_year_start, int)
+        # (and not when it shows as 0.00 %: "增加0.01元，增幅0.00%" says nothing)
+        rated = (year_start > 0 and shown_sign(change_year_start, unit) != 0
+                 and percent(Fraction(change_year_start, year_start)) != 0)
+        assert ("增幅" in after or "降幅" in after) == rated
     # the NPL ratio's changes: 上升/下降 by the sign of the shown points, 持平 at 0.00
     npl_ratio = next(r for r in report.sections.quality.table if r.key == "npl_ratio")
     quality = texts(zh)["quality"]
@@ -113,6 +119,24 @@ C1,甲制造公司,corporate,small,C,,,
 C2,乙农场,individual,,A,,,
 """
 
+# History before every comparison point of the scenarios (the earliest is 同期 of 2026-Q1,
+# 31 Mar 2025): a separate customer C3 borrows 300,000 on 2 Dec 2024 and repays it all on
+# 20 Dec 2024, so the ledger's first date is 2 Dec 2024 and the book is known to be empty
+# at every year start, opening and same day last year the scenarios compare with.  L0 is of
+# a branch, industry and product the scenarios already hold, so it adds no table rows.
+HISTORY_CUSTOMER = "C3,丙贸易公司,corporate,small,C,,,"
+HISTORY_LOAN = "L0,C3,城东支行,赵,流动资金贷款,credit,300000,2024-12-02,2024-12-20,4"
+HISTORY_TRANSACTIONS = "L0,2024-12-02,disburse,300000\nL0,2024-12-20,repay,300000"
+
+
+def with_history(ledger: dict[str, str]) -> dict[str, str]:
+    """``ledger`` with L0 lent and repaid before 2025: the book was empty then, known."""
+    return {**ledger,
+            "customers": ledger["customers"] + "\n" + HISTORY_CUSTOMER,
+            "loans": HISTORY_LOAN + "\n" + ledger["loans"],
+            "transactions": HISTORY_TRANSACTIONS + "\n" + ledger["transactions"]}
+
+
 # 2026-Q3 (O = 30 Jun, Y = 31 Dec 2025, L = 30 Sep 2025, D = 30 Sep 2026):
 # L1 (制造业) 400,000 normal → substandard on 15 Aug; L3 (农业) 50,000 special mention →
 # doubtful on 1 Sep; L2 (农业) 100,000 stays normal.  NPL on D = 450,000 of 550,000.
@@ -140,7 +164,8 @@ NPL_FROM_ONE_INDUSTRY = {
 
 
 def test_a_quarter_where_npl_rises_mainly_from_one_industry(report_from: MakeReport) -> None:
-    report = drafted(report_from("quarterly", "2026-Q3", **NPL_FROM_ONE_INDUSTRY))
+    report = drafted(report_from("quarterly", "2026-Q3",
+                                 **with_history(NPL_FROM_ONE_INDUSTRY)))
     quality = texts(report)["quality"]
     # NPL 450,000 yuan = 45.00 万元, all of it new since 30 Jun (0 then)
     assert quality.startswith("不良贷款余额45.00万元，比上季末增加45.00万元，比年初增加45.00万元")
@@ -208,7 +233,7 @@ FLAT = {
     ("yuan", "比上月末减少40.00元，降幅0.01%；比年初增加499,960.00元"),  # 40/500,000
 ])
 def test_a_flat_month(report_from: MakeReport, unit: str, expected: str) -> None:
-    report = drafted(report_from("monthly", "2026-03", **FLAT), "zh", unit)
+    report = drafted(report_from("monthly", "2026-03", **with_history(FLAT)), "zh", unit)
     scale = texts(report)["scale"]
     assert expected in scale
     if unit == "wan":  # no rate after 持平; the 40 yuan collected is still said
@@ -218,22 +243,31 @@ def test_a_flat_month(report_from: MakeReport, unit: str, expected: str) -> None
 
 
 def test_a_year_start_ledger_with_no_prior_data(report_from: MakeReport) -> None:
-    # monthly 2026-01: nothing before 10 Jan, so O, Y and L all hold 0: every change is
-    # the whole balance, and no growth rate (base 0) or ratio change (no ratio) is written
-    report = drafted(report_from("monthly", "2026-01", **FLAT))
+    # monthly 2026-01 from a ledger that starts on 1 Jan 2026: O and Y (31 Dec 2025) and L
+    # (31 Jan 2025) lie before its first date, so the book then is unknown (datadate.md):
+    # every 比上月末 / 比年初 / 比上年同期 clause, growth rate and ratio change is left out
+    ledger = {**FLAT, "loans": FLAT["loans"].replace("2026-01-10", "2026-01-01"),
+              "transactions": "L1,2026-01-01,disburse,500000",
+              "classifications": "L1,2026-01-01,normal,"}
+    report = drafted(report_from("monthly", "2026-01", **ledger))
     t = texts(report)
-    assert t["scale"].startswith("截至1月末，各项贷款余额50.00万元，比上月末增加50.00万元；"
-                                 "比年初增加50.00万元；比上年同期增加50.00万元。")
-    assert "增幅" not in t["scale"]
-    assert "降幅" not in t["scale"]
+    assert t["scale"] == "截至1月末，各项贷款余额50.00万元。本月累计发放贷款50.00万元（1笔）。"
+    for text in t.values():
+        assert "比上月末" not in text
+        assert "比年初" not in text
+        assert "比上年同期" not in text
+        assert "—" not in text
     assert "个百分点" not in t["quality"]
-    assert "本月累计发放贷款50.00万元（1笔）" in t["scale"]
-    assert all("—" not in text for text in t.values())
+    assert "drivers" not in t  # no change since the year start or 上月末 is known
+    assert report.sections.structure is not None
+    assert all(r.change_opening is None and r.change_year_start is None
+               for r in report.sections.structure.get("branch").rows)
     assert unknown_numbers(report, "zh") == []
 
 
 def test_topics_come_in_the_specs_order(report_from: MakeReport) -> None:
-    report = drafted(report_from("quarterly", "2026-Q3", **NPL_FROM_ONE_INDUSTRY))
+    report = drafted(report_from("quarterly", "2026-Q3",
+                                 **with_history(NPL_FROM_ONE_INDUSTRY)))
     order = ["scale", "drivers", "quality", "overdue", "breaches", "maturity", "watchlist",
              "targets", "deposits", "notes"]
     topics = list(texts(report))
@@ -305,7 +339,7 @@ MONTH_MOVERS = {
 
 
 def test_monthly_drivers_since_year_start_and_last_month(report_from: MakeReport) -> None:
-    report = drafted(report_from("monthly", "2026-03", **MONTH_MOVERS))
+    report = drafted(report_from("monthly", "2026-03", **with_history(MONTH_MOVERS)))
     drivers = texts(report)["drivers"]
     assert drivers.startswith(
         "比年初贷款变动主要来自：分机构看，城东支行增加40.00万元、城西支行增加30.00万元；")
@@ -319,7 +353,8 @@ def test_monthly_drivers_since_year_start_and_last_month(report_from: MakeReport
 
 
 def test_quarterly_drivers_are_since_the_year_start_only(report_from: MakeReport) -> None:
-    drivers = texts(drafted(report_from("quarterly", "2026-Q1", **MONTH_MOVERS)))["drivers"]
+    report = report_from("quarterly", "2026-Q1", **with_history(MONTH_MOVERS))
+    drivers = texts(drafted(report))["drivers"]
     assert drivers.startswith("比年初贷款变动主要来自：")
     assert "比上季末" not in drivers
 
@@ -327,5 +362,6 @@ def test_quarterly_drivers_are_since_the_year_start_only(report_from: MakeReport
 def test_a_growth_rate_that_shows_as_zero_is_left_out(report_from: MakeReport) -> None:
     # 0.01 yuan repaid out of 500,000: 0.000002 % shows 0.00 % — the change is said, no rate
     ledger = {**FLAT, "transactions": "L1,2026-01-10,disburse,500000\nL1,2026-03-15,repay,0.01"}
-    scale = texts(drafted(report_from("monthly", "2026-03", **ledger), "zh", "yuan"))["scale"]
+    scale = texts(drafted(report_from("monthly", "2026-03", **with_history(ledger)), "zh",
+                          "yuan"))["scale"]
     assert "比上月末减少0.01元；比年初增加499,999.99元；" in scale

@@ -20,7 +20,8 @@ LEDGER = {
     "customers": "C1,甲制造公司,corporate,small,C,,,",
     "loans": "L1,C1,城东支行,王,流动资金贷款,credit,500000,2026-01-10,2028-01-10,4",
     "transactions": "L1,2026-01-10,disburse,500000",
-    "classifications": "L1,2026-01-10,normal,",
+    # the March review reaches the data date to the end of the reported month
+    "classifications": "L1,2026-01-10,normal,\nL1,2026-03-31,normal,",
 }
 HOSTILE = "=HYPERLINK(\"http://x\")\n\n<script>alert(1)</script> 下步：加强<b>催收</b>。"
 

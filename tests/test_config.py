@@ -54,8 +54,11 @@ def _keys(cls: type, prefix: str = "") -> list[str]:
     for f in dataclasses.fields(cls):
         if f.name in ("source", "tables"):
             continue
+        item = typing.get_args(hints[f.name])[:1]
         if dataclasses.is_dataclass(hints[f.name]):
             keys += _keys(hints[f.name], f"{prefix}{f.name}.")
+        elif item and dataclasses.is_dataclass(item[0]):  # an array of tables: [[scopes]]
+            keys += _keys(item[0], f"{prefix}{f.name}.")
         else:
             keys.append(prefix + f.name)
     return keys
@@ -66,7 +69,7 @@ def test_every_key_is_documented_in_the_example_file() -> None:
     lines = EXAMPLE.read_text(encoding="utf-8").splitlines()
     table, documented = "", set()
     for number, line in enumerate(lines):
-        if m := re.fullmatch(r"\[([\w.]+)\]", line.strip()):
+        if m := re.fullmatch(r"\[\[?([\w.]+)\]\]?", line.strip()):
             table = m.group(1)
         elif m := re.match(r"(\w+) = ", line):
             above = number - 1  # the comment may cover a block of related keys

@@ -4,6 +4,7 @@ column has an entry, so a new one cannot ship undocumented."""
 from __future__ import annotations
 
 import dataclasses
+import typing
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,11 @@ def _config_keys(cls: type, prefix: str = "") -> list[str]:
         if f.name in ("source", "tables"):  # bookkeeping, not keys a user writes
             continue
         default = f.default_factory() if f.default_factory is not dataclasses.MISSING else None
+        item = typing.get_args(typing.get_type_hints(cls)[f.name])[:1]
+        if item and dataclasses.is_dataclass(item[0]):  # an array of tables: [[scopes]]
+            keys += [f"{prefix}{f.name}.{k}" for k in _config_keys(item[0])
+                     if not k.startswith("recipients.")]
+            continue
         if dataclasses.is_dataclass(default):
             keys += _config_keys(type(default), f"{prefix}{f.name}.")
         else:

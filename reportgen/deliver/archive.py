@@ -57,10 +57,13 @@ class ReportRecord:
     time: str
     recipients: tuple[str, ...]
     figures: dict[str, Any]
+    scope: str = "all"  # the scope id (scopes.md); "all" for the whole bank
 
     @property
-    def key(self) -> tuple[str, str]:
-        return (self.report, self.period)
+    def key(self) -> tuple[str, ...]:
+        """(report, period), and the scope id for a scope's report: what is made once."""
+        return (self.report, self.period) if self.scope == "all" else (
+            self.report, self.period, self.scope)
 
     def file(self, extension: str) -> FileEntry | None:
         return next((f for f in self.files if f.name.endswith("." + extension)), None)
@@ -72,6 +75,7 @@ class ReportRecord:
             end=data["end"], files=tuple(FileEntry(**f) for f in data["files"]),
             ledger_sha256=data["ledger_sha256"], version=data["version"], time=data["time"],
             recipients=tuple(data.get("recipients", ())), figures=data.get("figures", {}),
+            scope=str(data.get("scope", "all")),
         )
 
 
@@ -131,8 +135,9 @@ class Archive:
             self._skipped.add(number)
             log.warning("%s line %d %s; skipped", self.path, number, why)
 
-    def reports(self) -> dict[tuple[str, str], ReportRecord]:
-        """The latest record of each (report, period) made."""
+    def reports(self) -> dict[tuple[str, ...], ReportRecord]:
+        """The latest record of each (report, period) made, and of each (report, period,
+        scope) for the scopes' reports."""
         latest = {}
         for rec in self.records():
             if rec["kind"] == "report":
@@ -141,7 +146,12 @@ class Archive:
         return latest
 
     def is_made(self, report: str, period: str) -> bool:
-        return (report, period) in self.reports()
+        return (report, period) in self.made()
+
+    def made(self) -> set[tuple[str, str]]:
+        """Every (report, period) made for any scope: a run makes all scopes of a due
+        period together, so one record says the period was dealt with."""
+        return {(key[0], key[1]) for key in self.reports()}
 
     def covered(self) -> set[date]:
         """Days whose period ends a successful run has dealt with (``--catch-up`` skips them).
@@ -157,35 +167,40 @@ class Archive:
             days.update(first + timedelta(days=n) for n in range((last - first).days + 1))
         return days
 
-    def sent_to(self, report: str, period: str) -> set[str]:
+    def sent_to(self, report: str, period: str, scope: str = "all") -> set[str]:
         """Recipients (lower-cased) sent the latest version of this report."""
-        return self._state().get((report, period), (None, set()))[1]
+        key = (report, period) if scope == "all" else (report, period, scope)
+        return self._state().get(key, (None, set()))[1]
 
-    def pending(self, wanted: Callable[[str], Iterable[str]]) -> list[tuple[ReportRecord,
-                                                                           list[str]]]:
+    def pending(self, wanted: Callable[[ReportRecord], Iterable[str]]
+                ) -> list[tuple[ReportRecord, list[str]]]:
         """Reports still owed to someone, oldest first, with who is owed them.
 
         A recipient is owed a report when its latest record lists them, no ``sent``
-        delivery follows that record, and they are still configured for the report type
-        (``wanted``): removing a bad address from the config stops the retries.
+        delivery follows that record, and they are still configured for the report
+        (``wanted``, asked with the record: its report type and scope): removing a bad
+        address from the config stops the retries.  Kept per (report, period, scope,
+        address).
         """
         out = []
         for record, sent in self._state().values():
-            now = {a.lower() for a in wanted(record.report)}
+            now = {a.lower() for a in wanted(record)}
             owed = [a for a in record.recipients
                     if a.lower() not in sent and a.lower() in now]
             if owed:
                 out.append((record, owed))
-        return sorted(out, key=lambda item: (item[0].end, item[0].report))
+        return sorted(out, key=lambda item: (item[0].end, item[0].report, item[0].scope))
 
-    def _state(self) -> dict[tuple[str, str], tuple[ReportRecord, set[str]]]:
-        state: dict[tuple[str, str], tuple[ReportRecord, set[str]]] = {}
+    def _state(self) -> dict[tuple[str, ...], tuple[ReportRecord, set[str]]]:
+        state: dict[tuple[str, ...], tuple[ReportRecord, set[str]]] = {}
         for rec in self.records():
             if rec["kind"] == "report":
                 r = ReportRecord.from_json(rec)
                 state[r.key] = (r, set())  # a re-made report is owed to everyone again
             elif rec["kind"] == "delivery" and rec.get("status") == SENT:
-                key = (rec["report"], rec["period"])
+                scope = str(rec.get("scope", "all"))
+                key = ((rec["report"], rec["period"]) if scope == "all"
+                       else (rec["report"], rec["period"], scope))
                 if key in state:
                     state[key][1].add(rec["recipient"].lower())
         return state
@@ -217,6 +232,7 @@ class Archive:
             "files": [vars(f) for f in record.files], "ledger_sha256": record.ledger_sha256,
             "version": record.version, "time": record.time,
             "recipients": list(record.recipients), "figures": record.figures,
+            **({} if record.scope == "all" else {"scope": record.scope}),
         })
 
     def record_delivery(self, record: ReportRecord, recipient: str, status: str, *,
@@ -224,6 +240,7 @@ class Archive:
                         code: int | None = None, error: str | None = None) -> None:
         self.append({
             "kind": "delivery", "report": record.report, "period": record.period,
+            **({} if record.scope == "all" else {"scope": record.scope}),
             "recipient": recipient, "status": status, "attempts": attempts,
             "message_id": message_id, "code": code, "error": error,
             "time": time.isoformat(timespec="seconds"),

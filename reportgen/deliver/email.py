@@ -84,6 +84,20 @@ def build_message(record: ReportRecord, out_dir: Path, config: EmailConfig,
     msg["Date"] = format_datetime(now)
     domain = parseaddr(config.sender)[1].rpartition("@")[2] or "localhost"
     msg["Message-ID"] = make_msgid(idstring=f"{record.report}.{record.period}", domain=domain)
+    names = attachment_names(record, out_dir, config)
+    text, html = render_bodies(record, names, lang=lang, unit=unit)
+    msg.set_content(text)
+    msg.add_alternative(html, subtype="html")
+    for name in names:
+        maintype, subtype = MIME_TYPES[name.rpartition(".")[2]]
+        msg.add_attachment((out_dir / name).read_bytes(), maintype=maintype,
+                           subtype=subtype, filename=name)
+    return msg
+
+
+def attachment_names(record: ReportRecord, out_dir: Path, config: EmailConfig) -> list[str]:
+    """The archived files of ``record`` that ``email.attach`` asks for, checked against
+    their sha256; ``DeliveryError`` when one is missing or was changed."""
     names = []
     for ext in config.attach:
         entry = record.file(ext)
@@ -100,14 +114,7 @@ def build_message(record: ReportRecord, out_dir: Path, config: EmailConfig,
                 f"Re-make the report with: reportgen run --date {day_after} --force"
             )
         names.append(entry.name)
-    text, html = render_bodies(record, names, lang=lang, unit=unit)
-    msg.set_content(text)
-    msg.add_alternative(html, subtype="html")
-    for name in names:
-        maintype, subtype = MIME_TYPES[name.rpartition(".")[2]]
-        msg.add_attachment((out_dir / name).read_bytes(), maintype=maintype,
-                           subtype=subtype, filename=name)
-    return msg
+    return names
 
 
 def encoded_size(msg: EmailMessage) -> int:

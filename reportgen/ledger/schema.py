@@ -172,6 +172,8 @@ BANK_FIGURES = Table(
         Column("date", "日期", Kind.DATE),
         Column("item", "项目", Kind.ENUM, enum=BANK_ITEMS),
         Column("amount", "金额", Kind.MONEY),
+        Column("branch_id", "机构号", Kind.TEXT, required=False),  # a branch's own figure
+        Column("branch", "机构", Kind.TEXT, required=False),
     ),
 )
 TARGETS = Table(

@@ -145,6 +145,10 @@ def _check_optional(problems: Problems, ledger: Ledger) -> None:
             _range(problems, figures, "amount", amount < 0, "must not be negative",
                    _money_shown(amount))
         key = figures["date"].astype(np.int64) * 8 + figures["item"]
+        for name in ("branch_id", "branch"):  # a branch's own rows are other figures
+            if name in figures.present:
+                key = key * (int(figures.codes(name).max(initial=0)) + 2) + (
+                    figures.codes(name) + 1)
         dated = (figures["date"] != NO_DATE) & (figures["item"] >= 0)  # else reported already
         problems.add_mask(figures.source, "date", _duplicates(key) & dated, figures.rows,
                           _iso_days(figures["date"]), "a second row for the same item and date")

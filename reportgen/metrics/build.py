@@ -26,9 +26,18 @@ from reportgen.metrics.warnings import data_warnings
 from reportgen.metrics.watchlist import watchlist
 from reportgen.model import Report, Sections
 from reportgen.periods import Period
+from reportgen.scope import WHOLE_BANK, Selection
+from reportgen.scoped import scoped
 
 WITH_MONTHLY_SECTIONS = ("monthly", "quarterly", "yearly")
 WITH_MIGRATION_AND_TREND = ("quarterly", "yearly")
+
+
+def _legal_entity(ctx: Context) -> bool:
+    """A scope without rows of its own in bank_figures: its provision and net-capital
+    ratios are the legal entity's (scopes.md)."""
+    own = getattr(ctx.engine, "own_figures", None)
+    return own is not None and not own()
 
 
 def build_sections(ctx: Context) -> Sections:
@@ -45,7 +54,8 @@ def build_sections(ctx: Context) -> Sections:
             "inclusive": inclusive(ctx),
             "provision": prov,
             "account_managers": account_managers(ctx),
-            "indicators": indicators(ctx.config.thresholds, qual, prov, conc, over),
+            "indicators": indicators(ctx.config.thresholds, qual, prov, conc, over,
+                                     legal_entity=_legal_entity(ctx)),
         }
     if report in WITH_MIGRATION_AND_TREND:
         base |= {"migration": migration(ctx), "trend": trend(ctx)}
@@ -53,9 +63,14 @@ def build_sections(ctx: Context) -> Sections:
 
 
 def build_report(engine: Engine, period: Period, config: Config, *,
-                 now: datetime | None = None, include_loans: bool = True) -> Report:
-    """Compute every figure of one report; warnings are those on the report's as-of date."""
-    ctx = Context(engine, period, config)
+                 now: datetime | None = None, include_loans: bool = True,
+                 selection: Selection = WHOLE_BANK) -> Report:
+    """Compute every figure of one report; warnings are those on the report's as-of date.
+
+    ``engine`` is the whole bank's; a ``selection`` other than the whole bank computes
+    every section on its loans (``reportgen.scoped``).
+    """
+    ctx = Context(scoped(engine, selection), period, config, selection)
     warnings, warning_count = data_warnings(engine, period.end)
     return Report(
         report=period.report,
@@ -67,7 +82,7 @@ def build_report(engine: Engine, period: Period, config: Config, *,
         last_year=period.last_year,
         currency=config.bank.currency,
         bank=config.bank.name,
-        branch=config.bank.branch,
+        branch=config.bank.branch if selection.is_all else selection.title,
         generated_at=now or datetime.now(UTC).astimezone(),
         ledger_sha256=engine.ledger.sha256,
         version=__version__,
@@ -75,4 +90,6 @@ def build_report(engine: Engine, period: Period, config: Config, *,
         loans=loan_book(ctx) if include_loans else None,
         warnings=warnings,
         warning_count=warning_count,
+        scope=selection.id,
+        scope_kind=selection.kind,
     )

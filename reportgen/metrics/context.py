@@ -21,6 +21,7 @@ from reportgen.ledger.schema import DISBURSE, GRADE_CODES, SUBSTANDARD, WRITEOFF
 from reportgen.metrics.daily import daily_totals
 from reportgen.metrics.shared import shared
 from reportgen.periods import Period
+from reportgen.scope import WHOLE_BANK, Selection
 
 
 def sorted_unique(values: np.ndarray) -> np.ndarray:
@@ -73,19 +74,28 @@ class Flows:
         return self.engine.flow(WRITEOFF, self.start, self.end)
 
     def total(self, tx_type: int) -> int:
-        """Σ amount of ``tx_type`` over the period and every loan."""
+        """Σ amount of ``tx_type`` over the period and every loan (of a scope: the sum of
+        the whole bank's per-loan flow over its loans, a flow every scope shares)."""
+        if (pick := self.engine.selected) is not None:
+            return int(self.engine.whole.flow(tx_type, self.start, self.end)[pick].sum())
         return daily_totals(self.engine).total(tx_type, self.start, self.end)
 
     def count(self, tx_type: int) -> int:
         """How many ``tx_type`` transactions the period holds."""
+        if (pick := self.engine.selected) is not None and tx_type == DISBURSE:
+            whole = self.engine.whole
+            counts = shared(whole, ("disburse count", self.start, self.end),
+                            lambda: whole.disburse_count(self.start, self.end))
+            return int(counts[pick].sum())
         return daily_totals(self.engine).rows(tx_type, self.start, self.end)
 
 
 @dataclass
 class Context:
-    engine: Engine
+    engine: Engine  # a scope's (``reportgen.scoped``) for a branch or manager report
     period: Period
     config: Config
+    selection: Selection = WHOLE_BANK
 
     @property
     def ledger(self) -> Ledger:

@@ -21,7 +21,7 @@ from datetime import date
 
 import numpy as np
 
-from reportgen.engine import Engine, day_number, key_days
+from reportgen.engine import Engine, day_number, key_days, key_loans
 from reportgen.metrics.grouped import group_sum
 from reportgen.metrics.shared import shared
 
@@ -52,21 +52,33 @@ class DailyTotals:
 
 
 def daily_totals(engine: Engine) -> DailyTotals:
-    """The ledger's daily totals, computed once per engine from its per-type journals."""
+    """The ledger's daily totals, computed once per engine from its per-type journals
+    (a scoped engine's from the rows of its loans only)."""
     return shared(engine, ("daily_totals",), lambda: _daily_totals(engine))
 
 
 def _daily_totals(engine: Engine) -> DailyTotals:
     n_types = len(engine.type_key)
-    days = [key_days(keys) for keys in engine.type_key]
+    selected = engine.selected
+    if selected is None:
+        days = [key_days(keys) for keys in engine.type_key]
+        amounts = [np.diff(cum) for cum in engine.type_cum]
+    else:  # a scope: the rows of its loans, picked by one mask over each journal
+        in_scope = np.zeros(engine.n_loans, dtype=bool)
+        in_scope[selected] = True
+        days, amounts = [], []
+        for keys, cum in zip(engine.type_key, engine.type_cum, strict=True):
+            pick = np.flatnonzero(in_scope[key_loans(keys)])
+            days.append(key_days(keys[pick]))
+            amounts.append(cum[pick + 1] - cum[pick])
     present = [d for d in days if d.size]
     first = min(int(d.min()) for d in present) if present else 0
     span = max(int(d.max()) for d in present) - first + 2 if present else 1  # + column 0
     amount = np.zeros((n_types, span), dtype=np.int64)
     count = np.zeros((n_types, span), dtype=np.int64)
-    for t, (day, cum) in enumerate(zip(days, engine.type_cum, strict=True)):
+    for t, (day, values) in enumerate(zip(days, amounts, strict=True)):
         column = day - (first - 1)  # column i holds the rows dated first - 1 + i
-        amount[t] = group_sum(column, np.diff(cum), span)
+        amount[t] = group_sum(column, values, span)
         count[t] = np.bincount(column, minlength=span)
     return DailyTotals(first_day=first - 1, amount=np.cumsum(amount, axis=1),
                        count=np.cumsum(count, axis=1))

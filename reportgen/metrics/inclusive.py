@@ -74,7 +74,10 @@ def _as_of(ctx: Context, snap: Snapshot) -> _AsOf:
 
 
 def _inclusive_on(ctx: Context, snap: Snapshot) -> _AsOf:
-    loans = inclusive_loans(ctx, snap)
+    # eligibility (单户授信) is the customer's at the whole bank, whatever the scope
+    whole = ctx.engine.whole
+    loans = shared(whole, ("inclusive loans", snap.day),
+                   lambda: inclusive_loans(ctx, whole.snapshot(snap.day)))
     bal = live_balance(snap)
     return _AsOf(
         loans=loans,
@@ -113,7 +116,7 @@ def _live_contracts(ctx: Context) -> LiveTotals:
         picked = _by_contracts(ctx)[np.maximum(customer, 0)] & (customer >= 0)
         return ctx.engine.live_totals(np.where(picked, customer, -1),
                                       ctx.ledger.loans["contract_amount"])
-    return shared(ctx.engine, ("inclusive", "live contracts"), sweep)
+    return shared(ctx.engine.whole, ("inclusive", "live contracts"), sweep)
 
 
 def inclusive_lending(ctx: Context) -> tuple[np.ndarray, np.ndarray]:

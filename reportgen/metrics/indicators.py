@@ -8,9 +8,16 @@ from fractions import Fraction
 from reportgen.config import ThresholdsConfig
 from reportgen.model import Concentration, Indicator, Overdue, Provision, Quality
 
+# Ratios built on provision or net capital: the legal entity's figures (scopes.md).
+LEGAL_ENTITY = ("coverage_ratio", "provision_ratio", "top1_ratio", "top10_ratio",
+                "top_group_ratio")
+
 
 def indicators(thresholds: ThresholdsConfig, quality: Quality, provision: Provision,
-               concentration: Concentration, overdue: Overdue) -> tuple[Indicator, ...]:
+               concentration: Concentration, overdue: Overdue, *,
+               legal_entity: bool = False) -> tuple[Indicator, ...]:
+    """``legal_entity``: a branch or manager report without figures of its own, whose
+    provision and net-capital ratios are the legal entity's: shown as such, never a breach."""
     values: dict[str, Fraction | None] = {
         "npl_ratio": quality.npl_ratio,
         "coverage_ratio": provision.coverage_ratio,
@@ -23,6 +30,9 @@ def indicators(thresholds: ThresholdsConfig, quality: Quality, provision: Provis
     out = []
     for key, limit, direction in thresholds.limits():
         value = values[key]
+        if legal_entity and key in LEGAL_ENTITY:
+            out.append(Indicator(key, None, limit, direction, None, legal_entity=True))
+            continue
         breached = None if value is None else (
             value > limit if direction == "max" else value < limit)
         out.append(Indicator(key, value, limit, direction, breached))

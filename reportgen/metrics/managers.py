@@ -15,6 +15,7 @@ from datetime import timedelta
 
 import numpy as np
 
+from reportgen.ledger.load import Columns
 from reportgen.ledger.parse import DECIMAL_SCALE
 from reportgen.ledger.schema import DISBURSE, TARGET_METRICS
 from reportgen.metrics.context import (
@@ -75,7 +76,7 @@ def _targets(ctx: Context, names: list[str], balance: np.ndarray, now: np.ndarra
     index = {name: i for i, name in enumerate(names)}
     metrics = [name for name, *_ in TARGET_METRICS]
     for p in _target_periods(ctx):
-        rows = np.flatnonzero(targets["period"] == p.id)
+        rows = np.flatnonzero((targets["period"] == p.id) & _in_scope(ctx, targets))
         if not rows.size:
             continue
         # Measured from P − 1: before the ledger's first date the actuals are unknown.
@@ -95,6 +96,24 @@ def _targets(ctx: Context, names: list[str], balance: np.ndarray, now: np.ndarra
             out.setdefault(m, []).append(TargetResult(
                 metric, p.id, target, actual, None if actual is None else ratio(actual, target)))
     return out
+
+
+def _in_scope(ctx: Context, targets: Columns) -> np.ndarray | bool:
+    """The target rows a report shows: every one for the whole bank; in a scope, those of
+    the managers with a loan in it (their actuals are then over the scope's loans)."""
+    selection = ctx.selection
+    if selection.is_all:
+        return True
+    codes = shared(ctx.engine.whole, ("target manager codes",),
+                   lambda: _target_codes(ctx, targets))
+    return np.isin(codes, np.array(sorted(selection.managers), dtype=np.int64))
+
+
+def _target_codes(ctx: Context, targets: Columns) -> np.ndarray:
+    """Each target row's manager code in the ledger (-1: a manager without loans)."""
+    index = {name: i for i, name in enumerate(ctx.ledger.managers)}
+    return np.array([index.get(str(n), -1) for n in targets["account_manager"].tolist()],
+                    dtype=np.int64)
 
 
 @dataclass(frozen=True)
@@ -119,13 +138,18 @@ def _book_on(ctx: Context) -> _Book:
     manager = ctx.ledger.loans["manager_code"]
     n_m = len(ctx.ledger.managers)
     bal_d = live_balance(ctx.d)
-    balance = group_sum(manager, bal_d, n_m)
-    year_start = (group_sum(manager, live_balance(ctx.y), n_m)
-                  if ctx.known(ctx.period.year_start) else None)
-    accounts = group_count(manager, ctx.d.live, n_m)
+    npl_d = np.where(npl_mask(ctx.d), bal_d, 0)
+    known = ctx.known(ctx.period.year_start)
+    bal_y, live_d = live_balance(ctx.y), ctx.d.live
     now = _manager_customers(ctx, ctx.d.live)
+    if (pick := ctx.engine.selected) is not None:  # a scope: sum its loans only
+        manager, bal_d, npl_d, bal_y, live_d = (a[pick] for a in (manager, bal_d, npl_d,
+                                                                   bal_y, live_d))
+    balance = group_sum(manager, bal_d, n_m)
+    year_start = group_sum(manager, bal_y, n_m) if known else None
+    accounts = group_count(manager, live_d, n_m)
     customers = _per_manager(now, ctx)
-    npl = group_sum(manager, np.where(npl_mask(ctx.d), bal_d, 0), n_m)
+    npl = group_sum(manager, npl_d, n_m)
     names = list(ctx.ledger.managers)
     targets = _targets(ctx, names, balance, now)
     size = len(names)

@@ -57,6 +57,11 @@ def position(ctx: Context, snap: Snapshot) -> Position:
 
 
 def _position(ctx: Context, snap: Snapshot) -> Position:
+    customer = ctx.loan_customer
+    if (pick := ctx.engine.selected) is not None:  # a scope: its loans only, not masks
+        snap = Snapshot(snap.day, snap.balance[pick], snap.live[pick], snap.grade[pick],
+                        snap.overdue_days[pick], snap.has_state[pick])
+        customer = customer[pick]
     # One grouped sum of the live balances by (grade, overdue bucket) gives the grade and
     # bucket totals, and over 30 / over 90 days (bucket edges 31 and 91), at once.
     cell = snap.grade.astype(np.intp) * _N_CELLS + (bucket_of(snap.overdue_days) + 1)
@@ -67,7 +72,7 @@ def _position(ctx: Context, snap: Snapshot) -> Position:
     return Position(
         balance=int(bal.sum()),
         accounts=int(np.count_nonzero(snap.live)),
-        customers=distinct_count(ctx.loan_customer, snap.live),
+        customers=distinct_count(customer, snap.live),
         grades=grades,  # type: ignore[arg-type]
         npl=grades[2] + grades[3] + grades[4],
         buckets=buckets,

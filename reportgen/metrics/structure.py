@@ -66,7 +66,7 @@ def dimension_codes(ctx: Context) -> dict[str, Dimension]:
     They do not depend on the date, so they are made once per ledger (memoised on the
     engine) for every report of a run.
     """
-    return shared(ctx.engine, ("structure codes",), lambda: _dimension_codes(ctx))
+    return shared(ctx.engine.whole, ("structure codes",), lambda: _dimension_codes(ctx))
 
 
 def _dimension_codes(ctx: Context) -> dict[str, Dimension]:
@@ -144,24 +144,38 @@ def _structure(ctx: Context) -> Structure:
     year_start = live_balance(ctx.y) if known else np.zeros_like(bal_d)
     values = _Values(bal_d, year_start, np.where(npl_mask(ctx.d), bal_d, 0),
                      ctx.d.live.astype(np.int64), int(bal_d.sum()), known)
+    dimensions = dimension_codes(ctx)
+    if (pick := ctx.engine.selected) is not None:  # a scope: sum its loans only
+        values = _Values(values.balance[pick], values.year_start[pick], values.npl[pick],
+                         values.live[pick], values.total, known)
+        dimensions = {name: (c[pick], keys, fixed)
+                      for name, (c, keys, fixed) in dimensions.items()}
     return Structure(tuple(breakdown(name, c, keys, fixed, values)
-                           for name, (c, keys, fixed) in dimension_codes(ctx).items()))
+                           for name, (c, keys, fixed) in dimensions.items()))
 
 
 def with_opening(ctx: Context, s: Structure) -> Structure:
     """The monthly report's structure with each row's change since O (上月末): the written
     analysis names the branches, industries and products that moved the month
     (analysis.md), and the table shows the figure it names.  A row keeps its place; a
-    category live only on O has no row (the structure shows categories live on D or Y)."""
+    category live only on O has no row (the structure shows categories live on D or Y).
+    An O before the ledger's first date is unknown: the rows keep ``change_opening`` null."""
+    if not ctx.known(ctx.period.opening):
+        return s
     return shared(ctx.engine, ("structure opening", ctx.d.day, ctx.o.day),
                   lambda: _with_opening(ctx, s))
 
 
 def _with_opening(ctx: Context, s: Structure) -> Structure:
     bal_o = live_balance(ctx.o)
+    pick = ctx.engine.selected  # a scope: sum its loans only
+    if pick is not None:
+        bal_o = bal_o[pick]
     breakdowns = []
     for b in s.breakdowns:
         codes_, keys, _ = dimension_codes(ctx)[b.dimension]
+        if pick is not None:
+            codes_ = codes_[pick]
         opening = group_sum(codes_, bal_o, len(keys)).tolist()
         index = {str(k): i for i, k in enumerate(keys)}
         breakdowns.append(Breakdown(b.dimension, tuple(

@@ -99,8 +99,10 @@ def _load_builtin(name: str) -> None:
 
 
 def output_path(out_dir: Path, report: Report, extension: str) -> Path:
-    """``{out}/{report}_{period}.{ext}``, e.g. ``monthly_2026-10.xlsx``."""
-    return out_dir / f"{report.report}_{report.period}.{extension}"
+    """``{out}/{report}_{period}.{ext}``, e.g. ``monthly_2026-10.xlsx``; a scope's report
+    appends its id: ``monthly_2026-10_b880101.xlsx`` (scopes.md)."""
+    scope = "" if report.scope == "all" else f"_{report.scope}"
+    return out_dir / f"{report.report}_{report.period}{scope}.{extension}"
 
 
 @functools.cache

@@ -158,9 +158,24 @@ def _trend(report: Report) -> Any:
     return _value("points", report.sections.trend.points)
 
 
+def _indicators(report: Report) -> Any:
+    """Each indicator's fields; ``legal_entity: true`` only on those a branch or manager
+    report leaves to the legal entity (scopes.md), so a whole-bank document is unchanged."""
+    assert report.sections.indicators is not None
+    shown = []
+    for indicator in report.sections.indicators:
+        item = {f.name: _value(f.name, getattr(indicator, f.name))
+                for f in dataclasses.fields(indicator)}
+        if not indicator.legal_entity:
+            del item["legal_entity"]
+        shown.append(item)
+    return shown
+
+
 # Sections whose JSON form is not simply their fields (interface.md).
 _SHAPED: dict[str, Callable[[Report], Any]] = {
-    "structure": _structure, "migration": _migration, "trend": _trend}
+    "structure": _structure, "migration": _migration, "trend": _trend,
+    "indicators": _indicators}
 
 
 def _analysis(report: Report) -> dict[str, Any]:
@@ -190,6 +205,8 @@ def _document(report: Report) -> dict[str, Any]:
         "currency": report.currency,
         "bank": report.bank,
         "branch": report.branch,
+        **({} if report.scope == "all" else {"scope": report.scope,
+                                              "scope_kind": report.scope_kind}),
         "generated_at": report.generated_at.isoformat(timespec="seconds"),
         "ledger_sha256": report.ledger_sha256,
         "version": report.version,

@@ -150,8 +150,9 @@ class _Builder:
         tables = []
         for breakdown in s.structure.breakdowns:
             dim = breakdown.dimension
-            # 比上期: the monthly report's change since O (the analysis names its drivers)
-            opening = any(r.change_opening is not None for r in breakdown.rows)
+            # 比上期: the monthly report's change since O (the analysis names its drivers);
+            # "—" when O is before the ledger's first date
+            opening = self.report.report == "monthly"
             columns = [Column("key", self.t(dim), numeric=False, width=30),
                        *(Column(c, self.t(c)) for c in ("balance", "col.share", "accounts",
                                                         "npl", "npl_ratio",
@@ -344,6 +345,8 @@ class _Builder:
             mark = "" if i.breached is None else ("breach" if i.breached else "ok")
             status = (None if i.breached is None
                       else self.t("status.breached" if i.breached else "status.ok"))
+            if i.legal_entity:  # a branch's or manager's report: the legal entity's ratio
+                status = self.t("status.legal_entity")
             limit_kind = Kind.LIMIT_MAX if i.direction == "max" else Kind.LIMIT_MIN
             rows.append([Cell(self.t(i.key)), Cell(i.value, Kind.RATIO, mark),
                          Cell(i.limit, limit_kind), Cell(status, Kind.TEXT, mark)])
@@ -361,11 +364,18 @@ def build_sections(report: Report, labels: Labels,
     return views
 
 
+def _scope_item(report: Report, labels: Labels) -> tuple[str, str]:
+    """机构 and the branch, or for a manager's pack 客户经理 and who (scopes.md)."""
+    if report.scope_kind == "manager":
+        return labels("cover.manager"), report.branch.removeprefix("客户经理: ")
+    return labels("cover.branch"), report.branch or labels("null")
+
+
 def cover_items(report: Report, labels: Labels, unit: str) -> list[tuple[str, str]]:
     """(label, text) pairs of the cover: what, for whom, from which ledger."""
     return [
         (labels("cover.bank"), report.bank or labels("null")),
-        (labels("cover.branch"), report.branch or labels("null")),
+        _scope_item(report, labels),
         (labels("cover.report"), labels.report_title(report.report)),
         (labels("cover.period"), labels.period_name(report.report, report.start)),
         (labels("cover.dates"), labels.date_range(report.start, report.end)),

@@ -61,8 +61,8 @@ def write_table(folder: Path, table: Table, columns: dict[str, pa.Array]) -> int
     The header is written by hand because pyarrow quotes header names; values never need
     quoting (the writer refuses a comma, quote or newline instead of writing bad CSV).
     """
-    names = [c.name for c in table.columns]
-    if sorted(columns) != sorted(names):
+    names = [c.name for c in table.columns if c.required or c.name in columns]
+    if sorted(columns) != sorted(names):  # an optional column may be left out
         raise ValueError(f"{table.name}: columns {sorted(columns)} are not {sorted(names)}")
     data = pa.table([columns[n] for n in names], names=names)
     path = folder / f"{table.name}.csv"
