@@ -184,7 +184,11 @@ def _open(config: Config, *, progress: bool, as_of: date | None,
         main = api.scope_of(session, config)
     except UsageError as exc:
         raise ConfigError(str(exc)) from None
-    return session, run_scopes(config, session.ledger, main)
+    scopes = run_scopes(config, session.ledger, main)
+    if session.partitioned and (main.id != "all" or len(scopes) > 1):
+        raise ConfigError("scopes and bursting (bank.branch, [[scopes]], [burst]) cannot be "
+                          "combined with partitions or a cluster yet; run them in one process")
+    return session, scopes
 
 
 def _dry_run(config: Config, today: date, *, catch_up: bool, force: bool,
