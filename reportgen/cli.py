@@ -156,7 +156,8 @@ def main(verbose: int, quiet: bool, log_file: Path | None, debug: bool) -> None:
 @click.option("--report", type=click.Choice(REPORT_TYPES), required=True,
               help="Report type, e.g. --report monthly.")
 @click.option("--period", required=True,
-              help="Period id: 2026-10-D2 (dekad), 2026-10 (month), 2026-Q3, 2026.")
+              help="Period id: 2026-10-D2 (dekad), 2026-W45 (ISO week), 2026-10 (month), "
+                   "2026-Q3, 2026-H1 (half-year), 2026, 2026-10-05..2026-10-18 (custom).")
 @click.option("--format", "formats", default=None,
               help="Comma-separated formats among xlsx,pdf,json,html,docx "
                    "(default: the config's, else xlsx,pdf), e.g. --format json,pdf.")

@@ -31,7 +31,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from reportgen.errors import ConfigError
 
 DEFAULT_CONFIG = Path("reportgen.toml")
-REPORTS = ("dekad", "monthly", "quarterly", "yearly")
+REPORTS = ("dekad", "monthly", "quarterly", "yearly")  # the default schedule.reports
+# What `run` can make (assessment.md): custom windows are made only by hand.
+SCHEDULABLE = ("dekad", "weekly", "monthly", "quarterly", "halfyear", "yearly")
 FORMATS = ("xlsx", "pdf", "json", "html", "docx")
 REQUIRED: dict[str, bool] = {"required": True}
 # Unicode categories no configuration string may hold: controls (CR/LF/NUL/TAB …), format
@@ -85,9 +87,12 @@ class RecipientsConfig:
     monthly: tuple[str, ...] = ()
     quarterly: tuple[str, ...] = ()
     yearly: tuple[str, ...] = ()
+    weekly: tuple[str, ...] = ()
+    halfyear: tuple[str, ...] = ()
 
     def for_report(self, report: str) -> tuple[str, ...]:
-        return typing.cast(tuple[str, ...], getattr(self, report))
+        """The addresses for ``report``; none for a report `run` never makes (custom)."""
+        return typing.cast(tuple[str, ...], getattr(self, report, ()))
 
 
 @dataclass(frozen=True)
@@ -239,7 +244,12 @@ def check(config: Config) -> None:
         _check_path("output.templates", config.output.templates)
         if not Path(config.output.templates).is_dir():
             raise ConfigError(f"output.templates = {config.output.templates!r}: no such folder")
-    _check_list("schedule.reports", config.schedule.reports, REPORTS)
+    if "custom" in config.schedule.reports:
+        raise ConfigError("schedule.reports lists 'custom', but a custom period has no "
+                          "calendar for `run` to follow: make it by hand with reportgen "
+                          "generate --report custom --period 2026-10-05..2026-10-18, and "
+                          "remove it from schedule.reports")
+    _check_list("schedule.reports", config.schedule.reports, SCHEDULABLE)
     _check_list("output.formats", config.output.formats, FORMATS)
     _check_list("email.attach", config.email.attach, FORMATS)
     if not config.output.formats:
@@ -324,7 +334,7 @@ def _check_email(email: EmailConfig, formats: tuple[str, ...]) -> None:
     _check_range("email.timeout", email.timeout, 1, 600)
     _check_relay(email)
     _check_address("email.sender", email.sender)
-    for report in REPORTS:
+    for report in SCHEDULABLE:
         key = f"email.recipients.{report}"
         addresses = email.recipients.for_report(report)
         for address in addresses:

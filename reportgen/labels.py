@@ -31,6 +31,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "title.monthly": ("信贷业务月报", "Credit Business Monthly Report"),
     "title.quarterly": ("信贷业务季报", "Credit Business Quarterly Report"),
     "title.yearly": ("信贷业务年报", "Credit Business Annual Report"),
+    "title.halfyear": ("信贷业务半年报", "Credit Business Half-year Report"),
+    "title.weekly": ("信贷业务周报", "Credit Business Weekly Report"),
+    "title.custom": ("信贷业务区间报表", "Credit Business Report for a Custom Period"),
     "unit.yuan": ("元", "yuan"),
     "unit.wan": ("万元", "10,000 yuan"),
     "unit.yi": ("亿元", "100 million yuan"),
@@ -135,6 +138,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "col.target": ("目标", "Target"),
     "col.actual": ("完成", "Actual"),
     "col.completion": ("完成率", "Completion"),
+    "col.time_progress": ("时间进度", "Time elapsed"),
+    "col.progress": ("完成进度", "Progress"),
+    "progress.on_pace": ("符合进度", "on pace"),
+    "progress.behind": ("落后进度", "behind pace"),
+    "progress.double_half": ("时间过半、任务过半（双过半）",
+                             "half the time, half the target (on pace at mid-year)"),
     "col.month": ("月份", "Month"),
     "col.indicator": ("指标", "Indicator"),
     "col.limit": ("监管要求", "Limit"),
@@ -423,13 +432,18 @@ class Labels:
         year, month = month_id.split("-")
         return self.month(int(year), int(month))
 
-    def period_name(self, report: str, start: date) -> str:
-        """The period a report covers, named from its type and first day.
+    def period_name(self, report: str, start: date, end: date | None = None) -> str:
+        """The period a report covers, named from its type and first day (and last day,
+        which only a custom window needs).
 
-        2026年10月中旬 · 2026年10月 · 2026年第三季度 · 2026年度 (zh);
-        Mid October 2026 · October 2026 · Q3 2026 · Year 2026 (en).
+        2026年10月中旬 · 2026年10月 · 2026年第三季度 · 2026年度 · 2026年上半年 ·
+        2026年第45周 · 2026年10月5日至10月18日 (zh); Mid October 2026 · October 2026 ·
+        Q3 2026 · Year 2026 · H1 2026 · Week 45 of 2026 · 5 October 2026 to 18 October
+        2026 (en).
         """
         year, month = start.year, start.month
+        if report in ("halfyear", "weekly", "custom"):
+            return self._assessment_period(report, start, end)
         if report == "dekad":
             part = DEKADS[self.lang][min((start.day - 1) // 10, 2)]
             if self.lang == "zh":
@@ -446,8 +460,27 @@ class Labels:
             return f"{year}年度" if self.lang == "zh" else f"Year {year}"
         raise ValueError(f"unknown report type {report!r}")
 
+    def _assessment_period(self, report: str, start: date, end: date | None) -> str:
+        zh = self.lang == "zh"
+        if report == "halfyear":
+            half = 1 if start.month <= 6 else 2
+            return f"{start.year}年{'上下'[half - 1]}半年" if zh else f"H{half} {start.year}"
+        if report == "weekly":
+            year, week, _ = start.isocalendar()  # the ISO year: W01 may start in December
+            return f"{year}年第{week}周" if zh else f"Week {week} of {year}"
+        last = end or start
+        if zh:
+            tail = (f"{last.month}月{last.day}日" if last.year == start.year
+                    else f"{last.year}年{last.month}月{last.day}日")
+            return f"{start.year}年{start.month}月{start.day}日至{tail}"
+        return (f"{start.day} {MONTHS_EN[start.month - 1]} {start.year} to "
+                f"{last.day} {MONTHS_EN[last.month - 1]} {last.year}")
+
     def period_id_name(self, period_id: str) -> str:
         """A period id as words: "2026-Q4" → "2026年第四季度"; anything else as is."""
+        half = re.fullmatch(r"(\d{4})-H([12])", period_id)
+        if half is not None:
+            return self.period_name("halfyear", date(int(half[1]), 6 * int(half[2]) - 5, 1))
         match = re.fullmatch(r"(\d{4})(?:-Q([1-4])|-(\d{2})(?:-D([1-3]))?)?", period_id)
         if match is None:
             return period_id

@@ -26,7 +26,7 @@ import pyarrow as pa
 Ratio = Fraction | None
 Figure = int | Fraction | None
 
-REPORT_TYPES = ("dekad", "monthly", "quarterly", "yearly")
+REPORT_TYPES = ("dekad", "weekly", "monthly", "quarterly", "halfyear", "yearly", "custom")
 Row = TypeVar("Row")
 ListingColumn: TypeAlias = np.ndarray | pa.Array | list[Any]
 
@@ -344,7 +344,7 @@ class Maturity:
     due_amount: int
     due_collected: int
     due_collection_rate: Ratio
-    upcoming_days: int  # 10 for the dekad report, else 30
+    upcoming_days: int  # 7 weekly, 10 dekad and custom, else 30
     upcoming_count: int
     upcoming_balance: int
     upcoming: Sequence[UpcomingLoan]  # a Listing when computed from a ledger
@@ -377,11 +377,21 @@ class Watchlist:
 
 @dataclass(frozen=True)
 class TargetResult:
+    """One target against D: how much of it is done, and how much of its time has gone.
+
+    ``time_progress`` (时间进度) = days of the target's period up to D ÷ days in the period;
+    ``on_pace`` = completion ≥ time_progress (None when completion is unknown: a zero
+    target); ``double_half`` (双过半) marks a yearly target on pace on 30 June.
+    """
+
     metric: str  # balance_increase, disbursed (fen) or new_customers (count)
-    period: str  # the target's period id (year, quarter or month containing D)
+    period: str  # the target's period id (year, half-year, quarter or month containing D)
     target: int
     actual: int | None  # None: the target period starts before the ledger's first date
     completion: Ratio
+    time_progress: Ratio = None
+    on_pace: bool | None = None
+    double_half: bool = False
 
 
 @dataclass(frozen=True)
@@ -549,7 +559,7 @@ class Analysis:
 class Report:
     """One report: what it is, which ledger it came from, and its sections."""
 
-    report: str  # dekad | monthly | quarterly | yearly
+    report: str  # dekad | weekly | monthly | quarterly | halfyear | yearly | custom
     period: str  # 2026-10-D2 | 2026-10 | 2026-Q3 | 2026
     start: date
     end: date  # the as-of date D

@@ -20,7 +20,7 @@ from datetime import date, timedelta
 
 from reportgen.periods import MIN_YEAR, period_ending
 
-REPORT_ORDER = ("dekad", "monthly", "quarterly", "yearly")
+REPORT_ORDER = ("dekad", "weekly", "monthly", "quarterly", "halfyear", "yearly")
 MAX_CATCH_UP_DAYS = 400
 EARLIEST = date(MIN_YEAR, 1, 1)  # no period id starts before it
 
@@ -39,7 +39,7 @@ class Due:
         return (self.report, self.period)
 
     def sort_key(self) -> tuple[date, int]:
-        """Oldest period first, then dekad → yearly, so a crash leaves no hole behind."""
+        """Oldest period first, then shortest → yearly, so a crash leaves no hole behind."""
         return (self.end, REPORT_ORDER.index(self.report))
 
 

@@ -73,7 +73,13 @@ PERIODS = {  # report → (period id, start, end, opening)
     "monthly": ("2026-10", date(2026, 10, 1), date(2026, 10, 31), date(2026, 9, 30)),
     "quarterly": ("2026-Q3", date(2026, 7, 1), date(2026, 9, 30), date(2026, 6, 30)),
     "yearly": ("2026", date(2026, 1, 1), date(2026, 12, 31), date(2025, 12, 31)),
+    "weekly": ("2026-W45", date(2026, 11, 2), date(2026, 11, 8), date(2026, 11, 1)),
+    "halfyear": ("2026-H1", date(2026, 1, 1), date(2026, 6, 30), date(2025, 12, 31)),
+    "custom": ("2026-10-05..2026-10-18", date(2026, 10, 5), date(2026, 10, 18),
+               date(2026, 10, 4)),
 }
+SHORT = ("dekad", "weekly", "custom")  # the reports with the dekad report's sections
+UPCOMING = {"dekad": 10, "weekly": 7, "custom": 10}  # upcoming-maturity window; else 30
 
 
 def summary() -> Summary:
@@ -209,9 +215,10 @@ def account_managers() -> AccountManagers:
     rows = (
         ManagerRow("张三", 600_003_000, 500_003_000, 100_000_000, 7, 6, 80_005_000,
                    30_000_000, F(30_000_000, 600_003_000),
+                   # on 31 Dec all the year is gone (365/365): both behind their time
                    (TargetResult("balance_increase", "2026", 400_000_000, 100_000_000,
-                                 F(1, 4)),
-                    TargetResult("new_customers", "2026", 4, 3, F(3, 4)))),
+                                 F(1, 4), F(1), on_pace=False),
+                    TargetResult("new_customers", "2026", 4, 3, F(3, 4), F(1), on_pace=False))),
         ManagerRow("李四", 400_002_000, 300_002_000, 100_000_000, 5, 4, 40_000_000,
                    20_000_250, F(20_000_250, 400_002_000), ()),
     )
@@ -269,12 +276,13 @@ def make_report(report: str = "monthly", *, bank: str = "示例农村商业银�
                 warnings: tuple[DataWarning, ...] | None = None) -> Report:
     """The hand-made report of type ``report``, holding the sections interface.md gives it."""
     period, start, end, opening = PERIODS[report]
-    full = report != "dekad"
+    full = report not in SHORT
     months = {"quarterly": [(2026, m) for m in (7, 8, 9)],
+              "halfyear": [(2026, m) for m in range(1, 7)],
               "yearly": [(2026, m) for m in range(1, 13)]}.get(report)
     sections = Sections(
         summary=summary(), quality=quality(), overdue=overdue(),
-        maturity=maturity(10 if report == "dekad" else 30), watchlist=watchlist(),
+        maturity=maturity(UPCOMING.get(report, 30)), watchlist=watchlist(),
         structure=structure() if full else None,
         concentration=concentration() if full else None,
         inclusive=inclusive() if full else None, provision=provision() if full else None,

@@ -230,7 +230,7 @@ def test_usage_errors_come_before_reading_the_ledger(tmp_path: Path) -> None:
 @pytest.mark.parametrize("args", [
     ["generate", "--report", "monthly", "--period", "2026-10"],  # no --ledger
     ["generate", "--ledger", "/no/such/ledger", "--report", "monthly", "--period", "2026-10"],
-    ["generate", "--ledger", ".", "--report", "weekly", "--period", "2026-10"],
+    ["generate", "--ledger", ".", "--report", "daily", "--period", "2026-10"],
     ["generate", "--ledger", ".", "--report", "monthly", "--period", "2026-10", "--lang",
      "fr"],
     ["validate"],
@@ -567,7 +567,7 @@ def test_bad_format_lists_are_one_line_exit_2(tmp_path: Path, broken: Path,
 @pytest.mark.parametrize("args", [
     ["generate", "--report", "monthly", "--period", "2026-10"],
     ["generate", "--ledger", "/no/such", "--report", "monthly", "--period", "2026-10"],
-    ["generate", "--ledger", ".", "--report", "weekly", "--period", "2026-10"],
+    ["generate", "--ledger", ".", "--report", "daily", "--period", "2026-10"],
     ["generate", "--ledger", ".", "--report", "monthly", "--period", "2026-10", "--lang", "fr"],
     ["generate", "--ledger", ".", "--report", "monthly", "--period", "2026-10",
      "--templates", "/no/such"],
@@ -730,3 +730,115 @@ def test_one_line_errors_as_a_real_subprocess(tmp_path: Path) -> None:
         assert done.stderr.startswith("reportgen: ")
         assert done.stdout == ""
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cwd", "file"]
+
+
+# -- the assessment periods through the real CLI (assessment.md) --------------------------
+
+
+@pytest.mark.parametrize(("report", "period", "start", "end", "upcoming"), [
+    ("weekly", "2026-W41", "2026-10-05", "2026-10-11", 7),
+    ("weekly", "2026-W01", "2025-12-29", "2026-01-04", 7),  # across the year end
+    ("weekly", "2026-W53", "2026-12-28", "2027-01-03", 7),
+    ("custom", "2026-10-05..2026-10-18", "2026-10-05", "2026-10-18", 10),
+    ("custom", "2026-10-08..2026-10-08", "2026-10-08", "2026-10-08", 10),
+    ("halfyear", "2026-H1", "2026-01-01", "2026-06-30", 30),
+    ("halfyear", "2026-H2", "2026-07-01", "2026-12-31", 30),
+    ("halfyear", "2025-H2", "2025-07-01", "2025-12-31", 30),
+])
+def test_generate_assessment_reports(tmp_path: Path, good: Path, report: str, period: str,
+                                     start: str, end: str, upcoming: int) -> None:
+    out = tmp_path / "out"
+    # the ledger's last row is of 31 Oct 2026: a later end needs the export declared complete
+    extra = ("--as-of", end) if end > "2026-10-31" else ()
+    result = generate(good, out, *extra, report=report, period=period)
+    assert result.exit_code == 0, result.output
+    document = json.loads((out / f"{report}_{period}.json").read_text(encoding="utf-8"))
+    assert (document["report"], document["period"]) == (report, period)
+    assert (document["start"], document["end"]) == (start, end)
+    assert document["sections"]["maturity"]["upcoming_days"] == upcoming
+
+
+def test_custom_window_flows_by_hand(tmp_path: Path, good: Path) -> None:
+    # 5–18 Oct 2026: L2 repays 20,000.50 on 8 Oct; O = 4 Oct: L1 400,000 + L2 100,000
+    out = tmp_path / "out"
+    assert generate(good, out, report="custom", period="2026-10-05..2026-10-18").exit_code == 0
+    summary = json.loads((out / "custom_2026-10-05..2026-10-18.json").read_text(
+        encoding="utf-8"))["sections"]["summary"]
+    assert (summary["balance_opening"], summary["collected"], summary["balance"]) == (
+        "500000.00", "20000.50", "479999.50")
+    # the day before: nothing collected yet
+    assert generate(good, out, report="custom", period="2026-10-01..2026-10-07").exit_code == 0
+    early = json.loads((out / "custom_2026-10-01..2026-10-07.json").read_text(
+        encoding="utf-8"))["sections"]["summary"]
+    assert (early["collected"], early["balance"]) == ("0.00", "500000.00")
+
+
+@pytest.mark.parametrize(("report", "period", "needle"), [
+    ("weekly", "2027-W53", "2027 has no week 53"),
+    ("weekly", "2026-W00", "week 00 does not exist"),
+    ("weekly", "2026-W54", "week 54 does not exist"),
+    ("halfyear", "2026-H3", "a half-year is H1"),
+    ("halfyear", "2026-H0", "a half-year is H1"),
+    ("custom", "2026-10-18..2026-10-05", "is after the end"),
+    ("custom", "2026-02-29..2026-03-05", "2026-02-29 is not a calendar date"),
+    ("custom", "２０２６-10-05..2026-10-18", "ASCII"),
+    ("halfyear", "２０２６-H1", "ASCII"),
+    ("weekly", "2026-W４５", "ASCII"),
+    ("weekly", "2026-10", "not weekly"),
+    ("halfyear", "2026-Q2", "not halfyear"),
+    ("custom", "2026-W45", "not custom"),
+    ("weekly", "2026-10-05..2026-10-11", "not weekly"),
+])
+def test_bad_assessment_ids_are_one_line_exit_2(tmp_path: Path, broken: Path, report: str,
+                                                period: str, needle: str) -> None:
+    out = tmp_path / "out"
+    result = generate(broken, out, report=report, period=period)
+    assert_one_line_usage_error(result, needle, "accepted forms")
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(("report", "period", "end"), [
+    ("weekly", "2026-W45", "2026-11-08"), ("halfyear", "2026-H2", "2026-12-31"),
+    ("custom", "2026-10-25..2026-11-01", "2026-11-01"),
+])
+def test_assessment_period_past_the_data_date_is_refused(tmp_path: Path, good: Path,
+                                                         report: str, period: str,
+                                                         end: str) -> None:
+    out = tmp_path / "out"
+    result = generate(good, out, report=report, period=period)
+    assert result.exit_code == 3, result.output
+    assert f"{report} {period} ends on {end}, after the ledger's data date" in result.stderr
+    assert not out.exists()
+
+
+def test_weekly_and_custom_as_a_real_subprocess(tmp_path: Path, good: Path) -> None:
+    exe = Path(sys.executable).with_name("reportgen")
+    if not exe.exists():
+        exe = Path("/work/main/.venv/bin/reportgen")
+    out = tmp_path / "out"
+    for report, period in (("weekly", "2026-W41"), ("custom", "2026-10-05..2026-10-18")):
+        done = subprocess.run(
+            [str(exe), "generate", "--ledger", str(good), "--report", report, "--period",
+             period, "--format", "json,xlsx", "--out", str(out)],
+            capture_output=True, text=True, timeout=120, check=False, cwd=Path.cwd())
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.split() == [str(out / f"{report}_{period}.json"),
+                                       str(out / f"{report}_{period}.xlsx")]
+    from openpyxl import load_workbook
+
+    cover = load_workbook(out / "custom_2026-10-05..2026-10-18.xlsx", read_only=True)["封面"]
+    texts = [c for row in cover.iter_rows(values_only=True) for c in row if c]
+    assert "信贷业务区间报表" in texts
+    assert "2026年10月5日至10月18日" in texts
+    weekly = load_workbook(out / "weekly_2026-W41.xlsx", read_only=True)["封面"]
+    texts = [c for row in weekly.iter_rows(values_only=True) for c in row if c]
+    assert "信贷业务周报" in texts
+    assert "2026年第41周" in texts
+    bad = subprocess.run(
+        [str(exe), "generate", "--ledger", str(good), "--report", "weekly", "--period",
+         "2027-W53", "--format", "json", "--out", str(tmp_path / "bad")],
+        capture_output=True, text=True, timeout=120, check=False)
+    assert bad.returncode == 2
+    assert "2027 has no week 53" in bad.stderr
+    assert "Traceback" not in bad.stderr
+    assert not (tmp_path / "bad").exists()

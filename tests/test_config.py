@@ -101,8 +101,8 @@ def test_no_file_gives_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 
 @pytest.mark.parametrize(("text", "expected"), [
     ('[bank]\nnmae = "x"\n', "unknown configuration key bank.nmae"),
-    ('[email]\nhost = "h"\nsender = "a@b.c"\n[email.recipients]\nweekly = []\n',
-     "unknown configuration key email.recipients.weekly"),
+    ('[email]\nhost = "h"\nsender = "a@b.c"\n[email.recipients]\ndaily = []\n',
+     "unknown configuration key email.recipients.daily"),
     ("[banks]\n", "unknown configuration key banks"),
     ('[email]\nhost = "h"\nsender = "a@b.c"\nport = "587"\n', "email.port must be int"),
     ('[email]\nhost = "h"\nsender = "a@b.c"\nport = true\n', "email.port must be int"),
@@ -130,7 +130,9 @@ def test_no_file_gives_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     ('[email]\nhost = "h"\nsender = "a@b.c"\nport = 70000\n', "email.port = 70000 is out of range"),
     ('[email]\nhost = "h"\nsender = "a@b.c"\nretries = -1\n', "email.retries = -1"),
     ('[email]\nhost = ""\nsender = "a@b.c"\n', "email.host is empty"),
-    ('[schedule]\nreports = ["weekly"]\n', "schedule.reports has unknown value 'weekly'"),
+    ('[schedule]\nreports = ["daily"]\n', "schedule.reports has unknown value 'daily'"),
+    ('[schedule]\nreports = ["monthly", "custom"]\n',
+     "schedule.reports lists 'custom', but a custom period has no calendar"),
     ('[schedule]\nreports = ["dekad", "dekad"]\n', "schedule.reports lists a value twice"),
     ("[output]\nformats = []\n", "output.formats is empty"),
     ('[bank]\ntimezone = "Mars/Olympus"\n', "bank.timezone = 'Mars/Olympus' is not a time zone"),

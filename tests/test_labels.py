@@ -60,7 +60,10 @@ def test_period_ids_in_words(period_id: str, zh: str, en: str) -> None:
 def test_titles_months_and_units() -> None:
     zh, en = Labels("zh"), Labels("en")
     assert [zh.report_title(r) for r in REPORT_TYPES] == [
-        "信贷业务旬报", "信贷业务月报", "信贷业务季报", "信贷业务年报"]
+        "信贷业务旬报", "信贷业务周报", "信贷业务月报", "信贷业务季报", "信贷业务半年报",
+        "信贷业务年报", "信贷业务区间报表"]
+    assert en.report_title("halfyear") == "Credit Business Half-year Report"
+    assert en.report_title("weekly") == "Credit Business Weekly Report"
     assert en.report_title("monthly") == "Credit Business Monthly Report"
     assert zh.month_name(10) == "10月"
     assert en.month_name(10) == "October"
@@ -99,3 +102,26 @@ def test_renderers_ask_only_for_catalogued_labels(report: str, lang: str,
         render_html(make_report(report), RenderOptions(lang=lang))
     assert not [r for r in caplog.records if "no label" in r.getMessage()]
     assert [v.title for v in views] == [Labels(lang).section(v.name) for v in views]
+
+
+@pytest.mark.parametrize(("report", "start", "end", "zh", "en"), [
+    ("halfyear", date(2026, 1, 1), date(2026, 6, 30), "2026年上半年", "H1 2026"),
+    ("halfyear", date(2026, 7, 1), date(2026, 12, 31), "2026年下半年", "H2 2026"),
+    ("weekly", date(2026, 11, 2), date(2026, 11, 8), "2026年第45周", "Week 45 of 2026"),
+    # ISO years: week 1 of 2026 starts in 2025, week 53 of 2026 ends in 2027
+    ("weekly", date(2025, 12, 29), date(2026, 1, 4), "2026年第1周", "Week 1 of 2026"),
+    ("weekly", date(2026, 12, 28), date(2027, 1, 3), "2026年第53周", "Week 53 of 2026"),
+    ("custom", date(2026, 10, 5), date(2026, 10, 18), "2026年10月5日至10月18日",
+     "5 October 2026 to 18 October 2026"),
+    ("custom", date(2025, 12, 20), date(2026, 1, 10), "2025年12月20日至2026年1月10日",
+     "20 December 2025 to 10 January 2026"),
+])
+def test_assessment_period_names(report: str, start: date, end: date, zh: str,
+                                 en: str) -> None:
+    assert Labels("zh").period_name(report, start, end) == zh
+    assert Labels("en").period_name(report, start, end) == en
+
+
+def test_half_year_target_period_as_words() -> None:
+    assert Labels("zh").period_id_name("2026-H1") == "2026年上半年"
+    assert Labels("en").period_id_name("2026-H2") == "H2 2026"

@@ -89,6 +89,14 @@ def test_the_base_ledger_is_fine(tmp_path: Path) -> None:
     assert "warning" not in result.stderr
 
 
+@pytest.mark.parametrize("period", ["2026-H1", "2026-H2", "2026", "2026-Q4", "2026-10"])
+def test_targets_accept_half_years_and_the_other_assessment_periods(tmp_path: Path,
+                                                                   period: str) -> None:
+    targets = TARGETS + f"王五,{period},balance_increase,100\n"
+    result = generate(ledger(tmp_path / "l", targets=targets), tmp_path / "out")
+    assert result.exit_code == 0, result.output
+
+
 @dataclass(frozen=True)
 class Case:
     """One broken rule: what to change, and where the message must point."""
@@ -229,6 +237,15 @@ CASES = {
     "targets month 00": Case(
         {"targets": TARGETS.replace("2026-10", "2026-00")},
         "targets.csv, row 2, column period", "2026-00", "not a year, quarter or month"),
+    "weekly targets period id": Case(
+        {"targets": TARGETS.replace("2026-Q4", "2026-W45")},
+        "targets.csv, row 3, column period", "2026-W45", "nor a half-year id"),
+    "custom targets period id": Case(
+        {"targets": TARGETS.replace("2026-Q4", "2026-10-05..2026-10-18")},
+        "targets.csv, row 3, column period", "2026-10-05..2026-10-18", "2026-H1"),
+    "targets half-year 3": Case(
+        {"targets": TARGETS.replace("2026-Q4", "2026-H3")},
+        "targets.csv, row 3, column period", "2026-H3", "not a year, quarter or month"),
     "bad target metric": Case(
         {"targets": TARGETS.replace("new_customers", "新客户")},
         "targets.csv, row 3, column metric", "新客户", "not one of"),

@@ -1,9 +1,9 @@
 """reportgen/metrics/build.py: each report type holds exactly the sections of interface.md.
 
-| section | dekad | monthly | quarterly | yearly |
+| section | dekad, weekly, custom | monthly | quarterly, halfyear | yearly |
 | summary, quality, overdue, maturity, watchlist | ✓ | ✓ | ✓ | ✓ |
 | structure, concentration, inclusive, provision, account_managers, indicators | | ✓ | ✓ | ✓ |
-| migration, trend (3 month-ends in quarterly, 12 in yearly) | | | ✓ | ✓ |
+| migration, trend (3 month-ends in quarterly, 6 in halfyear, 12 in yearly) | | | ✓ | ✓ |
 """
 
 from __future__ import annotations
@@ -37,6 +37,12 @@ LEDGER = {
         ("monthly", "2026-02", MONTHLY, None),
         ("quarterly", "2026-Q1", QUARTERLY, 3),
         ("yearly", "2026", QUARTERLY, 12),
+        # assessment.md: weekly and custom hold the dekad report's sections, halfyear the
+        # quarterly report's with 6 month ends
+        ("weekly", "2026-W09", EVERY_REPORT, None),
+        ("custom", "2026-02-05..2026-02-18", EVERY_REPORT, None),
+        ("halfyear", "2026-H1", QUARTERLY, 6),
+        ("halfyear", "2025-H2", QUARTERLY, 6),
     ],
 )
 def test_report_holds_exactly_its_sections(report_from: MakeReport, report: str, period: str,

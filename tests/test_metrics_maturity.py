@@ -147,3 +147,30 @@ def test_nothing_due_and_upcoming_ties(report_from: MakeReport) -> None:
     # descending (L5 500 first), then loan_id (L3 before L4)
     assert [(u["loan_id"], u["balance"]) for u in m["upcoming"]] == [
         ("L5", "500.00"), ("L3", "300.00"), ("L4", "300.00")]
+
+
+def test_weekly_looks_seven_days_ahead(report_from: MakeReport) -> None:
+    # weekly 2026-W26: S = Mon 22 Jun, D = Sun 28 Jun; nothing matures in [22 Jun, 28 Jun]
+    m = _maturity(report_from("weekly", "2026-W26", **SIX_LOANS))
+    assert (m["due_count"], m["due_amount"], m["due_collection_rate"]) == (0, "0.00", None)
+    # (28 Jun, 5 Jul]: L1 on 30 Jun (100,000 on D), L6 on 1 Jul (10,000); L5 (30 Jul) is not
+    assert m["upcoming_days"] == 7
+    assert [u["loan_id"] for u in m["upcoming"]] == ["L1", "L6"]
+    assert m["upcoming_balance"] == "110000.00"
+    # weekly 2026-W27: 29 Jun – 5 Jul, O = 28 Jun: L1 (100,000 on O, 60,000 collected) and
+    # L6 (10,000, nothing collected) fall due: 60,000 / 110,000 = 0.5454545… → 0.545455
+    w27 = _maturity(report_from("weekly", "2026-W27", **SIX_LOANS))
+    assert (w27["due_count"], w27["due_amount"], w27["due_collected"],
+            w27["due_collection_rate"]) == (2, "110000.00", "60000.00", "0.545455")
+    assert w27["upcoming"] == []  # (5 Jul, 12 Jul] holds no maturity
+
+
+def test_custom_window_looks_ten_days_ahead(report_from: MakeReport) -> None:
+    # custom 12–21 Jun, O = 11 Jun: L2 (200,000 on O) falls due on 15 Jun, repaid in full
+    m = _maturity(report_from("custom", "2026-06-12..2026-06-21", **SIX_LOANS))
+    assert (m["due_count"], m["due_amount"], m["due_collected"],
+            m["due_collection_rate"]) == (1, "200000.00", "200000.00", "1.000000")
+    # (21 Jun, 1 Jul]: L1 (30 Jun) and L6 (1 Jul, the window's last day); 7 days would
+    # have held neither
+    assert m["upcoming_days"] == 10
+    assert [u["loan_id"] for u in m["upcoming"]] == ["L1", "L6"]

@@ -303,3 +303,68 @@ def test_identity_check_raises_on_a_broken_summary(report_from: MakeReport) -> N
     check_identity(summary)  # the real one passes
     with pytest.raises(InternalError, match="balance identity"):
         check_identity(replace(summary, collected=summary.collected + 1))
+
+
+HALF_YEAR = {
+    "customers": CUSTOMERS,
+    "loans": """
+        L1,C1,B1,王,,credit,1000000,2025-11-01,2027-11-01,4
+        L2,C2,B1,李,,credit,500000,2026-01-15,2027-01-15,5
+        L3,C1,B1,王,,credit,80000,2026-06-30,2027-06-30,4
+        """,
+    "transactions": """
+        L1,2025-11-01,disburse,1000000
+        L1,2026-02-10,repay,100000
+        L1,2026-03-20,interest,3000
+        L1,2026-05-05,repay,200000
+        L2,2026-01-15,disburse,500000
+        L2,2026-04-30,repay,50000.25
+        L3,2026-06-30,disburse,80000
+        L3,2026-07-01,repay,10000
+        """,
+    "classifications": """
+        L1,2025-11-01,normal,
+        L2,2026-01-15,normal,
+        L3,2026-06-30,normal,
+        """,
+}
+FLOWS = ("disbursed", "disbursed_count", "collected", "written_off", "interest_received",
+         "recovered")
+
+
+def test_half_year_flows_are_its_two_quarters(report_from: MakeReport) -> None:
+    h1 = _summary(report_from("halfyear", "2026-H1", **HALF_YEAR))
+    q1 = _summary(report_from("quarterly", "2026-Q1", **HALF_YEAR))
+    q2 = _summary(report_from("quarterly", "2026-Q2", **HALF_YEAR))
+    # Q1 (1 Jan – 31 Mar): L2 500,000 out; L1 100,000 back; 3,000 interest
+    assert [q1[k] for k in FLOWS] == ["500000.00", 1, "100000.00", "0.00", "3000.00", "0.00"]
+    # Q2 (1 Apr – 30 Jun): L3 80,000 out on 30 Jun; L1 200,000 + L2 50,000.25 back
+    assert [q2[k] for k in FLOWS] == ["80000.00", 1, "250000.25", "0.00", "0.00", "0.00"]
+    # H1 = Q1 + Q2; L3's repayment of 1 July belongs to neither
+    assert [h1[k] for k in FLOWS] == ["580000.00", 2, "350000.25", "0.00", "3000.00", "0.00"]
+    # balance on 30 Jun: L1 700,000 + L2 449,999.75 + L3 80,000 = 1,229,999.75, the Q2
+    # report's balance; the opening is 31 Dec 2025 (L1 1,000,000), also the year start;
+    # 1,000,000 + 580,000 − 350,000.25 = 1,229,999.75 (the identity)
+    assert h1["balance"] == q2["balance"] == "1229999.75"
+    assert h1["balance_opening"] == h1["balance_year_start"] == q1["balance_opening"]
+    assert h1["balance_opening"] == "1000000.00"
+    assert q2["balance_opening"] == "1400000.00"  # L1 900,000 + L2 500,000 on 31 Mar
+    # 30 Jun 2025 is before the ledger's first date (1 Nov 2025): unknown, not 0
+    assert h1["balance_last_year"] is None
+    june = _summary(report_from("monthly", "2026-06", **HALF_YEAR))
+    assert june["balance"] == h1["balance"]
+
+
+def test_half_year_trend_has_its_six_month_ends(report_from: MakeReport) -> None:
+    trend = report_dict(report_from("halfyear", "2026-H1", **HALF_YEAR))["sections"]["trend"]
+    assert [(p["month"], p["balance"], p["disbursed"], p["collected"]) for p in trend] == [
+        ("2026-01", "1500000.00", "500000.00", "0.00"),  # L1 1,000,000 + L2 500,000
+        ("2026-02", "1400000.00", "0.00", "100000.00"),
+        ("2026-03", "1400000.00", "0.00", "0.00"),
+        ("2026-04", "1349999.75", "0.00", "50000.25"),
+        ("2026-05", "1149999.75", "0.00", "200000.00"),
+        ("2026-06", "1229999.75", "80000.00", "0.00"),
+    ]
+    h2 = report_dict(report_from("halfyear", "2026-H2", **HALF_YEAR))["sections"]
+    assert h2["trend"][0]["collected"] == "10000.00"  # L3 on 1 July
+    assert h2["summary"]["balance_opening"] == "1229999.75"  # O = 30 Jun

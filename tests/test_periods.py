@@ -7,6 +7,7 @@ before the end's year; same day last year = end − 1 calendar year, 29 February
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -21,6 +22,9 @@ from reportgen.periods import (
     parse_period,
     period_ending,
     report_of,
+    target_periods,
+    time_progress,
+    weeks_in,
 )
 
 
@@ -184,3 +188,162 @@ def test_only_ascii_digits_make_a_period_id(period_id: str) -> None:
     """int() reads ２０２６ as 2026: the id would name a file with full-width digits."""
     with pytest.raises(UsageError, match="is not a period id"):
         parse_period(period_id)
+
+
+# --- the assessment periods (assessment.md): half-year, ISO week, custom window -----------
+
+
+@pytest.mark.parametrize(
+    ("period_id", "report", "start", "end"),
+    [
+        ("2026-H1", "halfyear", date(2026, 1, 1), date(2026, 6, 30)),
+        ("2026-H2", "halfyear", date(2026, 7, 1), date(2026, 12, 31)),
+        ("2024-H1", "halfyear", date(2024, 1, 1), date(2024, 6, 30)),
+        # ISO 8601: week 1 holds the year's first Thursday (1 Jan 2026 is a Thursday), so
+        # 2026-W01 starts on Monday 29 December 2025
+        ("2026-W01", "weekly", date(2025, 12, 29), date(2026, 1, 4)),
+        ("2026-W45", "weekly", date(2026, 11, 2), date(2026, 11, 8)),
+        # 2026 has 53 weeks (28 Dec 2026 is in week 53): W53 ends on Sunday 3 Jan 2027
+        ("2026-W53", "weekly", date(2026, 12, 28), date(2027, 1, 3)),
+        # 1 Jan 2027 is a Friday: it belongs to 2026-W53, and 2027-W01 starts on 4 Jan
+        ("2027-W01", "weekly", date(2027, 1, 4), date(2027, 1, 10)),
+        ("2027-W52", "weekly", date(2027, 12, 27), date(2028, 1, 2)),
+        # 1 Jan 2021 is a Friday: 2020-W53 runs to Sunday 3 Jan 2021
+        ("2020-W53", "weekly", date(2020, 12, 28), date(2021, 1, 3)),
+        ("2021-W01", "weekly", date(2021, 1, 4), date(2021, 1, 10)),
+        # 1 Jan 2025 is a Wednesday: 2025-W01 starts on Monday 30 Dec 2024
+        ("2025-W01", "weekly", date(2024, 12, 30), date(2025, 1, 5)),
+        ("2026-10-05..2026-10-18", "custom", date(2026, 10, 5), date(2026, 10, 18)),
+        ("2026-10-05..2026-10-05", "custom", date(2026, 10, 5), date(2026, 10, 5)),  # a day
+        ("2025-12-20..2026-01-10", "custom", date(2025, 12, 20), date(2026, 1, 10)),
+        ("2024-02-29..2024-03-01", "custom", date(2024, 2, 29), date(2024, 3, 1)),
+    ],
+)
+def test_assessment_period_bounds(period_id: str, report: str, start: date,
+                                  end: date) -> None:
+    p = parse_period(period_id)
+    assert (p.report, p.id, p.start, p.end) == (report, period_id, start, end)
+    assert report_of(period_id) == report
+    assert parse_period(period_id, report) == p
+    if report == "weekly":
+        assert (start.isoweekday(), end.isoweekday()) == (1, 7)  # Monday to Sunday
+
+
+@pytest.mark.parametrize(("year", "weeks"), [
+    # a year has 53 ISO weeks when it starts on a Thursday, or is a leap year starting on a
+    # Wednesday: 2015 (Thu), 2020 (Wed, leap), 2026 (Thu), 2032 (Thu), 2037 (Thu)
+    (2015, 53), (2020, 53), (2026, 53), (2032, 53), (2037, 53),
+    (2021, 52), (2024, 52), (2025, 52), (2027, 52), (2028, 52),
+])
+def test_which_years_have_a_week_53(year: int, weeks: int) -> None:
+    assert weeks_in(year) == weeks
+    if weeks == 53:
+        assert parse_period(f"{year}-W53").end.year == year + 1  # W53 always crosses
+    else:
+        with pytest.raises(UsageError, match=f"{year} has no week 53"):
+            parse_period(f"{year}-W53")
+
+
+@pytest.mark.parametrize(("bad", "says"), [
+    ("2026-H3", "a half-year is H1"), ("2026-H0", "a half-year is H1"),
+    ("2027-W53", "2027 has no week 53"), ("2025-W53", "2025 has no week 53"),
+    ("2026-W00", "week 00 does not exist"), ("2026-W54", "week 54 does not exist"),
+    ("2026-W99", "weeks of 2026 are W01–W53"),
+    ("2026-10-18..2026-10-05", "the start 2026-10-18 is after the end 2026-10-05"),
+    ("2027-01-01..2026-12-31", "is after the end"),
+    ("2026-02-30..2026-03-05", "2026-02-30 is not a calendar date"),
+    ("2026-10-05..2026-13-01", "2026-13-01 is not a calendar date"),
+    ("1899-12-31..1900-01-05", "year 1899 is out of range"),
+    ("2026-10-05..3000-01-01", "year 3000 is out of range"),
+    ("1899-W10", "year 1899 is out of range"), ("3000-H1", "year 3000 is out of range"),
+    ("２０２６-H1", "ASCII"), ("2026-W４５", "ASCII"), ("2026-10-05..２026-10-18", "ASCII"),
+    ("2026-H1 ", None), ("2026-10-05 ..2026-10-18", "no spaces"),
+    ("2026-W5", "not a period id"), ("2026-w45", "not a period id"),
+    ("2026-h1", "not a period id"), ("2026-10-05...2026-10-18", "not a period id"),
+    ("2026-10-05..", "not a period id"), ("2026-10-5..2026-10-18", "not a period id"),
+])
+def test_bad_assessment_ids_say_what_is_wrong(bad: str, says: str | None) -> None:
+    if says is None:  # surrounding blanks are ignored, as for the other ids
+        assert parse_period(bad).id == bad.strip()
+        return
+    with pytest.raises(UsageError, match=re.escape(says)) as info:
+        parse_period(bad)
+    assert info.value.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    ("period_id", "opening", "year_start", "last_year"),
+    [
+        ("2026-H1", date(2025, 12, 31), date(2025, 12, 31), date(2025, 6, 30)),
+        ("2026-H2", date(2026, 6, 30), date(2025, 12, 31), date(2025, 12, 31)),
+        ("2026-W45", date(2026, 11, 1), date(2025, 12, 31), date(2025, 11, 8)),
+        # the week across the year end: O in 2025, D in 2026, so year start = 31 Dec 2025
+        ("2026-W01", date(2025, 12, 28), date(2025, 12, 31), date(2025, 1, 4)),
+        ("2026-W53", date(2026, 12, 27), date(2026, 12, 31), date(2026, 1, 3)),
+        ("2026-10-05..2026-10-18", date(2026, 10, 4), date(2025, 12, 31),
+         date(2025, 10, 18)),
+        ("2024-02-01..2024-02-29", date(2024, 1, 31), date(2023, 12, 31), date(2023, 2, 28)),
+    ],
+)
+def test_assessment_comparison_dates(period_id: str, opening: date, year_start: date,
+                                     last_year: date) -> None:
+    p = parse_period(period_id)
+    assert (p.opening, p.year_start, p.last_year) == (opening, year_start, last_year)
+
+
+def test_half_year_trend_has_six_month_ends() -> None:
+    assert parse_period("2026-H2").month_ends() == [
+        date(2026, 7, 31), date(2026, 8, 31), date(2026, 9, 30), date(2026, 10, 31),
+        date(2026, 11, 30), date(2026, 12, 31)]
+    assert len(parse_period("2024-H1").month_ends()) == 6
+
+
+@pytest.mark.parametrize(
+    ("report", "end", "expected"),
+    [
+        ("halfyear", date(2026, 6, 30), "2026-H1"),
+        ("halfyear", date(2026, 12, 31), "2026-H2"),
+        ("halfyear", date(2026, 3, 31), None),
+        ("halfyear", date(2026, 9, 30), None),
+        ("halfyear", date(2026, 6, 29), None),
+        ("weekly", date(2026, 11, 8), "2026-W45"),  # a Sunday
+        ("weekly", date(2026, 11, 7), None),  # a Saturday
+        ("weekly", date(2026, 11, 9), None),  # a Monday
+        ("weekly", date(2026, 1, 4), "2026-W01"),
+        ("weekly", date(2027, 1, 3), "2026-W53"),  # a Sunday of 2027 in 2026's last week
+        ("weekly", date(2021, 1, 3), "2020-W53"),
+        ("weekly", date(2028, 1, 2), "2027-W52"),
+        ("custom", date(2026, 10, 18), None),  # never on a calendar
+        ("custom", date(2026, 12, 31), None),
+    ],
+)
+def test_assessment_period_ending(report: str, end: date, expected: str | None) -> None:
+    p = period_ending(report, end)
+    assert (None if p is None else p.id) == expected
+    if p is not None:
+        assert p.end == end
+
+
+@pytest.mark.parametrize(("day", "expected"), [
+    (date(2026, 6, 30), ["2026", "2026-H1", "2026-Q2", "2026-06"]),
+    (date(2026, 7, 1), ["2026", "2026-H2", "2026-Q3", "2026-07"]),
+    (date(2026, 1, 1), ["2026", "2026-H1", "2026-Q1", "2026-01"]),
+    (date(2026, 12, 31), ["2026", "2026-H2", "2026-Q4", "2026-12"]),
+])
+def test_target_periods_contain_the_day(day: date, expected: list[str]) -> None:
+    assert [p.id for p in target_periods(day)] == expected
+
+
+@pytest.mark.parametrize(("period_id", "day", "expected"), [
+    ("2026", date(2026, 6, 30), (181, 365)),  # 31+28+31+30+31+30: 双过半's day
+    ("2024", date(2024, 6, 30), (182, 366)),  # leap year
+    ("2026", date(2026, 1, 1), (1, 365)),
+    ("2026", date(2026, 12, 31), (365, 365)),
+    ("2026-H1", date(2026, 6, 30), (181, 181)),
+    ("2026-H2", date(2026, 9, 30), (92, 184)),  # Jul 31 + Aug 31 + Sep 30; half exactly
+    ("2026-Q2", date(2026, 5, 31), (61, 91)),
+    ("2026-02", date(2026, 2, 14), (14, 28)),
+])
+def test_time_progress_counts_days_up_to_d(period_id: str, day: date,
+                                           expected: tuple[int, int]) -> None:
+    assert time_progress(parse_period(period_id), day) == expected

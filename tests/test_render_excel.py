@@ -32,7 +32,8 @@ SHEETS = {
                   "迁徙", "到期", "风险客户", "客户经理", "趋势", "监管指标", "数据质量",
                   "借据明细"],
 }
-SHEETS["yearly"] = SHEETS["quarterly"]
+SHEETS["yearly"] = SHEETS["halfyear"] = SHEETS["quarterly"]
+SHEETS["weekly"] = SHEETS["custom"] = SHEETS["dekad"]
 
 
 def write(tmp_path: Path, report: Report, **options: Any) -> Path:
@@ -379,3 +380,38 @@ def test_text_longer_than_an_excel_cell_is_cut_with_a_note(
     formula = next(v for v in cut if v.startswith("="))
     assert all(c.quotePrefix and c.data_type == "s" for c in cells[formula])
     assert "longer than Excel's 32,767 characters were cut" in caplog.text
+
+
+def test_target_progress_beside_each_target_red_when_behind(tmp_path: Path) -> None:
+    """时间进度 / 完成进度 on the 客户经理 sheet; a target behind its time is red; on 30
+    June a yearly target on pace reads 双过半 (assessment.md)."""
+    from fractions import Fraction as F  # noqa: N817 (as in factories.py)
+
+    from reportgen.model import AccountManagers, ManagerRow, TargetResult
+
+    year = F(181, 365)  # 30 Jun 2026
+    targets = (
+        TargetResult("disbursed", "2026", 100_000_000, 60_000_000, F(3, 5), year, True, True),
+        TargetResult("disbursed", "2026-H1", 100_000_000, 60_000_000, F(3, 5), F(1), False),
+        TargetResult("balance_increase", "2026", 0, 5_000_000, None, year, None),
+    )
+    book = AccountManagers((ManagerRow("王五", 60_000_000, 0, 60_000_000, 1, 1, 60_000_000,
+                                       0, F(0), targets),), has_targets=True)
+    base = make_report("halfyear")
+    report = replace(base, sections=replace(base.sections, account_managers=book))
+    ws = load_workbook(write(tmp_path, report))["客户经理"]
+    [header] = [[c.value for c in r if c.value is not None] for r in ws.iter_rows()
+                if r[1].value == "考核指标"]
+    assert header[-3:] == ["完成率", "时间进度", "完成进度"]
+    row = {(r[1].value, r[2].value): r for r in ws.iter_rows() if r[0].value == "王五"
+           and r[1].value in ("发放额", "余额净增")}
+    on_pace = row[("发放额", "2026年度")]
+    assert on_pace[-1].value == "时间过半、任务过半（双过半）"
+    assert on_pace[-2].value == 0.4959  # 181/365 = 49.589…%, stored as shown (49.59%)
+    assert on_pace[-1].fill.fgColor.rgb != "00FFC7CE"
+    behind = row[("发放额", "2026年上半年")]
+    assert behind[-1].value == "落后进度"
+    assert behind[-3].fill.fgColor.rgb == behind[-1].fill.fgColor.rgb == "00FFC7CE"
+    assert behind[-2].value == 1
+    unknown = row[("余额净增", "2026年度")]
+    assert unknown[-3].value == unknown[-1].value == "—"

@@ -74,9 +74,11 @@ def test_title_period_unit_and_page_numbers(pdfs: dict[str, Path], report: str) 
     r = make_report(report)
     text = pdftotext(pdfs[report], "-layout")
     title = {"dekad": "信贷业务旬报", "monthly": "信贷业务月报", "quarterly": "信贷业务季报",
-             "yearly": "信贷业务年报"}[report]
+             "yearly": "信贷业务年报", "weekly": "信贷业务周报", "halfyear": "信贷业务半年报",
+             "custom": "信贷业务区间报表"}[report]
     period = {"dekad": "2026年10月中旬", "monthly": "2026年10月", "quarterly": "2026年第三季度",
-              "yearly": "2026年度"}[report]
+              "yearly": "2026年度", "weekly": "2026年第45周", "halfyear": "2026年上半年",
+              "custom": "2026年10月5日至10月18日"}[report]
     assert title in text
     assert period in text
     assert "单位：万元" in text
@@ -93,7 +95,8 @@ def test_metadata_title_and_creation_date(pdfs: dict[str, Path], report: str) ->
     r = make_report(report)
     assert meta["Title"].startswith("示例农村商业银行 信贷业务")
     created = {"dekad": "Oct 20", "monthly": "Oct 31", "quarterly": "Sep 30",
-               "yearly": "Dec 31"}[report]
+               "yearly": "Dec 31", "weekly": "Nov  8", "halfyear": "Jun 30",
+               "custom": "Oct 18"}[report]
     assert created in meta["CreationDate"]
     assert str(r.end.year) in meta["CreationDate"]
 

@@ -393,3 +393,27 @@ def test_the_cron_line_on_a_stale_then_a_fresh_export_as_a_real_process(bank: Pa
     log = (bank / "run.log").read_text("utf-8")
     assert "WARNING reportgen.runner: not made: monthly 2026-10 ends on 2026-10-31, after " \
            "the ledger's data date 2026-10-30" in log
+
+
+def test_run_makes_half_year_and_weekly_reports_and_catches_up(bank: Path) -> None:
+    """assessment.md: halfyear after 30 June, weekly after each Sunday, when listed."""
+    with smtp_server() as server:
+        config = write_config(bank, server.port, reports=["weekly", "halfyear"])
+        with config.open("a", encoding="utf-8") as f:  # [email.recipients] is the last table
+            f.write(f'weekly = ["{TEAM}"]\nhalfyear = ["{BOSS}"]\n')
+        result = invoke("run", "--date", "2026-07-01")  # a Wednesday
+        assert result.exit_code == 0, result.output
+        assert (bank / "reports" / "halfyear_2026-H1.json").exists()
+        assert sorted(p.name for p in (bank / "reports").glob("*.json")) == [
+            "halfyear_2026-H1.json"]
+        # down until Tuesday 14 July: the weeks of 29 Jun – 5 Jul and 6 – 12 Jul are owed
+        result = invoke("run", "--date", "2026-07-14", "--catch-up")
+        assert result.exit_code == 0, result.output
+        handler = server.handler
+    assert [(r["report"], r["period"]) for r in manifest(bank, "report")] == [
+        ("halfyear", "2026-H1"), ("weekly", "2026-W27"), ("weekly", "2026-W28")]
+    assert subjects(handler, BOSS) == ["【信贷业务半年报】示例农村商业银行城东支行 2026年上半年"]
+    assert subjects(handler, TEAM) == ["【信贷业务周报】示例农村商业银行城东支行 2026年第27周",
+                                       "【信贷业务周报】示例农村商业银行城东支行 2026年第28周"]
+    week = json.loads((bank / "reports" / "weekly_2026-W28.json").read_text(encoding="utf-8"))
+    assert (week["start"], week["end"]) == ("2026-07-06", "2026-07-12")

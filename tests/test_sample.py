@@ -159,8 +159,8 @@ def test_classifications_are_one_per_day_and_overdue_not_in_future(
 
 def test_targets_periods_and_values(ledger: dict[str, pd.DataFrame]) -> None:
     t = ledger["targets"]
-    assert t.period.str.match(r"^2026(-Q[1-4]|-(0[1-9]|1[0-2]))?$").all()
-    assert {"2026", "2026-Q4", "2026-11"} <= set(t.period)
+    assert t.period.str.match(r"^2026(-Q[1-4]|-H[12]|-(0[1-9]|1[0-2]))?$").all()
+    assert {"2026", "2026-H1", "2026-H2", "2026-Q4", "2026-11"} <= set(t.period)
     counts = t.metric == "new_customers"
     assert t.target[counts].str.match(r"^\d+$").all()
     assert t.target[~counts].str.match(MONEY).all()

@@ -133,3 +133,105 @@ def test_catch_up_never_reaches_before_the_first_period_year() -> None:
                     covered={date(1800, 1, 1)})
     assert the_plan.first_end == date(1900, 1, 1)
     assert [d.period for d in the_plan.due][:2] == ["1900-01", "1900-02"]
+
+
+# --- the assessment calendar: weekly after each Sunday, halfyear after Jun 30 and Dec 31 ---
+
+EVERY = ("dekad", "weekly", "monthly", "quarterly", "halfyear", "yearly")
+
+
+@pytest.mark.parametrize(("today", "expected"), [
+    # Monday 9 Nov 2026: the week of 2–8 Nov ended yesterday
+    (date(2026, 11, 9), ["weekly 2026-W45"]),
+    (date(2026, 11, 8), []),  # a Sunday: its week is not over
+    (date(2026, 11, 10), []),
+    # 1 Jul 2026 is a Wednesday: dekad, month, quarter and the first half-year ended
+    (date(2026, 7, 1), ["dekad 2026-06-D3", "monthly 2026-06", "quarterly 2026-Q2",
+                        "halfyear 2026-H1"]),
+    # 1 Jan 2027 is a Friday: no week ended; everything else did
+    (date(2027, 1, 1), ["dekad 2026-12-D3", "monthly 2026-12", "quarterly 2026-Q4",
+                        "halfyear 2026-H2", "yearly 2026"]),
+    # Monday 4 Jan 2027: 2026's 53rd week ended on Sunday 3 Jan
+    (date(2027, 1, 4), ["weekly 2026-W53"]),
+    (date(2026, 1, 5), ["weekly 2026-W01"]),  # W01 began on 29 Dec 2025
+    # Monday 1 Jun 2026 after Sunday 31 May: the week and the month end the same day,
+    # shortest report first
+    (date(2026, 6, 1), ["dekad 2026-05-D3", "weekly 2026-W22", "monthly 2026-05"]),
+    (date(2026, 10, 1), ["dekad 2026-09-D3", "monthly 2026-09", "quarterly 2026-Q3"]),
+])
+def test_assessment_reports_are_due_on_the_right_days(today: date,
+                                                      expected: list[str]) -> None:
+    assert ids(today, EVERY) == expected
+
+
+def test_weekly_and_halfyear_only_when_configured() -> None:
+    assert ids(date(2026, 7, 1)) == ["dekad 2026-06-D3", "monthly 2026-06",
+                                     "quarterly 2026-Q2"]  # the default four
+    assert ids(date(2026, 7, 1), ("halfyear",)) == ["halfyear 2026-H1"]
+    assert ids(date(2026, 11, 9), ("weekly",)) == ["weekly 2026-W45"]
+    assert ids(date(2026, 11, 9), ALL) == []
+
+
+def test_weekly_catch_up_after_three_missed_weeks() -> None:
+    covered = {date(2026, 10, 18)}  # the last run was on Monday 19 Oct (week 42 made)
+    assert ids(date(2026, 11, 9), ("weekly", "halfyear"), catch_up=True,
+               covered=covered) == ["weekly 2026-W43", "weekly 2026-W44", "weekly 2026-W45"]
+
+
+def test_halfyear_catch_up_across_the_year_end() -> None:
+    covered = {date(2026, 6, 1)}  # down from 2 June 2026 until Monday 11 Jan 2027
+    assert [i for i in ids(date(2027, 1, 11), ("halfyear", "weekly"), catch_up=True,
+                           covered=covered) if i.startswith("halfyear")] == [
+        "halfyear 2026-H1", "halfyear 2026-H2"]
+    weeks = ids(date(2027, 1, 11), ("weekly",), catch_up=True, covered=covered)
+    assert weeks[0] == "weekly 2026-W23"
+    assert weeks[-1] == "weekly 2027-W01"
+    assert "weekly 2026-W53" in weeks
+    assert len(weeks) == 53 - 23 + 1 + 1  # W23 … W53 of 2026, then 2027-W01
+
+
+@settings(max_examples=40, deadline=None)
+@given(last=st.dates(date(2024, 1, 1), date(2028, 12, 31)),
+       gap=st.integers(1, 120),
+       reports=st.lists(st.sampled_from(EVERY), min_size=1, max_size=6, unique=True))
+def test_assessment_catch_up_equals_the_plain_runs(last: date, gap: int,
+                                                   reports: list[str]) -> None:
+    today = last + timedelta(days=gap)
+    daily: list[Due] = []
+    for n in range(1, gap + 1):
+        daily += plan(last + timedelta(days=n), reports).due
+    caught = plan(today, reports, catch_up=True, covered={last - timedelta(days=1)}).due
+    assert list(caught) == daily
+    for d in caught:
+        parsed = parse_period(d.period, d.report)
+        assert (parsed.start, parsed.end) == (d.start, d.end)
+
+
+def test_periods_command_shows_weekly_and_halfyear(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "reportgen.toml").write_text(
+        '[schedule]\nreports = ["weekly", "monthly", "halfyear"]\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["periods", "--date", "2026-07-01"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "monthly    2026-06     2026-06-01 … 2026-06-30  to make",
+        "halfyear   2026-H1     2026-01-01 … 2026-06-30  to make",
+    ]
+    result = CliRunner().invoke(main, ["periods", "--date", "2026-01-05"])
+    assert result.output.splitlines() == [
+        "weekly     2026-W01    2025-12-29 … 2026-01-04  to make"]
+
+
+def test_custom_in_schedule_is_a_config_error(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "reportgen.toml").write_text('[schedule]\nreports = ["custom"]\n',
+                                             encoding="utf-8")
+    for command in (["periods", "--date", "2026-07-01"], ["run", "--date", "2026-07-01"]):
+        result = CliRunner().invoke(main, command)
+        assert result.exit_code == 2, result.output
+        assert "schedule.reports lists 'custom'" in result.output
+        assert "reportgen generate --report custom" in result.output
+        assert "Traceback" not in result.output
+    assert not (tmp_path / "reports").exists()

@@ -30,7 +30,8 @@ def draft(report: Report, *, lang: str = "zh", unit: str = "wan",
     env = environment(templates)
     common = {"report": report.report, "end": report.end, "lang": lang,
               "unit": labels.unit(unit), "period_name": labels.period_name(report.report,
-                                                                           report.start)}
+                                                                           report.start,
+                                                                           report.end)}
     paragraphs = []
     for topic, facts in topic_facts(report, labels, unit):
         text = sentence(env, topic, lang, {**common, **facts})

@@ -221,6 +221,10 @@ class Topics:
                 "time": shown.pct(time),
                 # ahead of (1), level with (0) or behind (−1) time progress, exactly
                 "pace": None if completion is None else (completion > time) - (completion < time),
+                # 双过半: a yearly target on pace on 30 June (assessment.md)
+                "double_half": (completion is not None and completion >= time
+                                and report_of(period) == "yearly"
+                                and (self.report.end.month, self.report.end.day) == (6, 30)),
             })
         return {"items": items} if items else None
 

@@ -22,7 +22,7 @@ from reportgen.ledger.load import Columns, Ledger
 from reportgen.ledger.parse import DECIMAL_SCALE, NO_DATE, days_to_dates
 from reportgen.ledger.problems import Indexable, Problems
 from reportgen.ledger.schema import CORPORATE, ENTERPRISE_SIZES, codes
-from reportgen.periods import parse_period
+from reportgen.periods import TARGET_PERIODS, parse_period
 
 
 def _duplicates(values: np.ndarray) -> np.ndarray:
@@ -158,8 +158,8 @@ def _check_optional(problems: Problems, ledger: Ledger) -> None:
         distinct, index = np.unique(periods.astype(str), return_inverse=True)
         kinds = np.array([_period_kind(p) for p in distinct.tolist()], dtype=object)[index]
         problems.add_mask(targets.source, "period", (kinds == "") & (periods != ""),
-                          targets.rows, periods, "not a year, quarter or month id "
-                          "(e.g. 2026, 2026-Q4, 2026-10)")
+                          targets.rows, periods, "not a year, quarter or month id, nor a "
+                          "half-year id (e.g. 2026, 2026-Q4, 2026-10, 2026-H1)")
         value = targets["target"]
         _range(problems, targets, "target", value < 0, "must not be negative",
                _decimal_shown(value))
@@ -178,7 +178,7 @@ def _period_kind(period_id: str) -> str:
         kind = parse_period(period_id).report
     except UsageError:
         return ""
-    return "" if kind == "dekad" else kind
+    return kind if kind in TARGET_PERIODS else ""
 
 
 def validate_ledger(ledger: Ledger) -> None:

@@ -29,8 +29,8 @@ from reportgen.periods import Period
 from reportgen.scope import WHOLE_BANK, Selection
 from reportgen.scoped import scoped
 
-WITH_MONTHLY_SECTIONS = ("monthly", "quarterly", "yearly")
-WITH_MIGRATION_AND_TREND = ("quarterly", "yearly")
+WITH_MONTHLY_SECTIONS = ("monthly", "quarterly", "halfyear", "yearly")
+WITH_MIGRATION_AND_TREND = ("quarterly", "halfyear", "yearly")
 
 
 def _legal_entity(ctx: Context) -> bool:

@@ -1,11 +1,13 @@
 """客户经理: each account manager's book on D, and completion of targets.
 
-A target counts when its period (year, quarter or month) contains D, and is measured from
-that period's start P to D: balance increase = Σ bal(D) − Σ bal(P − 1); disbursed = Σ
-disburse in [P, D]; new customers = customers with a live loan of the manager on D and
-none on P − 1 (all unknown, null, when P − 1 is before the ledger's first date, as is the
-change since a year start before it).  Target values are parsed in millionths: money
-targets become fen, counts whole numbers.
+A target counts when its period (year, half-year, quarter or month) contains D, and is
+measured from that period's start P to D: balance increase = Σ bal(D) − Σ bal(P − 1);
+disbursed = Σ disburse in [P, D]; new customers = customers with a live loan of the
+manager on D and none on P − 1 (all unknown, null, when P − 1 is before the ledger's first
+date, as is the change since a year start before it).  Each result also says how much of
+its period's time has gone (时间进度, days of [P, D] ÷ days of the period) and whether
+completion keeps pace.  Target values are parsed in millionths: money targets become fen,
+counts whole numbers.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from reportgen.metrics.context import (
 from reportgen.metrics.grouped import group_count, group_sum
 from reportgen.metrics.shared import shared
 from reportgen.model import AccountManagers, ManagerRow, TargetResult, ratio
-from reportgen.periods import Period, parse_period
+from reportgen.periods import Period, target_periods, time_progress
 
 
 def _manager_customers(ctx: Context, live: np.ndarray) -> np.ndarray:
@@ -42,12 +44,6 @@ def _per_manager(pairs: np.ndarray, ctx: Context) -> np.ndarray:
     n_m = len(ctx.ledger.managers)
     managers = (pairs // max(ctx.n_customers, 1)).astype(np.int64)
     return np.bincount(managers, minlength=n_m)[:n_m].astype(np.int64)
-
-
-def _target_periods(ctx: Context) -> list[Period]:
-    end = ctx.period.end
-    ids = (f"{end.year}", f"{end.year}-Q{(end.month - 1) // 3 + 1}", f"{end.year}-{end.month:02d}")
-    return [parse_period(i) for i in ids]
 
 
 def _actuals(ctx: Context, p: Period, balance: np.ndarray, now: np.ndarray
@@ -75,7 +71,7 @@ def _targets(ctx: Context, names: list[str], balance: np.ndarray, now: np.ndarra
     n_m = len(ctx.ledger.managers)
     index = {name: i for i, name in enumerate(names)}
     metrics = [name for name, *_ in TARGET_METRICS]
-    for p in _target_periods(ctx):
+    for p in target_periods(ctx.period.end):
         rows = np.flatnonzero((targets["period"] == p.id) & _in_scope(ctx, targets))
         if not rows.size:
             continue
@@ -93,8 +89,7 @@ def _targets(ctx: Context, names: list[str], balance: np.ndarray, now: np.ndarra
             scale = DECIMAL_SCALE if metric == "new_customers" else DECIMAL_SCALE // 100
             target = int(value) // scale
             actual = None if not known else int(actuals[metric][m]) if m < n_m else 0
-            out.setdefault(m, []).append(TargetResult(
-                metric, p.id, target, actual, None if actual is None else ratio(actual, target)))
+            out.setdefault(m, []).append(_progress(ctx, p, metric, target, actual))
     return out
 
 
@@ -114,6 +109,19 @@ def _target_codes(ctx: Context, targets: Columns) -> np.ndarray:
     index = {name: i for i, name in enumerate(ctx.ledger.managers)}
     return np.array([index.get(str(n), -1) for n in targets["account_manager"].tolist()],
                     dtype=np.int64)
+
+
+def _progress(ctx: Context, p: Period, metric: str, target: int, actual: int | None
+              ) -> TargetResult:
+    """A target's completion against the time gone (assessment.md, Target progress); an
+    unknown actual has an unknown completion and pace, but its time still goes by."""
+    completion = None if actual is None else ratio(actual, target)
+    elapsed = ratio(*time_progress(p, ctx.period.end))
+    on_pace = None if completion is None or elapsed is None else completion >= elapsed
+    end = ctx.period.end
+    double_half = bool(on_pace) and p.report == "yearly" and (end.month, end.day) == (6, 30)
+    return TargetResult(metric, p.id, target, actual, completion, elapsed, on_pace,
+                        double_half)
 
 
 @dataclass(frozen=True)

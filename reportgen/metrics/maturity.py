@@ -2,8 +2,8 @@
 
 Due this period: maturity_date in [S, D] and something to collect (bal(x, O) plus the
 period's disbursements is above zero — a loan repaid in full before the period is not
-"due").  Upcoming: live loans maturing in (D, D + 30 days], 10 days for the dekad report,
-soonest first, then balance descending, then loan_id.
+"due").  Upcoming: live loans maturing in (D, D + 30 days], 10 days for the dekad and
+custom reports, 7 for the weekly one, soonest first, then balance descending, then loan_id.
 """
 
 from __future__ import annotations
@@ -18,9 +18,11 @@ from reportgen.metrics.context import Context, grade_names, live_balance, sort_k
 from reportgen.metrics.shared import shared
 from reportgen.model import Listing, Maturity, UpcomingLoan, ratio
 
+UPCOMING_DAYS = {"weekly": 7, "dekad": 10, "custom": 10}  # assessment.md; else 30
+
 
 def upcoming_days(report: str) -> int:
-    return 10 if report == "dekad" else 30
+    return UPCOMING_DAYS.get(report, 30)
 
 
 def maturity(ctx: Context) -> Maturity:

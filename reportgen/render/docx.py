@@ -81,7 +81,7 @@ class _Writer:
         r, t = self.report, self.t
         self.paragraph(f"{r.bank} {r.branch}".strip(), size=12, center=True)
         self.paragraph(t.report_title(r.report), size=18, bold=True, center=True)
-        self.paragraph(t.period_name(r.report, r.start), size=12, center=True)
+        self.paragraph(t.period_name(r.report, r.start, r.end), size=12, center=True)
         self.paragraph(t("unit_note", unit=t.unit(self.options.unit)), center=True)
         items = cover_items(r, t, self.options.unit)
         table = self.doc.add_table(rows=0, cols=2)

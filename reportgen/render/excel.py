@@ -87,7 +87,7 @@ class _Writer:
         self.t = Labels(options.lang)
         self.wb = Workbook(write_only=True)
         self.title = self.t.report_title(report.report)
-        self.period = self.t.period_name(report.report, report.start)
+        self.period = self.t.period_name(report.report, report.start, report.end)
         self.unit_note = self.t("unit_note", unit=self.t.unit(options.unit))
         self.styles: dict[tuple[object, ...], Any] = {}  # cell kind/mark → style array
         self.cut = 0  # text cells cut at Excel's limit

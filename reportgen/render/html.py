@@ -89,7 +89,7 @@ def context(report: Report, options: RenderOptions) -> dict[str, Any]:
         "html_lang": HTML_LANG[options.lang],
         "report": report,
         "title": t.report_title(report.report),
-        "period_name": t.period_name(report.report, report.start),
+        "period_name": t.period_name(report.report, report.start, report.end),
         "unit_name": t.unit(options.unit),
         "unit_note": t("unit_note", unit=t.unit(options.unit)),
         "created": report.end.isoformat(),

@@ -128,7 +128,9 @@ def _compare(row: Compare) -> dict[str, Any]:
 def _target(t: TargetResult) -> dict[str, Any]:
     field = "count" if t.metric == "new_customers" else "money"
     return {"metric": t.metric, "period": t.period, "target": _value(field, t.target),
-            "actual": _value(field, t.actual), "completion": ratio6(t.completion)}
+            "actual": _value(field, t.actual), "completion": ratio6(t.completion),
+            "time_progress": ratio6(t.time_progress), "on_pace": t.on_pace,
+            "double_half": t.double_half}
 
 
 def _migration_matrix(matrix: tuple[tuple[int | None, ...], ...]

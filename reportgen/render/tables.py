@@ -17,7 +17,7 @@ from typing import Any
 from reportgen.formatting import Kind, shown_text
 from reportgen.labels import Labels
 from reportgen.ledger.schema import GRADE_CODES
-from reportgen.model import Compare, Report, Sections
+from reportgen.model import Compare, Report, Sections, TargetResult
 
 COUNT_ROWS = frozenset({"accounts", "customers"})  # Compare rows that hold counts
 COMPARE_COLUMNS = ("current", "opening", "change_opening", "year_start", "change_year_start",
@@ -309,7 +309,9 @@ class _Builder:
                 Column("metric", self.t("col.metric"), numeric=False, width=16),
                 Column("period", self.t("col.period"), numeric=False, width=12),
                 Column("target", self.t("col.target")), Column("actual", self.t("col.actual")),
-                Column("completion", self.t("col.completion"))]
+                Column("completion", self.t("col.completion")),
+                Column("time_progress", self.t("col.time_progress")),
+                Column("progress", self.t("col.progress"), numeric=False, width=20)]
             pairs = [(r, g) for r in a.rows for g in r.targets]
             target_rows = []
             for r, g in self.cut(pairs):
@@ -318,10 +320,19 @@ class _Builder:
                                     Cell(self.t.enum("metric", g.metric)),
                                     Cell(self.t.period_id_name(g.period)),
                                     Cell(g.target, kind), Cell(g.actual, kind),
-                                    Cell(g.completion, Kind.RATIO)])
+                                    *self._progress(g)])
             tables.append(self.table("targets", self.t("table.targets"), target_columns,
                                      target_rows, len(pairs)))
         return tuple(tables)
+
+    def _progress(self, g: TargetResult) -> tuple[Cell, ...]:
+        """完成进度 beside 时间进度: red when the target is behind its time."""
+        mark = "" if g.on_pace is None else ("ok" if g.on_pace else "breach")
+        status = (None if g.on_pace is None else self.t(
+            "progress.double_half" if g.double_half
+            else "progress.on_pace" if g.on_pace else "progress.behind"))
+        return (Cell(g.completion, Kind.RATIO, mark), Cell(g.time_progress, Kind.RATIO),
+                Cell(status, Kind.TEXT, mark))
 
     def trend(self, s: Sections) -> tuple[Table, ...]:
         assert s.trend is not None
@@ -377,7 +388,7 @@ def cover_items(report: Report, labels: Labels, unit: str) -> list[tuple[str, st
         (labels("cover.bank"), report.bank or labels("null")),
         _scope_item(report, labels),
         (labels("cover.report"), labels.report_title(report.report)),
-        (labels("cover.period"), labels.period_name(report.report, report.start)),
+        (labels("cover.period"), labels.period_name(report.report, report.start, report.end)),
         (labels("cover.dates"), labels.date_range(report.start, report.end)),
         (labels("cover.unit"), labels.unit(unit)),
         (labels("cover.generated_at"), labels.timestamp(report.generated_at)),

@@ -134,7 +134,8 @@ def _split(year: IntArray, shares: tuple[float, ...], money: bool) -> list[IntAr
 
 def targets(rng: np.random.Generator, loans: Loans, manager_of_customer: IntArray,
             n_managers: int, tx: Rows, end_year: int, end_month: int, end: int) -> Targets:
-    """Targets of every manager for the end year, its quarters and its months so far.
+    """Targets of every manager for the end year, its half-years (each the sum of its two
+    quarters: the 6-30 assessment), its quarters and its months so far.
 
     Year targets are last twelve months' disbursement and new customers plus 0-25 %, and a
     net balance increase of 6-16 % of today's balance.
@@ -150,14 +151,16 @@ def targets(rng: np.random.Generator, loans: Loans, manager_of_customer: IntArra
         _round_money((disbursed * rng.uniform(1.0, 1.25, n_managers)).astype(np.int64)),
         np.maximum(np.round(new * rng.uniform(1.0, 1.25, n_managers)).astype(np.int64), 1),
     )
-    periods = [f"{end_year}"] + [f"{end_year}-Q{q}" for q in range(1, 5)]
+    periods = ([f"{end_year}"] + [f"{end_year}-Q{q}" for q in range(1, 5)]
+               + [f"{end_year}-H{h}" for h in (1, 2)])
     columns: list[list[IntArray]] = []
     for metric, total in enumerate(year):
         money = metric != NEW_CUSTOMERS
         quarters = _split(total, QUARTER_SHARES, money)
         months = [_split(quarters[(m - 1) // 3], (1 / 3,), money)[0]
                   for m in range(1, end_month + 1)]
-        columns.append([total, *quarters, *months])
+        halves = [quarters[0] + quarters[1], quarters[2] + quarters[3]]
+        columns.append([total, *quarters, *halves, *months])
     periods += [f"{end_year}-{m:02d}" for m in range(1, end_month + 1)]
     value = np.stack([np.stack(c, axis=1) for c in columns], axis=2)  # manager, period, metric
     m_idx, p_idx, k_idx = np.indices(value.shape).reshape(3, -1)
