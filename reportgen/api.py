@@ -47,6 +47,7 @@ class Session:
     engine: Engine
     data_date: DataDate
     first_day: date
+    partitioned: bool = False  # computed part by part (parts/): the reports' days only
 
     @functools.cached_property
     def last_day_warnings(self) -> tuple[list[str], int]:
@@ -199,3 +200,71 @@ def open_frames(*, customers: pd.DataFrame, loans: pd.DataFrame,
         return open_ledger(FRAMES_PATH, raw=raw, as_of=as_of)
     except LedgerError as exc:
         raise LedgerError(*frame_problems(exc.problems, exc.total, labels)) from None
+
+
+def open_partitioned(path: Path, jobs: list[tuple[str, str, bool]], config: Config, *,
+                     partitions: int | None = None, cluster: str | None = None,
+                     as_of: date | None = None, config_as_of: date | None = None) -> Session:
+    """A session over a ledger computed part by part (``--partitions``/``--cluster``):
+    ``jobs`` (report type, period id, with the loan book) are every report the session
+    will build, since each part is loaded once and computes them all.  A declared data
+    date is checked in each part; the latest row's date and the first date are the
+    extremes over the parts."""
+    from reportgen.parts.executor import reduced_engine
+
+    for report, period, _ in jobs:
+        parse_period(period, report)  # usage errors before any work
+    declared = datadate.decide(as_of=as_of, configured=config_as_of, latest=None)
+    engine = reduced_engine(path, jobs, config, partitions=partitions, cluster=cluster,
+                            declared=declared)
+    return partitioned_session(engine, declared)
+
+
+def partitioned_session(engine: Engine, declared: DataDate | None = None) -> Session:
+    """The session of an engine reduced from parts (``parts.reduce.ReducedEngine``):
+    the whole ledger's checks that no single part can make, and its dates."""
+    datadate.check_not_empty(engine.ledger, engine)
+    data_date = declared or datadate.decide(as_of=None, configured=None,
+                                            latest=engine.last_day())
+    first_day = engine.first_day()
+    assert data_date is not None  # a journal row gives both dates
+    assert first_day is not None
+    return Session(engine.ledger, engine, data_date, first_day, partitioned=True)
+
+
+def wanted_parts(ledger: Path, partitions: int | None, cluster: str | None,
+                 config: Config) -> int | None:
+    """The number of parts to split into, or None for the one-process path."""
+    from reportgen.errors import UsageError
+    from reportgen.parts.executor import parts_for_memory
+    from reportgen.parts.split import read_manifest
+
+    if read_manifest(ledger) is not None:
+        return 0  # already split: its own number of parts
+    if partitions is None and config.engine.memory_gb > 0:
+        partitions = parts_for_memory(ledger, config.engine.memory_gb)
+    if partitions is None and (cluster or config.engine.cluster):
+        partitions = 2  # a cluster with one part would leave workers idle
+    if partitions is not None and not ledger.is_dir():
+        raise UsageError(f"{ledger}: --partitions and --cluster need a ledger folder of "
+                         "CSV/Parquet files (a workbook is one process's size)")
+    return partitions
+
+
+def open_session(ledger: Path, jobs: list[tuple[str, str, bool]], config: Config, *,
+                 partitions: int | None, cluster: str | None, progress: bool,
+                 as_of: date | None = None, mapping: Mapping | None = None) -> Session:
+    """The ledger as one process loads it, or computed part by part when asked (a mapped
+    export is read in one process: the parts are written in reportgen's own format)."""
+    from reportgen.errors import UsageError
+
+    cluster = cluster or config.engine.cluster or None
+    parts = wanted_parts(ledger, partitions, cluster, config)
+    if parts is None or (parts == 1 and cluster is None):
+        return open_ledger(ledger, progress=progress, as_of=as_of,
+                           config_as_of=config.ledger.as_of, mapping=mapping)
+    if mapping is not None:
+        raise UsageError("--partitions and --cluster read a ledger in reportgen's own format: "
+                         "drop --mapping, or split the export after mapping it")
+    return open_partitioned(ledger, jobs, config, partitions=parts or None, cluster=cluster,
+                            as_of=as_of, config_as_of=config.ledger.as_of)

@@ -415,7 +415,14 @@ def _read_parquet(table: Table, path: Path, problems: list[Problem]) -> RawTable
     if any(p.file == path.name for p in problems):
         return None
     columns = {name: _as_text(_combine(arrow.column(i))) for i, name in found.items()}
-    return RawTable(table, path.name, columns, arrow.num_rows)
+    # A part written by ``reportgen partition`` names the file and rows it came from, so the
+    # validator's messages point into the file the user has.
+    metadata = arrow.schema.metadata or {}
+    source = metadata.get(b"reportgen.source", path.name.encode()).decode()
+    numbers = None
+    if "__source_row" in arrow.column_names:
+        numbers = np.asarray(arrow.column("__source_row").to_numpy(), dtype=np.int32)
+    return RawTable(table, source, columns, arrow.num_rows, numbers)
 
 
 def _as_text(array: pa.Array) -> pa.Array:
