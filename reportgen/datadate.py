@@ -19,12 +19,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-import numpy as np
-
 from reportgen.engine import Engine, day_number
 from reportgen.errors import LedgerError, PeriodNotCoveredError, Problem
 from reportgen.ledger.load import Columns, Ledger
-from reportgen.ledger.parse import NO_DATE, days_to_dates
+from reportgen.ledger.parse import NO_DATE
+from reportgen.ledger.validate import iso_days
 from reportgen.periods import Period
 
 AS_OF_OPTION = "--as-of"
@@ -90,10 +89,8 @@ def _after(ledger: Ledger, table: Columns, limit: int, message: str) -> None:
     days = table["date"]
     late = (days != NO_DATE) & (days > limit)
     if late.any():
-        shown = np.full(len(days), None, dtype=object)
-        hits = np.flatnonzero(late)[:ledger.problems.limit]
-        shown[hits] = days_to_dates(days[hits]).astype(str)
-        ledger.problems.add_mask(table.source, "date", late, table.rows, shown, message)
+        ledger.problems.add_mask(table.source, "date", late, table.rows, iso_days(days),
+                                 message)
 
 
 def check_not_empty(ledger: Ledger, engine: Engine) -> None:

@@ -15,7 +15,7 @@ from reportgen.formatting import yuan
 from reportgen.ledger.parse import NO_DATE
 from reportgen.ledger.problems import Problems
 from reportgen.ledger.schema import DISBURSE, TX_TYPES, codes
-from reportgen.ledger.validate import _iso_days, _Shown
+from reportgen.ledger.validate import _Shown, iso_days
 
 TX_TYPE_CODES = codes(TX_TYPES)
 
@@ -58,7 +58,7 @@ def _check_state_rows(problems: Problems, engine: Engine, source: str) -> None:
     same = np.flatnonzero(engine.cl_key[1:] == engine.cl_key[:-1]) + 1
     mask = np.zeros(len(engine.cl_key), dtype=bool)
     mask[same] = True
-    problems.add_mask(source, "date", mask, engine.cl_row, _iso_days(engine.cl_day),
+    problems.add_mask(source, "date", mask, engine.cl_row, iso_days(engine.cl_day),
                       "a second state row for the same loan_id and date")
 
 
@@ -106,5 +106,5 @@ def _check_disbursed_before_start(problems: Problems, engine: Engine) -> None:
     loan_start = np.where(known, start[np.where(known, loan, 0)], NO_DATE)
     mask = ((tx["type"] == DISBURSE) & known & (day != NO_DATE) & (loan_start != NO_DATE)
             & (day < loan_start))
-    problems.add_mask(tx.source, "date", mask, tx.rows, _iso_days(day),
+    problems.add_mask(tx.source, "date", mask, tx.rows, iso_days(day),
                       "a disbursement dated before its loan's start_date")

@@ -32,6 +32,7 @@ from reportgen.formatting import yuan
 from reportgen.ledger.parse import DECIMAL_SCALE, NO_DATE, days_to_dates
 from reportgen.ledger.problems import Problems
 from reportgen.ledger.schema import DISBURSE, REPAY, WRITEOFF
+from reportgen.ledger.validate import iso_days
 
 DERIVED_LABEL = "由余额变动推算"  # how every format labels flows derived from balances
 TRUE_TEXT = ("true", "1", "y", "是")
@@ -89,7 +90,7 @@ def check(values: dict[str, np.ndarray], loan: np.ndarray, loan_start: np.ndarra
     start = np.where(known, loan_start[np.where(known, loan, 0)], NO_DATE)
     early = (known & parsed["date"] & (start != NO_DATE) & (day < start)
              & parsed["balance"] & (balance > 0))
-    problems.add_mask(source, "date", early, rows, _Iso(day),
+    problems.add_mask(source, "date", early, rows, iso_days(day),
                       "a balance dated before its loan's start_date")
     usable = known & parsed["date"] & parsed["balance"] & parsed["grade"] & parsed["overdue_days"]
     usable &= ~early & ~bad_days & ~flag_bad & (balance >= 0)
@@ -101,7 +102,7 @@ def check(values: dict[str, np.ndarray], loan: np.ndarray, loan_start: np.ndarra
     ordered = keys[order]
     repeat = np.zeros(len(keys), dtype=bool)
     repeat[order[1:]] = (ordered[1:] == ordered[:-1]) & usable[order[1:]] & usable[order[:-1]]
-    problems.add_mask(source, "date", repeat, rows, _Iso(day),
+    problems.add_mask(source, "date", repeat, rows, iso_days(day),
                       "a second balances row for the same loan_id and date")
     return usable & ~repeat, order
 
@@ -172,13 +173,3 @@ class _Whole:
 
     def __getitem__(self, i: int) -> str:
         return f"{Decimal(int(self.values[i])).scaleb(-6).normalize():f}"
-
-
-class _Iso:
-    """Day numbers shown as ISO dates, only for the rows shown."""
-
-    def __init__(self, values: np.ndarray) -> None:
-        self.values = values
-
-    def __getitem__(self, i: int) -> str:
-        return str(days_to_dates(self.values[i:i + 1])[0])

@@ -101,7 +101,7 @@ def _check_loans(problems: Problems, loans: Columns) -> None:
     start, maturity = loans["start_date"], loans["maturity_date"]
     both = (start != NO_DATE) & (maturity != NO_DATE)
     problems.add_mask(loans.source, "maturity_date", both & (maturity <= start), loans.rows,
-                      _iso_days(maturity), "must be after start_date")
+                      iso_days(maturity), "must be after start_date")
     rate = loans["rate"]
     _range(problems, loans, "rate", (rate < 0) | (rate >= 100 * DECIMAL_SCALE),
            "must be at least 0 and below 100 (percent)", _decimal_shown(rate))
@@ -111,7 +111,7 @@ def _iso_day(day: int) -> str | None:
     return None if day == NO_DATE else str(days_to_dates(np.array([day]))[0])
 
 
-def _iso_days(days: np.ndarray) -> _Shown:
+def iso_days(days: np.ndarray) -> _Shown:
     """Day numbers shown as ISO dates, lazily (a million state rows cost nothing when none
     of them is wrong)."""
     return _Shown(days, _iso_day)
@@ -138,7 +138,7 @@ def _check_transactions(problems: Problems, tx: Columns) -> None:
 def _check_classifications(problems: Problems, cl: Columns) -> None:
     since, day = cl["overdue_since"], cl["date"]
     late = (since != NO_DATE) & (day != NO_DATE) & (since > day)
-    problems.add_mask(cl.source, "overdue_since", late, cl.rows, _iso_days(since),
+    problems.add_mask(cl.source, "overdue_since", late, cl.rows, iso_days(since),
                       "is after the row's date")
 
 
@@ -156,7 +156,7 @@ def _check_optional(problems: Problems, ledger: Ledger) -> None:
                     figures.codes(name) + 1)
         dated = (figures["date"] != NO_DATE) & (figures["item"] >= 0)  # else reported already
         problems.add_mask(figures.source, "date", _duplicates(key) & dated, figures.rows,
-                          _iso_days(figures["date"]), "a second row for the same item and date")
+                          iso_days(figures["date"]), "a second row for the same item and date")
     targets = ledger.targets
     if targets is not None and len(targets):
         periods = targets["period"]
@@ -199,7 +199,7 @@ def _check_deposits(problems: Problems, ledger: Ledger) -> None:
         return  # an export in (account, date) or (date, account) order: no sort needed
     key = np.where(dated, account * (1 << 32) + day, -1 - np.arange(len(day)))
     problems.add_mask(balances.source, "date", _duplicates(key) & dated, balances.rows,
-                      _iso_days(day), "a second balance row for the same account and date")
+                      iso_days(day), "a second balance row for the same account and date")
 
 
 def _ascending(keys: np.ndarray) -> bool:
