@@ -315,6 +315,29 @@ class Engine:
         cum = self.type_cum[tx_type]
         return keys[pick] >> _DAY_BITS, days[pick], cum[pick + 1] - cum[pick]
 
+    def day_sums(self, start: date, end: date) -> np.ndarray:
+        """Σ_{d∈[start, end]} bal(loan, d) per loan (fen·days, int64): the numerator of a
+        daily average balance (贷款日均余额).
+
+        A principal row (signed amount a, dated t ≤ end) is in the balance from t on, so it
+        adds a × (end − max(t, start) + 1): one product and one running sum over the
+        journal, read at each loan's first row, no loop over days.  Per loan (not one
+        total) so that a scope masks it and the parts of a partitioned run join it.
+        """
+        signed = np.diff(self.cum_principal)
+        held = self.tx_day.astype(np.int64)
+        np.maximum(held, day_number(start), out=held)
+        np.subtract(day_number(end) + 1, held, out=held)
+        np.maximum(held, 0, out=held)
+        signed *= held
+        del held
+        cum = _running_sum(signed)
+        return cum[self.tx_first + self._tx_counts()] - cum[self.tx_first]
+
+    def _tx_counts(self) -> np.ndarray:
+        """Each loan's number of usable journal rows."""
+        return np.bincount(self.tx_loan, minlength=self.n_loans)[:self.n_loans]
+
     def balances(self, loans: np.ndarray, days: np.ndarray) -> np.ndarray:
         """bal(loan, day) for each (loan, day number) pair: one binary search each."""
         upto = np.searchsorted(self.tx_key, _keys(loans, days), side="right")

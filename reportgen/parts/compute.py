@@ -3,7 +3,9 @@ engine answered, per loan, for the reduce.
 
 The metrics are not changed for partitions: they run on each part through a
 ``RecordingEngine`` (an ``Engine`` that notes every per-loan answer it gives: snapshots,
-flows, the period's disbursements, balances at given days, the live-contract flips), and
+states, flows, day sums, the period's disbursements, balances at given days, the
+live-contract flips; and, through a ``RecordingDepositBook``, every per-account deposit
+balance and day sum), and
 once more on the reduced engine, which answers the same questions from the parts' notes
 joined in the original loan order.  The part's own figures are thrown away: metrics cost
 about a tenth of a report, so this doubles that tenth, and buys an exact reduce for every
@@ -24,10 +26,11 @@ import numpy as np
 
 from reportgen.config import Config
 from reportgen.datadate import DataDate, check_declared
-from reportgen.engine import Engine, LiveTotals, Snapshot, _keys
+from reportgen.deposit_engine import DaySum, DepositBook
+from reportgen.engine import Engine, Snapshot, _keys
 from reportgen.errors import LedgerError
 from reportgen.journal_checks import check_journal
-from reportgen.ledger.load import Columns, load_ledger
+from reportgen.ledger.load import Columns, Ledger, load_ledger
 from reportgen.ledger.validate import validate_ledger
 from reportgen.metrics.build import build_report
 from reportgen.metrics.daily import DailyTotals, daily_totals
@@ -50,8 +53,7 @@ class PartFigures:
     products: list[str]
     groups: list[str]
     snapshots: dict[date, Snapshot]
-    flows: dict[tuple[int, date, date], np.ndarray]
-    counts: dict[tuple[date, date], np.ndarray]
+    per_loan: dict[tuple[object, ...], np.ndarray]  # ("flow", type, S, D) → one per loan
     transactions: dict[tuple[int, date, date], tuple[np.ndarray, np.ndarray, np.ndarray]]
     balance_keys: np.ndarray  # (loan, day) keys asked of ``balances``, part loan numbers
     balance_values: np.ndarray
@@ -61,7 +63,42 @@ class PartFigures:
     first_day: date | None
     journal_source: str  # the transactions file's name, for the reduce's messages
     has_journal: bool
+    snapshot_days: frozenset[date] | None  # a snapshot ledger's dates (None: a journal)
+    deposits: PartDeposits | None
     pid: int = field(default_factory=os.getpid)  # where the part was computed
+
+
+@dataclass
+class PartDeposits:
+    """One part's deposit accounts and the per-account answers its reports asked."""
+
+    accounts: Columns
+    managers: list[str]
+    first_day: date | None
+    per_account: dict[tuple[object, ...], np.ndarray]  # ("balance", day) → one per account
+
+
+class RecordingDepositBook(DepositBook):
+    """A ``DepositBook`` over one part that notes each per-account answer it gives."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        super().__init__(ledger)
+        self.per_account: dict[tuple[object, ...], np.ndarray] = {}
+
+    def first_day(self) -> date | None:
+        """Every day known, as for the loans (``RecordingEngine.first_day``): the part is
+        asked every question the whole book is; the reduce decides with the true day."""
+        return EARLIEST
+
+    def balance(self, day: date) -> np.ndarray:
+        out = super().balance(day)
+        self.per_account[("balance", day)] = out
+        return out
+
+    def day_sum(self, start: date, end: date) -> DaySum:
+        out = super().day_sum(start, end)
+        self.per_account[("day_sum", start, end)] = out.fen_days
+        return out
 
 
 class RecordingEngine(Engine):
@@ -69,8 +106,12 @@ class RecordingEngine(Engine):
 
     def __init__(self, engine: Engine) -> None:
         self.__dict__.update(engine.__dict__)
-        self.flows: dict[tuple[int, date, date], np.ndarray] = {}
-        self.counts: dict[tuple[date, date], np.ndarray] = {}
+        self.per_loan: dict[tuple[object, ...], np.ndarray] = {}
+        ledger = engine.ledger
+        self.deposit_book = (RecordingDepositBook(ledger) if ledger.deposit_accounts is not None
+                             and ledger.deposit_balances is not None else None)
+        if self.deposit_book is not None:  # what ``metrics.deposits.deposit_book`` reads
+            self.memo[("deposit_book",)] = self.deposit_book
         self.transactions: dict[tuple[int, date, date],
                                 tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self.asked: list[tuple[np.ndarray, np.ndarray]] = []
@@ -78,13 +119,28 @@ class RecordingEngine(Engine):
 
     def flow(self, tx_type: int, start: date, end: date) -> np.ndarray:
         out = super().flow(tx_type, start, end)
-        self.flows[(tx_type, start, end)] = out
+        self.per_loan[("flow", tx_type, start, end)] = out
         return out
 
     def disburse_count(self, start: date, end: date) -> np.ndarray:
         out = super().disburse_count(start, end)
-        self.counts[(start, end)] = out
+        self.per_loan[("disburse_count", start, end)] = out
         return out
+
+    def day_sums(self, start: date, end: date) -> np.ndarray:
+        out = super().day_sums(start, end)
+        self.per_loan[("day_sums", start, end)] = out
+        return out
+
+    def state(self, day: date) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        out = super().state(day)
+        for i, array in enumerate(out):
+            self.per_loan[("state", day, i)] = array
+        return out
+
+    def balance(self, day: date) -> np.ndarray:
+        """From the (recorded) snapshot: the same array ``Engine.balance`` computes."""
+        return self.snapshot(day).balance
 
     def transactions_in(self, tx_type: int, start: date, end: date
                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -97,9 +153,10 @@ class RecordingEngine(Engine):
         self.asked.append((_keys(loans, days), out))
         return out
 
-    def live_totals(self, loan_group: np.ndarray, weight: np.ndarray) -> LiveTotals:
-        self.wants_flips = True
-        return super().live_totals(loan_group, weight)
+    def live_flips(self, loan_group: np.ndarray | None = None
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        self.wants_flips = True  # the part hands over every loan's flips (loan_group None)
+        return super().live_flips(loan_group)
 
     def first_day(self) -> date | None:
         """Every day known: a part's first date may be later than the ledger's, and the
@@ -129,6 +186,8 @@ def part_figures(path: str, jobs: list[tuple[str, str, bool]], config: Config,
         return error
     ledger.transactions.release()
     ledger.classifications.release()
+    if ledger.balances is not None:  # a snapshot part: its derived journal is the engine's
+        ledger.balances.release()
     recorder = RecordingEngine(engine)
     for report, period, include_loans in jobs:
         build_report(recorder, parse_period(period, report), config, now=FIXED_NOW,
@@ -137,16 +196,21 @@ def part_figures(path: str, jobs: list[tuple[str, str, bool]], config: Config,
                                                                                          np.int64)
     values = (np.concatenate([v for _, v in recorder.asked]) if recorder.asked
               else np.zeros(0, np.int64))
+    book, accounts = recorder.deposit_book, ledger.deposit_accounts
+    deposits = None if book is None or accounts is None else PartDeposits(
+        accounts=_lean(accounts), managers=ledger.deposit_managers,
+        first_day=DepositBook.first_day(book), per_account=book.per_account)
     return PartFigures(
         customers=_lean(ledger.customers), loans=_lean(ledger.loans),
         bank_figures=ledger.bank_figures,
         targets=ledger.targets, branches=ledger.branches, managers=ledger.managers,
         products=ledger.products, groups=ledger.groups,
-        snapshots=dict(engine._snapshots), flows=recorder.flows, counts=recorder.counts,
+        snapshots=dict(engine._snapshots), per_loan=recorder.per_loan,
         transactions=recorder.transactions, balance_keys=keys, balance_values=values,
-        flips=engine.live_flips() if recorder.wants_flips else None,
+        flips=Engine.live_flips(engine) if recorder.wants_flips else None,
         daily=daily_totals(engine), last_day=engine.last_day(), first_day=engine.first_day(),
-        journal_source=ledger.transactions.source, has_journal=engine.has_journal())
+        journal_source=ledger.transactions.source, has_journal=engine.has_journal(),
+        snapshot_days=ledger.snapshot_days, deposits=deposits)
 
 
 def _lean(columns: Columns) -> Columns:

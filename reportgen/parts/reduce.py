@@ -19,24 +19,15 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from reportgen.engine import (
-    _DAY_BITS,
-    EPOCH,
-    Engine,
-    LiveTotals,
-    Snapshot,
-    _keys,
-    totals_from_flips,
-)
+from reportgen.engine import _DAY_BITS, EPOCH, Engine, Snapshot, _keys
 from reportgen.errors import LedgerError, Problem
 from reportgen.ledger.load import Columns, Ledger, sorted_codes
+from reportgen.ledger.load import _beside as beside  # the one-process rule, reused
 from reportgen.ledger.problems import Problems
 from reportgen.metrics.daily import DailyTotals
 from reportgen.parts.compute import PartFigures
-
-
-class PartsMissingAnswerError(RuntimeError):
-    """The reduced engine was asked something no part was asked (a bug, exit 1)."""
+from reportgen.parts.deposits import MissingAnswerError as PartsMissingAnswerError
+from reportgen.parts.deposits import ReducedDepositBook
 
 
 def _order(rows: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -137,20 +128,33 @@ class ReducedEngine(Engine):
         customers = _join([p.customers for p in parts], customer_order, {"group": group_map})
         customers.values["id_rank"] = sorted_codes(customers.text["customer_id"])[0]
         first = parts[0]
+        empty = np.zeros(0, np.int32)
+        days = [p.snapshot_days for p in parts if p.snapshot_days is not None]
+        snapshot_days = frozenset().union(*days) if days else None
         self.ledger = Ledger(
             path=path, sha256=sha256, customers=customers, loans=loans,
-            transactions=Columns(first.journal_source, np.zeros(0, np.int32)),
-            classifications=Columns(first.loans.source, np.zeros(0, np.int32)),
+            transactions=Columns(first.journal_source, empty),
+            classifications=Columns(first.loans.source, empty),
             bank_figures=first.bank_figures, targets=first.targets,
             branches=branches, managers=managers, products=products, groups=groups,
-            problems=Problems())
+            problems=Problems(),
+            manager_names=beside(loans, "manager_code", len(managers), "account_manager_name"),
+            branch_ids=beside(loans, "branch_code", len(branches), "branch_id"),
+            # A snapshot ledger's table as read is released after the load, as in one
+            # process: only that there was one (and its dates) is read from here on.
+            balances=None if snapshot_days is None else Columns(first.journal_source, empty),
+            snapshot_days=snapshot_days)
         self.n_loans = len(loans)
         self.loan_index = np.arange(self.n_loans, dtype=np.int64)
         self.memo = {("daily_totals",): _daily([p.daily for p in parts])}
+        book = self._deposits(parts, customer_map)
+        if book is not None:  # what ``metrics.deposits.deposit_book`` reads
+            self.memo[("deposit_book",)] = book
         self._parts = parts
         self._loan_order = loan_order
         self._snapshots: dict[date, Snapshot] = {}
         self._flow_cache: dict[tuple[int, date, date], np.ndarray] = {}
+        self._answers: dict[tuple[object, ...], np.ndarray] = {}
         self._balance_keys, self._balance_values = self._balances()
         days = [p.last_day for p in parts if p.last_day is not None]
         self._last_day = max(days) if days else None
@@ -159,7 +163,37 @@ class ReducedEngine(Engine):
         self._has_journal = any(p.has_journal for p in parts)
         self.pids = sorted({p.pid for p in parts})
 
+    def _deposits(self, parts: list[PartFigures], customer_map: list[np.ndarray]
+                  ) -> ReducedDepositBook | None:
+        """The deposit accounts joined in original order (their managers' codes remapped to
+        the sorted union, their customers to the joined customers' rows, −1 kept) and the
+        book that answers from the parts' per-account notes."""
+        deposits = [p.deposits for p in parts]
+        if any(d is None for d in deposits):
+            return None
+        found = [d for d in deposits if d is not None]
+        order, _ = _order([d.accounts.rows for d in found])
+        names, manager_map = _code_map([d.managers for d in found])
+        accounts = _join([d.accounts for d in found], order, {
+            "manager_code": manager_map,
+            "customer": [np.append(m, -1).astype(np.int32) for m in customer_map]})
+        self.ledger.deposit_accounts = accounts
+        self.ledger.deposit_balances = Columns(found[0].accounts.source, np.zeros(0, np.int32))
+        self.ledger.deposit_managers = names
+        firsts = [d.first_day for d in found if d.first_day is not None]
+        return ReducedDepositBook(
+            accounts["kind"].astype(np.int64), accounts["manager_code"].astype(np.int64),
+            accounts["customer"].astype(np.int64), [d.per_account for d in found], order,
+            min(firsts) if firsts else None)
+
     # -- joining per-loan answers ----------------------------------------------------------
+    def _answer(self, key: tuple[object, ...]) -> np.ndarray:
+        """The parts' per-loan answer to ``key`` joined in loan order (once; each part's
+        copy goes as it is joined)."""
+        if key not in self._answers:
+            self._answers[key] = self._per_loan(
+                [p.per_loan.pop(key, None) for p in self._parts], key)
+        return self._answers[key]
     def _per_loan(self, arrays: list[np.ndarray | None], what: object) -> np.ndarray:
         for part, array in zip(self._parts, arrays, strict=True):
             if array is None and len(part.loans):
@@ -181,17 +215,23 @@ class ReducedEngine(Engine):
                 self._snapshots[day] = Snapshot(day, **joined)
         return [self._snapshots[day] for day in days]
 
+    def balance(self, day: date) -> np.ndarray:
+        return self.snapshot(day).balance
+
     def flow(self, tx_type: int, start: date, end: date) -> np.ndarray:
-        key = (tx_type, start, end)
-        if key not in self._flow_cache:
-            out = self._per_loan([p.flows.pop(key, None) for p in self._parts], key)
-            out.setflags(write=False)
-            self._flow_cache[key] = out
-        return self._flow_cache[key]
+        out = self._answer(("flow", tx_type, start, end))
+        out.setflags(write=False)
+        return out
 
     def disburse_count(self, start: date, end: date) -> np.ndarray:
-        return self._per_loan([p.counts.get((start, end)) for p in self._parts],
-                              ("count", start, end))
+        return self._answer(("disburse_count", start, end))
+
+    def day_sums(self, start: date, end: date) -> np.ndarray:
+        return self._answer(("day_sums", start, end))
+
+    def state(self, day: date) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        grade, since, has = (self._answer(("state", day, i)) for i in range(3))
+        return grade, since, has
 
     def transactions_in(self, tx_type: int, start: date, end: date
                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -231,7 +271,10 @@ class ReducedEngine(Engine):
             raise PartsMissingAnswerError("a balance no part computed")
         return self._balance_values[at] if len(wanted) else np.zeros(0, np.int64)
 
-    def live_totals(self, loan_group: np.ndarray, weight: np.ndarray) -> LiveTotals:
+    def live_flips(self, loan_group: np.ndarray | None = None
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The parts' flips (each part's every loan), in (loan, day) order, only the loans
+        of a group when ``loan_group`` is given: ``Engine.live_totals`` sums them."""
         loans, days, entries = [], [], []
         for part, loan_of in zip(self._parts, self._loan_of, strict=True):
             if part.flips is None:
@@ -243,13 +286,13 @@ class ReducedEngine(Engine):
             days.append(day)
             entries.append(entry)
         if not loans:
-            return totals_from_flips(np.zeros(0, np.int64), np.zeros(0, np.int32),
-                                     np.zeros(0, bool), loan_group, weight)
+            return np.zeros(0, np.int64), np.zeros(0, np.int32), np.zeros(0, bool)
         loan, day, entry = (np.concatenate(x) for x in (loans, days, entries))
-        kept = np.flatnonzero(loan_group[loan] >= 0)
-        loan, day, entry = loan[kept], day[kept], entry[kept]
+        if loan_group is not None:
+            kept = np.flatnonzero(loan_group[loan] >= 0)
+            loan, day, entry = loan[kept], day[kept], entry[kept]
         order = np.argsort(_keys(loan, day), kind="stable")
-        return totals_from_flips(loan[order], day[order], entry[order], loan_group, weight)
+        return loan[order], day[order], entry[order]
 
     def last_day(self) -> date | None:
         return self._last_day

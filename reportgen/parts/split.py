@@ -27,7 +27,14 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from reportgen.errors import LedgerError, Problem, UsageError
-from reportgen.ledger.schema import TABLES, Table
+from reportgen.ledger.schema import (
+    BALANCES,
+    DEPOSIT_ACCOUNTS,
+    DEPOSIT_BALANCES,
+    TABLES,
+    Table,
+    is_required,
+)
 
 MANIFEST = "partitions.json"
 SOURCE_ROW = "__source_row"
@@ -183,18 +190,40 @@ class _Writers:
                 writer.close()
 
 
-def _loan_ids(loans: pa.Table, loan_path: Path) -> pa.Array:
-    ids = pc.fill_null(pc.utf8_trim_whitespace(_column(TABLES[1], loans, "loan_id")), "")
+def _unique_ids(table: Table, whole: pa.Table, path: Path, name: str) -> pa.Array:
+    """The trimmed ids of column ``name`` (a loan's, a deposit account's), refused when
+    one repeats."""
+    ids = pc.fill_null(pc.utf8_trim_whitespace(_column(table, whole, name)), "")
     ids = ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids
     counts = pc.value_counts(ids)
     repeated = counts.filter(pc.greater(counts.field("counts"), 1)).field("values")
     if len(repeated):
-        # A repeated loan id could name loans of two customers in two parts, where no
+        # A repeated id could name records of two customers in two parts, where no
         # part's validator would see the pair: reported here, before anything is written.
         at = np.flatnonzero(pc.is_in(ids, value_set=repeated).to_numpy(zero_copy_only=False))
-        raise LedgerError([Problem(loan_path.name, int(i) + 2, "loan_id", str(ids[int(i)]),
-                                   "duplicate loan_id") for i in at[:100]], len(at))
+        raise LedgerError([Problem(path.name, int(i) + 2, name, str(ids[int(i)]),
+                                   f"duplicate {name}") for i in at[:100]], len(at))
     return ids
+
+
+def _optional_column(table: Table, batch: pa.Table, name: str) -> pa.Array | None:
+    try:
+        return _column(table, batch, name)
+    except LedgerError:
+        return None
+
+
+def _account_parts(accounts: pa.Table, parts: int) -> np.ndarray:
+    """The part of each deposit account: its customer's (the hash of ``customer_id``, so
+    a customer's deposits and loans are in one part: 有贷户 is decided there), or for an
+    account without a customer the hash of its ``account_id``."""
+    account_ids = _column(DEPOSIT_ACCOUNTS, accounts, "account_id")
+    customer_ids = _optional_column(DEPOSIT_ACCOUNTS, accounts, "customer_id")
+    if customer_ids is None:
+        return customer_parts(account_ids, parts)
+    blank = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(customer_ids), ""), True)
+    return np.where(blank.to_numpy(zero_copy_only=False), customer_parts(account_ids, parts),
+                    customer_parts(customer_ids, parts)).astype(np.int32)
 
 
 def partition_ledger(ledger: Path, out: Path, parts: int) -> dict[str, object]:
@@ -204,7 +233,8 @@ def partition_ledger(ledger: Path, out: Path, parts: int) -> dict[str, object]:
     if not ledger.is_dir():
         raise UsageError(f"{ledger}: partition splits a ledger folder of CSV/Parquet files")
     paths = {table.name: _file(ledger, table) for table in TABLES}
-    missing = [t.name for t in TABLES if t.required and paths[t.name] is None]
+    present = {name for name, path in paths.items() if path is not None}
+    missing = [t.name for t in TABLES if is_required(t, present) and paths[t.name] is None]
     if missing:
         raise LedgerError([Problem(f"{name}.csv", None, None, None,
                                    f"required file missing from {ledger}") for name in missing])
@@ -242,33 +272,34 @@ def _split(ledger: Path, out: Path, parts: int, paths: dict[str, Path | None]
     digest, encodings = _scan(ledger)
     customers = _read_whole(customers_path, encodings[customers_path])
     loans = _read_whole(loans_path, encodings[loans_path])
-    loan_ids = _loan_ids(loans, loans_path)
+    loan_ids = _unique_ids(loans_table, loans, loans_path, "loan_id")
     loan_part = customer_parts(_column(loans_table, loans, "customer_id"), parts)
-    for table, path, whole, part in (
-            (customers_table, customers_path, customers,
-             customer_parts(_column(customers_table, customers, "customer_id"), parts)),
-            (loans_table, loans_path, loans, loan_part)):
-        writers = _Writers(out, table, path.name, parts)
-        for batch in whole.to_batches(max_chunksize=1 << 20):
-            writers.write(batch, part[writers.row - 2:writers.row - 2 + batch.num_rows])
-        writers.close(whole.schema.append(pa.field(SOURCE_ROW, pa.int32())))
+    _write_whole(out, parts, customers_table, customers_path, customers,
+                 customer_parts(_column(customers_table, customers, "customer_id"), parts))
+    _write_whole(out, parts, loans_table, loans_path, loans, loan_part)
     del customers, loans
-    for table in (tx_table, cl_table):
-        journal = paths[table.name]
-        assert journal is not None
-        writers, schema = _Writers(out, table, journal.name, parts), None
-        for batch in _batches(journal, encodings[journal]):
-            ids = pc.fill_null(pc.utf8_trim_whitespace(_column(table, batch, "loan_id")), "")
-            at = pc.fill_null(pc.index_in(ids, value_set=loan_ids), -1).to_numpy(
-                zero_copy_only=False)
-            # A row of an unknown loan goes to part-000, whose validator reports it.
-            part = np.where(at >= 0, loan_part[np.maximum(at, 0)], 0).astype(np.int32)
-            writers.write(batch, part)
-            schema = schema or batch.schema.append(pa.field(SOURCE_ROW, pa.int32()))
-        writers.close(schema or _empty_schema(journal, encodings[journal]))
-    for table in TABLES[4:]:
+    # The journal (or a snapshot ledger's balances) goes with its loan.
+    for table in (tx_table, cl_table, BALANCES):
+        _split_rows(out, parts, table, paths[table.name], encodings, "loan_id", loan_ids,
+                    loan_part)
+    del loan_ids, loan_part
+    accounts_path = paths[DEPOSIT_ACCOUNTS.name]
+    if accounts_path is not None:  # deposits: accounts with their customer, rows with them
+        accounts = _read_whole(accounts_path, encodings[accounts_path])
+        account_ids = _unique_ids(DEPOSIT_ACCOUNTS, accounts, accounts_path, "account_id")
+        account_part = _account_parts(accounts, parts)
+        _write_whole(out, parts, DEPOSIT_ACCOUNTS, accounts_path, accounts, account_part)
+        del accounts
+        _split_rows(out, parts, DEPOSIT_BALANCES, paths[DEPOSIT_BALANCES.name], encodings,
+                    "account_id", account_ids, account_part)
+    elif paths[DEPOSIT_BALANCES.name] is not None:  # the loader reports the missing half
+        _split_rows(out, parts, DEPOSIT_BALANCES, paths[DEPOSIT_BALANCES.name], encodings,
+                    "account_id", pa.array([], pa.string()), np.zeros(0, np.int32))
+    by_row = {customers_table.name, loans_table.name, tx_table.name, cl_table.name,
+              BALANCES.name, DEPOSIT_ACCOUNTS.name, DEPOSIT_BALANCES.name}
+    for table in TABLES:
         small = paths[table.name]
-        if small is not None:
+        if small is not None and table.name not in by_row:
             whole = _read_whole(small, encodings[small])
             # Copied whole to every part: a part is then a complete ledger, and the
             # questions its sections ask (a manager's target flows) are the same in every
@@ -282,6 +313,35 @@ def _split(ledger: Path, out: Path, parts: int, paths: dict[str, Path | None]
                                    "source": str(ledger)}
     (out / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return manifest
+
+
+def _write_whole(out: Path, parts: int, table: Table, path: Path, whole: pa.Table,
+                 part: np.ndarray) -> None:
+    """A table read whole (customers, loans, deposit accounts) written to its parts."""
+    writers = _Writers(out, table, path.name, parts)
+    for batch in whole.to_batches(max_chunksize=1 << 20):
+        writers.write(batch, part[writers.row - 2:writers.row - 2 + batch.num_rows])
+    writers.close(whole.schema.append(pa.field(SOURCE_ROW, pa.int32())))
+
+
+def _split_rows(out: Path, parts: int, table: Table, path: Path | None,
+                encodings: dict[Path, str], key: str, ids: pa.Array, id_part: np.ndarray
+                ) -> None:
+    """Stream a table of rows (the journal, balances) to the part of the record each row
+    names in column ``key``: a batch at a time, so memory is bounded by the ids."""
+    if path is None:
+        return
+    writers, schema = _Writers(out, table, path.name, parts), None
+    for batch in _batches(path, encodings[path]):
+        names = pc.fill_null(pc.utf8_trim_whitespace(_column(table, batch, key)), "")
+        at = pc.fill_null(pc.index_in(names, value_set=ids), -1).to_numpy(
+            zero_copy_only=False)
+        # A row of an unknown record goes to part-000, whose validator reports it.
+        part = (np.where(at >= 0, id_part[np.maximum(at, 0)], 0).astype(np.int32)
+                if len(id_part) else np.zeros(len(at), np.int32))
+        writers.write(batch, part)
+        schema = schema or batch.schema.append(pa.field(SOURCE_ROW, pa.int32()))
+    writers.close(schema or _empty_schema(path, encodings[path]))
 
 
 def _empty_schema(path: Path, encoding: str) -> pa.Schema:
