@@ -226,6 +226,8 @@ def partitioned_session(engine: Engine, declared: DataDate | None = None) -> Ses
     datadate.check_not_empty(engine.ledger, engine)
     data_date = declared or datadate.decide(as_of=None, configured=None,
                                             latest=engine.last_day())
+    if data_date is not None and engine.ledger.snapshot_days is not None:
+        data_date = datadate.snapshot_source(data_date)  # named as in one process
     first_day = engine.first_day()
     assert data_date is not None  # a journal row gives both dates
     assert first_day is not None

@@ -24,8 +24,9 @@ from reportgen.render.json import report_json
 from reportgen.sample import generate_sample
 
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
-JOBS = [("dekad", "2026-10-D2"), ("monthly", "2026-10"), ("quarterly", "2026-Q3"),
-        ("yearly", "2025")]
+JOBS = [("dekad", "2026-10-D2"), ("weekly", "2026-W43"), ("monthly", "2026-10"),
+        ("quarterly", "2026-Q3"), ("halfyear", "2026-H1"), ("yearly", "2025"),
+        ("custom", "2026-10-05..2026-10-18")]  # one of every report type
 
 
 def _json_or_refusal(session: api.Session, report: str, period: str) -> str:
@@ -45,6 +46,12 @@ def assert_same_json(ledger: Path, parts: int, jobs: list[tuple[str, str]] = JOB
         expected = _json_or_refusal(one, report, period)
         assert _json_or_refusal(split, report, period) == expected, (
             f"{report} {period} in {parts} parts")
+
+
+def test_jobs_cover_every_report_type() -> None:
+    from reportgen.model import REPORT_TYPES
+
+    assert sorted(report for report, _ in JOBS) == sorted(REPORT_TYPES)
 
 
 @pytest.fixture(scope="module")
@@ -163,3 +170,79 @@ def test_loan_book_is_the_same_row_for_row(sample_bank: Path) -> None:
     assert split.loans is not None
     assert list(one.loans.rows()) == list(split.loans.rows())
     assert len(list(one.loans.rows())) > 100
+
+
+DEMO = Path(__file__).resolve().parents[1] / "sample_ledgers" / "demo"
+
+
+def test_demo_ledger_same_json() -> None:
+    """The shipped demo bank (2,000 loans, deposits, targets) in 4 parts."""
+    assert_same_json(DEMO, 4)
+
+
+def deposits_ledger(folder: Path) -> Path:
+    """``two_banks_ledger`` with deposits: accounts of borrowers C1, C2, C3 (two for C3),
+    of C9 (a depositor who borrows nothing) and A5 without a customer, in three managers'
+    books; balance rows from 2024-12-01 on, and 王经理's 存款净增 target for 2026."""
+    two_banks_ledger(folder)
+    (folder / "targets.csv").write_text(
+        "account_manager,period,metric,target\n王经理,2026,balance_increase,2000000\n"
+        "李经理,2026-10,disbursed,100000\n王经理,2026,deposit_balance_increase,500000\n",
+        encoding="utf-8")
+    (folder / "deposit_accounts.csv").write_text(
+        "account_id,customer_id,branch,account_manager,kind\n"
+        "A1,C1,城东支行,王经理,corporate_demand\n"
+        "A2,C2,城西支行,李经理,corporate_time\n"
+        "A3,C3,城东支行,李经理,individual_demand\n"
+        "A4,C9,城东支行,赵经理,individual_time\n"
+        "A5,,城西支行,王经理,margin\n"
+        "A6,C3,城东支行,王经理,individual_time\n", encoding="utf-8")
+    (folder / "deposit_balances.csv").write_text(
+        "account_id,date,balance\n"
+        "A1,2024-12-01,100000.00\nA1,2025-12-31,300000.00\nA1,2026-10-15,250000.00\n"
+        "A2,2025-06-30,500000.00\nA3,2026-01-01,20000.00\nA3,2026-10-20,30000.00\n"
+        "A4,2025-03-01,80000.00\nA5,2026-09-01,60000.00\nA6,2026-10-01,10000.00\n"
+        "A6,2026-11-30,0.00\n", encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("parts", [2, 3, 7])
+def test_deposits_same_json(tmp_path: Path, parts: int) -> None:
+    assert_same_json(deposits_ledger(tmp_path / "ledger"), parts)
+
+
+def test_deposits_reduced_by_hand(tmp_path: Path) -> None:
+    """On 2026-10-31: A1 250,000 + A2 500,000 + A3 30,000 + A4 80,000 + A5 60,000 + A6
+    10,000 = 930,000 yuan; 有贷户 (C1, C2, C3 have live loans) A1, A2, A3, A6 = 790,000,
+    the rest (C9 borrows nothing, A5 has no customer) 140,000; the accounts lie in
+    several parts of 3."""
+    import pyarrow as pa
+
+    from reportgen.parts.split import partition_ledger
+
+    ledger = deposits_ledger(tmp_path / "ledger")
+    assert len(set(customer_parts(pa.array(["C1", "C2", "C3", "C9", "A5"]), 3).tolist())) > 1
+    partition_ledger(ledger, tmp_path / "parts", 3)
+    split = api.open_partitioned(tmp_path / "parts", [("monthly", "2026-10", False)],
+                                 Config())
+    report = api.build(split, "monthly", "2026-10", Config(), now=NOW, formats=["json"])
+    deposits = report.sections.deposits
+    assert deposits is not None
+    assert deposits.balances[0].current == 93_000_000
+    with_loans, without = deposits.borrowers
+    assert (with_loans.accounts, with_loans.balance) == (4, 79_000_000)
+    assert (without.accounts, without.balance) == (2, 14_000_000)
+
+
+def test_snapshot_ledger_same_json(tmp_path: Path) -> None:
+    """A snapshot ledger (a balances table, no journal): its month-end reports, and the
+    refusals of the periods without a snapshot on their opening day and end."""
+    from test_ledger_snapshots import _journal, _month_end_balances, write_snapshot_ledger
+
+    balances = _month_end_balances(_journal(tmp_path / "journal"))
+    ledger = write_snapshot_ledger(tmp_path / "ledger", balances)
+    jobs = [("monthly", "2026-01"), ("monthly", "2026-02"), ("monthly", "2026-03"),
+            ("quarterly", "2026-Q1"), ("dekad", "2026-03-D3"), ("weekly", "2026-W10"),
+            ("halfyear", "2025-H2"), ("yearly", "2025"), ("custom", "2026-02-01..2026-03-31")]
+    for parts in (2, 3):
+        assert_same_json(ledger, parts, jobs)
