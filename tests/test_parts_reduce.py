@@ -6,6 +6,9 @@ whose customers fall into different parts, one with most parts empty, and genera
 
 from __future__ import annotations
 
+import ast
+import dataclasses
+import inspect
 import tempfile
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -18,7 +21,10 @@ from test_properties import FAST, LAST, Drawn, ledgers
 
 from reportgen import api
 from reportgen.config import Config
+from reportgen.engine import Engine
 from reportgen.errors import PeriodNotCoveredError
+from reportgen.parts.compute import RecordingEngine
+from reportgen.parts.reduce import ReducedEngine
 from reportgen.parts.split import customer_parts
 from reportgen.render.json import report_json
 from reportgen.sample import generate_sample
@@ -246,3 +252,98 @@ def test_snapshot_ledger_same_json(tmp_path: Path) -> None:
             ("halfyear", "2025-H2"), ("yearly", "2025"), ("custom", "2026-02-01..2026-03-31")]
     for parts in (2, 3):
         assert_same_json(ledger, parts, jobs)
+
+
+# -- the surface: what the metrics may ask of an engine, the reduced engine answers ---------
+
+# Public ``Engine`` members the reduced engine inherits on purpose: each is computed from
+# another answer the reduce carries, or from a table every part holds whole.
+INHERITED = {
+    "snapshot": "one day of snapshots()",
+    "live_totals": "sums live_flips()",
+    "bank_figure": "reads ledger.bank_figures, copied whole into every part",
+    "whole": "the engine itself",
+    "selected": "None: the whole bank",
+}
+# Answers the reduce takes from the part's own engine, not from what the recorder noted.
+FROM_THE_PART = {
+    "snapshots": "the part engine's snapshot cache",
+    "last_day": "PartFigures.last_day",
+    "has_journal": "PartFigures.has_journal",
+}
+# Raw journal arrays read only to build a memo entry the reduce fills itself.
+MEMO_BUILDERS = {("daily.py", "type_key"), ("daily.py", "type_cum")}
+
+
+def _public(cls: type) -> set[str]:
+    return {name for name, _ in inspect.getmembers(cls) if not name.startswith("_")}
+
+
+def test_reduced_engine_answers_every_public_engine_method() -> None:
+    """A method added to ``Engine`` fails here until the reduced engine answers it (and
+    the recording engine notes it in each part), or it is listed above with why not."""
+    missing = sorted(name for name in _public(Engine) - set(INHERITED)
+                     if name not in vars(ReducedEngine))
+    assert not missing, f"ReducedEngine lacks Engine's {missing}"
+    unrecorded = sorted(name for name in _public(Engine) - set(INHERITED) - set(FROM_THE_PART)
+                        if callable(getattr(Engine, name)) and name not in vars(RecordingEngine))
+    assert not unrecorded, f"RecordingEngine does not note {unrecorded}"
+    for name in (*INHERITED, *FROM_THE_PART):
+        assert name in _public(Engine), f"{name} is no longer an Engine member: drop it"
+
+
+def _engine_reads() -> set[tuple[str, str]]:
+    """(file, attribute) of every ``engine.X`` / ``ctx.engine.X`` / ``whole.X`` read in
+    the layers above the engine."""
+    root = Path(__file__).resolve().parents[1] / "reportgen"
+    files = [*(root / "metrics").glob("*.py"), *(root / "analysis").glob("*.py"),
+             root / "model.py", root / "model_frames.py", root / "datadate.py",
+             root / "api.py", *(root / "render").glob("*.py")]
+    reads = set()
+    for file in files:
+        for node in ast.walk(ast.parse(file.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Attribute):
+                continue
+            owner = node.value
+            name = (owner.id if isinstance(owner, ast.Name)
+                    else owner.attr if isinstance(owner, ast.Attribute) else None)
+            settings = isinstance(owner, ast.Attribute) and "config" in ast.unparse(owner.value)
+            if name in ("engine", "eng", "whole") and not settings:  # not config.engine
+                reads.add((file.name, node.attr))
+    return reads
+
+
+def test_metrics_read_only_what_the_reduced_engine_has(tmp_path: Path) -> None:
+    """Every attribute the metrics, model, analysis and renderers read off an engine
+    exists on a real reduced engine (a journal array would not: the reduce has none)."""
+    ledger = deposits_ledger(tmp_path / "ledger")
+    engine = api.open_partitioned(ledger, [("monthly", "2026-10", True)], Config(),
+                                  partitions=2).engine
+    reads = _engine_reads()
+    assert ("deposits.py", "day_sums") in reads  # the scan sees the metrics' reads
+    lacking = sorted((f, a) for f, a in reads - MEMO_BUILDERS if not hasattr(engine, a))
+    assert not lacking, f"read off an engine but not on the reduced one: {lacking}"
+
+
+@pytest.mark.parametrize("kind", ["journal", "deposits", "snapshots"])
+def test_reduced_ledger_has_every_field_of_the_one_part_ledger(tmp_path: Path,
+                                                               kind: str) -> None:
+    """Each ``Ledger`` field set in one process is set on the reduced ledger, and the code
+    lists (branches, managers, their names and ids, deposit managers) are the same."""
+    if kind == "snapshots":
+        from test_ledger_snapshots import _journal, _month_end_balances, write_snapshot_ledger
+
+        ledger = write_snapshot_ledger(
+            tmp_path / "ledger", _month_end_balances(_journal(tmp_path / "journal")))
+        job = ("monthly", "2026-03", False)
+    else:
+        ledger = (deposits_ledger if kind == "deposits" else two_banks_ledger)(
+            tmp_path / "ledger")
+        job = ("monthly", "2026-10", False)
+    one = api.open_ledger(ledger).ledger
+    split = api.open_partitioned(ledger, [job], Config(), partitions=3).ledger
+    for f in dataclasses.fields(one):
+        mine, theirs = getattr(one, f.name), getattr(split, f.name)
+        assert (mine is None) == (theirs is None), f.name
+        if isinstance(mine, list | frozenset | str):
+            assert theirs == mine, f.name
