@@ -51,7 +51,14 @@ def main() -> None:
     parser.add_argument("--sizes", default="100000")
     parser.add_argument("--parts", type=int, default=8)
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--memory", metavar="LEDGER",
+                        help="only 1 part against the split folder, interleaved (A B A B …) "
+                        "--repeat times, on this ledger folder (e.g. /tmp/big/sample1m_seed7)")
+    parser.add_argument("--period", default="2025-12", help="the monthly report's period")
     args = parser.parse_args()
+    if args.memory:
+        memory(Path(args.memory), args.parts, args.repeat, args.period)
+        return
     rows = []
     for loans in (int(s) for s in args.sizes.split(",")):
         source = ledger(loans)
@@ -87,6 +94,32 @@ def main() -> None:
     print("\n| loans | step | wall (s) | peak RSS (MB) |\n|---:|---|---:|---:|")
     for loans, name, wall, rss in rows:
         print(f"| {loans:,} | {name} | {wall:.2f} | {rss:.0f} |")
+
+
+def memory(source: Path, parts: int, repeat: int, period: str) -> None:
+    """Peak RSS and wall of one part against ``parts`` parts (split once, beside the
+    ledger), run alternately so that the machine's load weighs on both alike."""
+    split = source.parent / f"{source.name}_parts{parts}"
+    if not (split / "partitions.json").exists():
+        print("partition:", timed([REPORTGEN, "partition", "--ledger", str(source), "--out",
+                                   str(split), "--parts", str(parts)]), flush=True)
+    report = ["--report", "monthly", "--period", period, "--format", "json"]
+    out = OUT / f"memory-{source.name}"
+    shutil.rmtree(out, ignore_errors=True)
+    runs: dict[str, list[tuple[float, float]]] = {"1 part": [], f"{parts} parts": []}
+    for _ in range(repeat):
+        for name, folder, target in (("1 part", source, "one"),
+                                     (f"{parts} parts", split, "parts")):
+            runs[name].append(timed([REPORTGEN, "-q", "generate", "--ledger", str(folder),
+                                     *report, "--out", str(out / target)]))
+            print(f"{name:<10} {runs[name][-1][0]:7.2f} s {runs[name][-1][1]:7.0f} MB",
+                  flush=True)
+    one, many = (runs[k] for k in runs)
+    print(f"\nmedians: 1 part {statistics.median(w for w, _ in one):.1f} s "
+          f"{statistics.median(r for _, r in one):.0f} MB; {parts} parts "
+          f"{statistics.median(w for w, _ in many):.1f} s "
+          f"{statistics.median(r for _, r in many):.0f} MB; RSS ratio "
+          f"{statistics.median(r for _, r in many) / statistics.median(r for _, r in one):.2f}")
 
 
 if __name__ == "__main__":

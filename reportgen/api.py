@@ -204,19 +204,53 @@ def open_frames(*, customers: pd.DataFrame, loans: pd.DataFrame,
 
 def open_partitioned(path: Path, jobs: list[tuple[str, str, bool]], config: Config, *,
                      partitions: int | None = None, cluster: str | None = None,
-                     as_of: date | None = None, config_as_of: date | None = None) -> Session:
+                     as_of: date | None = None, config_as_of: date | None = None,
+                     mapping: Mapping | None = None) -> Session:
     """A session over a ledger computed part by part (``--partitions``/``--cluster``):
     ``jobs`` (report type, period id, with the loan book) are every report the session
     will build, since each part is loaded once and computes them all.  A declared data
     date is checked in each part; the latest row's date and the first date are the
-    extremes over the parts."""
+    extremes over the parts.  With a ``mapping`` the export is read once here, through
+    it, and its parts are written in reportgen's own format (parts/mapped.py)."""
     from reportgen.parts.executor import reduced_engine
 
     for report, period, _ in jobs:
         parse_period(period, report)  # usage errors before any work
+    if mapping is not None:
+        return _open_mapped_partitioned(path, jobs, config, mapping, partitions or 1,
+                                        cluster, as_of, config_as_of)
     declared = datadate.decide(as_of=as_of, configured=config_as_of, latest=None)
     engine = reduced_engine(path, jobs, config, partitions=partitions, cluster=cluster,
                             declared=declared)
+    return partitioned_session(engine, declared)
+
+
+def _open_mapped_partitioned(path: Path, jobs: list[tuple[str, str, bool]], config: Config,
+                             mapping: Mapping, partitions: int, cluster: str | None,
+                             as_of: date | None, config_as_of: date | None) -> Session:
+    """A mapped export read once, split, computed part by part.  An export with reading
+    problems is loaded in one process instead, which lists them as it always does."""
+    import os
+    import shutil
+    import tempfile
+
+    from reportgen.parts.executor import reduced_engine
+    from reportgen.parts.mapped import has_problems, read_export, split_export
+
+    raw = read_export(path, mapping)
+    if has_problems(raw):
+        return open_ledger(path, as_of=as_of, config_as_of=config_as_of, mapping=mapping,
+                           raw=raw)
+    declared = datadate.decide(as_of=as_of, configured=config_as_of, latest=None,
+                               named=raw.named_date)
+    work = Path(tempfile.mkdtemp(prefix="reportgen-mapped-",
+                                 dir=os.environ.get("REPORTGEN_PARTS_DIR")))
+    try:
+        parts = split_export(raw, work, partitions).parts
+        del raw
+        engine = reduced_engine(parts, jobs, config, cluster=cluster, declared=declared)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     return partitioned_session(engine, declared)
 
 
@@ -235,8 +269,9 @@ def partitioned_session(engine: Engine, declared: DataDate | None = None) -> Ses
 
 
 def wanted_parts(ledger: Path, partitions: int | None, cluster: str | None,
-                 config: Config) -> int | None:
-    """The number of parts to split into, or None for the one-process path."""
+                 config: Config, *, mapped: bool = False) -> int | None:
+    """The number of parts to split into, or None for the one-process path (a mapped
+    export may be a workbook: it is read once, then split)."""
     from reportgen.errors import UsageError
     from reportgen.parts.executor import parts_for_memory
     from reportgen.parts.split import read_manifest
@@ -247,7 +282,7 @@ def wanted_parts(ledger: Path, partitions: int | None, cluster: str | None,
         partitions = parts_for_memory(ledger, config.engine.memory_gb)
     if partitions is None and (cluster or config.engine.cluster):
         partitions = 2  # a cluster with one part would leave workers idle
-    if partitions is not None and not ledger.is_dir():
+    if partitions is not None and not ledger.is_dir() and not mapped:
         raise UsageError(f"{ledger}: --partitions and --cluster need a ledger folder of "
                          "CSV/Parquet files (a workbook is one process's size)")
     return partitions
@@ -257,16 +292,11 @@ def open_session(ledger: Path, jobs: list[tuple[str, str, bool]], config: Config
                  partitions: int | None, cluster: str | None, progress: bool,
                  as_of: date | None = None, mapping: Mapping | None = None) -> Session:
     """The ledger as one process loads it, or computed part by part when asked (a mapped
-    export is read in one process: the parts are written in reportgen's own format)."""
-    from reportgen.errors import UsageError
-
+    export is read once, here, and its parts written in reportgen's own format)."""
     cluster = cluster or config.engine.cluster or None
-    parts = wanted_parts(ledger, partitions, cluster, config)
+    parts = wanted_parts(ledger, partitions, cluster, config, mapped=mapping is not None)
     if parts is None or (parts == 1 and cluster is None):
         return open_ledger(ledger, progress=progress, as_of=as_of,
                            config_as_of=config.ledger.as_of, mapping=mapping)
-    if mapping is not None:
-        raise UsageError("--partitions and --cluster read a ledger in reportgen's own format: "
-                         "drop --mapping, or split the export after mapping it")
     return open_partitioned(ledger, jobs, config, partitions=parts or None, cluster=cluster,
-                            as_of=as_of, config_as_of=config.ledger.as_of)
+                            as_of=as_of, config_as_of=config.ledger.as_of, mapping=mapping)

@@ -422,7 +422,13 @@ def _read_parquet(table: Table, path: Path, problems: list[Problem]) -> RawTable
     numbers = None
     if "__source_row" in arrow.column_names:
         numbers = np.asarray(arrow.column("__source_row").to_numpy(), dtype=np.int32)
-    return RawTable(table, source, columns, arrow.num_rows, numbers)
+    # A part of a mapped export (parts/mapped.py) also keeps what the mapping decided:
+    # the money unit (万元: six decimals) and the reversal rows.
+    places = int(metadata.get(b"reportgen.money_places", b"2"))
+    reversal = (np.asarray(arrow.column("__reversal").to_numpy(zero_copy_only=False), bool)
+                if "__reversal" in arrow.column_names else None)
+    return RawTable(table, source, columns, arrow.num_rows, numbers, money_places=places,
+                    reversal=reversal)
 
 
 def _as_text(array: pa.Array) -> pa.Array:

@@ -129,8 +129,8 @@ class ReducedEngine(Engine):
         customers.values["id_rank"] = sorted_codes(customers.text["customer_id"])[0]
         first = parts[0]
         empty = np.zeros(0, np.int32)
-        days = [p.snapshot_days for p in parts if p.snapshot_days is not None]
-        snapshot_days = frozenset().union(*days) if days else None
+        dated = [p.snapshot_days for p in parts if p.snapshot_days is not None]
+        snapshot_days = frozenset[date]().union(*dated) if dated else None
         self.ledger = Ledger(
             path=path, sha256=sha256, customers=customers, loans=loans,
             transactions=Columns(first.journal_source, empty),

@@ -78,6 +78,23 @@ def customer_parts(ids: pa.Array | pa.ChunkedArray, parts: int) -> np.ndarray:
     return (sums % np.uint64(parts)).astype(np.int32)
 
 
+def _kept_metadata(path: Path) -> dict[bytes, bytes]:
+    """What a part file says of its records' origin: the file's name, or what a Parquet
+    input already says (a mapped export's sheet and money unit, parts/mapped.py)."""
+    kept = {SOURCE_KEY: path.name.encode()}
+    if path.suffix == ".parquet":
+        metadata = pq.read_schema(path).metadata or {}
+        kept.update({k: v for k, v in metadata.items() if k.startswith(b"reportgen.")})
+    return kept
+
+
+def _with_rows(schema: pa.Schema) -> pa.Schema:
+    """``schema`` with the source row column (once)."""
+    if SOURCE_ROW in schema.names:
+        return schema
+    return schema.append(pa.field(SOURCE_ROW, pa.int32()))
+
+
 def _file(folder: Path, table: Table) -> Path | None:
     for suffix in (".csv", ".parquet"):
         path = folder / f"{table.name}{suffix}"
@@ -157,15 +174,18 @@ def _column(table: Table, batch: pa.RecordBatch | pa.Table, name: str) -> pa.Arr
 class _Writers:
     """One Parquet writer per part for one table, opened on the first batch."""
 
-    def __init__(self, out: Path, table: Table, source: str, parts: int) -> None:
-        self.out, self.table, self.source, self.parts = out, table, source, parts
+    def __init__(self, out: Path, table: Table, path: Path, parts: int) -> None:
+        self.out, self.table, self.parts = out, table, parts
+        self.metadata = _kept_metadata(path)
         self.writers: list[pq.ParquetWriter | None] = [None] * parts
         self.row = 2  # spreadsheet row of the next record (header = row 1)
 
     def write(self, batch: pa.RecordBatch, part: np.ndarray) -> None:
         rows = pa.array(np.arange(self.row, self.row + batch.num_rows, dtype=np.int32))
         self.row += batch.num_rows
-        numbered = pa.Table.from_batches([batch]).append_column(SOURCE_ROW, rows)
+        numbered = pa.Table.from_batches([batch])
+        if SOURCE_ROW not in numbered.column_names:  # else: a mapped export's own rows
+            numbered = numbered.append_column(SOURCE_ROW, rows)
         order = np.argsort(part, kind="stable")
         bounds = np.searchsorted(part[order], np.arange(self.parts + 1))
         for p in range(self.parts):
@@ -176,7 +196,7 @@ class _Writers:
     def _writer(self, p: int, schema: pa.Schema) -> pq.ParquetWriter:
         writer = self.writers[p]
         if writer is None:
-            schema = schema.with_metadata({SOURCE_KEY: self.source.encode()})
+            schema = schema.with_metadata(self.metadata)
             folder = self.out / part_name(p)
             folder.mkdir(exist_ok=True)
             writer = pq.ParquetWriter(folder / f"{self.table.name}.parquet", schema)
@@ -259,7 +279,7 @@ def partition_ledger(ledger: Path, out: Path, parts: int) -> dict[str, object]:
 def _read_whole(path: Path, encoding: str) -> pa.Table:
     batches = list(_batches(path, encoding))
     if not batches:
-        return _empty_schema(path, encoding).empty_table().drop_columns([SOURCE_ROW])
+        return _empty_schema(path, encoding).empty_table()  # with its source row column
     return pa.Table.from_batches(batches)
 
 
@@ -305,8 +325,9 @@ def _split(ledger: Path, out: Path, parts: int, paths: dict[str, Path | None]
             # questions its sections ask (a manager's target flows) are the same in every
             # part, which the reduce relies on.  Their problems are listed once.
             rows = pa.array(np.arange(2, whole.num_rows + 2, dtype=np.int32))
-            copy = whole.append_column(SOURCE_ROW, rows).replace_schema_metadata(
-                {SOURCE_KEY: small.name.encode()})
+            copy = (whole if SOURCE_ROW in whole.column_names
+                    else whole.append_column(SOURCE_ROW, rows)).replace_schema_metadata(
+                _kept_metadata(small))
             for p in range(parts):
                 pq.write_table(copy, out / part_name(p) / f"{table.name}.parquet")
     manifest: dict[str, object] = {"format": 1, "parts": parts, "sha256": digest,
@@ -318,10 +339,10 @@ def _split(ledger: Path, out: Path, parts: int, paths: dict[str, Path | None]
 def _write_whole(out: Path, parts: int, table: Table, path: Path, whole: pa.Table,
                  part: np.ndarray) -> None:
     """A table read whole (customers, loans, deposit accounts) written to its parts."""
-    writers = _Writers(out, table, path.name, parts)
+    writers = _Writers(out, table, path, parts)
     for batch in whole.to_batches(max_chunksize=1 << 20):
         writers.write(batch, part[writers.row - 2:writers.row - 2 + batch.num_rows])
-    writers.close(whole.schema.append(pa.field(SOURCE_ROW, pa.int32())))
+    writers.close(_with_rows(whole.schema))
 
 
 def _split_rows(out: Path, parts: int, table: Table, path: Path | None,
@@ -331,7 +352,7 @@ def _split_rows(out: Path, parts: int, table: Table, path: Path | None,
     names in column ``key``: a batch at a time, so memory is bounded by the ids."""
     if path is None:
         return
-    writers, schema = _Writers(out, table, path.name, parts), None
+    writers, schema = _Writers(out, table, path, parts), None
     for batch in _batches(path, encodings[path]):
         names = pc.fill_null(pc.utf8_trim_whitespace(_column(table, batch, key)), "")
         at = pc.fill_null(pc.index_in(names, value_set=ids), -1).to_numpy(
@@ -340,7 +361,7 @@ def _split_rows(out: Path, parts: int, table: Table, path: Path | None,
         part = (np.where(at >= 0, id_part[np.maximum(at, 0)], 0).astype(np.int32)
                 if len(id_part) else np.zeros(len(at), np.int32))
         writers.write(batch, part)
-        schema = schema or batch.schema.append(pa.field(SOURCE_ROW, pa.int32()))
+        schema = schema or _with_rows(batch.schema)
     writers.close(schema or _empty_schema(path, encodings[path]))
 
 
@@ -349,7 +370,7 @@ def _empty_schema(path: Path, encoding: str) -> pa.Schema:
         schema = pq.read_schema(path)
     else:
         schema = pa.schema([(n, pa.string()) for n in _header(path, encoding)])
-    return schema.append(pa.field(SOURCE_ROW, pa.int32()))
+    return _with_rows(schema)
 
 
 def read_manifest(parts: Path) -> dict[str, object] | None:
