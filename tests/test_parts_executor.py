@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from test_parts_reduce import two_banks_ledger
+from test_parts_reduce import deposits_ledger, two_banks_ledger
 
 from reportgen import api
 from reportgen.config import Config, EngineConfig
@@ -23,7 +23,7 @@ NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 
 def test_local_cluster_of_two_processes_gives_the_same_json(tmp_path: Path) -> None:
     pytest.importorskip("dask.distributed")
-    ledger = two_banks_ledger(tmp_path / "ledger")
+    ledger = deposits_ledger(tmp_path / "ledger")  # loans, deposits, targets: every answer
     partition_ledger(ledger, tmp_path / "parts", 4)
     config = Config()
     jobs = [("monthly", "2026-10", True), ("quarterly", "2026-Q3", True)]
