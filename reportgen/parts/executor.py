@@ -17,6 +17,8 @@ from concurrent.futures import Executor
 from contextlib import contextmanager
 from pathlib import Path
 
+import pyarrow as pa
+
 from reportgen.config import Config
 from reportgen.datadate import DataDate
 from reportgen.errors import LedgerError, UsageError
@@ -75,7 +77,12 @@ def compute_parts(folder: Path, jobs: list[Job], config: Config,
     paths = [str((folder / part_name(i)).resolve()) for i in range(count)]
     results: list[PartFigures | LedgerError]
     if executor is None:
-        results = [part_figures(path, jobs, config, declared) for path in paths]
+        results = []
+        for path in paths:
+            results.append(part_figures(path, jobs, config, declared))
+            # The part's journal and Arrow tables are garbage now: hand Arrow's pages back
+            # before the next part loads, or its pool keeps them and the peak adds up.
+            pa.default_memory_pool().release_unused()
     else:
         results = list(executor.map(part_figures, paths, [jobs] * count, [config] * count,
                                     [declared] * count))
