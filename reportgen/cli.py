@@ -256,7 +256,7 @@ def generate(ledger_path: Path, report: str, period: str, formats: str | None,
                                partitions=partitions, cluster=cluster,
                                progress=sys.stderr.isatty(), as_of=as_of, mapping=mapping)
     selection = api.scope_of(session, config, branches=branches, managers=managers)
-    if session.partitioned and selection.id != "all":  # scopes read the engine's journal
+    if session.partitioned and not selection.is_all:  # bank.branch too (scope id "all")
         raise UsageError("--branch/--manager (or bank.branch) cannot be combined with "
                          "--partitions/--cluster yet; make the scope's report in one process")
     model = api.build(session, report, period, config, formats=chosen, notes=notes,

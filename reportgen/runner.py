@@ -193,7 +193,7 @@ def _open(config: Config, *, progress: bool, as_of: date | None,
     except UsageError as exc:
         raise ConfigError(str(exc)) from None
     scopes = run_scopes(config, session.ledger, main)
-    if session.partitioned and (main.id != "all" or len(scopes) > 1):
+    if session.partitioned and (not main.is_all or len(scopes) > 1):  # bank.branch: id all
         raise ConfigError("scopes and bursting (bank.branch, [[scopes]], [burst]) cannot be "
                           "combined with partitions or a cluster yet; run them in one process")
     return session, scopes

@@ -102,3 +102,27 @@ def test_run_with_partitions_makes_the_same_reports(tmp_path: Path,
                       + p.read_text(encoding="utf-8").split('"ledger_sha256"')[1]
                       for p in made])
     assert texts[0] == texts[1]
+
+
+@pytest.mark.parametrize(("extra", "config"), [
+    (["--branch", "城东支行"], ""),
+    (["--manager", "王经理"], ""),
+    ([], '[bank]\nname = "示例银行"\nbranch = "城东支行"\n'),  # a filter: scope id "all"
+])
+def test_generate_scope_with_partitions_is_a_usage_error(tmp_path: Path, extra: list[str],
+                                                         config: str) -> None:
+    """Scopes are not combined with parts yet (docs/scale.md): exit 2, nothing written."""
+    from click.testing import CliRunner
+
+    from reportgen.cli import main
+
+    ledger = two_banks_ledger(tmp_path / "ledger")
+    args = ["generate", "--ledger", str(ledger), "--report", "monthly", "--period", "2026-10",
+            "--format", "json", "--out", str(tmp_path / "out"), "--partitions", "2", *extra]
+    if config:
+        (tmp_path / "reportgen.toml").write_text(config, encoding="utf-8")
+        args = [*args, "--config", str(tmp_path / "reportgen.toml")]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2, result.output
+    assert "cannot be combined with" in result.output
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*.json"))
