@@ -166,9 +166,12 @@ class RecordingEngine(Engine):
 
 
 def part_figures(path: str, jobs: list[tuple[str, str, bool]], config: Config,
-                 declared: DataDate | None = None) -> PartFigures | LedgerError:
+                 declared: DataDate | None = None, first: bool = True
+                 ) -> PartFigures | LedgerError:
     """Load, validate and compute one part for ``jobs`` (report, period, with loan book);
-    ``declared``: the data date the user stated, which no row may pass.
+    ``declared``: the data date the user stated, which no row may pass.  Only the
+    ``first`` part hands back the tables copied whole into every part (bank_figures,
+    targets: 170,000 target rows at a million loans would otherwise be held N times).
 
     A part's data errors come back as the value (not raised), so the client can list the
     problems of every part together.  A part may be empty: whether the whole ledger is, is
@@ -202,8 +205,9 @@ def part_figures(path: str, jobs: list[tuple[str, str, bool]], config: Config,
         first_day=DepositBook.first_day(book), per_account=book.per_account)
     return PartFigures(
         customers=_lean(ledger.customers), loans=_lean(ledger.loans),
-        bank_figures=ledger.bank_figures,
-        targets=ledger.targets, branches=ledger.branches, managers=ledger.managers,
+        bank_figures=ledger.bank_figures if first else None,
+        targets=ledger.targets if first else None, branches=ledger.branches,
+        managers=ledger.managers,
         products=ledger.products, groups=ledger.groups,
         snapshots=dict(engine._snapshots), per_loan=recorder.per_loan,
         transactions=recorder.transactions, balance_keys=keys, balance_values=values,

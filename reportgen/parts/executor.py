@@ -78,14 +78,14 @@ def compute_parts(folder: Path, jobs: list[Job], config: Config,
     results: list[PartFigures | LedgerError]
     if executor is None:
         results = []
-        for path in paths:
-            results.append(part_figures(path, jobs, config, declared))
+        for i, path in enumerate(paths):
+            results.append(part_figures(path, jobs, config, declared, i == 0))
             # The part's journal and Arrow tables are garbage now: hand Arrow's pages back
             # before the next part loads, or its pool keeps them and the peak adds up.
             pa.default_memory_pool().release_unused()
     else:
         results = list(executor.map(part_figures, paths, [jobs] * count, [config] * count,
-                                    [declared] * count))
+                                    [declared] * count, [i == 0 for i in range(count)]))
     return ReducedEngine(raise_part_errors(results), folder, str(manifest["sha256"]))
 
 
