@@ -347,3 +347,28 @@ def test_reduced_ledger_has_every_field_of_the_one_part_ledger(tmp_path: Path,
         assert (mine is None) == (theirs is None), f.name
         if isinstance(mine, list | frozenset | str):
             assert theirs == mine, f.name
+
+
+def test_reduced_deposit_book_answers_what_the_deposit_metrics_read(tmp_path: Path) -> None:
+    """The deposit side of the same check: every public ``DepositBook`` method is the
+    reduced book's own (or derived, as ``known`` is from ``first_day``), and every
+    ``book.X`` the deposit metrics read exists on a real reduced book."""
+    from reportgen.deposit_engine import DepositBook
+    from reportgen.parts.deposits import ReducedDepositBook
+
+    derived = {"known": "first_day() compared"}
+    missing = sorted(n for n in _public(DepositBook) - set(derived)
+                     if callable(getattr(DepositBook, n)) and n not in vars(ReducedDepositBook))
+    assert not missing, f"ReducedDepositBook lacks DepositBook's {missing}"
+    root = Path(__file__).resolve().parents[1] / "reportgen"
+    source = (root / "metrics" / "deposits.py").read_text(encoding="utf-8")
+    reads = {node.attr for node in ast.walk(ast.parse(source))
+             if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+             and node.value.id == "book"}
+    assert {"balance", "day_sum", "kind", "manager", "customer"} <= reads
+    engine = api.open_partitioned(deposits_ledger(tmp_path / "ledger"),
+                                  [("monthly", "2026-10", False)], Config(),
+                                  partitions=2).engine
+    book = engine.memo[("deposit_book",)]
+    assert isinstance(book, ReducedDepositBook)
+    assert not sorted(a for a in reads if not hasattr(book, a))

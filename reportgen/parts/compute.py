@@ -38,6 +38,7 @@ from reportgen.periods import parse_period
 
 FIXED_NOW = datetime(2000, 1, 1, tzinfo=UTC)  # the parts' own reports are thrown away
 EARLIEST = date(1900, 1, 1)  # the earliest date a ledger may hold
+DEPOSIT_BOOK_COLUMNS = ("kind", "manager_code", "customer")  # what ``DepositBook`` reads
 
 
 @dataclass
@@ -201,7 +202,7 @@ def part_figures(path: str, jobs: list[tuple[str, str, bool]], config: Config,
               else np.zeros(0, np.int64))
     book, accounts = recorder.deposit_book, ledger.deposit_accounts
     deposits = None if book is None or accounts is None else PartDeposits(
-        accounts=_lean(accounts), managers=ledger.deposit_managers,
+        accounts=_only(accounts, DEPOSIT_BOOK_COLUMNS), managers=ledger.deposit_managers,
         first_day=DepositBook.first_day(book), per_account=book.per_account)
     return PartFigures(
         customers=_lean(ledger.customers), loans=_lean(ledger.loans),
@@ -215,6 +216,13 @@ def part_figures(path: str, jobs: list[tuple[str, str, bool]], config: Config,
         daily=daily_totals(engine), last_day=engine.last_day(), first_day=engine.first_day(),
         journal_source=ledger.transactions.source, has_journal=engine.has_journal(),
         snapshot_days=ledger.snapshot_days, deposits=deposits)
+
+
+def _only(columns: Columns, names: tuple[str, ...]) -> Columns:
+    """Just the coded columns a reduce reads (no text: a million account ids, names and
+    branches would be held for all parts at once, and no section shows them)."""
+    return Columns(columns.source, columns.rows, {n: columns.values[n] for n in names},
+                   set(columns.present))
 
 
 def _lean(columns: Columns) -> Columns:
