@@ -8,13 +8,14 @@ path (a shared filesystem or mount).  The reduce always runs here, on the client
 
 from __future__ import annotations
 
+import ctypes
 import math
 import os
 import shutil
 import tempfile
 from collections.abc import Iterator
 from concurrent.futures import Executor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pyarrow as pa
@@ -66,6 +67,13 @@ def cluster_executor(address: str | None) -> Iterator[Executor | None]:
         yield client.get_executor()  # type: ignore[no-untyped-call]
 
 
+def _trim_heap() -> None:
+    """``malloc_trim(0)`` where the C library has it (glibc): returns the free pages of a
+    part's short-lived arrays, which fragmentation would otherwise keep resident."""
+    with suppress(OSError, AttributeError):
+        ctypes.CDLL(None).malloc_trim(0)
+
+
 def compute_parts(folder: Path, jobs: list[Job], config: Config,
                   executor: Executor | None = None, declared: DataDate | None = None
                   ) -> ReducedEngine:
@@ -80,9 +88,11 @@ def compute_parts(folder: Path, jobs: list[Job], config: Config,
         results = []
         for i, path in enumerate(paths):
             results.append(part_figures(path, jobs, config, declared, i == 0))
-            # The part's journal and Arrow tables are garbage now: hand Arrow's pages back
-            # before the next part loads, or its pool keeps them and the peak adds up.
+            # The part's journal and Arrow tables are garbage now: hand Arrow's pages and
+            # the C heap's free pages back before the next part loads, or the pool and
+            # malloc's arenas keep them and each part adds its leftovers to the peak.
             pa.default_memory_pool().release_unused()
+            _trim_heap()
     else:
         results = list(executor.map(part_figures, paths, [jobs] * count, [config] * count,
                                     [declared] * count, [i == 0 for i in range(count)]))
