@@ -8,7 +8,9 @@ ratios and listings are therefore those of the one-part run, byte for byte, with
 reducer per section.  What is not per loan is merged by its own rule: the code lists
 (branches, managers, products, groups) as the sorted union with each part's codes
 remapped; the daily book totals added day by day; the period's disbursements re-sorted by
-(loan, day); the live-contract flips likewise, then summed per customer as the engine does.
+(loan, day); the live-contract flips likewise, then summed per customer as the engine does;
+a snapshot ledger's dates as their union.  Deposit accounts are joined like loans, by their
+row in the accounts file (parts/deposits.py).
 """
 
 from __future__ import annotations
@@ -194,6 +196,7 @@ class ReducedEngine(Engine):
             self._answers[key] = self._per_loan(
                 [p.per_loan.pop(key, None) for p in self._parts], key)
         return self._answers[key]
+
     def _per_loan(self, arrays: list[np.ndarray | None], what: object) -> np.ndarray:
         for part, array in zip(self._parts, arrays, strict=True):
             if array is None and len(part.loans):
