@@ -254,3 +254,47 @@ def test_chinese_headers_and_other_encodings_split_too(tmp_path: Path, encoding:
                           encoding=encoding)
     for parts in (2, 3):
         assert_same_json(ledger, parts, [("monthly", "2026-10"), ("yearly", "2025")])
+
+
+@pytest.mark.parametrize("parts", [2, 3, 5])
+def test_deposit_accounts_go_with_their_customer_and_rows_with_their_account(
+        tmp_path: Path, parts: int) -> None:
+    """An account with a customer id is in that customer's part (so 有贷户 is decided
+    where the customer's loans are); A5, without one, by its own id; each balance row is
+    in its account's part, with its row number in deposit_balances.csv."""
+    from test_parts_reduce import deposits_ledger
+
+    ledger = deposits_ledger(tmp_path / "ledger")
+    partition_ledger(ledger, tmp_path / "parts", parts)
+    customer_of = {"A1": "C1", "A2": "C2", "A3": "C3", "A4": "C9", "A6": "C3"}
+    where = {}
+    for p, table in enumerate(parts_table(tmp_path / "parts", "deposit_accounts", parts)):
+        for account, customer in zip(table.column("account_id").to_pylist(),
+                                     table.column("customer_id").to_pylist(), strict=True):
+            where[account] = p
+            expected = customer_parts(pa.array([customer or account]), parts)[0]
+            assert p == expected, account
+    assert sorted(where) == ["A1", "A2", "A3", "A4", "A5", "A6"]
+    assert where["A5"] == customer_parts(pa.array(["A5"]), parts)[0]
+    for account, customer in customer_of.items():
+        assert where[account] == customer_parts(pa.array([customer]), parts)[0]
+    rows = 0
+    for p, table in enumerate(parts_table(tmp_path / "parts", "deposit_balances", parts)):
+        rows += table.num_rows
+        assert all(where[a] == p for a in table.column("account_id").to_pylist())
+    assert rows == 10
+
+
+def test_repeated_account_id_is_reported_before_splitting(tmp_path: Path) -> None:
+    """A1 of C1 and A1 of C3 could land in two parts, where no validator sees both."""
+    from test_parts_reduce import deposits_ledger
+
+    ledger = deposits_ledger(tmp_path / "ledger")
+    accounts = ledger / "deposit_accounts.csv"
+    accounts.write_text(accounts.read_text(encoding="utf-8")
+                        + "A1,C3,城东支行,李经理,individual_demand\n", encoding="utf-8")
+    with pytest.raises(LedgerError) as error:
+        partition_ledger(ledger, tmp_path / "parts", 3)
+    assert "deposit_accounts.csv, row 2, column account_id" in str(error.value)
+    assert "deposit_accounts.csv, row 8, column account_id" in str(error.value)
+    assert not (tmp_path / "parts").exists()
