@@ -15,6 +15,7 @@ import csv
 import hashlib
 import io
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -37,7 +38,8 @@ from reportgen.ledger.read import (
     _table_files,
     _table_sheets,
 )
-from reportgen.ledger.schema import TABLES, Table
+from reportgen.ledger.schema import TABLES, Kind, Table
+from reportgen.ledger.shapes import fill_merged, header_key, lookup, serial_dates
 from reportgen.ledger.workbook import check_workbook
 
 _WORKBOOK = (".xlsx", ".xlsm")
@@ -68,7 +70,7 @@ def read_mapped(path: Path, mapping: Mapping) -> RawLedger:
         else:
             raw = _read_parquet(table, tmap, file, digest, problems)
         if raw is not None:
-            tables[table.name] = _apply(raw, tmap, problems)
+            tables[table.name] = apply_map(raw, tmap, problems)
     # The ledger's own name first (信贷台账_20261031.xlsx, a folder 20261031/); else the
     # oldest date of its files: the export is complete only as far as its oldest table.
     named = file_date(path.name, mapping.date_from_name) or min(dates, default=None)
@@ -210,15 +212,15 @@ def _line_starts(text: bytes, count: int) -> int:
 
 def _header_names(table: Table, tmap: TableMap, header: list[str]) -> list[str]:
     """The export's header with each mapped title replaced by its reportgen name."""
-    renamed = {title: name for name, title in tmap.columns.items()}
-    return [renamed.get(str(title).strip().lstrip("\ufeff"), str(title)) for title in header]
+    renamed = {header_key(title): name for name, title in tmap.columns.items()}
+    return [renamed.get(key, key) for key in (header_key(str(title)) for title in header)]
 
 
 def _check_mapped(table: Table, tmap: TableMap, source: str, header: list[str],
                   problems: list[Problem]) -> dict[int, str] | None:
-    titles = {str(t).strip().lstrip("\ufeff") for t in header}
+    titles = {header_key(str(t)) for t in header}
     for name, title in tmap.columns.items():
-        if title not in titles:
+        if header_key(title) not in titles:
             problems.append(Problem(source, tmap.header_row, name, None,
                                     f"the mapping names header {title!r} for {name}, "
                                     f"but row {tmap.header_row} has no such header"))
@@ -233,10 +235,12 @@ def _read_csv(table: Table, tmap: TableMap, source: str, data: bytes,
     text = _utf8(data, source, problems)
     if text is None:
         return None
-    text = text[_line_starts(text, tmap.header_row - 1):]
+    start = _line_starts(text, tmap.header_row - 1)
+    titles = list(csv.reader(io.StringIO(text[:start].decode("utf-8", "replace"))))
+    text = text[start:]
     newline = csvtext.header_end(text)
     first = text[:newline if newline >= 0 else len(text)].decode("utf-8")
-    header = next(csv.reader([first]), [])
+    header = fill_merged([*titles, next(csv.reader([first]), [])])
     found = _check_mapped(table, tmap, source, header, problems)
     if found is None:
         return None
@@ -332,7 +336,8 @@ def _read_sheet(table: Table, tmap: TableMap, file: Path, books: dict[Path, obje
         problems.append(Problem(source, None, None, None, f"not a readable sheet ({exc})"))
         return None
     at = tmap.header_row - 1
-    header = [_cell_text(v) or "" for v in rows[at]] if len(rows) > at else []
+    header = fill_merged([[_cell_text(v) or "" for v in row] for row in rows[:at + 1]]
+                         ) if len(rows) > at else []
     found = _check_mapped(table, tmap, source, header, problems)
     if found is None:
         return None
@@ -350,22 +355,32 @@ def _read_sheet(table: Table, tmap: TableMap, file: Path, books: dict[Path, obje
                     np.array([n for n, _ in numbered], dtype=np.int64))
 
 
-def _apply(raw: RawTable, tmap: TableMap, problems: list[Problem]) -> RawTable:
-    """Footer rows and ignored values out (counted), value maps and reversals applied."""
-    first = raw.columns.pop("__first", None)
+def apply_map(raw: RawTable, tmap: TableMap, problems: list[Problem],
+              shown_row: Callable[[int], str] = str) -> RawTable:
+    """Footer and blank rows and ignored values out (counted), Excel's serial dates read,
+    value maps and reversals applied: a file's table and a frame (``open_frames``) alike.
+
+    ``shown_row`` turns a row number into how a message shows it ("14"; a frame's
+    "label 'a'").
+    """
+    columns = dict(raw.columns)
+    first = columns.pop("__first", None)
     rows = raw.row_numbers if raw.row_numbers is not None else np.arange(
         2, raw.rows + 2, dtype=np.int64)
     drop = np.zeros(raw.rows, dtype=bool)
     skipped: dict[str, int] = dict(raw.skipped)
     if tmap.skip_first_cell and first is not None and raw.rows:
-        cell = pc.fill_null(pc.utf8_trim_whitespace(first), "")
-        footer = np.zeros(raw.rows, dtype=bool)
-        for word in tmap.skip_first_cell:
-            footer |= np.asarray(parse.to_numpy(pc.starts_with(cell, word)), dtype=bool)
+        footer = _footers(first, tmap.skip_first_cell)
         if footer.any():
             skipped["footer rows (" + ", ".join(tmap.skip_first_cell) + ")"] = int(footer.sum())
         drop |= footer
-    columns = dict(raw.columns)
+    blank = _blank_rows(columns, raw.rows) & ~drop
+    if blank.any():  # a blank line (",,,,") between or below the records
+        skipped["blank rows"] = int(blank.sum())
+        drop |= blank
+    for column in raw.table.columns:
+        if column.kind is Kind.DATE and column.name in columns:
+            columns[column.name] = serial_dates(columns[column.name])
     reversal: np.ndarray | None = None
     for name, vmap in tmap.values.items():
         if name not in columns:
@@ -373,7 +388,8 @@ def _apply(raw: RawTable, tmap: TableMap, problems: list[Problem]) -> RawTable:
         header = tmap.columns.get(name, name)
         column = raw.table.column(name)
         mapped, ignored, reversed_ = _map_values(
-            columns[name], vmap, column.enum, raw.source, header, rows, ~drop, problems)
+            columns[name], vmap, column.enum, raw.source, header, rows, ~drop, problems,
+            shown_row)
         columns[name] = mapped
         if ignored.any():
             for value, count in _counts(columns_text := raw.columns[name], ignored).items():
@@ -384,17 +400,43 @@ def _apply(raw: RawTable, tmap: TableMap, problems: list[Problem]) -> RawTable:
             reversal = reversed_
     keep = ~drop
     if drop.any():
-        kept = int(keep.sum())
-        if keep[:kept].all():  # only footer rows at the end, the usual case: a slice
-            columns = {name: array.slice(0, kept) for name, array in columns.items()}
-        else:
-            mask = pa.array(keep)
-            columns = {name: pc.filter(array, mask) for name, array in columns.items()}
+        columns = _kept(columns, keep)
         rows = rows[keep]
         if reversal is not None:
             reversal = reversal[keep]
     return replace(raw, columns=columns, rows=int(keep.sum()), row_numbers=rows,
                    money_places=tmap.money_places, reversal=reversal, skipped=skipped)
+
+
+def _kept(columns: dict[str, pa.Array], keep: np.ndarray) -> dict[str, pa.Array]:
+    kept = int(keep.sum())
+    if keep[:kept].all():  # only footer rows at the end, the usual case: a slice
+        return {name: array.slice(0, kept) for name, array in columns.items()}
+    mask = pa.array(keep)
+    return {name: pc.filter(array, mask) for name, array in columns.items()}
+
+
+def _footers(first: pa.Array | pa.ChunkedArray, words: tuple[str, ...]) -> np.ndarray:
+    """Rows whose first cell starts with a footer word: 合计, "合 计" and "合计：" alike
+    (the cell without its spaces)."""
+    cell = pc.replace_substring_regex(pc.fill_null(pc.cast(first, pa.string()), ""),
+                                      r"\s+", "")
+    footer = np.zeros(len(first), dtype=bool)
+    for word in words:
+        footer |= np.asarray(parse.to_numpy(pc.starts_with(cell, header_key(word))), dtype=bool)
+    return footer
+
+
+def _blank_rows(columns: dict[str, pa.Array], rows: int) -> np.ndarray:
+    """Rows where every column read is blank (or only spaces)."""
+    blank = np.ones(rows, dtype=bool) if columns else np.zeros(rows, dtype=bool)
+    for array in columns.values():
+        if pa.types.is_string(array.type):
+            filled = pc.greater(pc.binary_length(pc.utf8_trim_whitespace(array)), 0)
+        else:
+            filled = pc.is_valid(array)
+        blank &= ~np.asarray(parse.to_numpy(pc.fill_null(filled, False)), dtype=bool)
+    return blank
 
 
 def _counts(text: pa.Array | pa.ChunkedArray, mask: np.ndarray) -> dict[str, int]:
@@ -405,7 +447,8 @@ def _counts(text: pa.Array | pa.ChunkedArray, mask: np.ndarray) -> dict[str, int
 
 def _map_values(text: pa.Array | pa.ChunkedArray, vmap: ValueMap,
                 enum: tuple[tuple[str, str], ...], source: str, header: str,
-                rows: np.ndarray, live: np.ndarray, problems: list[Problem]
+                rows: np.ndarray, live: np.ndarray, problems: list[Problem],
+                shown_row: Callable[[int], str] = str
                 ) -> tuple[pa.Array, np.ndarray, np.ndarray | None]:
     """One enum column through its value map, on its distinct values.
 
@@ -431,6 +474,11 @@ def _map_values(text: pa.Array | pa.ChunkedArray, vmap: ValueMap,
         elif value in vmap.reversed:
             reversed_[i] = True
             out.append(vmap.reversed[value])
+        elif (found := lookup(vmap, value)) is not None:  # 00 that Excel saved as 0
+            kind, target = found
+            ignored[i] = kind == "ignore"
+            reversed_[i] = kind == "reverse"
+            out.append(target or None)
         else:
             out.append(value)
             unmapped[i] = value.lower() not in valid
@@ -443,7 +491,7 @@ def _map_values(text: pa.Array | pa.ChunkedArray, vmap: ValueMap,
                 listed.append((values[i], len(hit), int(rows[hit[0]])))
         listed.sort(key=lambda item: item[2])
         if per_row.any():
-            shown = ", ".join(f"{v!r} ({n} rows, first row {r})"
+            shown = ", ".join(f"{v!r} ({n} rows, first row {shown_row(r)})"
                               for v, n, r in listed[:_SHOWN_VALUES])
             more = ", …" if len(listed) > _SHOWN_VALUES else ""
             problems.append(Problem(source, None, header, None,
