@@ -273,7 +273,8 @@ def test_wan_is_exact_to_the_fen(tmp_path: Path, amount: str, fen: int | None) -
                                                      'header_row = 2\nmoney_unit = "wan"'))
     ledger = load_ledger(folder, mapping=load_mapping(mapping))
     if fen is None:
-        assert [p.message for p in ledger.problems.items] == ["more than 6 decimals"]
+        assert [p.message for p in ledger.problems.items] == [
+            "more than 6 decimals of 万元 (finer than a fen)"]
         assert ledger.problems.items[0].row == 3
     else:
         assert ledger.problems.lines() == []

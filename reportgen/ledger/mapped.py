@@ -27,22 +27,24 @@ import pyarrow.csv as pacsv
 
 from reportgen.errors import LedgerError, Problem, UsageError
 from reportgen.ledger import csvtext, parse
-from reportgen.ledger.mapping import Mapping, TableMap, ValueMap
+from reportgen.ledger.mapping import Mapping, TableMap, ValueMap, value_enum
 from reportgen.ledger.read import (
     RawLedger,
     RawTable,
     _cell_text,
     _combine,
     _header_map,
+    _journal_hint,
     _numbered,
     _table_files,
     _table_sheets,
 )
-from reportgen.ledger.schema import TABLES, Kind, Table
+from reportgen.ledger.schema import JOURNAL_TABLES, TABLES, Kind, Table
 from reportgen.ledger.shapes import fill_merged, header_key, lookup, serial_dates
 from reportgen.ledger.workbook import check_workbook
 
 _WORKBOOK = (".xlsx", ".xlsm")
+JOURNAL = next(t for t in TABLES if t.name == JOURNAL_TABLES[0])
 _SHOWN_VALUES = 10  # distinct unmapped values a message lists
 
 
@@ -54,15 +56,25 @@ def read_mapped(path: Path, mapping: Mapping) -> RawLedger:
     defaults: dict[str, Path | None] = {}
     books: dict[Path, object] = {}
     dates: list[date] = []
+    # A missing journal table is a problem only when no balances table stands in for it
+    # (a snapshot export): those problems wait until every table has been looked for.
+    journal_missing: list[Problem] = []
     for table in TABLES:
         tmap = mapping.table(table.name) or TableMap(table.name)
+        before = len(problems)
         file = _locate(path, table, tmap, mapping, defaults, problems)
+        if table.name in JOURNAL_TABLES and file is None:
+            journal_missing += problems[before:]
+            del problems[before:]
         if file is None:
             continue
         if file != path and (day := file_date(file.name, mapping.date_from_name)):
             dates.append(day)
         if file.suffix.lower() in _WORKBOOK:
             raw = _read_sheet(table, tmap, file, books, digest, problems)
+            if table.name in JOURNAL_TABLES and raw is None and problems[before:] and (
+                    problems[-1].message.endswith("is missing")):
+                journal_missing.append(problems.pop())
         elif file.suffix.lower() == ".csv":
             data = file.read_bytes()
             digest.update(data)
@@ -71,6 +83,9 @@ def read_mapped(path: Path, mapping: Mapping) -> RawLedger:
             raw = _read_parquet(table, tmap, file, digest, problems)
         if raw is not None:
             tables[table.name] = apply_map(raw, tmap, problems)
+    if "balances" not in tables:
+        problems.extend(replace(p, message=p.message + _journal_hint(JOURNAL))
+                        for p in journal_missing)
     # The ledger's own name first (信贷台账_20261031.xlsx, a folder 20261031/); else the
     # oldest date of its files: the export is complete only as far as its oldest table.
     named = file_date(path.name, mapping.date_from_name) or min(dates, default=None)
@@ -273,8 +288,23 @@ def _read_csv(table: Table, tmap: TableMap, source: str, data: bytes,
         2, raw.rows + 2, dtype=np.int64)
     offset = tmap.header_row - 1
     shifted = tuple(replace(p, row=p.row + offset) if p.row is not None else p
-                    for p in raw.row_problems)
-    return replace(raw, row_numbers=numbers + offset, row_problems=shifted)
+                    for p in raw.row_problems if not _footer_text(p.value, tmap))
+    skipped = dict(raw.skipped)
+    if len(shifted) < len(raw.row_problems):  # a lone 合计 line, narrower than the header
+        skipped[_footer_key(tmap)] = len(raw.row_problems) - len(shifted)
+    return replace(raw, row_numbers=numbers + offset, row_problems=shifted, skipped=skipped)
+
+
+def _footer_key(tmap: TableMap) -> str:
+    return "footer rows (" + ", ".join(tmap.skip_first_cell) + ")"
+
+
+def _footer_text(text: str | None, tmap: TableMap) -> bool:
+    """Whether a line that could not be read as a record is a footer (合计：…)."""
+    if text is None or not tmap.skip_first_cell:
+        return False
+    first = header_key(next(csv.reader([text]), [""])[0] if text.strip() else "")
+    return any(first.startswith(header_key(word)) for word in tmap.skip_first_cell)
 
 
 def _read_parquet(table: Table, tmap: TableMap, file: Path, digest: hashlib._Hash,
@@ -372,7 +402,8 @@ def apply_map(raw: RawTable, tmap: TableMap, problems: list[Problem],
     if tmap.skip_first_cell and first is not None and raw.rows:
         footer = _footers(first, tmap.skip_first_cell)
         if footer.any():
-            skipped["footer rows (" + ", ".join(tmap.skip_first_cell) + ")"] = int(footer.sum())
+            key = _footer_key(tmap)
+            skipped[key] = skipped.get(key, 0) + int(footer.sum())
         drop |= footer
     blank = _blank_rows(columns, raw.rows) & ~drop
     if blank.any():  # a blank line (",,,,") between or below the records
@@ -388,8 +419,8 @@ def apply_map(raw: RawTable, tmap: TableMap, problems: list[Problem],
         header = tmap.columns.get(name, name)
         column = raw.table.column(name)
         mapped, ignored, reversed_ = _map_values(
-            columns[name], vmap, column.enum, raw.source, header, rows, ~drop, problems,
-            shown_row)
+            columns[name], vmap, value_enum(raw.table.name, column), raw.source, header, rows,
+            ~drop, problems, shown_row)
         columns[name] = mapped
         if ignored.any():
             for value, count in _counts(columns_text := raw.columns[name], ignored).items():
