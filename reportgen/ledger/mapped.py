@@ -46,6 +46,7 @@ from reportgen.ledger.workbook import check_workbook
 _WORKBOOK = (".xlsx", ".xlsm")
 JOURNAL = next(t for t in TABLES if t.name == JOURNAL_TABLES[0])
 _SHOWN_VALUES = 10  # distinct unmapped values a message lists
+_SHORT = 8  # bytes: a cell this short may be only spaces (a blank line's cells)
 
 
 def read_mapped(path: Path, mapping: Mapping) -> RawLedger:
@@ -450,23 +451,45 @@ def _kept(columns: dict[str, pa.Array], keep: np.ndarray) -> dict[str, pa.Array]
 def _footers(first: pa.Array | pa.ChunkedArray, words: tuple[str, ...]) -> np.ndarray:
     """Rows whose first cell starts with a footer word: 合计, "合 计" and "合计：" alike
     (the cell without its spaces)."""
-    cell = pc.replace_substring_regex(pc.fill_null(pc.cast(first, pa.string()), ""),
-                                      r"\s+", "")
+    text = pc.fill_null(pc.cast(first, pa.string()), "")
     footer = np.zeros(len(first), dtype=bool)
+    # Only cells that are not plain ASCII (合计 is not) are looked at closely: an ASCII
+    # check over a million loan ids costs little, a regular expression does not.
+    near = np.ones(len(first), dtype=bool)
+    if all(word.isascii() is False for word in words):
+        near = ~np.asarray(parse.to_numpy(pc.string_is_ascii(text)), dtype=bool)
+    if not near.any():
+        return footer
+    at = np.flatnonzero(near)
+    cell = pc.replace_substring_regex(text.take(pa.array(at)), r"\s+", "")
+    hit = np.zeros(len(at), dtype=bool)
     for word in words:
-        footer |= np.asarray(parse.to_numpy(pc.starts_with(cell, header_key(word))), dtype=bool)
+        hit |= np.asarray(parse.to_numpy(pc.starts_with(cell, header_key(word))), dtype=bool)
+    footer[at[hit]] = True
     return footer
 
 
 def _blank_rows(columns: dict[str, pa.Array], rows: int) -> np.ndarray:
-    """Rows where every column read is blank (or only spaces)."""
+    """Rows where every column read is blank (or only spaces), found from the columns'
+    null masks; only rows blank so far have their text looked at."""
+    # Rows whose every cell is null or short (a few spaces) are candidates, by the
+    # columns' null masks and value lengths alone; only those have their text trimmed.
     blank = np.ones(rows, dtype=bool) if columns else np.zeros(rows, dtype=bool)
     for array in columns.values():
-        if pa.types.is_string(array.type):
-            filled = pc.greater(pc.binary_length(pc.utf8_trim_whitespace(array)), 0)
-        else:
-            filled = pc.is_valid(array)
-        blank &= ~np.asarray(parse.to_numpy(pc.fill_null(filled, False)), dtype=bool)
+        short = (pc.less_equal(pc.binary_length(array), _SHORT)
+                 if pa.types.is_string(array.type) else pc.is_null(array))
+        blank &= np.asarray(parse.to_numpy(pc.fill_null(short, True)), dtype=bool)
+        if not blank.any():
+            return blank
+    at = np.flatnonzero(blank)
+    empty = np.ones(len(at), dtype=bool)
+    for array in columns.values():
+        picked = array.take(pa.array(at))
+        if pa.types.is_string(picked.type):
+            picked = pc.if_else(pc.equal(pc.utf8_trim_whitespace(picked), ""),
+                                pa.scalar(None, pa.string()), picked)
+        empty &= np.asarray(parse.to_numpy(pc.is_null(picked)), dtype=bool)
+    blank[at] = empty
     return blank
 
 
