@@ -337,5 +337,5 @@ def test_a_bad_mapping_argument_is_a_usage_or_config_error(core_database: Path,
     frames = _read_core(core_database)
     with pytest.raises(UsageError, match="mapping= must be"):
         reportgen.open_frames(**frames, mapping=42)
-    with pytest.raises(ConfigError, match="tables.loans.money_unit"):
+    with pytest.raises(ConfigError, match=r"tables\.loans\.money_unit"):
         reportgen.open_frames(**frames, mapping={"tables": {"loans": {"money_unit": "亿"}}})

@@ -578,7 +578,8 @@ def _core_balances(table: str) -> bytes:
     a 小计 row after each date and a 合计 row at the end."""
     from decimal import Decimal
 
-    lines = ["借据余额表（单位：万元）", "贷款账号,数据日期,贷款余额(万元),五级分类,逾期天数,核销标志"]
+    lines = ["借据余额表（单位：万元）",
+             "贷款账号,数据日期,贷款余额(万元),五级分类,逾期天数,核销标志"]
     last = None
     for loan, day, balance, grade, overdue, flag in csv.reader(io.StringIO(table)):
         if last is not None and day != last:
