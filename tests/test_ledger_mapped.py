@@ -333,3 +333,77 @@ def test_without_the_optional_columns_the_name_and_id_are_null(tmp_path: Path) -
     assert {r["account_manager_name"] for r in sections["account_managers"]["rows"]} == {None}
     breakdowns = sections["structure"]
     assert {r["branch_id"] for r in breakdowns["branch"]} == {None}
+
+
+# -- money in 万元 in every table: targets (money metrics only) and bank figures -------------
+
+TARGETS_MAPPING = MAPPING + '''
+[tables.targets]
+file = "考核目标_*.csv"
+money_unit = "wan"
+[tables.targets.columns]
+account_manager = "客户经理工号"
+period = "考核期间"
+metric = "指标代码"
+target = "目标值(万元)"
+[values.targets.metric]
+"01" = "balance_increase"
+"02" = "disbursed"
+"03" = "new_customers"
+[tables.bank_figures]
+file = "机构指标_*.csv"
+money_unit = "wan"
+[tables.bank_figures.columns]
+date = "数据日期"
+item = "指标"
+amount = "金额(万元)"
+'''
+
+
+def _wan_export(tmp_path: Path, targets: str) -> Path:
+    folder, mapping = export(tmp_path / "e", "JJ1,20261001,放款,1000.00\n",
+                             mapping=TARGETS_MAPPING)
+    (folder / "考核目标_20261031.csv").write_bytes(
+        ("客户经理工号,考核期间,指标代码,目标值(万元)\n" + targets).encode("gbk"))
+    (folder / "机构指标_20261031.csv").write_bytes(
+        "数据日期,指标,金额(万元)\n20261001,资本净额,1234.5678\n20261001,贷款损失准备,0.000001\n"
+        .encode("gbk"))
+    return mapping
+
+
+def test_targets_and_bank_figures_in_wan(tmp_path: Path) -> None:
+    from reportgen.ledger.load import load_ledger
+
+    mapping = _wan_export(tmp_path, "0107,2026,01,0.5\n0107,2026,02,1.234567\n"
+                                    "0107,2026,03,3\n0107,2026-10,01,12\n")
+    ledger = load_ledger(tmp_path / "e", mapping=load_mapping(mapping))
+    assert ledger.problems.lines() == []
+    # targets are millionths of yuan: 0.5 万元 = 5,000 yuan; 1.234567 万元 = 12,345.67
+    # yuan; a count (new_customers) is never scaled; 12 万元 = 120,000 yuan.
+    assert ledger.targets["target"].tolist() == [5_000_000_000, 12_345_670_000, 3_000_000,
+                                                 120_000_000_000]
+    # 1234.5678 万元 = 12,345,678.00 yuan; 0.000001 万元 = 1 fen
+    assert ledger.bank_figures["amount"].tolist() == [1_234_567_800, 1]
+
+
+def test_a_wan_target_on_the_manager_row(tmp_path: Path) -> None:
+    mapping = _wan_export(tmp_path, "0107,2026-10,02,0.2\n")
+    session = open_export(tmp_path / "e", mapping, as_of=date(2026, 10, 31))
+    report = api.build(session, "monthly", "2026-10", Config())
+    [manager] = report.sections.account_managers.rows
+    [target] = [t for t in manager.targets if t.metric == "disbursed"]
+    # 0.2 万元 = 2,000.00 yuan in fen; the actual is unknown (the ledger starts on the 1st)
+    assert (target.target, target.actual) == (200000, None)
+
+
+@pytest.mark.parametrize(("row", "message"), [
+    ("0107,2026,01,0.1234567", "more than 6 decimals of 万元 (finer than a fen)"),
+    ("0107,2026,03,2.5", "new_customers needs a whole number"),
+    ("0107,2026,02,-1", "must not be negative"),
+])
+def test_a_wan_target_finer_than_a_fen_names_the_cell(tmp_path: Path, row: str,
+                                                      message: str) -> None:
+    mapping = _wan_export(tmp_path, "0107,2026,01,1\n" + row + "\n")
+    with pytest.raises(LedgerError) as caught:
+        open_export(tmp_path / "e", mapping)
+    assert f"考核目标_20261031.csv, row 3, column target: {message}" in str(caught.value)
