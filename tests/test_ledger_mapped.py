@@ -407,3 +407,31 @@ def test_a_wan_target_finer_than_a_fen_names_the_cell(tmp_path: Path, row: str,
     with pytest.raises(LedgerError) as caught:
         open_export(tmp_path / "e", mapping)
     assert f"考核目标_20261031.csv, row 3, column target: {message}" in str(caught.value)
+
+
+# -- reversals of every type -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("journal", "kind", "flow", "balance"), [
+    # 1000 lent, 200 of it reversed: 800 lent, 800 owed
+    ("JJ1,20261001,放款,1000.00\nJJ1,20261003,放款冲正,200.00\n", "disburse", 80000, 80000),
+    # 10 interest received, 4 reversed: 6; the balance is untouched
+    ("JJ1,20261001,放款,1000.00\nJJ1,20261003,收息,10.00\nJJ1,20261004,收息冲正,4.00\n",
+     "interest", 600, 100000),
+    # 1000 written off, 300 of it reversed: 700 written off, 300 owed again
+    ("JJ1,20261001,放款,1000.00\nJJ1,20261003,核销,1000.00\nJJ1,20261004,核销冲正,300.00\n",
+     "writeoff", 70000, 30000),
+])
+def test_a_reversal_of_each_type(tmp_path: Path, journal: str, kind: str, flow: int,
+                                 balance: int) -> None:
+    from reportgen.ledger.schema import TX_TYPES, codes
+
+    text = MAPPING.replace('"还本冲正" = "reverse:repay"',
+                           '"还本冲正" = "reverse:repay"\n"放款冲正" = "reverse:disburse"\n'
+                           '"收息" = "interest"\n"收息冲正" = "reverse:interest"\n'
+                           '"核销" = "writeoff"\n"核销冲正" = "reverse:writeoff"')
+    folder, mapping = export(tmp_path / "e", journal, mapping=text)
+    engine = open_export(folder, mapping).engine
+    code = codes(TX_TYPES).index(kind)
+    assert engine.flow(code, date(2026, 10, 1), date(2026, 10, 31)).tolist() == [flow]
+    assert engine.balance(date(2026, 10, 31)).tolist() == [balance]
