@@ -435,3 +435,97 @@ def test_a_reversal_of_each_type(tmp_path: Path, journal: str, kind: str, flow: 
     code = codes(TX_TYPES).index(kind)
     assert engine.flow(code, date(2026, 10, 1), date(2026, 10, 31)).tolist() == [flow]
     assert engine.balance(date(2026, 10, 31)).tolist() == [balance]
+
+
+# -- the ledger itself a workbook; a Parquet table; the deposit tables -----------------------
+
+
+def test_a_whole_workbook_export_with_named_sheets(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheets = {
+        "客户": [["客户信息"], ["客户编号", "客户名称", "客户类型", "企业规模", "行业代码"],
+                 ["KH01", "甲公司", "01", "3", "C3311"]],
+        "借据": [["借据明细表"], LOANS.splitlines()[1].split(","),
+                 ["JJ1", "KH01", "0101", "城东支行", "0107", 0, 0.1, 20261001, 20271001,
+                  "4.35%"], ["合计", None, None, None, None, None, 0.1]],
+        "流水": [["借据号", "交易日期", "摘要", "发生额"], ["JJ1", 46296, "放款", 1000],
+                 ["JJ1", 46300, "还本冲正", 0], ["JJ1", 46300, "还本", 400]],
+        "分类": [["借据号", "日期", "五级分类", "逾期起始日"], ["JJ1", 20261001, 10, None]],
+    }
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    path = tmp_path / "信贷台账_20261031.xlsx"
+    book.save(path)
+    text = (MAPPING.replace('file = "客户_*.csv"', 'sheet = "客户"\nheader_row = 2')
+            .replace('file = "借据_*.csv"', 'sheet = "借据"\nmoney_unit = "wan"')
+            .replace('file = "流水_*.csv"', 'sheet = "流水"')
+            .replace('file = "分类_*.csv"', 'sheet = "分类"'))
+    mapping = tmp_path / "core.toml"
+    mapping.write_text(text, encoding="utf-8")
+    with pytest.raises(LedgerError, match="流水, row 3, column amount: must be greater"):
+        api.open_ledger(path, mapping=load_mapping(mapping))  # a reversal of 0
+    sheet = book["流水"]
+    sheet.delete_rows(3)
+    book.save(path)
+    session = api.open_ledger(path, mapping=load_mapping(mapping))
+    assert session.data_date.day == date(2026, 10, 31)  # the workbook's name
+    assert session.ledger.loans["contract_amount"].tolist() == [100000]
+    assert session.engine.balance(date(2026, 10, 5)).tolist() == [60000]  # serial 46300
+
+
+def test_a_parquet_table_through_a_mapping(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder, mapping = export(tmp_path / "e", "JJ1,20261001,放款,1000.00\n")
+    (folder / "流水_20261031.csv").unlink()
+    pq.write_table(pa.table({"借据号": ["JJ1", "JJ1", "JJ1"],
+                             "交易日期": pa.array([date(2026, 10, 1), date(2026, 10, 5),
+                                               date(2026, 10, 5)]),
+                             "摘要": ["放款", "还本", "还本冲正"],
+                             "发生额": pa.array([1000, 400, 100], pa.int64())}),
+                   folder / "流水_20261031.parquet")
+    mapping.write_text(mapping.read_text(encoding="utf-8").replace(
+        'file = "流水_*.csv"', 'file = "流水_*.parquet"'), encoding="utf-8")
+    engine = open_export(folder, mapping).engine
+    assert engine.balance(date(2026, 10, 5)).tolist() == [70000]  # 1000 − 400 + 100
+
+
+def test_the_deposit_tables_map_like_the_others(tmp_path: Path) -> None:
+    folder, mapping = export(tmp_path / "e", "JJ1,20261001,放款,1000.00\n")
+    (folder / "存款账户_20261031.csv").write_bytes(
+        "存款账户信息\n账号,客户编号,机构名称,客户经理工号,储种\n6001,KH01,城东支行,0107,01\n"
+        "6002,,城东支行,0107,21\n合计,,,,\n".encode("gbk"))
+    (folder / "存款余额_20261031.csv").write_bytes(
+        "账号,数据日期,余额(万元)\n6001,20261001,1.5\n6002,20261001,0.000001\n".encode("gbk"))
+    mapping.write_text(mapping.read_text(encoding="utf-8") + '''
+[tables.deposit_accounts]
+file = "存款账户_*.csv"
+header_row = 2
+skip_first_cell = ["合计"]
+[tables.deposit_accounts.columns]
+account_id = "账号"
+customer_id = "客户编号"
+branch = "机构名称"
+account_manager = "客户经理工号"
+kind = "储种"
+[tables.deposit_balances]
+file = "存款余额_*.csv"
+money_unit = "wan"
+[tables.deposit_balances.columns]
+account_id = "账号"
+date = "数据日期"
+balance = "余额(万元)"
+[values.deposit_accounts.kind]
+"01" = "individual_demand"
+"21" = "corporate_time"
+''', encoding="utf-8")
+    ledger = open_export(folder, mapping).ledger
+    assert ledger.deposit_accounts is not None and ledger.deposit_balances is not None
+    assert ledger.deposit_accounts["kind"].tolist() == [0, 3]
+    assert ledger.deposit_balances["balance"].tolist() == [1_500_000, 1]  # 15,000 yuan; 1 fen
