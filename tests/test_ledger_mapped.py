@@ -526,6 +526,7 @@ balance = "余额(万元)"
 "21" = "corporate_time"
 ''', encoding="utf-8")
     ledger = open_export(folder, mapping).ledger
-    assert ledger.deposit_accounts is not None and ledger.deposit_balances is not None
+    assert ledger.deposit_accounts is not None
+    assert ledger.deposit_balances is not None
     assert ledger.deposit_accounts["kind"].tolist() == [0, 3]
     assert ledger.deposit_balances["balance"].tolist() == [1_500_000, 1]  # 15,000 yuan; 1 fen
