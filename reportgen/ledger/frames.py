@@ -69,7 +69,7 @@ def raw_from_frames(frames: Mapping[str, pd.DataFrame | None],
     is a ``UsageError`` (exit 2): a caller's mistake, not the data's.  With a ``mapping``
     the frames are in the bank's own headers and codes: each table's column map renames
     the frame's columns, and its value maps, reversals, footer words and money unit are
-    applied by the code that applies them to files (``mapped.apply_map``), so a frame
+    applied by the code that applies them to files (``mapapply.apply_map``), so a frame
     and a file of the same export read the same.  A table's ``file``, ``sheet`` and
     ``header_row`` say where a file's table is; a frame has none, they are not used.
     """
@@ -133,7 +133,7 @@ def _digest(digest: Any, raw: RawTable) -> None:
 def _mapped_table(table: Table, frame: pd.DataFrame, tmap: TableMap,
                   problems: list[Problem]) -> RawTable | None:
     """A frame in the bank's own headers and codes, through its table's map."""
-    from reportgen.ledger.mapped import apply_map
+    from reportgen.ledger.mapapply import apply_map
     from reportgen.ledger.shapes import header_key
 
     source = source_name(table.name)
