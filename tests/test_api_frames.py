@@ -339,3 +339,44 @@ def test_a_bad_mapping_argument_is_a_usage_or_config_error(core_database: Path,
         reportgen.open_frames(**frames, mapping=42)
     with pytest.raises(ConfigError, match=r"tables\.loans\.money_unit"):
         reportgen.open_frames(**frames, mapping={"tables": {"loans": {"money_unit": "亿"}}})
+
+
+def test_a_snapshot_ledger_from_the_banks_database_through_a_mapping(
+        core_database: Path, tmp_path: Path) -> None:
+    """借据余额 month ends instead of a journal: balances in 万元, grade codes, 核销标志 words."""
+    with sqlite3.connect(core_database) as db:
+        db.executescript("""
+        create table ye (贷款账号 text, 数据日期 integer, "贷款余额(万元)" decimal(18,6),
+                         五级分类 integer, 逾期天数 integer, 核销标志 text);
+        insert into ye values ('L1', 20260131, 0.1, 10, 0, '未核销'),
+                              ('L1', 20260228, 0.1, 10, 0, '未核销'),
+                              ('L2', 20260228, 0.05, 10, 0, '未核销'),
+                              ('L1', 20260331, 0.07495, 10, 0, '未核销'),
+                              ('L2', 20260331, 0.05, 30, 31, '未核销');
+        """)
+        balances = pd.read_sql("select * from ye", db)
+    frames = _read_core(core_database)
+    del frames["transactions"], frames["classifications"]
+    mapping = CORE_MAPPING + """
+[tables.balances]
+money_unit = "wan"
+[tables.balances.columns]
+loan_id = "贷款账号"
+date = "数据日期"
+balance = "贷款余额(万元)"
+[values.balances.grade]
+"10" = "normal"
+"30" = "substandard"
+[values.balances.written_off]
+"已核销" = "true"
+"未核销" = "false"
+"""
+    path = tmp_path / "snap.toml"
+    path.write_text(mapping, encoding="utf-8")
+    session = reportgen.open_frames(**frames, balances=balances, mapping=path)
+    s = build(session, "monthly", "2026-03", Config()).sections
+    # 31 March: 749.50 + 500.00; 28 February: 1000.00 + 500.00; L1 fell by 250.50
+    assert (s.summary.balance, s.summary.balance_opening) == (124950, 150000)
+    assert (s.summary.collected, s.summary.disbursed) == (25050, 0)
+    assert s.summary.interest_received is None  # unknown without a journal
+    assert (s.quality.npl, s.overdue.d31_90) == (50000, 50000)

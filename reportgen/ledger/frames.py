@@ -43,7 +43,7 @@ from reportgen.errors import Problem, UsageError
 from reportgen.ledger.mapping import Mapping as LedgerMapping
 from reportgen.ledger.mapping import TableMap
 from reportgen.ledger.read import RawLedger, RawTable
-from reportgen.ledger.schema import TABLES, Kind, Table
+from reportgen.ledger.schema import TABLES, Kind, Table, is_required
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -88,10 +88,11 @@ def raw_from_frames(frames: Mapping[str, pd.DataFrame | None],
     problems: list[Problem] = []
     tables: dict[str, RawTable] = {}
     digest = hashlib.sha256()
+    present = {name for name, frame in frames.items() if frame is not None}
     for table in TABLES:
         frame = frames.get(table.name)
         if frame is None:
-            if table.required:
+            if is_required(table, present):  # a balances frame stands in for the journal
                 problems.append(Problem(source_name(table.name), None, None, None,
                                         f"required frame missing (open_frames({table.name}=…))"))
             continue
