@@ -380,3 +380,22 @@ balance = "贷款余额(万元)"
     assert (s.summary.collected, s.summary.disbursed) == (25050, 0)
     assert s.summary.interest_received is None  # unknown without a journal
     assert (s.quality.npl, s.overdue.d31_90) == (50000, 50000)
+
+
+def test_footer_and_blank_rows_of_a_mapped_frame_are_skipped(core_database: Path,
+                                                             tmp_path: Path) -> None:
+    frames = _read_core(core_database)
+    tx = frames["transactions"]
+    frames["transactions"] = pd.concat([tx, pd.DataFrame([
+        {"借据号": None, "交易日期": None, "摘要": None, "发生额": None},
+        {"借据号": "合 计", "交易日期": None, "摘要": None, "发生额": 1857.74}])],
+        ignore_index=True)
+    mapping = CORE_MAPPING.replace("[tables.transactions.columns]",
+                                   '[tables.transactions]\nskip_first_cell = ["合计"]\n'
+                                   "[tables.transactions.columns]")
+    path = tmp_path / "core.toml"
+    path.write_text(mapping, encoding="utf-8")
+    session = reportgen.open_frames(**frames, mapping=path, as_of=AS_OF)
+    assert session.ledger.skipped["transactions"] == {
+        "footer rows (合计)": 1, "blank rows": 1, "摘要 = '结息' (ignore)": 1}
+    assert build(session, "monthly", "2026-03", Config()).sections.summary.balance == 124950

@@ -91,6 +91,7 @@ def test_a_footer_without_skip_first_cell_is_still_an_error(tmp_path: Path) -> N
     ("0", ("target", "credit")), ("00", ("target", "credit")), ("000", ("target", "credit")),
     ("10", ("target", "guarantee")), ("010", ("target", "guarantee")), ("7", None),
     ("x", None), ("9", ("ignore", "")), ("1", ("reverse", "repay")),
+    ("１０", ("target", "guarantee")), ("０", ("target", "credit")),
 ])
 def test_lookup_finds_a_code_by_its_number(value: str, expected: tuple[str, str] | None
                                           ) -> None:

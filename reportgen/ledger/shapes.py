@@ -9,7 +9,7 @@ and what this module undoes (mapping.md, "Code-like values … are text"):
   ``header_key`` and filled from the cell above;
 * codes read as numbers: ``00`` saved as ``0``, ``01`` as ``1``: a value map's key is
   also found by its number when the export's value is all digits and exactly one key
-  (or several keys with one target) has that number;
+  (or several keys with one target) has that number; a full-width ``１０`` is ``10``;
 * dates saved as Excel serial numbers (``46326``) or as ``20261031`` integers (the
   latter is a date as it is; a serial is turned into its ISO date here, on the column's
   distinct values).
@@ -63,9 +63,14 @@ def lookup(vmap: ValueMap, value: str) -> tuple[str, str] | None:
     with the same digits but its leading zeros (``0`` → ``00``).  Returns (kind, target):
     kind is ``target``, ``ignore`` or ``reverse``; None when no key, or keys that disagree,
     have that number."""
-    if not value.isdigit():
+    text = unicodedata.normalize("NFKC", value).strip()  # １０ (full-width) is 10
+    if text != value:
+        for key, target in vmap.targets.items():
+            if unicodedata.normalize("NFKC", key).strip() == text:
+                return ("target", target)
+    if not text.isdigit():
         return None
-    number = int(value)
+    number = int(text)
     found: set[tuple[str, str]] = set()
     for key, target in vmap.targets.items():
         if key.isdigit() and int(key) == number:
