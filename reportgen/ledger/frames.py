@@ -114,6 +114,8 @@ def _digest(digest: Any, raw: RawTable) -> None:
     for name, column in raw.columns.items():
         digest.update(f"{name}\x00{column.type}\x00".encode())
         chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+        chunks = [c.dictionary_decode() if pa.types.is_dictionary(c.type) else c  # mapped
+                  for c in chunks]
         for chunk in chunks:
             # Text as its value lengths and bytes; dates as their day numbers.  Nulls as
             # a mask, so a blank cell and "" or 0 differ.

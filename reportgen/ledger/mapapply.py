@@ -68,7 +68,7 @@ def apply_map(raw: RawTable, tmap: TableMap, problems: list[Problem],
         column = raw.table.column(name)
         mapped, ignored, reversed_ = _map_values(
             columns[name], vmap, value_enum(raw.table.name, column), raw.source, header, rows,
-            ~drop, problems, shown_row)
+            ~drop, problems, shown_row, column.kind is Kind.ENUM and name != "industry")
         columns[name] = mapped
         if ignored.any():
             for value, count in _counts(columns_text := raw.columns[name], ignored).items():
@@ -146,10 +146,22 @@ def _counts(text: pa.Array | pa.ChunkedArray, mask: np.ndarray) -> dict[str, int
     return {str(c["values"]): int(c["counts"]) for c in counted}
 
 
+def _spread(out: list[str | None], indices: np.ndarray, encoded: bool) -> pa.Array:
+    """The mapped distinct values spread back over the rows.  An enum column stays
+    dictionary-encoded (the loader's enum parser reads the dictionary as it is, instead
+    of encoding ten million strings again); any other as plain text."""
+    values = pa.array(out, type=pa.string())
+    if not encoded:
+        return values.take(pa.array(indices))
+    blank = np.array([v is None for v in out], dtype=bool)[indices]
+    return pa.DictionaryArray.from_arrays(pa.array(indices.astype(np.int32), mask=blank),
+                                          values)
+
+
 def _map_values(text: pa.Array | pa.ChunkedArray, vmap: ValueMap,
                 enum: tuple[tuple[str, str], ...], source: str, header: str,
                 rows: np.ndarray, live: np.ndarray, problems: list[Problem],
-                shown_row: Callable[[int], str] = str
+                shown_row: Callable[[int], str] = str, encoded: bool = False
                 ) -> tuple[pa.Array, np.ndarray, np.ndarray | None]:
     """One enum column through its value map, on its distinct values.
 
@@ -197,6 +209,5 @@ def _map_values(text: pa.Array | pa.ChunkedArray, vmap: ValueMap,
             more = ", …" if len(listed) > _SHOWN_VALUES else ""
             problems.append(Problem(source, None, header, None,
                                     f"{len(listed)} values not mapped: {shown}{more}"))
-    mapped = pa.array(out, type=pa.string()).take(pa.array(indices))
-    return (mapped, ignored[indices],
+    return (_spread(out, indices, encoded), ignored[indices],
             reversed_[indices] if vmap.reversed else None)
