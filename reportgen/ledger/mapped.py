@@ -15,6 +15,8 @@ import csv
 import hashlib
 import io
 import re
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -49,7 +51,7 @@ JOURNAL = next(t for t in TABLES if t.name == JOURNAL_TABLES[0])
 def read_mapped(path: Path, mapping: Mapping) -> RawLedger:
     """Read the export at ``path`` (a folder or a workbook) as ``mapping`` says."""
     problems: list[Problem] = []
-    digest = hashlib.sha256()
+    sha = hashlib.sha256()
     tables: dict[str, RawTable] = {}
     defaults: dict[str, Path | None] = {}
     books: dict[Path, object] = {}
@@ -57,37 +59,63 @@ def read_mapped(path: Path, mapping: Mapping) -> RawLedger:
     # A missing journal table is a problem only when no balances table stands in for it
     # (a snapshot export): those problems wait until every table has been looked for.
     journal_missing: list[Problem] = []
-    for table in TABLES:
-        tmap = mapping.table(table.name) or TableMap(table.name)
-        before = len(problems)
-        file = _locate(path, table, tmap, mapping, defaults, problems)
-        if table.name in JOURNAL_TABLES and file is None:
-            journal_missing += problems[before:]
-            del problems[before:]
-        if file is None:
-            continue
-        if file != path and (day := file_date(file.name, mapping.date_from_name)):
-            dates.append(day)
-        if file.suffix.lower() in _WORKBOOK:
-            raw = _read_sheet(table, tmap, file, books, digest, problems)
-            if table.name in JOURNAL_TABLES and raw is None and problems[before:] and (
-                    problems[-1].message.endswith("is missing")):
-                journal_missing.append(problems.pop())
-        elif file.suffix.lower() == ".csv":
-            data = file.read_bytes()
-            digest.update(data)
-            raw = _read_csv(table, tmap, file.name, data, problems)
-        else:
-            raw = _read_parquet(table, tmap, file, digest, problems)
-        if raw is not None:
-            tables[table.name] = apply_map(raw, tmap, problems)
+    # The digest and a CSV's line count are computed on a second thread while Arrow
+    # parses (as read.py does); one worker, so the files are hashed in table order.
+    with ThreadPoolExecutor(max_workers=1) as scanner:
+        digest = _Queued(scanner, sha)
+        for table in TABLES:
+            _read_table(path, table, mapping, digest, tables, books, dates, defaults,
+                        problems, journal_missing)
     if "balances" not in tables:
         problems.extend(replace(p, message=p.message + _journal_hint(JOURNAL))
                         for p in journal_missing)
     # The ledger's own name first (信贷台账_20261031.xlsx, a folder 20261031/); else the
     # oldest date of its files: the export is complete only as far as its oldest table.
     named = file_date(path.name, mapping.date_from_name) or min(dates, default=None)
-    return RawLedger(path, digest.hexdigest(), tables, tuple(problems), named)
+    return RawLedger(path, sha.hexdigest(), tables, tuple(problems), named)
+
+
+class _Queued:
+    """The ledger digest, fed on the scanner thread, in the order the files are read."""
+
+    def __init__(self, scanner: ThreadPoolExecutor, digest: hashlib._Hash) -> None:
+        self.scanner, self.digest = scanner, digest
+
+    def update(self, data: bytes) -> None:
+        self.scanner.submit(self.digest.update, data)
+
+    def submit(self, work: Callable[[], int]) -> Future[int]:
+        return self.scanner.submit(work)
+
+
+def _read_table(path: Path, table: Table, mapping: Mapping, digest: _Queued,
+                tables: dict[str, RawTable], books: dict[Path, object], dates: list[date],
+                defaults: dict[str, Path | None], problems: list[Problem],
+                journal_missing: list[Problem]) -> None:
+    """One table of the export, located, read and mapped into ``tables``."""
+    tmap = mapping.table(table.name) or TableMap(table.name)
+    before = len(problems)
+    file = _locate(path, table, tmap, mapping, defaults, problems)
+    if table.name in JOURNAL_TABLES and file is None:
+        journal_missing += problems[before:]
+        del problems[before:]
+    if file is None:
+        return
+    if file != path and (day := file_date(file.name, mapping.date_from_name)):
+        dates.append(day)
+    if file.suffix.lower() in _WORKBOOK:
+        raw = _read_sheet(table, tmap, file, books, digest, problems)
+        if table.name in JOURNAL_TABLES and raw is None and problems[before:] and (
+                problems[-1].message.endswith("is missing")):
+            journal_missing.append(problems.pop())
+    elif file.suffix.lower() == ".csv":
+        data = file.read_bytes()
+        digest.update(data)
+        raw = _read_csv(table, tmap, file.name, data, problems, digest)
+    else:
+        raw = _read_parquet(table, tmap, file, digest, problems)
+    if raw is not None:
+        tables[table.name] = apply_map(raw, tmap, problems)
 
 
 def _locate(path: Path, table: Table, tmap: TableMap, mapping: Mapping,
@@ -244,7 +272,7 @@ def _check_mapped(table: Table, tmap: TableMap, source: str, header: list[str],
 
 
 def _read_csv(table: Table, tmap: TableMap, source: str, data: bytes,
-              problems: list[Problem]) -> RawTable | None:
+              problems: list[Problem], scanner: _Queued) -> RawTable | None:
     text = _utf8(data, source, problems)
     if text is None:
         return None
@@ -257,6 +285,8 @@ def _read_csv(table: Table, tmap: TableMap, source: str, data: bytes,
     found = _check_mapped(table, tmap, source, header, problems)
     if found is None:
         return None
+    body = text
+    lines = scanner.submit(lambda: csvtext.body_lines(body))  # while Arrow parses
     names = [f"c{i}" for i in range(len(header))]
     keep = sorted({0, *found})
     invalid: list[int] = []
@@ -281,7 +311,7 @@ def _read_csv(table: Table, tmap: TableMap, source: str, data: bytes,
     columns = {name: _combine(arrow.column(names[i])) for i, name in found.items()}
     columns["__first"] = _combine(arrow.column(names[0]))
     raw = _numbered(source, table, columns, arrow.num_rows, len(header), bool(invalid),
-                    csvtext.body_lines(text), lambda: text)
+                    lines.result(), lambda: text)
     numbers = raw.row_numbers if raw.row_numbers is not None else np.arange(
         2, raw.rows + 2, dtype=np.int64)
     offset = tmap.header_row - 1
@@ -301,7 +331,7 @@ def _footer_text(text: str | None, tmap: TableMap) -> bool:
     return any(first.startswith(header_key(word)) for word in tmap.skip_first_cell)
 
 
-def _read_parquet(table: Table, tmap: TableMap, file: Path, digest: hashlib._Hash,
+def _read_parquet(table: Table, tmap: TableMap, file: Path, digest: _Queued,
                   problems: list[Problem]) -> RawTable | None:
     import pyarrow.parquet as pq
 
@@ -325,7 +355,7 @@ def _read_parquet(table: Table, tmap: TableMap, file: Path, digest: hashlib._Has
 
 
 def _read_sheet(table: Table, tmap: TableMap, file: Path, books: dict[Path, object],
-                digest: hashlib._Hash, problems: list[Problem]) -> RawTable | None:
+                digest: _Queued, problems: list[Problem]) -> RawTable | None:
     from python_calamine import CalamineError, CalamineWorkbook
 
     if file not in books:
