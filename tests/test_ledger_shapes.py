@@ -198,3 +198,19 @@ def test_merged_header_in_a_csv(tmp_path: Path) -> None:
     folder, mapping = export(tmp_path / "e", JOURNAL, loans=loans, mapping=text)
     assert open_export(folder, mapping).ledger.loans["maturity_date"].tolist() == [
         _days(date(2027, 10, 1))]
+
+
+def test_a_gbk_journal_whose_first_megabyte_is_ascii(tmp_path: Path) -> None:
+    """The encoding is decided on the first MB; GBK text met only after it is transcoded
+    then, not refused as an unreadable file."""
+    repaid = "JJ1,20261002,repay,0.01\n" * 50_000  # 1.2 MB of ASCII (English type codes)
+    folder, mapping = export(tmp_path / "e", "JJ1,20261001,放款,1000.00\n")
+    (folder / "流水_20261031.csv").write_bytes(
+        b"loan_id,date,type,amount\nJJ1,20261001,disburse,1000.00\n"
+        + repaid.encode("ascii") + "JJ1,20261003,还本,1.00\n".encode("gbk"))
+    text = mapping.read_text(encoding="utf-8").replace(
+        'date = "交易日期"\ntype = "摘要"\namount = "发生额"\n', "")
+    mapping.write_text(text, encoding="utf-8")
+    engine = open_export(folder, mapping).engine
+    # 1000.00 − 50,000 × 0.01 − 1.00 = 499.00
+    assert engine.balance(date(2026, 10, 31)).tolist() == [49900]

@@ -306,6 +306,10 @@ def _read_csv(table: Table, tmap: TableMap, source: str, data: bytes,
                 include_columns=[names[i] for i in keep], strings_can_be_null=True,
                 null_values=[""], quoted_strings_can_be_null=True))
     except pa.ArrowInvalid as exc:
+        if "utf8" in str(exc).lower() and not data.startswith(b"\xef\xbb\xbf"):
+            # GBK text first met after the first MB (an ASCII head): transcoded now,
+            # unless its lines mix the two encodings (an error by row, as read.py says).
+            return _read_gbk(table, tmap, source, data, problems, scanner)
         problems.append(Problem(source, None, None, None, f"not a readable CSV file: {exc}"))
         return None
     columns = {name: _combine(arrow.column(names[i])) for i, name in found.items()}
@@ -321,6 +325,21 @@ def _read_csv(table: Table, tmap: TableMap, source: str, data: bytes,
     if len(shifted) < len(raw.row_problems):  # a lone 合计 line, narrower than the header
         skipped[footer_key(tmap)] = len(raw.row_problems) - len(shifted)
     return replace(raw, row_numbers=numbers + offset, row_problems=shifted, skipped=skipped)
+
+
+def _read_gbk(table: Table, tmap: TableMap, source: str, data: bytes,
+              problems: list[Problem], scanner: _Queued) -> RawTable | None:
+    mixed = csvtext.encoding_breaks(data, source, bom=False)
+    if mixed:
+        problems.extend(mixed)
+        return None
+    try:
+        text = data.decode("gb18030").encode("utf-8")
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(source, None, None, None,
+                                f"neither UTF-8 nor GB18030 text ({exc.reason})"))
+        return None
+    return _read_csv(table, tmap, source, text, problems, scanner)
 
 
 def _footer_text(text: str | None, tmap: TableMap) -> bool:
