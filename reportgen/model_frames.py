@@ -29,8 +29,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pyarrow as pa
 
+from reportgen.formatting import yuan_exact
 from reportgen.ledger.schema import GRADE_CODES
 from reportgen.model import (
+    Average,
     Compare,
     Listing,
     ListingColumn,
@@ -70,6 +72,8 @@ def ratio(value: Fraction | None) -> Decimal | None:
 
 def _figure(value: Any, money: bool) -> Any:
     """One figure of a key/value or compare table: money, ratio, count or text."""
+    if isinstance(value, Average):  # a daily average: money, rounded half-up as the JSON
+        return Decimal(yuan_exact(value))
     if isinstance(value, Fraction):
         return ratio(value)
     if isinstance(value, bool) or value is None or isinstance(value, str):
@@ -161,7 +165,8 @@ def _summary(s: Sections) -> Tables:
     m = s.summary
     flows = ("disbursed", "disbursed_count", "collected", "written_off", "interest_received",
              "recovered")
-    return {"compare": _compare_frame(m.table), "flows": _items_frame(_fields(m, flows))}
+    return {"compare": _compare_frame(m.table), "flows": _items_frame(_fields(m, flows)),
+            "averages": _items_frame(_fields(m, ("avg_balance",)))}
 
 
 def _quality(s: Sections) -> Tables:

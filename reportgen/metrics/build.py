@@ -74,10 +74,11 @@ def build_report(engine: Engine, period: Period, config: Config, *,
     """Compute every figure of one report; warnings are those on the report's as-of date.
 
     ``engine`` is the whole bank's; a ``selection`` other than the whole bank computes
-    every section on its loans (``reportgen.scoped``).
+    every section on its loans (``reportgen.scoped``), and its data-quality warnings too:
+    a branch's report must not list (or count) another branch's loans.
     """
     ctx = Context(scoped(engine, selection), period, config, selection)
-    warnings, warning_count = data_warnings(engine, period.end)
+    warnings, warning_count = data_warnings(ctx.engine, period.end)
     return Report(
         report=period.report,
         period=period.id,
