@@ -318,3 +318,31 @@ def test_a_snapshot_export_needs_no_journal_and_maps_its_flags(tmp_path: Path) -
     assert result.exit_code == 0, result.output
     assert "4 balances rows on 2 snapshot dates" in result.output
     assert "skipped: balances: 2 row(s): footer rows" in result.output
+
+
+def test_a_header_merged_over_two_rows(tmp_path: Path) -> None:
+    """金额 merged over 合同金额 | 余额 and 借据号 merged down both rows: the lower row is
+    the header, its blanks read from above, as the mapped reader reads them."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "借据"
+    for row in (["借据明细表"],
+                ["借据号", "客户编号", "机构", None, "客户经理工号", "担保方式", "金额", None,
+                 "日期", None, "执行利率(%)"],
+                [None, None, "机构号", "机构名称", None, None, "合同金额", "余额", "发放日期",
+                 "到期日期", None],
+                ["JJ1", "KH01", "0101", "城东支行", "0107", "信用", 1000, 600, 20261001,
+                 20271001, 4.35]):
+        sheet.append(row)
+    for cells in ("A1:K1", "A2:A3", "B2:B3", "C2:D2", "E2:E3", "F2:F3", "G2:H2", "I2:J2",
+                  "K2:K3"):
+        sheet.merge_cells(cells)
+    path = tmp_path / "借据.xlsx"
+    book.save(path)
+    loans = tomllib.loads(propose(path))["tables"]["loans"]
+    assert loans["header_row"] == 3
+    assert loans["columns"] == {
+        "loan_id": "借据号", "customer_id": "客户编号", "branch": "机构名称",
+        "account_manager": "客户经理工号", "guarantee": "担保方式",
+        "contract_amount": "合同金额", "start_date": "发放日期", "maturity_date": "到期日期",
+        "rate": "执行利率(%)", "branch_id": "机构号"}
