@@ -16,6 +16,7 @@ from reportgen import api
 from reportgen.api import build
 from reportgen.config import Config
 from reportgen.errors import LedgerError, UsageError
+from reportgen.render.json import report_dict
 
 # The ledger of the bank's database, hand-written.  Money columns are DECIMAL(18,2): SQLite
 # stores them as REAL, so read_sql gives float64 columns, the case that must stay exact.
@@ -399,3 +400,17 @@ def test_footer_and_blank_rows_of_a_mapped_frame_are_skipped(core_database: Path
     assert session.ledger.skipped["transactions"] == {
         "footer rows (合计)": 1, "blank rows": 1, "摘要 = '结息' (ignore)": 1}
     assert build(session, "monthly", "2026-03", Config()).sections.summary.balance == 124950
+
+
+@pytest.mark.parametrize(("report", "period"), [("dekad", "2026-03-D1"), ("monthly", "2026-03")])
+def test_the_drivers_named_are_a_frame(database: Path, report: str, period: str) -> None:
+    """``analysis/drivers``: what the drivers paragraph names, with the change in exact
+    yuan, as the JSON's ``sections.analysis.drivers`` shows it."""
+    session = reportgen.open_frames(**_read(database), as_of=AS_OF)
+    config = Config()
+    model = build(session, report, period, config, options=api.render_options(config))
+    frame = model.to_frames()["analysis/drivers"]
+    assert list(frame.columns) == ["side", "dimension", "key", "name", "change"]
+    shown = report_dict(model)["sections"]["analysis"]["drivers"]
+    assert shown  # the March ledger moves: something is named
+    assert [{**row, "change": str(row["change"])} for row in frame.to_dict("records")] == shown

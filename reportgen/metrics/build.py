@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from reportgen import __version__
 from reportgen.config import Config
 from reportgen.engine import Engine
+from reportgen.metrics.changes import changes
 from reportgen.metrics.concentration import concentration
 from reportgen.metrics.context import Context
 from reportgen.metrics.deposits import deposits, has_deposits
@@ -100,4 +101,6 @@ def build_report(engine: Engine, period: Period, config: Config, *,
         scope=selection.id,
         scope_kind=selection.kind,
         flows_derived=engine.ledger.snapshot_days is not None,
+        # the drivers of a report without the structure section (analysis.md)
+        changes=None if period.report in WITH_MONTHLY_SECTIONS else changes(ctx),
     )
