@@ -179,22 +179,20 @@ def open_frames(*, customers: pd.DataFrame, loans: pd.DataFrame,
 
     The frames are converted to the reader's raw tables (ledger/frames.py) and loaded and
     validated exactly as files are; a ``LedgerError`` names each problem's frame, row label
-    (the frame's index label) and column.  ``balances`` (a snapshot ledger) and ``mapping``
-    (a mapping file) are accepted only where this version reads them.  ``as_of`` declares
-    the data date, as ``--as-of`` does (else it is the latest date of the journal).
+    (the frame's index label) and column.  ``balances`` is a snapshot ledger's table.
+    ``mapping`` (a ``Mapping``, the path of a mapping file, or its TOML as a dict) reads
+    frames in the bank's own headers and codes, as ``--mapping`` reads files.  ``as_of``
+    declares the data date, as ``--as-of`` does (else it is the latest date of the journal).
     """
-    from reportgen.errors import LedgerError, UsageError
+    from reportgen.errors import LedgerError
     from reportgen.ledger.frames import FRAMES_PATH, frame_problems, raw_from_frames
 
-    if mapping is not None:
-        raise UsageError("open_frames: mapping= needs the mapping-file reader, which this "
-                         "version lacks; name the frames' columns as in ledger-format.md")
     frames = {"customers": customers, "loans": loans, "transactions": transactions,
               "classifications": classifications, "bank_figures": bank_figures,
               "targets": targets}
     if balances is not None:
         frames["balances"] = balances  # raw_from_frames refuses it unless the schema has it
-    raw = raw_from_frames(frames)
+    raw = raw_from_frames(frames, _frames_mapping(mapping))
     labels = {name: frame.index for name, frame in frames.items() if frame is not None}
     try:
         return open_ledger(FRAMES_PATH, raw=raw, as_of=as_of)
@@ -300,3 +298,19 @@ def open_session(ledger: Path, jobs: list[tuple[str, str, bool]], config: Config
                            config_as_of=config.ledger.as_of, mapping=mapping)
     return open_partitioned(ledger, jobs, config, partitions=parts or None, cluster=cluster,
                             as_of=as_of, config_as_of=config.ledger.as_of, mapping=mapping)
+
+
+def _frames_mapping(mapping: object) -> Mapping | None:
+    """``open_frames(mapping=...)`` as a ``Mapping``: one already loaded, a mapping file's
+    path, or its TOML as a dict; anything else is a ``UsageError`` (exit 2)."""
+    from reportgen.errors import UsageError
+    from reportgen.ledger.mapping import load_mapping, parse_mapping
+
+    if mapping is None or isinstance(mapping, Mapping):
+        return mapping
+    if isinstance(mapping, str | Path):
+        return load_mapping(mapping)
+    if isinstance(mapping, dict):
+        return parse_mapping(mapping)
+    raise UsageError("open_frames: mapping= must be a mapping file's path, its TOML as a "
+                     f"dict, or load_mapping()'s result, not {type(mapping).__name__}")
