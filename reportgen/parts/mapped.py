@@ -57,7 +57,12 @@ def split_export(raw: RawLedger, work: Path, parts: int) -> MappedSplit:
     for name, table in raw.tables.items():
         rows = (table.row_numbers if table.row_numbers is not None
                 else np.arange(2, table.rows + 2))
-        columns: dict[str, pa.Array] = dict(table.columns)
+        # The mapped reader hands enum columns over dictionary-encoded, and a dictionary
+        # holding null cannot be written to Parquet: the parts get plain values.
+        columns: dict[str, pa.Array] = {
+            key: (column.dictionary_decode() if pa.types.is_dictionary(column.type)
+                  else column)
+            for key, column in table.columns.items()}
         columns[SOURCE_ROW] = pa.array(np.asarray(rows, dtype=np.int32))
         if table.reversal is not None:
             columns[REVERSAL] = pa.array(np.asarray(table.reversal, dtype=bool))
