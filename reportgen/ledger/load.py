@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -26,7 +26,7 @@ from reportgen.ledger.mapped import read_mapped
 from reportgen.ledger.mapping import Mapping
 from reportgen.ledger.problems import Problems
 from reportgen.ledger.read import RawLedger, RawTable, read_raw
-from reportgen.ledger.schema import JOURNAL_TABLES, Column, Kind
+from reportgen.ledger.schema import JOURNAL_TABLES, TARGET_METRICS, Column, Kind, codes
 from reportgen.progress import QUIET, Steps
 
 
@@ -114,10 +114,11 @@ class Ledger:
 
 
 def _parse_typed(column: Column, array: pa.Array, money_places: int = 2) -> parse.Parsed:
-    if column.kind is Kind.MONEY:
-        # In 万元 a cell carries up to 6 decimals: its millionths of 万元 are exactly fen.
-        return parse.money(array) if money_places == 2 else parse.decimal(
-            array, money_places, money=True)
+    if column.kind is Kind.MONEY or (column.money_form and money_places != 2):
+        # In 万元 a cell carries up to 6 decimals: its millionths of 万元 are exactly fen
+        # (a target too: load scales its money metrics to millionths of yuan).
+        return parse.money(array) if money_places == 2 else _finer_than_a_fen(
+            parse.decimal(array, money_places, money=True), money_places)
     if column.kind is Kind.DATE:
         return parse.date_days(array)
     if column.kind is Kind.DECIMAL:
@@ -178,6 +179,8 @@ def _parse_table(raw: RawTable) -> tuple[Columns, Problems]:
             problems.add_mask(raw.source, column.name, blank, rows, None, "must not be blank")
         out.values[f"{column.name}__blank"] = blank
         out.values[f"{column.name}__bad"] = bad  # reported here; later rules skip the cell
+    if raw.money_places != 2 and raw.table.name == "targets" and "target" in out.values:
+        _targets_in_wan(out)
     if raw.reversal is not None and "amount" in out.values:
         # A reversal is written positive and subtracts from its type's flow: from here on
         # it is a negative amount of that type, so running sums and balances follow.
@@ -185,6 +188,28 @@ def _parse_table(raw: RawTable) -> tuple[Columns, Problems]:
         out.values["amount"] = np.where(raw.reversal, -out.values["amount"],
                                         out.values["amount"])
     return out, problems
+
+
+def _finer_than_a_fen(parsed: parse.Parsed, places: int) -> parse.Parsed:
+    """A 万元 cell with more than 6 decimals is said as what it is: finer than a fen."""
+    reason = f"more than {places} decimals"
+    if reason not in parsed.reasons:
+        return parsed
+    reasons = dict(parsed.reasons)
+    reasons[f"{reason} of 万元 (finer than a fen)"] = reasons.pop(reason)
+    return replace(parsed, reasons=reasons)
+
+
+_NEW_CUSTOMERS = codes(TARGET_METRICS).index("new_customers")  # a count, never money
+
+
+def _targets_in_wan(out: Columns) -> None:
+    """A targets table in 万元 (mapping ``money_unit = "wan"``): its money targets are
+    millionths of 万元 as parsed, i.e. fen; as the millionths of yuan every target is
+    held in, ×10,000.  A count (new_customers) is never scaled."""
+    metric, target = out.values["metric"], out.values["target"]
+    money = (metric >= 0) & (metric != _NEW_CUSTOMERS) & ~out.values["target__bad"]
+    out.values["target"] = np.where(money, target * 10_000, target)
 
 
 def _too_long(array: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
