@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -24,6 +25,7 @@ from reportgen.journal_checks import check_journal
 from reportgen.labels import Labels
 from reportgen.ledger.load import Ledger, load_ledger
 from reportgen.ledger.mapping import Mapping
+from reportgen.ledger.problems import Problems
 from reportgen.ledger.read import RawLedger
 from reportgen.ledger.validate import validate_ledger
 from reportgen.metrics.build import build_report
@@ -76,8 +78,14 @@ def open_ledger(path: Path, *, progress: bool = False, as_of: date | None = None
     """
     with Steps(5, enabled=progress, title="loading ledger") as steps:
         ledger = load_ledger(path, steps=steps, mapping=mapping, raw=raw)
-        with steps.step("indexing balances and states"):
-            engine = Engine(ledger)
+        # The rules that need no engine are checked on the second core while the engine
+        # sorts the journal (both are numpy and Arrow work that releases the GIL); their
+        # problems join the list where they always stood, after the data-date check.
+        with ThreadPoolExecutor(max_workers=1) as checker:
+            rules = checker.submit(validate_ledger, ledger, Problems())
+            with steps.step("indexing balances and states"):
+                engine = Engine(ledger)
+            ruled = rules.result()
         with steps.step("validating"):
             data_date = datadate.decide(as_of=as_of, configured=config_as_of,
                                         latest=engine.last_day(), named=ledger.named_date)
@@ -85,7 +93,7 @@ def open_ledger(path: Path, *, progress: bool = False, as_of: date | None = None
                 data_date = datadate.snapshot_source(data_date)
             if data_date is not None:
                 datadate.check_declared(ledger, data_date)
-            validate_ledger(ledger)
+            ledger.problems.extend(ruled)
             check_journal(engine)
             ledger.problems.raise_if_any()
             datadate.check_not_empty(ledger, engine)

@@ -9,6 +9,7 @@ validator adds the cross-row rules and raises with the whole list.
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -19,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from reportgen.errors import Problem
-from reportgen.ledger import parse
+from reportgen.ledger import idkeys, parse
 from reportgen.ledger.csvtext import MAX_FIELD_CHARS
 from reportgen.ledger.mapped import read_mapped
 from reportgen.ledger.mapping import Mapping
@@ -275,8 +276,13 @@ def _lookup(keys: pa.Array | pa.ChunkedArray, universe: pa.Array | pa.ChunkedArr
     Arrow's hash join runs on both cores and is about twice as fast as ``index_in`` for
     ten million keys.  It matches a key once per equal universe row, so a universe with a
     repeated id (a data error reported by the validator) or a blank one takes
-    ``index_in``, which gives the first row, as before.
+    ``index_in``, which gives the first row, as before.  Ids of one fixed form (a prefix
+    and digits, as core systems number them) are joined as integers instead
+    (``idkeys``), with the same answer.
     """
+    fixed = idkeys.lookup(keys, universe)
+    if fixed is not None:
+        return fixed
     n = len(keys)
     if not keys.null_count and not universe.null_count and n:
         probe = pa.table({"key": keys, "row": pa.array(np.arange(n, dtype=np.int32))})
@@ -309,6 +315,11 @@ def load_ledger(path: Path, *, steps: Steps = QUIET, mapping: Mapping | None = N
     (``mapped.py``); ``raw``, when given, is the ledger already read (from pandas frames:
     ledger/frames.py). The ``Ledger`` that comes out is the same either way.
     """
+    # pyarrow imports pandas (if installed) on its first conversion of a Python value, with
+    # the GIL held: about 0.35 s of CPU that would otherwise stall the two parsing threads.
+    # Started now, it runs while Arrow's reader works in C++ without the GIL.
+    threading.Thread(target=pa.scalar, args=(0,), name="pyarrow-pandas-shim",
+                     daemon=True).start()
     with steps.step("reading ledger files"):
         if raw is None:
             raw = read_raw(path) if mapping is None else read_mapped(path, mapping)
@@ -335,21 +346,18 @@ def load_ledger(path: Path, *, steps: Steps = QUIET, mapping: Mapping | None = N
         transactions, classifications = tables["transactions"], tables["classifications"]
 
     with steps.step("joining ids, coding text"):
-        loans.values["customer"] = _lookup(loans.text["customer_id"], customers.text["customer_id"])
-        for journal in (transactions, classifications):
-            if balances is None:
-                _join_loans(journal, loans, problems)
-        loans.values["branch_code"], branches = sorted_codes(loans.text["branch"])
-        loans.values["manager_code"], managers = sorted_codes(loans.text["account_manager"])
-        loans.values["product_code"], products = sorted_codes(loans.text["product"])
-        group_codes, groups = sorted_codes(customers.text["group_id"])
-        if groups and groups[0] == "":
-            group_codes = group_codes - 1  # the blank group is code -1: "no group"
-            groups = groups[1:]
-        customers.values["group"] = group_codes
-        ids = factorise(customers.text["customer_id"])
-        customers.values["customer_id__codes"] = ids[1]  # for the duplicate check
-        customers.values["id_rank"] = sorted_codes(customers.text["customer_id"], ids)[0]
+        # The text codes need nothing from the joins: they are made on a second thread
+        # meanwhile (Arrow's hashing and numpy release the GIL).
+        with ThreadPoolExecutor(max_workers=1) as coder:
+            coded = coder.submit(_code_text, loans, customers)
+            loans.values["customer"] = _lookup(loans.text["customer_id"],
+                                               customers.text["customer_id"])
+            for journal in (transactions, classifications):
+                if balances is None:
+                    _join_loans(journal, loans, problems)
+            codes, (branches, managers, products, groups) = coded.result()
+        loans.values.update(codes["loans"])
+        customers.values.update(codes["customers"])
         # Hand Arrow's freed memory (the CSV blocks, the join's tables, the journals' ids) back
         # now: the engine is about to allocate as much again, from numpy, and would otherwise
         # stack on top of pages Arrow's allocator keeps for a while (peak 1.9 GB, not 1.6).
@@ -379,6 +387,27 @@ def load_ledger(path: Path, *, steps: Steps = QUIET, mapping: Mapping | None = N
         balances=balances,
         snapshot_days=snapshot_days,
     )
+
+
+def _code_text(loans: Columns, customers: Columns
+               ) -> tuple[dict[str, dict[str, np.ndarray]], tuple[list[str], ...]]:
+    """Sorted codes of the loans' branches, managers and products and the customers'
+    groups and ids: per table the new columns, and the four lists of names."""
+    branch, branches = sorted_codes(loans.text["branch"])
+    manager, managers = sorted_codes(loans.text["account_manager"])
+    product, products = sorted_codes(loans.text["product"])
+    group_codes, groups = sorted_codes(customers.text["group_id"])
+    if groups and groups[0] == "":
+        group_codes = group_codes - 1  # the blank group is code -1: "no group"
+        groups = groups[1:]
+    ids = factorise(customers.text["customer_id"])
+    columns = {
+        "loans": {"branch_code": branch, "manager_code": manager, "product_code": product},
+        "customers": {"group": group_codes,
+                      "customer_id__codes": ids[1],  # for the duplicate check
+                      "id_rank": sorted_codes(customers.text["customer_id"], ids)[0]},
+    }
+    return columns, (branches, managers, products, groups)
 
 
 def _beside(loans: Columns, code: str, n: int, column: str) -> list[str | None]:
