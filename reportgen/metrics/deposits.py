@@ -20,7 +20,7 @@ from fractions import Fraction
 import numpy as np
 
 from reportgen.deposit_engine import DepositBook
-from reportgen.engine import Engine, day_number
+from reportgen.engine import Engine
 from reportgen.ledger.schema import DEPOSIT_KINDS, codes
 from reportgen.metrics.context import Context, live_balance
 from reportgen.metrics.grouped import group_count, group_sum
@@ -66,18 +66,10 @@ def deposit_book(ctx: Context) -> DepositBook:
 
 
 def loan_day_sum(engine: Engine, start: date, end: date) -> int:
-    """Σ_{d∈[start, end]} of the whole book's loan balance (fen·days), from the journal.
-
-    A principal row (signed amount a, dated t ≤ end) is in the balance from t on, so it adds
-    a × (end − max(t, start) + 1): one product sum over the journal's rows."""
-    def compute() -> int:
-        signed = np.diff(engine.cum_principal)
-        days = engine.tx_day.astype(np.int64)
-        s, d = day_number(start), day_number(end)
-        held = d - np.maximum(days, s) + 1
-        np.maximum(held, 0, out=held)
-        return int(np.dot(signed, held))
-    return shared(engine, ("loan_day_sum", start, end), compute)
+    """Σ_{d∈[start, end]} of the book's loan balance (fen·days): the engine's per-loan day
+    sums (``Engine.day_sums``), added; once per window and engine."""
+    return shared(engine, ("loan_day_sum", start, end),
+                  lambda: int(engine.day_sums(start, end).sum()))
 
 
 def loan_average(ctx: Context, start: date, end: date) -> Average | None:
