@@ -29,11 +29,14 @@ exits 4 after printing what was made, so the cron log shows both.
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from reportgen import __version__, api
@@ -49,6 +52,7 @@ from reportgen.ledger.mapped import resolve_ledger
 from reportgen.ledger.mapping import load_mapping
 from reportgen.preflight import ledger_problem
 from reportgen.render.base import RenderOptions
+from reportgen.render.pool import Rendered, Renders, workers_for
 from reportgen.schedule import Due, Plan, plan
 
 log = logging.getLogger(__name__)
@@ -59,6 +63,7 @@ class Made:
     due: Due
     files: list[Path]
     scope: str = "all"
+    pid: int = 0  # the process that rendered it (render/pool.py)
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,8 @@ class RunResult:
     email: str = "on"  # on | off (--no-email) | disabled (email.enabled = false)
     planned: list[Planned] = field(default_factory=list)  # --dry-run: what would be made
     retries: list[tuple[ReportRecord, list[str]]] = field(default_factory=list)  # --dry-run
+    # the 借据明细 written once per as-of day and scope, and the workbooks it was copied into
+    loan_sheets: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def undelivered(self) -> list[tuple[ReportRecord, Outcome]]:
@@ -155,6 +162,7 @@ def run(config: Config, *, today: date | None = None, catch_up: bool = False,
                   for m in result.made],
             catch_up=catch_up, force=force, version=__version__, time=now(),
             delivery="failed" if result.undelivered else result.email,
+            loan_sheets=result.loan_sheets,
         )
     return result
 
@@ -238,6 +246,8 @@ def _make(config: Config, todo: list[Due], archive: Archive, result: RunResult, 
           now: Callable[[], datetime], progress: bool, as_of: date | None,
           mapping_path: Path | None = None, force: bool = False,
           partitions: int | None = None, cluster: str | None = None) -> list[RunScope]:
+    """Build every due report of every scope from one load, render them (in parallel
+    processes when it pays, render/pool.py) and record each, oldest first."""
     ledger_path = Path(config.ledger.path)
     session, scopes = _open(config, progress=progress, as_of=as_of,
                             mapping_path=mapping_path, todo=todo,
@@ -250,24 +260,45 @@ def _make(config: Config, todo: list[Due], archive: Archive, result: RunResult, 
                     warning_count, ledger_path)
     options = api.render_options(config)
     recorded = {} if force else archive.scopes_made()
-    for due in todo:
-        # a period an earlier run left half made (it died after some scopes): only the
-        # scopes without a record are made now, and only their reports are mailed
-        left = [s for s in scopes if s.selection.id not in recorded.get(due.key, set())]
-        if not left:  # every scope of today's configuration is recorded: close the period
-            archive.record_period(due.report, due.period, [s.selection.id for s in scopes])
-            continue
-        # a run of one scope writes no period record: its one report record says it all
-        started: list[bool] = [] if len(scopes) > 1 else [True]
-        try:  # the period's check comes before any file of its first scope is written
-            for scope in left:
-                _make_one(config, session, due, scope, archive, result, options, now=now,
-                          before_record=_period_record(archive, due, scopes, started))
-        except PeriodNotCoveredError as exc:
-            log.warning("not made: %s", exc)
-            result.not_covered.append((due, str(exc)))
-            if exc.stale:
-                result.stale.append(due)
+    formats = list(config.output.formats)
+    workers = workers_for(len(todo) * len(scopes), formats,
+                          0 if session.partitioned else session.ledger.n_loans)
+    with contextlib.ExitStack() as stack:
+        if "xlsx" in formats:  # the reports of one as-of day share their 借据明细 sheet
+            folder = Path(stack.enter_context(
+                tempfile.TemporaryDirectory(prefix="reportgen-loans-")))
+            options = replace(options, loan_sheets=folder)
+        renders = stack.enter_context(Renders(workers))
+        for due in todo:
+            # a period an earlier run left half made (it died after some scopes): only the
+            # scopes without a record are made now, and only their reports are mailed
+            left = [s for s in scopes if s.selection.id not in recorded.get(due.key, set())]
+            if not left:  # every scope of today's configuration is recorded: close it
+                archive.record_period(due.report, due.period,
+                                      [s.selection.id for s in scopes])
+                continue
+            # a run of one scope writes no period record: its one report record says it all
+            started: list[bool] = [] if len(scopes) > 1 else [True]
+            try:  # the period's check comes before any file of its first scope is written
+                for scope in left:
+                    for done in _make_one(
+                            config, session, due, scope, renders, options, archive.out_dir,
+                            now=now, before_record=_period_record(archive, due, scopes,
+                                                                  started)):
+                        _record(config, done, archive, result, now=now)
+            except PeriodNotCoveredError as exc:
+                log.warning("not made: %s", exc)
+                result.not_covered.append((due, str(exc)))
+                if exc.stale:
+                    result.stale.append(due)
+        for done in renders.finish():
+            _record(config, done, archive, result, now=now)
+        if options.loan_sheets is not None:
+            from reportgen.render.loan_pack import written  # imports xlsxwriter: only here
+
+            result.loan_sheets = _shared_sheets(result.made, written(options.loan_sheets))
+    if workers > 1:
+        log.info("rendered in %d processes", len({m.pid for m in result.made}))
     return scopes
 
 
@@ -283,33 +314,68 @@ def _period_record(archive: Archive, due: Due, scopes: list[RunScope],
     return write
 
 
+@dataclass(frozen=True)
+class _Job:
+    """What the runner keeps of a report while it renders elsewhere (not the model)."""
+
+    due: Due
+    scope: RunScope
+    ledger_sha256: str
+    figures: dict[str, Any]
+    before_record: Callable[[], None] | None = None
+
+
 def _make_one(config: Config, session: api.Session, due: Due, scope: RunScope,
-              archive: Archive, result: RunResult, options: RenderOptions, *,
+              renders: Renders, options: RenderOptions, out_dir: Path, *,
               now: Callable[[], datetime],
-              before_record: Callable[[], None] | None = None) -> None:
-    """Build, write and record one scope's report of one due period."""
+              before_record: Callable[[], None] | None = None) -> Iterator[Rendered]:
+    """Build one scope's report of one due period and hand it to the renderers; yields
+    the reports finished meanwhile."""
     selection = scope.selection
     report = api.build(session, due.report, due.period, config, now=now(),
                        formats=list(config.output.formats), options=options,
                        selection=selection)
-    files = api.write(report, list(config.output.formats), archive.out_dir, options)
+    job = _Job(due, scope, report.ledger_sha256, key_figures(report), before_record)
+    yield from renders.submit(job, report, list(config.output.formats), out_dir, options)
+
+
+def _record(config: Config, done: Rendered, archive: Archive, result: RunResult, *,
+            now: Callable[[], datetime]) -> None:
+    """Record one written report (and who gets it) in the manifest."""
+    job: _Job = done.tag
+    due, files, scope = job.due, done.files, job.scope.selection.id
     recipients: tuple[str, ...] = ()
     if result.email == "on":
-        recipients = scope.for_report(due.report)
-        if not recipients and selection.id == "all":
+        recipients = job.scope.for_report(due.report)
+        if not recipients and scope == "all":
             log.warning("%s %s: no recipients (email.recipients.%s); archived, not mailed",
                         due.report, due.period, due.report)
         elif not recipients:
             log.info("%s %s %s: no recipients; archived, not mailed", due.report,
-                     due.period, selection.id)
-    if before_record is not None:
-        before_record()
+                     due.period, scope)
+    if job.before_record is not None:
+        job.before_record()
     archive.record_report(ReportRecord(
         report=due.report, period=due.period, start=due.start.isoformat(),
         end=due.end.isoformat(), files=tuple(file_entry(p, archive.out_dir) for p in files),
-        ledger_sha256=report.ledger_sha256, version=__version__,
+        ledger_sha256=job.ledger_sha256, version=__version__,
         time=now().isoformat(timespec="seconds"), recipients=recipients,
-        figures=key_figures(report), scope=selection.id,
+        figures=job.figures, scope=scope,
     ))
     log.info("made %s %s: %s", due.report, due.period, ", ".join(p.name for p in files))
-    result.made.append(Made(due, files, selection.id))
+    result.made.append(Made(due, files, scope, done.pid))
+
+
+def _shared_sheets(made: list[Made], written: list[str]) -> list[dict[str, Any]]:
+    """The manifest's account of the shared 借据明细 sheets: per as-of day and scope, the
+    workbooks that hold the one written copy."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for m in made:
+        for path in m.files:
+            if path.suffix == ".xlsx":
+                groups.setdefault((m.due.end.isoformat(), m.scope), []).append(path.name)
+    if len(written) != len(groups):
+        log.warning("%d loan sheet(s) written for %d as-of day(s) and scope(s)",
+                    len(written), len(groups))
+    return [{"as_of": day, "scope": scope, "written": 1, "workbooks": names}
+            for (day, scope), names in groups.items()]

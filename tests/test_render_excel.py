@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from reportgen.model import REPORT_TYPES, Report
-from reportgen.render import excel_loans
+from reportgen.render import excel, excel_loans
 from reportgen.render.base import RenderOptions, output_path, render
 from reportgen.render.json import report_dict
 
@@ -253,6 +253,7 @@ def test_loans_beyond_the_row_limit_continue_on_another_sheet(
 
 def test_the_fast_loan_writer_matches_openpyxls_own(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(excel, "LOAN_WRITER", "openpyxl")
     fast = load_workbook(write(tmp_path / "fast", make_report("dekad")))["借据明细"]
     monkeypatch.setattr(excel_loans, "_fast_append", lambda ws: None)
     slow = load_workbook(write(tmp_path / "slow", make_report("dekad")))["借据明细"]
@@ -332,9 +333,11 @@ def _text_cells(wb: Any) -> dict[str, list[Any]]:
     return cells
 
 
-@pytest.mark.parametrize("path", ["fast", "slow"])
+@pytest.mark.parametrize("path", ["xlsxwriter", "fast", "slow"])
 def test_formula_check_looks_at_the_cleaned_text(tmp_path: Path, path: str,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    if path != "xlsxwriter":
+        monkeypatch.setattr(excel, "LOAN_WRITER", "openpyxl")
     if path == "slow":
         monkeypatch.setattr(excel_loans, "_fast_append", lambda ws: None)
     wb = load_workbook(write(tmp_path, _disguised_report(DISGUISED)))

@@ -281,14 +281,19 @@ class Archive:
 
     def record_run(self, day: date, *, covered: tuple[date, date], made: list[str],
                    catch_up: bool, force: bool, delivery: str, version: str,
-                   time: datetime) -> None:
-        self.append({
+                   time: datetime, loan_sheets: list[dict[str, Any]] | None = None) -> None:
+        """Append the run's record; ``loan_sheets``: each 借据明细 written once for an
+        as-of day and scope, and the workbooks it was copied into (render/loan_pack.py)."""
+        record: dict[str, Any] = {
             "kind": "run", "date": day.isoformat(),
             "covered": [covered[0].isoformat(), covered[1].isoformat()],
             "made": made, "catch_up": catch_up,
             "force": force, "delivery": delivery, "version": version,
             "time": time.isoformat(timespec="seconds"),
-        })
+        }
+        if loan_sheets:
+            record["loan_sheets"] = loan_sheets
+        self.append(record)
 
 
 MAX_COVERED_DAYS = 1000  # a run covers at most its catch-up window (400 days)

@@ -47,6 +47,9 @@ class RenderOptions:
     templates: Path | None = None  # user template folder, searched first
     pdf_max_rows: int = 40
     signatures: SignaturesConfig = field(default_factory=SignaturesConfig)
+    # A folder where the reports of one run share their 借据明细 sheets (render/loan_pack.py);
+    # None: each workbook writes its own.
+    loan_sheets: Path | None = None
 
 
 class Renderer(Protocol):

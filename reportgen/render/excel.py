@@ -38,11 +38,15 @@ from reportgen.formatting import (
 )
 from reportgen.labels import Labels
 from reportgen.model import Report
-from reportgen.render import excel_loans
-from reportgen.render.base import RenderOptions, register, with_analysis
+from reportgen.render import excel_loans, loan_pack
+from reportgen.render.base import RenderOptions, register, temporary, with_analysis
 from reportgen.render.tables import Cell, SectionView, Table, build_sections, cover_items
 
 LOG = logging.getLogger(__name__)
+# Who writes the 借据明细: "xlsxwriter" (render/loan_pack.py: streamed, written once per
+# as-of day in a run and copied as bytes) or "openpyxl" (excel_loans.write_loan_sheets, the
+# former path, kept to compare against).
+LOAN_WRITER = "xlsxwriter"
 TITLE_FONT = Font(bold=True, size=14)
 BOLD = Font(bold=True)
 NOTE_FONT = Font(italic=True, color="595959")
@@ -86,6 +90,9 @@ class _Writer:
         self.options = options
         self.t = Labels(options.lang)
         self.wb = Workbook(write_only=True)
+        if LOAN_WRITER == "xlsxwriter":  # before any other style: the copied bytes use them
+            registered = loan_pack.register_styles(self.wb)
+            assert registered == loan_pack.expected_styles(), registered
         self.title = self.t.report_title(report.report)
         self.period = self.t.period_name(report.report, report.start, report.end)
         self.unit_note = self.t("unit_note", unit=self.t.unit(options.unit))
@@ -320,12 +327,43 @@ class _Writer:
         for view in views:
             self.section(view)
         self.data_quality()
-        if loans is not None:
-            excel_loans.write_loan_sheets(self.wb, loans, self.t, self.setup)
-        self.wb.save(path)
+        if loans is not None and LOAN_WRITER == "xlsxwriter":
+            self.loan_sheets(plan, path)
+        else:
+            if loans is not None:
+                excel_loans.write_loan_sheets(self.wb, loans, self.t, self.setup)
+            self.wb.save(path)
         if self.cut:
             LOG.warning("%d text cell(s) longer than Excel's %s characters were cut; the "
                         "JSON keeps the full text", self.cut, f"{EXCEL_TEXT_MAX:,}")
+
+    def loan_sheets(self, plan: list[tuple[str, int]], path: Path) -> None:
+        """Save the workbook with empty 借据明细 placeholders, then copy the sheets'
+        bytes in from the loan workbook of this day and scope (render/loan_pack.py)."""
+        loans = self.report.loans
+        assert loans is not None
+        for name, rows in plan:
+            ws = self.wb.create_sheet(name)
+            self.setup(ws, len(excel_loans.COLUMNS))
+            ws.auto_filter.ref = f"A1:{get_column_letter(len(excel_loans.COLUMNS))}{rows + 1}"
+            ws.print_title_rows = "1:1"
+        base = temporary(path)
+        try:
+            self.wb.save(base)
+            header = loan_pack.PrintHeader(
+                left=_header_text(self.report.bank),
+                center=_header_text(f"{self.t('sheet.loans')} {self.report.end.isoformat()}"),
+                footer=self.t("excel.footer"))
+            key = loan_pack.key_of(self.report.ledger_sha256, self.report.end.isoformat(),
+                                   self.report.scope, self.t.lang, self.report.bank,
+                                   len(loans))
+            with loan_pack.loan_workbook(loans, self.t, header, folder=self.options.loan_sheets,
+                                         key=key, beside=path) as sheets:
+                ours, theirs = loan_pack.sheet_members(base), loan_pack.sheet_members(sheets)
+                loan_pack.splice(base, sheets, {ours[name]: theirs[name] for name, _ in plan},
+                                 path)
+        finally:
+            base.unlink(missing_ok=True)
 
 
 def _header_text(text: str) -> str:

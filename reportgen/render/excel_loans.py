@@ -1,5 +1,9 @@
 """The 借据明细 sheet: every live loan on D, streamed in openpyxl's write-only mode.
 
+The xlsx renderer now writes this sheet with xlsxwriter (render/loan_pack.py), reusing this
+module's columns, chunks and text cleaning; this openpyxl path stays as the one to compare
+against (``excel.LOAN_WRITER = "openpyxl"``, tests and bench/xlsx_loans.py).
+
 A ledger can hold a million live loans, so this sheet is written differently from the
 small section sheets:
 
