@@ -49,33 +49,40 @@ class DepositBook:
         self.customer = accounts["customer"].astype(np.int64)
         account = balances["account"].astype(np.int64)
         day = balances["date"].astype(np.int64)
-        valid = (account >= 0) & (day != NO_DATE) & ~balances["balance__blank"] & ~balances[
-            "balance__bad"]
-        account, day, amount = account[valid], day[valid], balances["balance"][valid]
-        span = int(day.max()) - int(day.min()) + 1 if day.size else 1
+        amount = balances["balance"]
+        valid = account >= 0
+        valid &= day != NO_DATE
+        valid &= ~balances["balance__blank"]
+        valid &= ~balances["balance__bad"]
+        if not bool(valid.all()):  # rows the validator refuses: only in checks of a bad ledger
+            account, day, amount = account[valid], day[valid], amount[valid]
         low = int(day.min()) if day.size else 0
-        key = account * span + (day - low)
+        span = int(day.max()) - low + 1 if day.size else 1
+        key = account * span
+        key += day
+        key -= low
         if key.size > 1 and bool((key[1:] < key[:-1]).any()):
+            # Timsort: an export in (date, account) order is one ascending run a day.
             order = np.argsort(key, kind="stable")
-            account, day, amount = account[order], day[order], amount[order]
+            account, day, amount, key = account[order], day[order], amount[order], key[order]
         self.account, self.day = account, day
-        self.balance_rows = amount.astype(np.int64)
+        self.balance_rows = amount.astype(np.int64, copy=False)
         counts = np.bincount(account, minlength=n)[:n] if n else np.zeros(0, np.int64)
         self.row_end = np.cumsum(counts)  # one past each account's last row
         self.row_start = self.row_end - counts
         nxt = np.full(len(day), _NEVER, dtype=np.int64)
         if day.size > 1:
-            same = account[1:] == account[:-1]
-            nxt[:-1] = np.where(same, day[1:], _NEVER)
+            np.copyto(nxt[:-1], day[1:], where=account[1:] == account[:-1])
         self.next_day = nxt
-        self.key = account * span + (day - low)
+        self.key = key
         self._span, self._low = span, low
+        self._first = day_of(low) if day.size else None
         self._balances: dict[date, np.ndarray] = {}
         self._sums: dict[tuple[date, date], DaySum] = {}
 
     def first_day(self) -> date | None:
         """The earliest balance date: before it the table says nothing (unknown, not 0)."""
-        return day_of(int(self.day.min())) if self.day.size else None
+        return self._first
 
     def known(self, day: date) -> bool:
         first = self.first_day()
