@@ -120,3 +120,28 @@ class DepositBook:
                 self._sums.pop(next(iter(self._sums)))
             self._sums[window] = DaySum(cum[self.row_end] - cum[self.row_start], d - s + 1)
         return self._sums[window]
+
+
+class ScopedDepositBook(DepositBook):
+    """The deposit book of one scope: the whole bank's rows and sort, shared not copied,
+    with the accounts outside ``mine`` at no balance on every day (so at 0 in every sum,
+    count and day sum); which days are known stays the whole table's."""
+
+    def __init__(self, base: DepositBook, mine: np.ndarray) -> None:
+        self.__dict__.update(base.__dict__)
+        self.base, self.mine = base, mine
+        self._balances, self._sums = {}, {}
+
+    def balance(self, day: date) -> np.ndarray:
+        if day not in self._balances:
+            self._balances[day] = np.where(self.mine, self.base.balance(day), 0)
+        return self._balances[day]
+
+    def day_sum(self, start: date, end: date) -> DaySum:
+        window = (start, end)
+        if window not in self._sums:
+            whole = self.base.day_sum(start, end)
+            if len(self._sums) >= _WINDOW_CACHE:
+                self._sums.pop(next(iter(self._sums)))
+            self._sums[window] = DaySum(np.where(self.mine, whole.fen_days, 0), whole.days)
+        return self._sums[window]

@@ -19,7 +19,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from reportgen.deposit_engine import DepositBook
+from reportgen.deposit_engine import DepositBook, ScopedDepositBook
 from reportgen.engine import Engine, day_number
 from reportgen.ledger.schema import DEPOSIT_KINDS, codes
 from reportgen.metrics.context import Context, live_balance
@@ -61,23 +61,45 @@ def has_deposits(ctx: Context) -> bool:
 
 
 def deposit_book(ctx: Context) -> DepositBook:
-    """The deposit book of the ledger, built once per engine."""
-    return shared(ctx.engine, ("deposit_book",), lambda: DepositBook(ctx.ledger))
+    """The deposit book of the report's scope: the whole bank's, built once per ledger
+    load (on the whole bank's engine, so fifty branch reports share one sort of the
+    balance rows); a scope's masks it with its accounts (``Selection.deposits``)."""
+    whole = ctx.engine.whole
+    book = shared(whole, ("deposit_book",), lambda: DepositBook(ctx.ledger))
+    mine = ctx.selection.deposits
+    if ctx.selection.is_all or mine is None:
+        return book
+    return shared(ctx.engine, ("deposit_book", ctx.selection.id),
+                  lambda: ScopedDepositBook(book, mine))
+
+
+def loan_day_sums(engine: Engine, start: date, end: date) -> np.ndarray:
+    """Per loan, Σ_{d∈[start, end]} of its balance (fen·days), from the whole journal.
+
+    A principal row (signed amount a, dated t ≤ end) is in the balance from t on, so it adds
+    a × (end − max(t, start) + 1): one product sum over the journal's rows, cut at each
+    loan's first row (the journal is in (loan, day) order)."""
+    whole = engine.whole
+
+    def compute() -> np.ndarray:
+        signed = np.diff(whole.cum_principal)
+        s, d = day_number(start), day_number(end)
+        held = d - np.maximum(whole.tx_day.astype(np.int64), s) + 1
+        np.maximum(held, 0, out=held)
+        held *= signed
+        cum = np.zeros(len(held) + 1, dtype=np.int64)
+        np.cumsum(held, out=cum[1:])
+        ends = np.append(whole.tx_first[1:], len(held)) if whole.n_loans else whole.tx_first
+        return cum[ends] - cum[whole.tx_first]
+    return shared(whole, ("loan_day_sums", start, end), compute)
 
 
 def loan_day_sum(engine: Engine, start: date, end: date) -> int:
-    """Σ_{d∈[start, end]} of the whole book's loan balance (fen·days), from the journal.
-
-    A principal row (signed amount a, dated t ≤ end) is in the balance from t on, so it adds
-    a × (end − max(t, start) + 1): one product sum over the journal's rows."""
-    def compute() -> int:
-        signed = np.diff(engine.cum_principal)
-        days = engine.tx_day.astype(np.int64)
-        s, d = day_number(start), day_number(end)
-        held = d - np.maximum(days, s) + 1
-        np.maximum(held, 0, out=held)
-        return int(np.dot(signed, held))
-    return shared(engine, ("loan_day_sum", start, end), compute)
+    """Σ_{d∈[start, end]} of the loan balance of the engine's loans (a scope's: its
+    loans only) in fen·days."""
+    per_loan = loan_day_sums(engine, start, end)
+    pick = engine.selected
+    return int(per_loan.sum() if pick is None else per_loan[pick].sum())
 
 
 def loan_average(ctx: Context, start: date, end: date) -> Average | None:
@@ -151,9 +173,13 @@ def deposits(ctx: Context) -> Deposits | None:
 
 
 def borrower_accounts(ctx: Context, book: DepositBook) -> np.ndarray:
-    """Per deposit account: whether its customer has a live loan on D (有贷户)."""
+    """Per deposit account: whether its customer has a live loan on D (有贷户).
+
+    Judged on the whole bank's loans, in a scope too: whether a depositor borrows is a
+    fact about the customer (as 普惠 eligibility is), not about which branch lent."""
     live = np.zeros(max(ctx.n_customers, 1), dtype=bool)
-    customer = ctx.loan_customer[ctx.d.live]
+    whole = ctx.engine.whole
+    customer = ctx.loan_customer[whole.snapshot(ctx.period.end).live]
     live[customer[customer >= 0]] = True
     linked = book.customer >= 0
     return linked & live[np.where(linked, book.customer, 0)]
