@@ -290,3 +290,26 @@ def test_generate_and_run_write_each_scope_its_deposits(tmp_path: Path,
     assert totals["all"] == "21100.00"
     assert sorted(totals.values()) == sorted(["21100.00", "16000.00", "5100.00", "17200.00",
                                               "900.00", "3000.00"])
+
+
+@pytest.mark.parametrize(("branches", "managers", "increase", "avg_increase"), [
+    ((), (), 720000, 520000),  # D1 + D5: 17,200 − 10,000; 15,200 − 10,000
+    ((EAST,), (), 600000, 400000),  # D1 only: 16,000 − 10,000; 14,000 − 10,000
+    ((), (WANG,), 720000, 520000),  # his own scope: both his accounts
+])
+def test_deposit_targets_count_the_managers_accounts_in_the_scope(
+        tmp_path: Path, branches: tuple[str, ...], managers: tuple[str, ...], increase: int,
+        avg_increase: int) -> None:
+    folder = write_bank(tmp_path / "ledger")
+    with (folder / "targets.csv").open("a", encoding="utf-8") as f:
+        f.write(f"{WANG},2026-06,deposit_balance_increase,10000\n"
+                f"{WANG},2026-06,deposit_avg_increase,10000\n")
+    session = api.open_ledger(folder, as_of=date(2026, 12, 31))
+    selection = select(session.ledger, branches=branches, managers=managers)
+    built = api.build(session, "monthly", "2026-06", Config(), selection=selection)
+    book = built.sections.account_managers
+    assert book is not None
+    results = {t.metric: t.actual for r in book.rows if r.account_manager == WANG
+               for t in r.targets if t.metric.startswith("deposit")}
+    assert results == {"deposit_balance_increase": increase,
+                       "deposit_avg_increase": avg_increase}  # fen
