@@ -270,8 +270,10 @@ def _lookup(keys: pa.Array | pa.ChunkedArray, universe: pa.Array | pa.ChunkedArr
 def _lookup_repeated(keys: pa.Array | pa.ChunkedArray, universe: pa.Array | pa.ChunkedArray
                      ) -> np.ndarray:
     """``_lookup`` for keys that repeat a lot (a deposit account's id on each of its 31
-    daily balance rows): each half of the chunks is dictionary-encoded on its own thread,
-    only the distinct ids are looked up, and the rows are spread back by index.
+    daily balance rows): only the distinct ids are looked up, and the rows are spread
+    back.  Keys in runs (an export in account order) are cut into runs, each looked up
+    once by its first key; otherwise each half of the chunks is dictionary-encoded on its
+    own thread, and each row gets its value's row by index.
 
     Thirty million probes into a million-entry hash table cost cache misses on every
     row; a dictionary pass hits a table that is mostly in cache (consecutive rows name
@@ -280,6 +282,12 @@ def _lookup_repeated(keys: pa.Array | pa.ChunkedArray, universe: pa.Array | pa.C
     parts = list(keys.chunks) if isinstance(keys, pa.ChunkedArray) else [keys]
     if len(parts) < 2 or len(keys) < 1 << 16:
         return _lookup(keys, universe)
+    if len(_runs(keys.slice(0, 1 << 16))) < 1 << 13:  # in account order: a run per account
+        starts = _runs(keys)
+        if len(starts) < len(keys) // 8:
+            at = _lookup(keys.take(pa.array(starts)), universe)
+            lengths = np.diff(np.append(starts, len(keys)))
+            return np.repeat(at, lengths)
     half = len(parts) // 2
 
     def spread(chunks: list[pa.Array]) -> np.ndarray:
@@ -292,6 +300,18 @@ def _lookup_repeated(keys: pa.Array | pa.ChunkedArray, universe: pa.Array | pa.C
     with ThreadPoolExecutor(max_workers=2) as pool:
         out = list(pool.map(spread, (parts[:half], parts[half:])))
     return np.concatenate(out).astype(np.int32, copy=False)
+
+
+def _runs(keys: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Where each run of equal consecutive keys starts (a blank, null, is its own run):
+    an export in account order names each account once a run, so only the runs' first
+    ids need looking up."""
+    n = len(keys)
+    if n < 2:
+        return np.arange(n, dtype=np.int64)
+    same = pc.fill_null(pc.equal(keys.slice(1), keys.slice(0, n - 1)), False)
+    changed = ~np.asarray(parse.to_numpy(same), dtype=bool)
+    return np.flatnonzero(np.concatenate(([True], changed)))
 
 
 def _join_loans(journal: Columns, loans: Columns, problems: Problems) -> None:
