@@ -463,12 +463,13 @@ def periods(day: date | None, config_path: Path | None, catch_up: bool) -> None:
     today = day or today_in(config)
     the_plan = plan(today, config.schedule.reports, catch_up=catch_up,
                     covered=archive.covered())
-    made = archive.made()
+    made, partly = archive.made(), archive.scopes_made()
     if not the_plan.due:
         click.echo(f"nothing is due on {today} (no period of "
                    f"{', '.join(config.schedule.reports)} ended on {the_plan.last_end})")
     for due in the_plan.due:
-        state = "already made" if due.key in made else "to make"
+        state = ("already made" if due.key in made
+                 else "partly made (the rest to make)" if due.key in partly else "to make")
         click.echo(f"{due.report:<10} {due.period:<11} {due.start} … {due.end}  {state}")
 
 

@@ -87,6 +87,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "sheet.loans": ("借据明细", "Loans"),
     # sub-table titles
     "table.flows": ("本期发生额", "Flows in the period"),
+    "table.averages": ("日均余额", "Daily averages"),
+    "summary.avg_balance": ("贷款日均余额", "Loan daily average"),
     "table.flows_derived": ("本期发生额（由余额变动推算）",
                             "Flows in the period (derived from balance changes)"),
     "table.overdue_ratios": ("逾期指标", "Overdue ratios"),

@@ -566,18 +566,54 @@ class Paragraph:
 
 
 @dataclass(frozen=True)
+class Driver:
+    """One item the drivers topic names: which side (``opening``: since 上期末,
+    ``year_start``: since 年初), which breakdown (branch, industry, product), which item
+    and its balance change in fen — the figure the sentence states."""
+
+    side: str
+    dimension: str
+    key: str
+    name: str  # the item as the text names it (an industry's code and label)
+    change: int
+
+
+@dataclass(frozen=True)
 class Analysis:
     """文字分析: the report's figures as sentences, drafted from this model (analysis.md).
 
     Text, so it is drafted for one language and money unit (``lang``, ``unit``); every
-    number in it is a figure of the same report as the tables show it.  ``notes`` are
-    the clerk's own paragraphs (also the last ``notes`` paragraphs), ``None`` when none.
+    number in it is a figure of the same report as the tables show it, or, for the
+    drivers of a report without the structure tables (dekad, weekly, custom), one of
+    ``drivers``, which the JSON shows.  ``notes`` are the clerk's own paragraphs (also the
+    last ``notes`` paragraphs), ``None`` when none.
     """
 
     lang: str
     unit: str
     paragraphs: tuple[Paragraph, ...]
     notes: tuple[str, ...] | None = None
+    drivers: tuple[Driver, ...] = ()  # the items the drivers paragraph names, in its order
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    """One item's balance change since O (上期末) and since Y (年初), in fen; ``None`` when
+    that day is before the ledger's first date (unknown, never 0)."""
+
+    key: str
+    change_opening: int | None
+    change_year_start: int | None
+
+
+@dataclass(frozen=True)
+class Changes:
+    """变动 per item of one breakdown (branch, industry, product): what the drivers topic
+    of a report without the structure section (dekad, weekly, custom) reads.  Not a
+    section (interface.md): the items the text names are shown in the analysis."""
+
+    dimension: str
+    rows: tuple[ChangeRow, ...]
 
 
 @dataclass(frozen=True)
@@ -607,6 +643,9 @@ class Report:
     scope: str = "all"  # the scope id (scopes.md); "all" for the whole bank
     scope_kind: str = "all"  # all | branch | manager | mixed
     flows_derived: bool = False  # a snapshot ledger: flows derived from balance changes
+    # per branch, industry and product: the changes the drivers topic reads when the report
+    # has no structure section (dekad, weekly, custom); None otherwise
+    changes: tuple[Changes, ...] | None = None
 
     def to_frames(self) -> dict[str, Any]:
         """Every table of every section as a pandas DataFrame, keyed "section/table";

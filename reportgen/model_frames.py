@@ -29,8 +29,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pyarrow as pa
 
+from reportgen.formatting import yuan_exact
 from reportgen.ledger.schema import GRADE_CODES
 from reportgen.model import (
+    Average,
     Compare,
     Listing,
     ListingColumn,
@@ -70,6 +72,8 @@ def ratio(value: Fraction | None) -> Decimal | None:
 
 def _figure(value: Any, money: bool) -> Any:
     """One figure of a key/value or compare table: money, ratio, count or text."""
+    if isinstance(value, Average):  # a daily average: money, rounded half-up as the JSON
+        return Decimal(yuan_exact(value))
     if isinstance(value, Fraction):
         return ratio(value)
     if isinstance(value, bool) or value is None or isinstance(value, str):
@@ -161,7 +165,8 @@ def _summary(s: Sections) -> Tables:
     m = s.summary
     flows = ("disbursed", "disbursed_count", "collected", "written_off", "interest_received",
              "recovered")
-    return {"compare": _compare_frame(m.table), "flows": _items_frame(_fields(m, flows))}
+    return {"compare": _compare_frame(m.table), "flows": _items_frame(_fields(m, flows)),
+            "averages": _items_frame(_fields(m, ("avg_balance",)))}
 
 
 def _quality(s: Sections) -> Tables:
@@ -286,7 +291,8 @@ _SECTIONS: dict[str, Callable[[Sections], Tables]] = {
 def report_frames(report: Report) -> dict[str, pd.DataFrame]:
     """Every table of every section the report holds, in report order; first, when the
     report carries its written analysis (文字分析, drafted when rendered or built with
-    render options), its paragraphs as ``analysis/paragraphs`` (topic, text), as the
+    render options), its paragraphs as ``analysis/paragraphs`` (topic, text) and the
+    drivers they name as ``analysis/drivers`` (side, dimension, key, name, change), as the
     JSON document puts it first."""
     import pandas as pd
 
@@ -296,6 +302,13 @@ def report_frames(report: Report) -> dict[str, pd.DataFrame]:
         frames["analysis/paragraphs"] = pd.DataFrame(
             {"topic": [p.topic for p in paragraphs], "text": [p.text for p in paragraphs]},
             columns=["topic", "text"])
+        # the items the drivers paragraph names with their change (the JSON's drivers)
+        named = report.analysis.drivers
+        frames["analysis/drivers"] = pd.DataFrame(
+            {"side": [d.side for d in named], "dimension": [d.dimension for d in named],
+             "key": [d.key for d in named], "name": [d.name for d in named],
+             "change": [yuan(d.change) for d in named]},
+            columns=["side", "dimension", "key", "name", "change"])
     for name in report.sections.present():
         for key, frame in _SECTIONS[name](report.sections).items():
             frames[f"{name}/{key}"] = frame

@@ -4,7 +4,8 @@ The order of the steps is the design:
 
 1. take the output folder's lock (one run at a time, ``deliver.lock``);
 2. ask the schedule what is due and drop what the manifest already records (unless
-   ``--force``): a second run the same day does nothing;
+   ``--force``): a second run the same day does nothing; a period counts as recorded
+   only when every scope due for it is (a run that died part-way leaves the rest);
 3. if anything is left, load and validate the ledger ONCE (a ledger with errors raises
    ``LedgerError`` here, before any file is written: nothing made, exit 3), then build,
    write and record each report, oldest first, each record fsync'd before the next;
@@ -138,7 +139,7 @@ def run(config: Config, *, today: date | None = None, catch_up: bool = False,
         scopes = None
         if todo:
             scopes = _make(config, todo, archive, result, now=now, progress=progress,
-                           as_of=as_of, mapping_path=mapping_path)
+                           as_of=as_of, mapping_path=mapping_path, force=force)
         if result.email == "on":
             mailer = mailer or Mailer(config.email)
             result.deliveries += deliver_all(
@@ -207,8 +208,11 @@ def _dry_run(config: Config, today: date, *, catch_up: bool, force: bool,
     if todo:
         scopes = _open(config, progress=False, as_of=as_of, mapping_path=mapping_path)[1]
         extensions = [get(name).extension for name in config.output.formats]
+        made = {} if force else archive.scopes_made()
         for due in todo:
             for scope in scopes:
+                if scope.selection.id in made.get(due.key, set()):
+                    continue  # made by a run that died before the period's other scopes
                 suffix = "" if scope.selection.id == "all" else f"_{scope.selection.id}"
                 files = tuple(f"{due.report}_{due.period}{suffix}.{ext}" for ext in extensions)
                 who = scope.for_report(due.report) if result.email == "on" else ()
@@ -222,7 +226,7 @@ def _dry_run(config: Config, today: date, *, catch_up: bool, force: bool,
 
 def _make(config: Config, todo: list[Due], archive: Archive, result: RunResult, *,
           now: Callable[[], datetime], progress: bool, as_of: date | None,
-          mapping_path: Path | None = None) -> list[RunScope]:
+          mapping_path: Path | None = None, force: bool = False) -> list[RunScope]:
     ledger_path = Path(config.ledger.path)
     session, scopes = _open(config, progress=progress, as_of=as_of,
                             mapping_path=mapping_path)
@@ -231,10 +235,20 @@ def _make(config: Config, todo: list[Due], archive: Archive, result: RunResult, 
         log.warning("the ledger has %d warning(s); `reportgen validate --ledger %s` lists them",
                     warning_count, ledger_path)
     options = api.render_options(config)
+    recorded = {} if force else archive.scopes_made()
     for due in todo:
+        # a period an earlier run left half made (it died after some scopes): only the
+        # scopes without a record are made now, and only their reports are mailed
+        left = [s for s in scopes if s.selection.id not in recorded.get(due.key, set())]
+        if not left:  # every scope of today's configuration is recorded: close the period
+            archive.record_period(due.report, due.period, [s.selection.id for s in scopes])
+            continue
+        # a run of one scope writes no period record: its one report record says it all
+        started: list[bool] = [] if len(scopes) > 1 else [True]
         try:  # the period's check comes before any file of its first scope is written
-            for scope in scopes:
-                _make_one(config, session, due, scope, archive, result, options, now=now)
+            for scope in left:
+                _make_one(config, session, due, scope, archive, result, options, now=now,
+                          before_record=_period_record(archive, due, scopes, started))
         except PeriodNotCoveredError as exc:
             log.warning("not made: %s", exc)
             result.not_covered.append((due, str(exc)))
@@ -243,9 +257,22 @@ def _make(config: Config, todo: list[Due], archive: Archive, result: RunResult, 
     return scopes
 
 
+def _period_record(archive: Archive, due: Due, scopes: list[RunScope],
+                   started: list[bool]) -> Callable[[], None]:
+    """Writes the ``period`` record of ``due`` (every scope due for it) once, just before
+    its first report record of this run: the period counts as made only when all those
+    scopes are recorded (``Archive.made``)."""
+    def write() -> None:
+        if not started:
+            archive.record_period(due.report, due.period, [s.selection.id for s in scopes])
+            started.append(True)
+    return write
+
+
 def _make_one(config: Config, session: api.Session, due: Due, scope: RunScope,
               archive: Archive, result: RunResult, options: RenderOptions, *,
-              now: Callable[[], datetime]) -> None:
+              now: Callable[[], datetime],
+              before_record: Callable[[], None] | None = None) -> None:
     """Build, write and record one scope's report of one due period."""
     selection = scope.selection
     report = api.build(session, due.report, due.period, config, now=now(),
@@ -261,6 +288,8 @@ def _make_one(config: Config, session: api.Session, due: Due, scope: RunScope,
         elif not recipients:
             log.info("%s %s %s: no recipients; archived, not mailed", due.report,
                      due.period, selection.id)
+    if before_record is not None:
+        before_record()
     archive.record_report(ReportRecord(
         report=due.report, period=due.period, start=due.start.isoformat(),
         end=due.end.isoformat(), files=tuple(file_entry(p, archive.out_dir) for p in files),

@@ -25,6 +25,8 @@ from reportgen.model import (
     AccountManagers,
     Breakdown,
     BreakdownRow,
+    ChangeRow,
+    Changes,
     Compare,
     Concentration,
     DataWarning,
@@ -145,6 +147,17 @@ def structure() -> Structure:
         Breakdown(dim, tuple(_row(k, *figures) for k, figures in zip(ks, two, strict=True)))
         for dim, ks in keys.items()
     ))
+
+
+def changes() -> tuple[Changes, ...]:
+    """The short reports' per-item changes (the drivers topic; no structure section):
+    since O the first item +12,345.67 yuan and the second (SCRIPT for the branch) −9,876.54
+    (55.6 % of the sum of sizes: both are named, the larger first); since Y +500,000.00 and
+    +300,000.00 (62.5 %: both)."""
+    keys = {"branch": ("城东支行", SCRIPT), "industry": ("C", "F"), "product": ("经营贷", "")}
+    return tuple(Changes(dim, (ChangeRow(a, 1_234_567, 50_000_000),
+                               ChangeRow(b, -987_654, 30_000_000)))
+                 for dim, (a, b) in keys.items())
 
 
 def concentration() -> Concentration:
@@ -300,4 +313,5 @@ def make_report(report: str = "monthly", *, bank: str = "示例农村商业银�
         version="0.1.0", sections=sections,
         loans=loan_book() if loans is None else loans, warnings=shown_warnings,
         warning_count=len(shown_warnings),
+        changes=None if full else changes(),
     )

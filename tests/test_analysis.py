@@ -12,6 +12,7 @@ import functools
 import re
 import tempfile
 from collections.abc import Callable
+from datetime import date
 from fractions import Fraction
 from pathlib import Path
 
@@ -26,13 +27,14 @@ from analysis_check import (
 from hypothesis import given
 from hypothesis import strategies as st
 from ledgers import write_tables
-from test_properties import FAST, LAST, NOW, PERIODS, Drawn, ledgers
+from test_properties import DAY0, FAST, LAST, NOW, PERIODS, Drawn, ledgers
 
 from reportgen import api
 from reportgen.analysis import draft, ensure
 from reportgen.config import load_config
 from reportgen.formatting import percent
 from reportgen.model import Report
+from reportgen.render.json import report_dict
 
 MakeReport = Callable[..., Report]
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,8 +53,46 @@ def drafted(report: Report, lang: str = "zh", unit: str = "wan") -> Report:
 # --- every number is a table figure, every verb follows its sign: generated ledgers ------
 
 
+# test_properties' periods, and the report types that hold the dekad report's sections
+# (weekly, custom) or the quarterly ones (halfyear)
+ANALYSIS_PERIODS = [*PERIODS, ("weekly", "2026-W42"), ("custom", "2026-10-05..2026-10-18"),
+                    ("halfyear", "2026-H1"), ("halfyear", "2026-H2")]
+
+
+def branch_changes(drawn: Drawn, since: date, end: date) -> dict[str, int]:
+    """Each branch's balance change from the end of ``since`` to the end of ``end``,
+    worked out from the drawn events (the loans' branches as drawn)."""
+    a, b = (since - DAY0).days, (end - DAY0).days
+    sign = {"disburse": 1, "repay": -1, "writeoff": -1}
+    branch_of = [row[2] for row in drawn.tables["loans"][1]]
+    out: dict[str, int] = {}
+    for loan, when, kind, fen in drawn.events:
+        if a < when <= b:
+            out[branch_of[loan]] = out.get(branch_of[loan], 0) + sign.get(kind, 0) * fen
+    return out
+
+
+def opening_word(report_type: str, period: str) -> str:
+    """How the Chinese text names the last period's end (the first half-year's: 上年末)."""
+    return "上年末" if period.endswith("-H1") else CHANGE_ZH["opening"][report_type]
+
+
+def check_branch_drivers(drawn: Drawn, zh: Report, unit: str) -> None:
+    """Every branch the drivers name moved by the amount the events say (the figure the
+    JSON shows), in the direction the verb says, since a known day."""
+    assert zh.analysis is not None
+    dates = {"opening": zh.opening, "year_start": zh.year_start}
+    for d in zh.analysis.drivers:
+        if d.dimension == "branch":
+            assert dates[d.side] >= DAY0  # an unknown base is never a side
+            assert d.change == branch_changes(drawn, dates[d.side], zh.end)[d.key]
+            verb = expected_verb(shown_sign(d.change, unit))
+            assert f"{d.name}{verb}" in texts(zh)["drivers"]
+
+
 @FAST
-@given(drawn=ledgers(), which=st.sampled_from(PERIODS), unit=st.sampled_from(["yuan", "wan"]))
+@given(drawn=ledgers(), which=st.sampled_from(ANALYSIS_PERIODS),
+       unit=st.sampled_from(["yuan", "wan"]))
 def test_every_number_is_a_figure_of_the_report(drawn: Drawn, which: tuple[str, str],
                                                  unit: str) -> None:
     report_type, period = which
@@ -68,10 +108,11 @@ def test_every_number_is_a_figure_of_the_report(drawn: Drawn, which: tuple[str, 
         assert shown.analysis is not None
         assert all("—" not in p.text for p in shown.analysis.paragraphs)
     zh = drafted(report, "zh", unit)
+    check_branch_drivers(drawn, zh, unit)
     balance = next(r for r in report.sections.summary.table if r.key == "balance")
     words = {"year_start": (CHANGE_ZH["year_start"], balance.change_year_start)}
     if report_type != "yearly":
-        words["opening"] = (CHANGE_ZH["opening"][report_type], balance.change_opening)
+        words["opening"] = (opening_word(report_type, period), balance.change_opening)
     for word, change in words.values():
         if change is None:  # unknown: the clause is left out, never "—" or 0
             assert change_words(zh, "scale", word) == []
@@ -96,11 +137,11 @@ def test_every_number_is_a_figure_of_the_report(drawn: Drawn, which: tuple[str, 
     quality = texts(zh)["quality"]
     if npl_ratio.current is not None:
         segment = quality.split("不良贷款率", 1)[1].split("；")[0].split("。")[0]
-        found = dict(re.findall(r"比(上旬末|上月末|上季末|年初|上年同期)(上升|下降|持平)",
-                                segment))
+        found = dict(re.findall(r"比(上旬末|上月末|上季末|上周末|期初|上半年末|上年末|年初|"
+                                r"上年同期)(上升|下降|持平)", segment))
         ratio_changes = {CHANGE_ZH["year_start"]: npl_ratio.change_year_start}
         if report_type != "yearly":
-            ratio_changes[CHANGE_ZH["opening"][report_type]] = npl_ratio.change_opening
+            ratio_changes[opening_word(report_type, period)] = npl_ratio.change_opening
         for word, change in ratio_changes.items():
             if change is None:
                 assert word not in found  # unknown: left out
@@ -163,18 +204,24 @@ NPL_FROM_ONE_INDUSTRY = {
 }
 
 
-def test_a_quarter_where_npl_rises_mainly_from_one_industry(report_from: MakeReport) -> None:
-    report = drafted(report_from("quarterly", "2026-Q3",
-                                 **with_history(NPL_FROM_ONE_INDUSTRY)))
+@pytest.mark.parametrize(("report_type", "period", "word", "period_word"), [
+    ("quarterly", "2026-Q3", "上季末", "本季度"),
+    # the second half-year holds the quarterly sections too (migration from 30 Jun)
+    ("halfyear", "2026-H2", "上半年末", "下半年"),
+])
+def test_a_quarter_where_npl_rises_mainly_from_one_industry(
+        report_from: MakeReport, report_type: str, period: str, word: str,
+        period_word: str) -> None:
+    report = drafted(report_from(report_type, period, **with_history(NPL_FROM_ONE_INDUSTRY)))
     quality = texts(report)["quality"]
     # NPL 450,000 yuan = 45.00 万元, all of it new since 30 Jun (0 then)
-    assert quality.startswith("不良贷款余额45.00万元，比上季末增加45.00万元，比年初增加45.00万元")
+    assert quality.startswith(f"不良贷款余额45.00万元，比{word}增加45.00万元，比年初增加45.00万元")
     # 450,000 / 550,000 = 81.8181…% ; 0 on 30 Jun (550,000 live, none NPL) → +81.82 pp;
     # no ratio at the year start (nothing lent yet): no change since then is written
-    assert "不良贷款率81.82%，比上季末上升81.82个百分点；" in quality
+    assert f"不良贷款率81.82%，比{word}上升81.82个百分点；" in quality
     assert "比年初上升" not in quality
     # new NPL: normal→substandard 400,000 (88.9 % of 450,000 ≥ 70 %: the only driver)
-    assert "本季度新增不良贷款主要来自正常类下迁至次级类40.00万元。" in quality
+    assert f"{period_word}新增不良贷款主要来自正常类下迁至次级类40.00万元。" in quality
     assert "关注类下迁" not in quality
     # by industry: 制造业 400,000 of 450,000 covers ≥ 70 % on its own
     assert "不良贷款主要集中在C 制造业（40.00万元）。" in quality
@@ -228,40 +275,67 @@ FLAT = {
 }
 
 
+FLAT_PERIODS = [  # every period holding 15 March whose opening is after 10 January
+    ("monthly", "2026-03", "上月末", "本月"),
+    ("dekad", "2026-03-D2", "上旬末", "本旬"),
+    ("weekly", "2026-W11", "上周末", "本周"),  # 9–15 March
+    ("custom", "2026-03-11..2026-03-20", "期初", "本期"),
+]
+
+
+@pytest.mark.parametrize(("report_type", "period", "word", "period_word"), FLAT_PERIODS)
 @pytest.mark.parametrize(("unit", "expected"), [
-    ("wan", "比上月末持平；比年初增加50.00万元"),  # −40 yuan rounds to 0.00 万元
-    ("yuan", "比上月末减少40.00元，降幅0.01%；比年初增加499,960.00元"),  # 40/500,000
+    ("wan", "比{word}持平；比年初增加50.00万元"),  # −40 yuan rounds to 0.00 万元
+    ("yuan", "比{word}减少40.00元，降幅0.01%；比年初增加499,960.00元"),  # 40/500,000
 ])
-def test_a_flat_month(report_from: MakeReport, unit: str, expected: str) -> None:
-    report = drafted(report_from("monthly", "2026-03", **with_history(FLAT)), "zh", unit)
+def test_a_flat_period(report_from: MakeReport, unit: str, expected: str, report_type: str,
+                       period: str, word: str, period_word: str) -> None:
+    report = drafted(report_from(report_type, period, **with_history(FLAT)), "zh", unit)
     scale = texts(report)["scale"]
-    assert expected in scale
+    assert expected.format(word=word) in scale
+    # the book was empty (known) at the year start and a year ago: no rate on a 0 base
+    assert "增幅" not in scale
     if unit == "wan":  # no rate after 持平; the 40 yuan collected is still said
         assert "降幅" not in scale
-        assert "本月收回贷款0.00万元。" in scale
+        assert f"{period_word}收回贷款0.00万元。" in scale
+        # no item moved by a shown amount since the opening: that side names none
+        assert f"比{word}贷款变动" not in texts(report)["drivers"]
     assert unknown_numbers(report, "zh", unit) == []
 
 
-def test_a_year_start_ledger_with_no_prior_data(report_from: MakeReport) -> None:
-    # monthly 2026-01 from a ledger that starts on 1 Jan 2026: O and Y (31 Dec 2025) and L
-    # (31 Jan 2025) lie before its first date, so the book then is unknown (datadate.md):
-    # every 比上月末 / 比年初 / 比上年同期 clause, growth rate and ratio change is left out
+@pytest.mark.parametrize(("report_type", "period"), [
+    ("monthly", "2026-01"), ("dekad", "2026-01-D1"), ("custom", "2026-01-01..2026-01-15"),
+    ("quarterly", "2026-Q1"), ("halfyear", "2026-H1"), ("yearly", "2026")])
+def test_a_year_start_ledger_with_no_prior_data(report_from: MakeReport, report_type: str,
+                                                period: str) -> None:
+    # a ledger that starts on 1 Jan 2026: O and Y (31 Dec 2025) and L (a year before the
+    # end) lie before its first date, so the book then is unknown (datadate.md): every
+    # 比上期 / 比年初 / 比上年同期 clause, growth rate and ratio change is left out
     ledger = {**FLAT, "loans": FLAT["loans"].replace("2026-01-10", "2026-01-01"),
               "transactions": "L1,2026-01-01,disburse,500000",
               "classifications": "L1,2026-01-01,normal,"}
-    report = drafted(report_from("monthly", "2026-01", **ledger))
+    report = drafted(report_from(report_type, period, **ledger))
     t = texts(report)
-    assert t["scale"] == "截至1月末，各项贷款余额50.00万元。本月累计发放贷款50.00万元（1笔）。"
+    if report_type == "monthly":
+        assert t["scale"] == "截至1月末，各项贷款余额50.00万元。本月累计发放贷款50.00万元（1笔）。"
+    assert t["scale"].startswith("截至")
+    assert "各项贷款余额50.00万元。" in t["scale"]
+    assert "累计发放贷款50.00万元（1笔）。" in t["scale"]
     for text in t.values():
-        assert "比上月末" not in text
-        assert "比年初" not in text
-        assert "比上年同期" not in text
+        assert re.search("比(上旬末|上月末|上季末|上年末|期初|年初|上年同期)", text) is None
         assert "—" not in text
+        assert "增幅" not in text
     assert "个百分点" not in t["quality"]
-    assert "drivers" not in t  # no change since the year start or 上月末 is known
-    assert report.sections.structure is not None
-    assert all(r.change_opening is None and r.change_year_start is None
-               for r in report.sections.structure.get("branch").rows)
+    assert "drivers" not in t  # no change since the year start or the opening is known
+    assert report.analysis is not None
+    assert report.analysis.drivers == ()
+    if report.sections.structure is not None:
+        assert all(r.change_opening is None and r.change_year_start is None
+                   for r in report.sections.structure.get("branch").rows)
+    else:
+        assert report.changes is not None
+        assert all(r.change_opening is None and r.change_year_start is None
+                   for c in report.changes for r in c.rows)
     assert unknown_numbers(report, "zh") == []
 
 
@@ -275,12 +349,151 @@ def test_topics_come_in_the_specs_order(report_from: MakeReport) -> None:
     assert topics[:3] == ["scale", "drivers", "quality"]
 
 
-def test_dekad_report_has_no_drivers_or_breaches(report_from: MakeReport) -> None:
-    # the ten-day report holds no structure and no indicators (interface.md)
-    topics = texts(drafted(report_from("dekad", "2026-03-D2", **FLAT)))
-    assert "drivers" not in topics
+def test_dekad_report_has_no_breaches(report_from: MakeReport) -> None:
+    # the ten-day report holds no indicators (interface.md)
+    topics = texts(drafted(report_from("dekad", "2026-03-D2", **with_history(FLAT))))
     assert "breaches" not in topics
-    assert {"scale", "quality", "overdue", "maturity", "watchlist"} <= set(topics)
+    assert {"scale", "drivers", "quality", "overdue", "maturity", "watchlist"} <= set(topics)
+
+
+# --- the drivers of the reports without the structure tables (dekad, weekly, custom) -----
+
+# March 2026.  城东支行 (L1, C1 制造业, 流动资金贷款) lent 500,000 on 10 Jan and collects
+# 200,000 on 15 Mar; 城西支行 (C2 农业, 个人经营性贷款) lent L2 200,000 on 1 Feb and L3
+# 350,000 on 18 Mar.  The book was empty, and known, on 31 Dec 2025 (with_history).
+DEKAD_MOVERS = {
+    "customers": CUSTOMERS,
+    "loans": """
+        L1,C1,城东支行,王,流动资金贷款,credit,500000,2026-01-10,2028-01-10,4
+        L2,C2,城西支行,李,个人经营性贷款,credit,200000,2026-02-01,2028-02-01,4
+        L3,C2,城西支行,李,个人经营性贷款,credit,350000,2026-03-18,2028-03-18,4
+        """,
+    "transactions": """
+        L1,2026-01-10,disburse,500000
+        L1,2026-03-15,repay,200000
+        L2,2026-02-01,disburse,200000
+        L3,2026-03-18,disburse,350000
+        """,
+    "classifications": """
+        L1,2026-01-10,normal,
+        L2,2026-02-01,normal,
+        L3,2026-03-18,normal,
+        """,
+}
+# Since 31 Dec 2025: 城东 +300,000, 城西 +550,000 (sum of sizes 850,000; 550,000 alone is
+# 64.7 % < 70 %, so both), the same for 农业 / 制造业 and the two products.
+DEKAD_YEAR_START_ZH = (
+    "比年初贷款变动主要来自：分机构看，城西支行增加55.00万元、城东支行增加30.00万元；"
+    "分行业看，A 农、林、牧、渔业增加55.00万元、C 制造业增加30.00万元；"
+    "分产品看，个人经营性贷款增加55.00万元、流动资金贷款增加30.00万元。")
+# Since 10 Mar (dekad D2, custom 11–20 Mar): 城西 +350,000, 城东 −200,000 (350,000 is 63.6 %
+# of 550,000: both, the larger first).  Since Sunday 15 Mar (week 12, 16–22 Mar; the
+# repayment is on the 15th, before it): 城西 +350,000 only.
+BOTH_ZH = ("贷款变动主要来自：分机构看，城西支行增加35.00万元、城东支行减少20.00万元；"
+           "分行业看，A 农、林、牧、渔业增加35.00万元、C 制造业减少20.00万元；"
+           "分产品看，个人经营性贷款增加35.00万元、流动资金贷款减少20.00万元。")
+ONE_ZH = ("贷款变动主要来自：分机构看，城西支行增加35.00万元；分行业看，A 农、林、牧、渔业增加"
+          "35.00万元；分产品看，个人经营性贷款增加35.00万元。")
+
+
+@pytest.mark.parametrize(("report_type", "period", "word", "since"), [
+    ("dekad", "2026-03-D2", "上旬末", BOTH_ZH),
+    ("custom", "2026-03-11..2026-03-20", "期初", BOTH_ZH),
+    ("weekly", "2026-W12", "上周末", ONE_ZH),
+])
+def test_drivers_without_structure_tables(report_from: MakeReport, report_type: str,
+                                          period: str, word: str, since: str) -> None:
+    report = drafted(report_from(report_type, period, **with_history(DEKAD_MOVERS)))
+    assert report.sections.structure is None  # not a section of these reports
+    assert texts(report)["drivers"] == DEKAD_YEAR_START_ZH + f"比{word}" + since
+    assert unknown_numbers(report, "zh") == []
+    # the JSON's analysis shows every item the text names with its change, in yuan
+    shown = report_dict(report)["sections"]["analysis"]["drivers"]
+    branches = {(d["side"], d["key"]): d["change"] for d in shown if d["dimension"] == "branch"}
+    expected = {("year_start", "城西支行"): "550000.00", ("year_start", "城东支行"): "300000.00",
+                ("opening", "城西支行"): "350000.00"}
+    if since == BOTH_ZH:
+        expected[("opening", "城东支行")] = "-200000.00"
+    assert branches == expected
+    assert "structure" not in report_dict(report)["sections"]
+
+
+@pytest.mark.parametrize(("report_type", "period"), [
+    ("dekad", "2026-01-D1"), ("monthly", "2026-01"), ("custom", "2026-01-01..2026-01-20")])
+def test_drivers_since_a_last_period_that_is_the_year_start_are_said_once(
+        report_from: MakeReport, report_type: str, period: str) -> None:
+    # O = Y = 31 Dec 2025 (known: the book was empty): L1 lent 500,000 on 10 Jan
+    report = drafted(report_from(report_type, period, **with_history(DEKAD_MOVERS)))
+    assert texts(report)["drivers"] == (
+        "比年初贷款变动主要来自：分机构看，城东支行增加50.00万元；分行业看，C 制造业增加50.00万元；"
+        "分产品看，流动资金贷款增加50.00万元。")
+    assert report.analysis is not None
+    assert {d.side for d in report.analysis.drivers} == {"year_start"}
+
+
+def test_dekad_drivers_in_english(report_from: MakeReport) -> None:
+    report = drafted(report_from("dekad", "2026-03-D2", **with_history(DEKAD_MOVERS)), "en")
+    assert texts(report)["drivers"] == (
+        "Changes since the start of the year came mainly from the following. By branch: "
+        "城西支行 up 55.00, 城东支行 up 30.00; By industry: A Agriculture, forestry, animal "
+        "husbandry and fishery up 55.00, C Manufacturing up 30.00; By product: 个人经营性贷款 "
+        "up 55.00, 流动资金贷款 up 30.00. Changes since the previous dekad came mainly from "
+        "the following. By branch: 城西支行 up 35.00, 城东支行 down 20.00; By industry: A "
+        "Agriculture, forestry, animal husbandry and fishery up 35.00, C Manufacturing down "
+        "20.00; By product: 个人经营性贷款 up 35.00, 流动资金贷款 down 20.00.")
+    assert unknown_numbers(report, "en") == []
+
+
+def test_a_flat_dekad_names_no_driver(report_from: MakeReport) -> None:
+    # 21–31 March: nothing moves, so since 20 Mar no item changed and that side is left out;
+    # the year-start side still says what moved since 31 Dec
+    report = drafted(report_from("dekad", "2026-03-D3", **with_history(DEKAD_MOVERS)))
+    assert texts(report)["drivers"] == DEKAD_YEAR_START_ZH
+    assert all(d.side == "year_start" for d in report.analysis.drivers)  # type: ignore[union-attr]
+    # and with the year start unknown too (no history), no drivers paragraph at all
+    flat = drafted(report_from("dekad", "2026-03-D3", **DEKAD_MOVERS))
+    assert "drivers" not in texts(flat)
+    assert flat.analysis is not None
+    assert flat.analysis.drivers == ()
+
+
+@pytest.mark.parametrize(("unit", "expected"), [
+    ("wan", None),  # −40 yuan shows 0.00 万元: 持平, so no branch is named
+    ("yuan", "比上旬末贷款变动主要来自：分机构看，城东支行减少40.00元；"
+             "分行业看，C 制造业减少40.00元；分产品看，流动资金贷款减少40.00元。"),
+])
+def test_a_dekad_change_that_shows_as_zero_names_nothing(report_from: MakeReport, unit: str,
+                                                         expected: str | None) -> None:
+    # FLAT from 10 Jan 2026: the year start is unknown; 11–20 Mar only 40 yuan repaid
+    report = drafted(report_from("dekad", "2026-03-D2", **FLAT), "zh", unit)
+    assert texts(report).get("drivers") == expected
+    assert unknown_numbers(report, "zh", unit) == []
+
+
+@pytest.mark.parametrize(("period", "first_day"), [
+    ("2026-03-D1", "2026-03-01"),  # O (28 Feb) and Y before the first date: no side known
+    ("2026-03-D2", "2026-03-05"),  # O (10 Mar) known, Y (31 Dec 2025) unknown
+])
+def test_a_dekad_with_an_unknown_base_leaves_it_out(report_from: MakeReport, period: str,
+                                                    first_day: str) -> None:
+    ledger = {
+        "customers": CUSTOMERS,
+        "loans": f"L1,C1,城东支行,王,流动资金贷款,credit,500000,{first_day},2028-01-10,4",
+        "transactions": f"L1,{first_day},disburse,500000\nL1,2026-03-15,repay,100000",
+        "classifications": f"L1,{first_day},normal,",
+    }
+    report = drafted(report_from("dekad", period, **ledger))
+    assert report.changes is not None
+    for c in report.changes:  # unknown, never 0
+        assert all(r.change_year_start is None for r in c.rows)
+    drivers = texts(report).get("drivers")
+    if period.endswith("D1"):
+        assert drivers is None
+        assert all(r.change_opening is None for c in report.changes for r in c.rows)
+    else:
+        assert drivers == ("比上旬末贷款变动主要来自：分机构看，城东支行减少10.00万元；分行业看，"
+                           "C 制造业减少10.00万元；分产品看，流动资金贷款减少10.00万元。")
+    assert unknown_numbers(report, "zh") == []
 
 
 # --- the demo: golden text in both languages ---------------------------------------------
@@ -293,7 +506,8 @@ def demo(report: str, period: str) -> Report:
     return api.build(session, report, period, config)
 
 
-@pytest.mark.parametrize(("report", "period"), [("monthly", "2026-10"), ("yearly", "2025")])
+@pytest.mark.parametrize(("report", "period"), [("monthly", "2026-10"), ("yearly", "2025"),
+                                               ("dekad", "2026-10-D2")])
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_golden_demo_text(report: str, period: str, lang: str, update_golden: bool) -> None:
     shown = drafted(demo(report, period), lang)
@@ -400,3 +614,24 @@ def test_no_deposit_tables_no_deposits_topic(report_from: MakeReport) -> None:
     shown = drafted(report_from("monthly", "2026-04", **tables), "zh", "yuan")
     assert shown.analysis is not None
     assert all(p.topic != "deposits" for p in shown.analysis.paragraphs)
+
+
+def test_deposits_topic_of_a_dekad(report_from: MakeReport) -> None:
+    """The same deposit ledger, ten days 11–20 April: 6,500 on 20 April (A1 6,000, A4 500;
+    A2 opens on the 21st) against 3,500 on 10 April (A1 3,000, A3 0 since the 6th, A4 500):
+    +3,000, 85.71 %; against 3,200 at the year start: +3,300, 103.13 %.  日均 6,500.00 (no
+    balance moves inside the dekad); loans 1,000 to the 15th and 600 from the 16th: 日均
+    800, 存贷比 600 / 6,500 = 9.23 % and 800 / 6,500 = 12.31 %."""
+    from test_metrics_deposits import CHANGES, LEDGER
+
+    report = report_from("dekad", "2026-04-D2", deposit_balances=CHANGES,
+                         as_of=date(2026, 4, 21),
+                         **LEDGER)  # complete to its latest row, the 21st
+    shown = drafted(report, "zh", "yuan")
+    text = texts(shown)["deposits"]
+    assert text.startswith(
+        "截至4月20日，各项存款余额6,500.00元，比上旬末增加3,000.00元，增幅85.71%；"
+        "比年初增加3,300.00元，增幅103.13%；其中储蓄存款0.00元，对公存款6,000.00元，"
+        "保证金存款500.00元。本旬存款日均余额6,500.00元")
+    assert text.endswith("存贷比9.23%（按日均计12.31%）。")
+    assert unknown_numbers(shown, "zh", "yuan") == []

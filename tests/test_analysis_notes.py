@@ -59,31 +59,36 @@ def test_notes_dir_file_names(tmp_path: Path) -> None:
     assert find_notes(tmp_path, "monthly", "2026-10") == ("加强催收。",)
 
 
-def _generate(tmp_path: Path, *args: str) -> None:
+def _generate(tmp_path: Path, *args: str, report: str = "monthly",
+              period: str = "2026-03") -> None:
     ledger = write_ledger(tmp_path / "ledger", **LEDGER)
     result = CliRunner().invoke(main, [
-        "generate", "--ledger", str(ledger), "--report", "monthly", "--period", "2026-03",
+        "generate", "--ledger", str(ledger), "--report", report, "--period", period,
         "--format", "json,html,xlsx", "--out", str(tmp_path / "out"), *args])
     assert result.exit_code == 0, result.output
 
 
-def test_notes_file_reaches_every_format_escaped(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("report", "period"), [
+    ("monthly", "2026-03"), ("dekad", "2026-03-D3"), ("weekly", "2026-W13"),
+    ("custom", "2026-03-01..2026-03-31")])
+def test_notes_file_reaches_every_format_escaped(tmp_path: Path, report: str,
+                                                 period: str) -> None:
     notes = tmp_path / "notes.md"
     notes.write_text(HOSTILE, encoding="utf-8")
-    _generate(tmp_path, "--notes", str(notes))
+    _generate(tmp_path, "--notes", str(notes), report=report, period=period)
     out = tmp_path / "out"
-    analysis = json.loads((out / "monthly_2026-03.json").read_text(encoding="utf-8"))[
+    analysis = json.loads((out / f"{report}_{period}.json").read_text(encoding="utf-8"))[
         "sections"]["analysis"]
     expected = ["=HYPERLINK(\"http://x\")", "<script>alert(1)</script> 下步：加强<b>催收</b>。"]
     assert analysis["notes"] == expected
     assert [p["text"] for p in analysis["paragraphs"] if p["topic"] == "notes"] == expected
     assert analysis["paragraphs"][-1]["topic"] == "notes"  # the last topic
-    html = (out / "monthly_2026-03.html").read_text(encoding="utf-8")
+    html = (out / f"{report}_{period}.html").read_text(encoding="utf-8")
     assert "<script>alert(1)</script>" not in html
     assert "<b>催收</b>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; 下步：加强&lt;b&gt;催收&lt;/b&gt;。" in html
     assert "存在问题与下步措施" in html
-    ws = openpyxl.load_workbook(out / "monthly_2026-03.xlsx")["文字分析"]
+    ws = openpyxl.load_workbook(out / f"{report}_{period}.xlsx")["文字分析"]
     cells = [c for row in ws.iter_rows() for c in row if c.value]
     formula = next(c for c in cells if str(c.value).startswith("=HYPERLINK"))
     assert formula.data_type == "s"  # text, never a formula

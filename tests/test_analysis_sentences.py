@@ -37,16 +37,41 @@ def test_default_prefix_reaches_the_builtin(tmp_path: Path) -> None:
     assert ours["watchlist"] == builtin["watchlist"] + "请各支行跟进。"
 
 
-@pytest.mark.parametrize("body", [
-    "{{ ''.__class__.__mro__[1].__subclasses__() }}",
-    "{{ balance.__class__.__init__.__globals__ }}",
+REPORT_TYPES = ("monthly", "dekad", "weekly", "custom", "quarterly", "halfyear", "yearly")
+
+
+@pytest.mark.parametrize("report", REPORT_TYPES)
+@pytest.mark.parametrize(("topic", "body"), [
+    ("scale", "{{ ''.__class__.__mro__[1].__subclasses__() }}"),
+    ("scale", "{{ balance.__class__.__init__.__globals__ }}"),
+    ("drivers", "{{ sides[0].groups[0]['items'][0].change.__class__.__init__.__globals__ }}"),
 ])
-def test_templates_run_in_a_sandbox(tmp_path: Path, body: str) -> None:
+def test_templates_run_in_a_sandbox(tmp_path: Path, body: str, topic: str,
+                                    report: str) -> None:
     folder = tmp_path / "analysis"
     folder.mkdir()
-    (folder / "scale.zh.txt").write_text(body, encoding="utf-8")
-    with pytest.raises(TemplateError, match=r"scale\.zh\.txt"):
-        draft(make_report("monthly"), templates=tmp_path)
+    (folder / f"{topic}.zh.txt").write_text(body, encoding="utf-8")
+    with pytest.raises(TemplateError, match=rf"{topic}\.zh\.txt"):
+        draft(make_report(report), templates=tmp_path)
+
+
+@pytest.mark.parametrize("report", ["dekad", "weekly", "custom", "monthly"])
+def test_a_bank_overrides_the_drivers_sentence(tmp_path: Path, report: str) -> None:
+    """The drivers of a report without the structure tables (dekad, weekly, custom) go
+    through the same template a bank overrides; the items named stay in the analysis."""
+    folder = tmp_path / "analysis"
+    folder.mkdir()
+    (folder / "drivers.zh.txt").write_text(
+        "{% import \"_macros.zh.txt\" as m with context %}\n"
+        "{% for side in sides %}{% for g in side.groups %}{% for i in g['items'] %}\n"
+        "[{{ side.side }}/{{ g.dimension }}/{{ i.key }}:{{ m.money_change(i.change) }}]\n"
+        "{% endfor %}{% endfor %}{% endfor %}\n", encoding="utf-8")
+    made = make_report(report)
+    ours = draft(made, templates=tmp_path)
+    text = next(p.text for p in ours.paragraphs if p.topic == "drivers")
+    assert text.startswith("[year_start/branch/城东支行:增加")
+    assert text.count("[") == len(ours.drivers) > 0
+    assert ours.drivers == draft(made).drivers
 
 
 @pytest.mark.parametrize(("body", "message"), [

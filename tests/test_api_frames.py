@@ -16,6 +16,7 @@ from reportgen import api
 from reportgen.api import build
 from reportgen.config import Config
 from reportgen.errors import LedgerError, UsageError
+from reportgen.render.json import report_dict
 
 # The ledger of the bank's database, hand-written.  Money columns are DECIMAL(18,2): SQLite
 # stores them as REAL, so read_sql gives float64 columns, the case that must stay exact.
@@ -179,3 +180,17 @@ def test_the_written_analysis_is_a_frame_when_drafted(database: Path) -> None:
     assert list(paragraphs.columns) == ["topic", "text"]
     scale = paragraphs.set_index("topic").loc["scale", "text"]
     assert "0.12万元" in scale  # 1,249.50 yuan in 万元, the default unit
+
+
+@pytest.mark.parametrize(("report", "period"), [("dekad", "2026-03-D1"), ("monthly", "2026-03")])
+def test_the_drivers_named_are_a_frame(database: Path, report: str, period: str) -> None:
+    """``analysis/drivers``: what the drivers paragraph names, with the change in exact
+    yuan, as the JSON's ``sections.analysis.drivers`` shows it."""
+    session = reportgen.open_frames(**_read(database), as_of=AS_OF)
+    config = Config()
+    model = build(session, report, period, config, options=api.render_options(config))
+    frame = model.to_frames()["analysis/drivers"]
+    assert list(frame.columns) == ["side", "dimension", "key", "name", "change"]
+    shown = report_dict(model)["sections"]["analysis"]["drivers"]
+    assert shown  # the March ledger moves: something is named
+    assert [{**row, "change": str(row["change"])} for row in frame.to_dict("records")] == shown

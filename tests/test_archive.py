@@ -172,3 +172,59 @@ def test_a_torn_or_foreign_line_is_skipped_with_its_line_number(
     assert list(archive.reports()) == [("monthly", "2026-10")]
     assert archive.pending(lambda _r: (A, B)) == ([] if where == "middle" else
                                                    [(archive.reports()[rec.key], [B])])
+
+
+# -- a period is made when every scope due for it is recorded ------------------------------
+
+def scoped(scope: str, period: str = "2026-10") -> ReportRecord:
+    from dataclasses import replace
+
+    return replace(record(period), scope=scope)
+
+
+@pytest.mark.parametrize(("due", "recorded", "made"), [
+    (["all", "east", "west"], ["all", "east", "west"], True),
+    (["all", "east", "west"], ["all", "east"], False),  # died before west
+    (["all", "east", "west"], [], False),  # died before its first report
+    (["all", "east", "west"], ["west", "east", "all"], True),  # order does not matter
+    (["all"], ["all"], True),  # a run without scopes
+    (None, ["all"], True),  # no period record: an earlier version's manifest
+    (None, ["all", "east"], True),
+])
+def test_a_period_is_made_when_every_due_scope_is_recorded(
+        tmp_path: Path, due: list[str] | None, recorded: list[str], made: bool) -> None:
+    archive = Archive(tmp_path / "reports")
+    if due is not None:
+        archive.record_period("monthly", "2026-10", due)
+    for scope in recorded:
+        archive.record_report(scoped(scope))
+    assert archive.is_made("monthly", "2026-10") is made
+    assert archive.scopes_made().get(("monthly", "2026-10"), set()) == set(recorded)
+    assert not archive.is_made("monthly", "2026-09")
+
+
+def test_the_latest_period_record_says_what_is_due(tmp_path: Path) -> None:
+    archive = Archive(tmp_path / "reports")
+    archive.record_period("monthly", "2026-10", ["all", "east"])
+    archive.record_report(scoped("all"))
+    archive.record_report(scoped("east"))
+    assert archive.is_made("monthly", "2026-10")
+    archive.record_period("monthly", "2026-10", ["all", "east", "west"])  # --force, new branch
+    assert not archive.is_made("monthly", "2026-10")
+    archive.record_report(scoped("west"))
+    assert archive.is_made("monthly", "2026-10")
+    assert archive.scopes_due() == {("monthly", "2026-10"): {"all", "east", "west"}}
+
+
+@pytest.mark.parametrize("line", [
+    '{"kind":"period","report":"monthly","period":"2026-10"}',
+    '{"kind":"period","report":"monthly","period":"2026-10","scopes":"all"}',
+    '{"kind":"period","report":"monthly","period":"2026-10","scopes":[1]}',
+])
+def test_an_unreadable_period_record_is_skipped(tmp_path: Path, line: str) -> None:
+    archive = Archive(tmp_path / "reports")
+    archive.record_report(scoped("all"))
+    with open(archive.path, "a", encoding="utf-8") as fh:
+        fh.write(line + "\n")
+    assert archive.scopes_due() == {}
+    assert archive.is_made("monthly", "2026-10")

@@ -3,6 +3,7 @@ against a real SMTP server (reportgen/burst.py, reportgen/deliver/batch.py)."""
 
 from __future__ import annotations
 
+import json
 import logging
 import textwrap
 from datetime import date
@@ -237,3 +238,123 @@ def test_a_configured_scope_naming_no_loan_is_exit_2(bank: Path) -> None:
     result = invoke("run", "--date", "2026-07-01")
     assert result.exit_code == 2
     assert "scopes[2].branches: '城中支行' matches no loan" in result.output
+
+
+# -- a run that dies part-way: the period is made only when every scope is ------------------
+
+ALL_SCOPES = ["all", "east", "west", M_LI, M_WANG, M_ZHAO]  # the order a run makes them in
+
+
+def report_records(bank: Path) -> list[str]:
+    return [r.get("scope", "all") for r in Archive(bank / "reports").records()
+            if r["kind"] == "report"]
+
+
+@pytest.mark.parametrize(("failing", "catch_up"), [
+    ("west", False),  # a [[scopes]] entry in the middle
+    (M_WANG, False),  # a burst scope, after the configured ones
+    (M_WANG, True),  # made by the next day's --catch-up run
+    ("all", False),  # the first: nothing is recorded before it
+])
+def test_a_run_that_dies_part_way_leaves_exactly_the_missing_scopes(
+        bank: Path, failing: str, catch_up: bool) -> None:
+    suffix = "" if failing == "all" else f"_{failing}"
+    blocker = bank / "reports" / f"monthly_2026-06{suffix}.json"
+    blocker.mkdir(parents=True)  # the target is a directory: its render fails (IsADirectory)
+    before = ALL_SCOPES[:ALL_SCOPES.index(failing)]
+    with smtp_server() as server:
+        write_config(bank, server.port)
+        if catch_up:  # an earlier successful run, so that --catch-up looks back to 06-30
+            assert invoke("run", "--date", "2026-06-30").exit_code == 0
+        died = invoke("run", "--date", "2026-07-01")
+        assert died.exit_code == 1, died.output
+        assert "IsADirectoryError" in died.output
+        assert report_records(bank) == before  # what was made before it stays recorded
+        assert server.handler.messages == []  # the run died before mailing anything
+        periods = invoke("periods", "--date", "2026-07-01")
+        assert "partly made" in periods.output or not before
+        made_first = {scope: (bank / "reports" / (
+            "monthly_2026-06.json" if scope == "all" else f"monthly_2026-06_{scope}.json"
+        )).stat().st_mtime_ns for scope in before}
+        blocker.rmdir()  # the fix
+        again = invoke("run", *(("--date", "2026-07-02", "--catch-up") if catch_up
+                                else ("--date", "2026-07-01")))
+        assert again.exit_code == 0, again.output
+        # exactly the missing scopes are made, each once; the others are not made again
+        assert report_records(bank) == ALL_SCOPES
+        assert f"{len(ALL_SCOPES) - len(before)} made" in again.output
+        for scope, mtime in made_first.items():
+            name = "monthly_2026-06.json" if scope == "all" else f"monthly_2026-06_{scope}.json"
+            assert (bank / "reports" / name).stat().st_mtime_ns == mtime
+        handler = server.handler
+        # every address got exactly one mail with exactly its files, nobody a second
+        assert [files_of(m) for m in handler.received_by(HEAD)] == [
+            ["monthly_2026-06_east.json", "monthly_2026-06_west.json"]]
+        assert [files_of(m) for m in handler.received_by(LI_MAIL)] == [
+            [f"monthly_2026-06_{M_LI}.json"]]
+        assert [files_of(m) for m in handler.received_by(WANG_MAIL)] == [
+            [f"monthly_2026-06_{M_WANG}.json"]]
+        assert [files_of(m) for m in handler.received_by(TEAM)] == [["monthly_2026-06.json"]]
+        assert len(handler.messages) == 4
+        third = invoke("run", "--date", "2026-07-02", "--catch-up")
+        assert third.exit_code == 0, third.output
+        assert "0 made" in third.output
+        assert len(handler.messages) == 4
+    assert report_records(bank) == ALL_SCOPES
+    assert "already made" in invoke("periods", "--date", "2026-07-01").output
+
+
+def test_dry_run_after_a_run_that_died_lists_only_the_missing_scopes(bank: Path) -> None:
+    blocker = bank / "reports" / f"monthly_2026-06_{M_WANG}.json"
+    blocker.mkdir(parents=True)
+    with smtp_server() as server:
+        write_config(bank, server.port)
+        assert invoke("run", "--date", "2026-07-01").exit_code == 1
+    result = invoke("run", "--date", "2026-07-01", "--dry-run")
+    assert result.exit_code == 0, result.output
+    made = [line for line in result.output.splitlines() if line.startswith("would make")]
+    assert [line.split(": ")[-1] for line in made] == [
+        f"monthly_2026-06_{M_WANG}.json", f"monthly_2026-06_{M_ZHAO}.json"]
+
+
+@pytest.mark.parametrize("kept", [0, 1, 3, 5, 6])
+def test_a_run_killed_after_some_records_is_finished_by_the_next(bank: Path,
+                                                                  kept: int) -> None:
+    """The manifest a kill leaves: the period record and the first ``kept`` report
+    records, no delivery and no run record (a kill loses nothing else: each record is
+    fsync'd before the next step).  The next run makes exactly the other scopes and mails
+    every address once."""
+    with smtp_server() as server:
+        write_config(bank, server.port)
+        assert invoke("run", "--date", "2026-07-01").exit_code == 0
+        manifest = bank / "reports" / "manifest.jsonl"
+        lines = manifest.read_text("utf-8").splitlines(keepends=True)
+        assert json.loads(lines[0])["kind"] == "period"
+        reports = [line for line in lines if json.loads(line)["kind"] == "report"]
+        manifest.write_text("".join([lines[0], *reports[:kept]]), encoding="utf-8")
+        sent = len(server.handler.messages)
+        again = invoke("run", "--date", "2026-07-01")
+        assert again.exit_code == 0, again.output
+        assert f"{len(ALL_SCOPES) - kept} made" in again.output
+        assert report_records(bank) == ALL_SCOPES
+        new = server.handler.messages[sent:]
+    assert sorted(a for m in new for a in m.rcpt_tos) == sorted(
+        [TEAM, HEAD, LI_MAIL, WANG_MAIL])  # everything was still owed: each address once
+
+
+def test_a_scope_no_longer_configured_does_not_keep_a_period_open(bank: Path) -> None:
+    """A period whose latest period record names a scope today's configuration no longer
+    makes (a branch closed, a [[scopes]] entry removed): the next run makes nothing, mails
+    nothing, and records the period as made with today's scopes."""
+    with smtp_server() as server:
+        write_config(bank, server.port)
+        assert invoke("run", "--date", "2026-07-01").exit_code == 0
+        Archive(bank / "reports").record_period("monthly", "2026-06", [*ALL_SCOPES, "gone"])
+        assert "partly made" in invoke("periods", "--date", "2026-07-01").output
+        sent = len(server.handler.messages)
+        again = invoke("run", "--date", "2026-07-01")
+        assert again.exit_code == 0, again.output
+        assert "0 made" in again.output
+        assert len(server.handler.messages) == sent
+    assert "already made" in invoke("periods", "--date", "2026-07-01").output
+    assert Archive(bank / "reports").scopes_due()[("monthly", "2026-06")] == set(ALL_SCOPES)

@@ -25,8 +25,9 @@ def _record(figures: dict[str, object]) -> ReportRecord:
         time="2026-11-01T01:05:00+08:00", recipients=(), figures=figures)
 
 
-def test_analysis_paragraphs_open_the_body() -> None:
-    report = ensure(dataclasses.replace(make_report("monthly"), notes=("<b>加强催收</b>",)))
+@pytest.mark.parametrize("kind", ["monthly", "dekad", "weekly", "custom"])
+def test_analysis_paragraphs_open_the_body(kind: str) -> None:
+    report = ensure(dataclasses.replace(make_report(kind), notes=("<b>加强催收</b>",)))
     assert report.analysis is not None
     figures = key_figures(report)
     expected = [p.text for p in report.analysis.paragraphs]
@@ -38,6 +39,11 @@ def test_analysis_paragraphs_open_the_body() -> None:
     assert "&lt;b&gt;加强催收&lt;/b&gt;" in html  # the clerk's words are escaped
     assert "<b>加强催收</b>" not in html
     assert html.index(expected[0][:10]) < html.index("主要指标")
+    # the drivers paragraph (a branch named <script>…: escaped like any data)
+    [drivers] = [p.text for p in report.analysis.paragraphs if p.topic == "drivers"]
+    assert drivers in body
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
 def test_a_record_from_before_the_analysis_still_renders() -> None:

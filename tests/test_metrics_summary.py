@@ -6,9 +6,12 @@ JSON string of interface.md (money in yuan with 2 places, counts as integers).
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -368,3 +371,52 @@ def test_half_year_trend_has_its_six_month_ends(report_from: MakeReport) -> None
     h2 = report_dict(report_from("halfyear", "2026-H2", **HALF_YEAR))["sections"]
     assert h2["trend"][0]["collected"] == "10000.00"  # L3 on 1 July
     assert h2["summary"]["balance_opening"] == "1229999.75"  # O = 30 Jun
+
+
+# -- 贷款日均余额 (summary.avg_balance) in every format (issue 13) -------------------------
+#
+# June 2026 (30 days): L2 holds 200,000.00 every day; L1 is lent 100,000.01 on 06-16 and
+# holds it 15 days (16 … 30).  Σ = 200,000.00 × 30 + 100,000.01 × 15 = 7,500,000.15
+# yuan·days; ÷ 30 = 250,000.005 → half-up 250,000.01 (a half-even rounding would show .00);
+# in 万元 25.00.
+
+AVERAGE = {
+    "customers": CUSTOMERS,
+    "loans": """
+        L1,C1,B1,王,,credit,100000.01,2026-06-16,2027-06-16,4.35
+        L2,C2,B1,王,,credit,200000,2026-01-10,2027-01-10,5
+    """,
+    "transactions": """
+        L1,2026-06-16,disburse,100000.01
+        L2,2026-01-10,disburse,200000
+    """,
+}
+
+
+@pytest.mark.parametrize(("lang", "unit", "shown", "label", "sheet"), [
+    ("zh", "yuan", "250,000.01", "贷款日均余额", "总量"),
+    ("en", "yuan", "250,000.01", "Loan daily average", "Summary"),
+    ("zh", "wan", "25.00", "贷款日均余额", "总量"),
+])
+def test_the_loan_daily_average_is_shown_in_excel_and_pdf(
+        report_from: MakeReport, tmp_path: Path, lang: str, unit: str, shown: str, label: str,
+        sheet: str) -> None:
+    from openpyxl import load_workbook
+
+    from reportgen.api import write
+    from reportgen.render.base import RenderOptions
+
+    report = report_from("monthly", "2026-06", **AVERAGE)
+    assert _summary(report)["avg_balance"] == "250000.01"
+    files = write(report, ["xlsx", "pdf"], tmp_path, RenderOptions(lang=lang, unit=unit))
+    book = load_workbook(files[0])
+    rows = [row for row in book[sheet].iter_rows(values_only=True) if label in row]
+    assert len(rows) == 1
+    value = rows[0][rows[0].index(label) + 1]
+    assert Decimal(str(value)) == Decimal(shown.replace(",", ""))
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", "-layout", str(files[1]), "-"], check=True,
+                              capture_output=True, text=True).stdout
+        lines = [line for line in text.splitlines() if label in line]
+        assert lines, text
+        assert lines[0].split()[-1] == shown

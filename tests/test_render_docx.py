@@ -36,11 +36,14 @@ def _table_texts(document: docx.Document) -> list[list[list[str]]]:
     return [[[c.text for c in row.cells] for row in t.rows] for t in document.tables]
 
 
+@pytest.mark.parametrize("report", ["monthly", "dekad", "weekly", "custom", "halfyear"])
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_analysis_paragraphs_are_editable_text(tmp_path: Path, lang: str) -> None:
-    document = _open(tmp_path, lang=lang)
+def test_analysis_paragraphs_are_editable_text(tmp_path: Path, lang: str, report: str) -> None:
+    document = _open(tmp_path, report, lang=lang)
     paragraphs = [p.text for p in document.paragraphs]
-    expected = [p.text for p in draft(make_report("monthly"), lang=lang).paragraphs]
+    drafted = draft(make_report(report), lang=lang)
+    expected = [p.text for p in drafted.paragraphs]
+    assert "drivers" in [p.topic for p in drafted.paragraphs]  # every report type has them
     start = paragraphs.index(expected[0])
     assert paragraphs[start:start + len(expected)] == expected
     heading = paragraphs[start - 1]
@@ -64,8 +67,9 @@ def test_key_tables_show_the_pdfs_numbers(tmp_path: Path) -> None:
     assert any(cell.endswith("个百分点") for cell in flat)
 
 
-def test_chinese_font_in_the_east_asian_slot(tmp_path: Path) -> None:
-    document = _open(tmp_path)
+@pytest.mark.parametrize("report", ["monthly", "dekad", "weekly", "custom", "yearly"])
+def test_chinese_font_in_the_east_asian_slot(tmp_path: Path, report: str) -> None:
+    document = _open(tmp_path, report)
     runs = [r for p in document.paragraphs for r in p.runs]
     runs += [r for t in document.tables for row in t.rows for c in row.cells
              for p in c.paragraphs for r in p.runs]

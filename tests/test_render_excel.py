@@ -443,3 +443,23 @@ def test_deposits_sheet_shows_balances_averages_and_ratios(tmp_path: Path, repor
 def test_no_deposit_tables_no_deposits_sheet(tmp_path: Path) -> None:
     book = load_workbook(write(tmp_path, make_report("monthly")))
     assert "存款" not in book.sheetnames
+
+
+@pytest.mark.parametrize("report", REPORT_TYPES)
+def test_analysis_sheet_holds_every_paragraph_as_text(tmp_path: Path, report: str) -> None:
+    """文字分析: one row per paragraph (topic, text), the drivers too (a dekad report's from
+    its changes, with a branch named like a formula kept as text)."""
+    from reportgen.analysis import draft
+
+    made = make_report(report)
+    ws = load_workbook(write(tmp_path, made))["文字分析"]
+    rows = [(r[0].value, r[1].value) for r in ws.iter_rows(min_row=1) if r[1].value]
+    paragraphs = draft(made).paragraphs
+    assert rows[-len(paragraphs):] == [(topic_name(p.topic), p.text) for p in paragraphs]
+    assert "drivers" in [p.topic for p in paragraphs]
+
+
+def topic_name(topic: str) -> str:
+    from reportgen.labels import Labels
+
+    return Labels("zh")(f"topic.{topic}")

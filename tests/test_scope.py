@@ -161,12 +161,16 @@ def test_legal_entity_indicators_are_marked_in_html_and_pdf(ledger_dir: Path,
     import shutil
     import subprocess
     code, out = invoke("generate", "--ledger", str(ledger_dir), "--report", "monthly",
-                       "--period", "2026-06", "--manager", LI, "--format", "html,pdf",
+                       "--period", "2026-06", "--manager", LI, "--format", "html,pdf,xlsx",
                        "--out", str(tmp_path))
     assert code == 0, out
     stem = tmp_path / f"monthly_2026-06_{scope_id(MANAGER, LI)}"
     html = stem.with_suffix(".html").read_text("utf-8")
     assert html.count("法人层面指标") == 5  # coverage, provision, top1, top10, group
+    from openpyxl import load_workbook
+    sheet = load_workbook(stem.with_suffix(".xlsx"), read_only=True)["监管指标"]
+    cells = [c for row in sheet.iter_rows(values_only=True) for c in row]
+    assert cells.count("法人层面指标") == 5
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", "-layout", str(stem.with_suffix(".pdf")), "-"],
                               capture_output=True, text=True, check=True).stdout

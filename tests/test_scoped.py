@@ -199,3 +199,162 @@ def test_property_branch_reports_share_out_the_bank(drawn: Any, which: tuple[str
     assert sum(r.sections.quality.npl for r in parts.values()) == whole.sections.quality.npl
     assert sum(r.sections.overdue.total for r in parts.values()) == (
         whole.sections.overdue.total)
+
+
+# -- a manager's scope, section by section (scopes.md: customer-level and legal-entity rules)
+
+def test_a_managers_concentration_ranks_their_customers_by_their_own_balance(
+        tmp_path: Path) -> None:
+    """C1 and C2 are one group (G1), C4 another (G2).  赵经理 holds L5 (C4, 600,000) and L6
+    (C2, 100,000): C2's L2 (王经理's) is not theirs, so C2 ranks with 100,000 and their
+    largest group is G2; 王经理 holds L1 (C1, 900,000) and L2 (C2, 150,000): G1 1,050,000.
+    The whole bank: C1 1,200,000, G1 = 1,200,000 + 250,000 = 1,450,000."""
+    folder = write_scope_ledger(tmp_path / "ledger")
+    customers = folder / "customers.csv"
+    lines = customers.read_text("utf-8").splitlines()
+    group = {"C1": "G1", "C2": "G1", "C4": "G2"}
+    rows = [lines[0]] + [",".join([*cells[:6], group.get(cells[0], ""), *cells[7:]])
+                         for cells in (line.split(",") for line in lines[1:])]
+    customers.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    session = api.open_ledger(folder)
+    expected = {
+        (ZHAO,): ([("C4", "600000.00"), ("C2", "100000.00")], "G2", "600000.00"),
+        (WANG,): ([("C1", "900000.00"), ("C2", "150000.00")], "G1", "1050000.00"),
+        (LI,): ([("C1", "300000.00"), ("C3", "300000.00")], "G1", "300000.00"),  # tie: by id
+        (): ([("C1", "1200000.00"), ("C4", "600000.00"), ("C3", "300000.00"),
+              ("C2", "250000.00")], "G1", "1450000.00"),
+    }
+    for managers, (top, group_id, group_balance) in expected.items():
+        c = sections(make(session, managers=managers))["concentration"]
+        assert [(t["customer_id"], t["balance"]) for t in c["top10"]] == top, managers
+        assert (c["top_group_id"], c["top_group_balance"]) == (group_id, group_balance)
+        assert (c["top1_balance"], c["top10_balance"]) == (
+            top[0][1], f"{sum(Decimal(b) for _, b in top):.2f}")
+        if managers:  # net capital is the legal entity's: no ratio in a manager's report
+            assert c["net_capital"] is None
+            assert c["top1_ratio"] is None
+            assert all(t["ratio"] is None for t in c["top10"])
+
+
+@pytest.mark.parametrize(("manager", "balance", "customers", "disbursed", "year_start"), [
+    # C3 (individual business) is inclusive; C1's L4 is not: C1 has 10,100,000 of live
+    # contracts at the bank on D, though 李经理 alone holds only its 500,000
+    (LI, "300000.00", 1, "300000.00", "0.00"),
+    # on Y (2025-12-31) C1's only live contract was L1 (9,600,000 ≤ 10,000,000): L1's
+    # 1,000,000 is inclusive then; on D it is not (L4 has joined it)
+    (WANG, "0.00", 0, "0.00", "1000000.00"),
+    (ZHAO, "0.00", 0, "0.00", "0.00"),  # C4 is large, C2 an individual
+])
+def test_a_managers_inclusive_book_judges_eligibility_on_the_whole_bank(
+        session: api.Session, manager: str, balance: str, customers: int, disbursed: str,
+        year_start: str) -> None:
+    s = sections(make(session, managers=(manager,)))["inclusive"]
+    assert (s["balance"], s["customers"], s["disbursed"], s["balance_year_start"]) == (
+        balance, customers, disbursed, year_start)
+
+
+@pytest.mark.parametrize(("manager", "balance", "target", "actual"), [
+    (LI, "600000.00", "500000.00", "300000.00"),  # L3 lent 06-05
+    (WANG, "1050000.00", "100000.00", "0.00"),  # nothing lent in June
+    (ZHAO, "700000.00", "200000.00", "100000.00"),  # L6 lent 06-18 (in 城西支行)
+])
+def test_a_managers_report_holds_only_their_own_targets(
+        session: api.Session, manager: str, balance: str, target: str, actual: str) -> None:
+    rows = sections(make(session, managers=(manager,)))["account_managers"]["rows"]
+    assert [(r["account_manager"], r["balance"]) for r in rows] == [(manager, balance)]
+    assert [(t["metric"], t["target"], t["actual"]) for t in rows[0]["targets"]] == [
+        ("disbursed", target, actual)]
+
+
+LEGAL_ENTITY_KEYS = {"coverage_ratio", "provision_ratio", "top1_ratio", "top10_ratio",
+                     "top_group_ratio"}
+
+
+@pytest.mark.parametrize("figures", [
+    None,  # no bank_figures at all
+    "date,item,amount\n2026-06-30,provision,100000.00\n2026-06-30,net_capital,10000000.00\n",
+    # 城东支行 has rows of its own: a manager whose loans are all 城东's still has none
+    (f"date,item,amount,branch\n2026-06-30,provision,100000.00,\n"
+     f"2026-06-30,net_capital,10000000.00,\n2026-06-30,provision,30000.00,{EAST}\n"
+     f"2026-06-30,net_capital,5000000.00,{EAST}\n"),
+])
+@pytest.mark.parametrize("manager", [WANG, LI])
+def test_a_managers_legal_entity_indicators_are_dash_whatever_bank_figures_hold(
+        tmp_path: Path, figures: str | None, manager: str) -> None:
+    folder = write_scope_ledger(tmp_path / "ledger", figures=False)
+    if figures is not None:
+        (folder / "bank_figures.csv").write_text(figures, encoding="utf-8")
+    session = api.open_ledger(folder)
+    s = sections(make(session, managers=(manager,)))
+    assert s["provision"]["provision"] is None
+    assert s["provision"]["coverage_ratio"] is None
+    assert s["provision"]["provision_ratio"] is None
+    assert s["concentration"]["net_capital"] is None
+    marked = {i["key"]: i for i in s["indicators"] if i.get("legal_entity")}
+    assert set(marked) == LEGAL_ENTITY_KEYS
+    assert all(i["value"] is None and i["breached"] is None for i in marked.values())
+    npl = next(i for i in s["indicators"] if i["key"] == "npl_ratio")
+    assert "legal_entity" not in npl  # the manager's own book's ratio
+    assert npl["value"] == ("0.000000" if manager == WANG else "0.500000")
+    whole = sections(make(session))
+    assert not any(i.get("legal_entity") for i in whole["indicators"])
+    if figures is not None:
+        assert whole["provision"]["provision"] == "100000.00"
+
+
+@pytest.mark.parametrize(("report", "period"), [("dekad", "2026-06-D3"), ("monthly", "2026-06"),
+                                                ("quarterly", "2026-Q2"), ("yearly", "2026")])
+def test_manager_reports_add_up_to_the_bank(session: api.Session, report: str,
+                                            period: str) -> None:
+    whole = sections(make(session, report, period))
+    parts = [sections(make(session, report, period, managers=(m,))) for m in (LI, WANG, ZHAO)]
+    for key in ("balance", "balance_opening", "balance_year_start", "disbursed", "collected",
+                "written_off", "interest_received", "recovered"):
+        assert sum(Decimal(p["summary"][key]) for p in parts) == Decimal(whole["summary"][key])
+    for key in ("accounts", "disbursed_count"):
+        assert sum(p["summary"][key] for p in parts) == whole["summary"][key]
+    assert sum(p["watchlist"]["count"] for p in parts) == whole["watchlist"]["count"]
+    assert sum(Decimal(p["quality"]["npl"]) for p in parts) == Decimal(whole["quality"]["npl"])
+    if "inclusive" in whole:
+        assert sum(Decimal(p["inclusive"]["balance"]) for p in parts) == Decimal(
+            whole["inclusive"]["balance"])
+    if "migration" in whole:  # the bases and the moved amounts share out too
+        for grade in ("normal", "special_mention", "substandard", "doubtful"):
+            for key in ("base", "moved"):
+                assert sum(Decimal(p["migration"][grade][key]) for p in parts) == Decimal(
+                    whole["migration"][grade][key])
+    if "trend" in whole:
+        for i, point in enumerate(whole["trend"]):
+            for key in ("balance", "disbursed", "collected", "npl"):
+                assert sum(Decimal(p["trend"][i][key]) for p in parts) == Decimal(point[key])
+
+
+def test_a_managers_structure_is_their_book(session: api.Session) -> None:
+    """赵经理: L5 (C4 large corporate, industry C, mortgage, contract 800,000, three years,
+    城东支行, 固定资产贷款, 600,000) and L6 (C2 individual, industry A, credit, 100,000,
+    one year to the day: short, 城西支行, 个人消费贷, 100,000)."""
+    s = sections(make(session, managers=(ZHAO,)))["structure"]
+    rows = {dim: [(r["key"], r["balance"]) for r in table]
+            for dim, table in s.items() if isinstance(table, list)}
+    big, small = "600000.00", "100000.00"
+    assert rows == {
+        "industry": [("A", small), ("C", big)],
+        "guarantee": [("credit", small), ("mortgage", big)],
+        "customer_type": [("corporate", big), ("individual", small)],
+        "enterprise_size": [("large", big)],  # corporate loans only
+        "term": [("short", small), ("medium_long", big)],
+        "amount_band": [("le_500k", small), ("le_5m", big)],
+        "branch": [(EAST, big), (WEST, small)],  # a manager lending in two branches
+        "account_manager": [(ZHAO, "700000.00")],
+        "product": [("固定资产贷款", big), ("个人消费贷", small)],
+    }
+
+
+def test_a_managers_inclusive_lending_is_judged_on_the_whole_bank_on_the_day(
+        session: api.Session) -> None:
+    """2026: 李经理 lent L4 (C1, 500,000) on 01-10, when C1 held L1's 9,600,000 too: not
+    inclusive, though 李经理's own contracts with C1 are 500,000; L3 (C3, 300,000) is."""
+    s = sections(make(session, "yearly", "2026", managers=(LI,)))["inclusive"]
+    assert s["disbursed"] == "300000.00"
+    whole = sections(make(session, "yearly", "2026"))["inclusive"]
+    assert whole["disbursed"] == "300000.00"  # L1 was lent in 2025; L6 is C2's (individual)

@@ -33,13 +33,16 @@ def draft(report: Report, *, lang: str = "zh", unit: str = "wan",
                                                                            report.start,
                                                                            report.end)}
     paragraphs = []
-    for topic, facts in topic_facts(report, labels, unit):
+    topics, named = topic_facts(report, labels, unit)
+    for topic, facts in topics:
         text = sentence(env, topic, lang, {**common, **facts})
         if text:
             paragraphs.append(Paragraph(topic, text))
     notes = report.notes or None
     paragraphs += [Paragraph("notes", text) for text in notes or ()]
-    return Analysis(lang=lang, unit=unit, paragraphs=tuple(paragraphs), notes=notes)
+    said = any(p.topic == "drivers" for p in paragraphs)  # a template may say nothing
+    return Analysis(lang=lang, unit=unit, paragraphs=tuple(paragraphs), notes=notes,
+                    drivers=named if said else ())
 
 
 def ensure(report: Report, *, lang: str = "zh", unit: str = "wan",

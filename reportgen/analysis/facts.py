@@ -20,7 +20,7 @@ from reportgen.analysis import shown
 from reportgen.analysis.drivers import drivers
 from reportgen.labels import Labels
 from reportgen.ledger.schema import GRADE_CODES
-from reportgen.model import Compare, Report
+from reportgen.model import Compare, Driver, Report
 from reportgen.periods import parse_period, report_of
 
 Facts = dict[str, Any]
@@ -79,6 +79,7 @@ class Topics:
         self.unit = unit
         self.yearly = report.report == "yearly"
         self.same = report.last_year == report.year_start
+        self.named: list[Driver] = []  # the drivers the drivers topic names
 
     def compare(self, rows: tuple[Compare, ...], key: str) -> Facts | None:
         return _compare(_row(rows, key), self.unit, yearly=self.yearly,
@@ -100,25 +101,47 @@ class Topics:
                 "collected": self.money(m.collected), "written_off": self.money(m.written_off),
                 "flows_derived": self.report.flows_derived}  # a snapshot ledger's flows
 
+    def driver_rows(self) -> dict[str, list[tuple[str, int | None, int | None]]] | None:
+        """Per breakdown, (key, change since Y, change since O) of every item: from the
+        structure section where the report has one (its tables show the figures), else
+        from the report's ``changes`` (dekad, weekly, custom); ``None`` when neither."""
+        if self.s.structure is not None:
+            structure = self.s.structure
+            return {dim: [(r.key, r.change_year_start, r.change_opening)
+                          for r in structure.get(dim).rows] for dim in DRIVER_DIMENSIONS}
+        if self.report.changes is not None:
+            return {c.dimension: [(r.key, r.change_year_start, r.change_opening)
+                                  for r in c.rows] for c in self.report.changes}
+        return None
+
     def drivers(self) -> Facts | None:
-        """Per side (since the year start; in the monthly report also since 上月末) the
-        drivers of each breakdown by the coverage rule."""
-        if self.s.structure is None:
+        """Per side (since the year start; in the monthly report and the reports without
+        the structure section — dekad, weekly, custom — also since the last period's end)
+        the drivers of each breakdown by the coverage rule.  The items named are kept in
+        ``self.named`` (the analysis's ``drivers``, which the JSON shows)."""
+        breakdowns = self.driver_rows()
+        if breakdowns is None:
             return None
         sides = []
-        for side in ("year_start", "opening"):
+        # a last period's end on 31 December (January's first dekad, the January month, a
+        # week or window starting on 1 January) is the year start: said once, 比年初
+        same_day = self.report.opening == self.report.year_start
+        for side in ("year_start",) if same_day else ("year_start", "opening"):
             groups = []
             for dim in DRIVER_DIMENSIONS:
-                rows = self.s.structure.get(dim).rows
-                changes = [(r.key, r.change_year_start if side == "year_start"
-                            else r.change_opening) for r in rows]
+                changes = [(key, year_start if side == "year_start" else opening)
+                           for key, year_start, opening in breakdowns.get(dim, [])]
                 known = [(key, change) for key, change in changes if change is not None]
                 if len(known) < len(changes):
-                    continue  # that side is not in this report's tables
-                items = [{"name": self.t.enum(dim, key),
-                          "change": shown.money(change, self.unit)}
-                         for key, change in drivers(known)
-                         if shown_nonzero(shown.money(change, self.unit))]
+                    continue  # that side is unknown, or not in this report's tables
+                items = []
+                for key, change in drivers(known):
+                    shown_change = shown.money(change, self.unit)
+                    if not shown_nonzero(shown_change):
+                        continue
+                    name = self.t.enum(dim, key)
+                    items.append({"key": key, "name": name, "change": shown_change})
+                    self.named.append(Driver(side, dim, key, name, change))
                 if items:
                     groups.append({"dimension": dim, "items": items})
             if groups:
@@ -267,8 +290,10 @@ TOPICS: tuple[str, ...] = ("scale", "drivers", "quality", "overdue", "breaches",
                            "watchlist", "targets", "deposits")
 
 
-def topic_facts(report: Report, labels: Labels, unit: str) -> list[tuple[str, Facts]]:
-    """(topic, facts) of every topic the report's figures allow, in analysis.md's order."""
+def topic_facts(report: Report, labels: Labels,
+                unit: str) -> tuple[list[tuple[str, Facts]], tuple[Driver, ...]]:
+    """(topic, facts) of every topic the report's figures allow, in analysis.md's order,
+    and the drivers the drivers topic names (side by side, breakdown by breakdown)."""
     topics = Topics(report, labels, unit)
     out = []
     for name in TOPICS:
@@ -276,4 +301,4 @@ def topic_facts(report: Report, labels: Labels, unit: str) -> list[tuple[str, Fa
         facts = make()
         if facts is not None:
             out.append((name, facts))
-    return out
+    return out, tuple(topics.named)

@@ -12,6 +12,10 @@ anything else happens.  Three kinds of record:
               attempts, message-id, SMTP code and error.
 ``run``       one per successful run: its date and the days of period ends it covered
               — what ``--catch-up`` looks past.
+``period``    one per (report, period) a run sets out to make, written before the first
+              of its reports: the ids of every scope due for it.  The period is made
+              only when each of them has a ``report`` record, so a run that dies after
+              some scopes (a render error, a kill) leaves the rest to the next run.
 
 A report's delivery status is therefore a query over the records that follow its latest
 ``report`` record (``pending``), not a field rewritten in place.  A line torn by a crash
@@ -149,9 +153,32 @@ class Archive:
         return (report, period) in self.made()
 
     def made(self) -> set[tuple[str, str]]:
-        """Every (report, period) made for any scope: a run makes all scopes of a due
-        period together, so one record says the period was dealt with."""
-        return {(key[0], key[1]) for key in self.reports()}
+        """Every (report, period) made for every scope due for it: each scope id of its
+        latest ``period`` record has a ``report`` record.  A (report, period) with
+        reports but no ``period`` record was made by a version that made all scopes of a
+        period together (before ``period`` records existed): it counts as made."""
+        due = self.scopes_due()
+        out = set()
+        for key, recorded in self.scopes_made().items():
+            wanted = due.get(key)
+            if wanted is None or wanted <= recorded:
+                out.add(key)
+        return out
+
+    def scopes_made(self) -> dict[tuple[str, str], set[str]]:
+        """The scope ids with a ``report`` record, per (report, period)."""
+        out: dict[tuple[str, str], set[str]] = {}
+        for record in self.reports().values():
+            out.setdefault((record.report, record.period), set()).add(record.scope)
+        return out
+
+    def scopes_due(self) -> dict[tuple[str, str], set[str]]:
+        """The scope ids of the latest ``period`` record, per (report, period)."""
+        out: dict[tuple[str, str], set[str]] = {}
+        for rec in self.records():
+            if rec["kind"] == "period":
+                out[(rec["report"], rec["period"])] = set(rec["scopes"])
+        return out
 
     def covered(self) -> set[date]:
         """Days whose period ends a successful run has dealt with (``--catch-up`` skips them).
@@ -235,6 +262,12 @@ class Archive:
             **({} if record.scope == "all" else {"scope": record.scope}),
         })
 
+    def record_period(self, report: str, period: str, scopes: Iterable[str]) -> None:
+        """Record that a run sets out to make ``scopes`` of (report, period): written before
+        the first of their reports, so the period is made only once all are recorded."""
+        self.append({"kind": "period", "report": report, "period": period,
+                     "scopes": list(scopes)})
+
     def record_delivery(self, record: ReportRecord, recipient: str, status: str, *,
                         attempts: int, message_id: str | None, time: datetime,
                         code: int | None = None, error: str | None = None) -> None:
@@ -276,6 +309,10 @@ def _readable(record: dict[str, Any]) -> bool:
         if kind == "delivery":
             return all(isinstance(record.get(k), str)
                        for k in ("report", "period", "recipient", "status"))
+        if kind == "period":
+            return (isinstance(record["report"], str) and isinstance(record["period"], str)
+                    and isinstance(record["scopes"], list)
+                    and all(isinstance(s, str) for s in record["scopes"]))
         if kind == "run":
             first, last = (date.fromisoformat(d) for d in record["covered"])
             return 0 <= (last - first).days <= MAX_COVERED_DAYS

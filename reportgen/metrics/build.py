@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from reportgen import __version__
 from reportgen.config import Config
 from reportgen.engine import Engine
+from reportgen.metrics.changes import changes
 from reportgen.metrics.concentration import concentration
 from reportgen.metrics.context import Context
 from reportgen.metrics.deposits import deposits, has_deposits
@@ -74,10 +75,11 @@ def build_report(engine: Engine, period: Period, config: Config, *,
     """Compute every figure of one report; warnings are those on the report's as-of date.
 
     ``engine`` is the whole bank's; a ``selection`` other than the whole bank computes
-    every section on its loans (``reportgen.scoped``).
+    every section on its loans (``reportgen.scoped``), and its data-quality warnings too:
+    a branch's report must not list (or count) another branch's loans.
     """
     ctx = Context(scoped(engine, selection), period, config, selection)
-    warnings, warning_count = data_warnings(engine, period.end)
+    warnings, warning_count = data_warnings(ctx.engine, period.end)
     return Report(
         report=period.report,
         period=period.id,
@@ -99,4 +101,6 @@ def build_report(engine: Engine, period: Period, config: Config, *,
         scope=selection.id,
         scope_kind=selection.kind,
         flows_derived=engine.ledger.snapshot_days is not None,
+        # the drivers of a report without the structure section (analysis.md)
+        changes=None if period.report in WITH_MONTHLY_SECTIONS else changes(ctx),
     )

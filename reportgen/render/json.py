@@ -183,12 +183,18 @@ _SHAPED: dict[str, Callable[[Report], Any]] = {
 
 
 def _analysis(report: Report) -> dict[str, Any]:
-    """``{"paragraphs": [{"topic", "text"}, …], "notes": [...] | null}`` (analysis.md);
-    drafted in Chinese, money in 万元, when the report was not drafted for a language."""
+    """``{"paragraphs": [{"topic", "text"}, …], "notes": [...] | null, "drivers": [...]}``
+    (analysis.md); drafted in Chinese, money in 万元, when the report was not drafted for a
+    language.  ``drivers`` are the items the drivers paragraph names with their change in
+    yuan: the figures a report without the structure tables states (dekad, weekly,
+    custom) are shown here."""
     drafted = analysis.ensure(report).analysis
     assert drafted is not None
     return {"paragraphs": [{"topic": p.topic, "text": p.text} for p in drafted.paragraphs],
-            "notes": None if drafted.notes is None else list(drafted.notes)}
+            "notes": None if drafted.notes is None else list(drafted.notes),
+            "drivers": [{"side": d.side, "dimension": d.dimension, "key": d.key,
+                         "name": d.name, "change": yuan(d.change)}
+                        for d in drafted.drivers]}
 
 
 def _document(report: Report) -> dict[str, Any]:

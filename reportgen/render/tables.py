@@ -133,8 +133,11 @@ class _Builder:
                  ("recovered", m.recovered, Kind.MONEY)]
         # no journal (a snapshot ledger): say so where the flows are shown
         title = self.t("table.flows_derived" if self.report.flows_derived else "table.flows")
+        # 贷款日均余额: the model's exact figure, rounded only when shown ("—" when unknown)
+        averages = [("avg_balance", m.avg_balance, Kind.MONEY)]
         return (self.compare("compare", "summary", m.table),
-                self.key_values("flows", title, "summary", flows))
+                self.key_values("flows", title, "summary", flows),
+                self.key_values("averages", self.t("table.averages"), "summary", averages))
 
     def quality(self, s: Sections) -> tuple[Table, ...]:
         return (self.compare("grades", "quality", s.quality.table),)
