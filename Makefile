@@ -8,7 +8,7 @@ LEDGER := sample_ledgers/demo
 OUT    := reports
 DEMO_CONFIG := sample_ledgers/demo.toml
 
-.PHONY: demo test lint bench bench-quick update-golden system-deps clean
+.PHONY: demo test lint bench bench-quick bench-parts update-golden system-deps clean
 
 system-deps:
 	@bash scripts/system-deps.sh
@@ -44,6 +44,9 @@ bench: system-deps $(STAMP)
 bench-quick: system-deps $(STAMP)
 	$(BIN)/pip install -q -e '.[test,bench]'
 	$(BIN)/python bench/run.py --quick
+
+bench-parts: system-deps $(STAMP)
+	$(BIN)/python bench/parts.py --sizes 100000,1000000
 
 clean:
 	rm -rf $(OUT) .pytest_cache .ruff_cache .mypy_cache

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -24,6 +25,7 @@ from reportgen.journal_checks import check_journal
 from reportgen.labels import Labels
 from reportgen.ledger.load import Ledger, load_ledger
 from reportgen.ledger.mapping import Mapping
+from reportgen.ledger.problems import Problems
 from reportgen.ledger.read import RawLedger
 from reportgen.ledger.validate import validate_ledger
 from reportgen.metrics.build import build_report
@@ -47,6 +49,7 @@ class Session:
     engine: Engine
     data_date: DataDate
     first_day: date
+    partitioned: bool = False  # computed part by part (parts/): the reports' days only
 
     @functools.cached_property
     def last_day_warnings(self) -> tuple[list[str], int]:
@@ -75,8 +78,14 @@ def open_ledger(path: Path, *, progress: bool = False, as_of: date | None = None
     """
     with Steps(5, enabled=progress, title="loading ledger") as steps:
         ledger = load_ledger(path, steps=steps, mapping=mapping, raw=raw)
-        with steps.step("indexing balances and states"):
-            engine = Engine(ledger)
+        # The rules that need no engine are checked on the second core while the engine
+        # sorts the journal (both are numpy and Arrow work that releases the GIL); their
+        # problems join the list where they always stood, after the data-date check.
+        with ThreadPoolExecutor(max_workers=1) as checker:
+            rules = checker.submit(validate_ledger, ledger, Problems())
+            with steps.step("indexing balances and states"):
+                engine = Engine(ledger)
+            ruled = rules.result()
         with steps.step("validating"):
             data_date = datadate.decide(as_of=as_of, configured=config_as_of,
                                         latest=engine.last_day(), named=ledger.named_date)
@@ -84,7 +93,7 @@ def open_ledger(path: Path, *, progress: bool = False, as_of: date | None = None
                 data_date = datadate.snapshot_source(data_date)
             if data_date is not None:
                 datadate.check_declared(ledger, data_date)
-            validate_ledger(ledger)
+            ledger.problems.extend(ruled)
             check_journal(engine)
             ledger.problems.raise_if_any()
             datadate.check_not_empty(ledger, engine)
@@ -178,24 +187,138 @@ def open_frames(*, customers: pd.DataFrame, loans: pd.DataFrame,
 
     The frames are converted to the reader's raw tables (ledger/frames.py) and loaded and
     validated exactly as files are; a ``LedgerError`` names each problem's frame, row label
-    (the frame's index label) and column.  ``balances`` (a snapshot ledger) and ``mapping``
-    (a mapping file) are accepted only where this version reads them.  ``as_of`` declares
-    the data date, as ``--as-of`` does (else it is the latest date of the journal).
+    (the frame's index label) and column.  ``balances`` is a snapshot ledger's table.
+    ``mapping`` (a ``Mapping``, the path of a mapping file, or its TOML as a dict) reads
+    frames in the bank's own headers and codes, as ``--mapping`` reads files.  ``as_of``
+    declares the data date, as ``--as-of`` does (else it is the latest date of the journal).
     """
-    from reportgen.errors import LedgerError, UsageError
+    from reportgen.errors import LedgerError
     from reportgen.ledger.frames import FRAMES_PATH, frame_problems, raw_from_frames
 
-    if mapping is not None:
-        raise UsageError("open_frames: mapping= needs the mapping-file reader, which this "
-                         "version lacks; name the frames' columns as in ledger-format.md")
     frames = {"customers": customers, "loans": loans, "transactions": transactions,
               "classifications": classifications, "bank_figures": bank_figures,
               "targets": targets}
     if balances is not None:
         frames["balances"] = balances  # raw_from_frames refuses it unless the schema has it
-    raw = raw_from_frames(frames)
+    raw = raw_from_frames(frames, _frames_mapping(mapping))
     labels = {name: frame.index for name, frame in frames.items() if frame is not None}
     try:
         return open_ledger(FRAMES_PATH, raw=raw, as_of=as_of)
     except LedgerError as exc:
         raise LedgerError(*frame_problems(exc.problems, exc.total, labels)) from None
+
+
+def open_partitioned(path: Path, jobs: list[tuple[str, str, bool]], config: Config, *,
+                     partitions: int | None = None, cluster: str | None = None,
+                     as_of: date | None = None, config_as_of: date | None = None,
+                     mapping: Mapping | None = None) -> Session:
+    """A session over a ledger computed part by part (``--partitions``/``--cluster``):
+    ``jobs`` (report type, period id, with the loan book) are every report the session
+    will build, since each part is loaded once and computes them all.  A declared data
+    date is checked in each part; the latest row's date and the first date are the
+    extremes over the parts.  With a ``mapping`` the export is read once here, through
+    it, and its parts are written in reportgen's own format (parts/mapped.py)."""
+    from reportgen.parts.executor import reduced_engine
+
+    for report, period, _ in jobs:
+        parse_period(period, report)  # usage errors before any work
+    if mapping is not None:
+        return _open_mapped_partitioned(path, jobs, config, mapping, partitions or 1,
+                                        cluster, as_of, config_as_of)
+    declared = datadate.decide(as_of=as_of, configured=config_as_of, latest=None)
+    engine = reduced_engine(path, jobs, config, partitions=partitions, cluster=cluster,
+                            declared=declared)
+    return partitioned_session(engine, declared)
+
+
+def _open_mapped_partitioned(path: Path, jobs: list[tuple[str, str, bool]], config: Config,
+                             mapping: Mapping, partitions: int, cluster: str | None,
+                             as_of: date | None, config_as_of: date | None) -> Session:
+    """A mapped export read once, split, computed part by part.  An export with reading
+    problems is loaded in one process instead, which lists them as it always does."""
+    import os
+    import shutil
+    import tempfile
+
+    from reportgen.parts.executor import reduced_engine
+    from reportgen.parts.mapped import has_problems, read_export, split_export
+
+    raw = read_export(path, mapping)
+    if has_problems(raw):
+        return open_ledger(path, as_of=as_of, config_as_of=config_as_of, mapping=mapping,
+                           raw=raw)
+    declared = datadate.decide(as_of=as_of, configured=config_as_of, latest=None,
+                               named=raw.named_date)
+    work = Path(tempfile.mkdtemp(prefix="reportgen-mapped-",
+                                 dir=os.environ.get("REPORTGEN_PARTS_DIR")))
+    try:
+        parts = split_export(raw, work, partitions).parts
+        del raw
+        engine = reduced_engine(parts, jobs, config, cluster=cluster, declared=declared)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return partitioned_session(engine, declared)
+
+
+def partitioned_session(engine: Engine, declared: DataDate | None = None) -> Session:
+    """The session of an engine reduced from parts (``parts.reduce.ReducedEngine``):
+    the whole ledger's checks that no single part can make, and its dates."""
+    datadate.check_not_empty(engine.ledger, engine)
+    data_date = declared or datadate.decide(as_of=None, configured=None,
+                                            latest=engine.last_day())
+    if data_date is not None and engine.ledger.snapshot_days is not None:
+        data_date = datadate.snapshot_source(data_date)  # named as in one process
+    first_day = engine.first_day()
+    assert data_date is not None  # a journal row gives both dates
+    assert first_day is not None
+    return Session(engine.ledger, engine, data_date, first_day, partitioned=True)
+
+
+def wanted_parts(ledger: Path, partitions: int | None, cluster: str | None,
+                 config: Config, *, mapped: bool = False) -> int | None:
+    """The number of parts to split into, or None for the one-process path (a mapped
+    export may be a workbook: it is read once, then split)."""
+    from reportgen.errors import UsageError
+    from reportgen.parts.executor import parts_for_memory
+    from reportgen.parts.split import read_manifest
+
+    if read_manifest(ledger) is not None:
+        return 0  # already split: its own number of parts
+    if partitions is None and config.engine.memory_gb > 0:
+        partitions = parts_for_memory(ledger, config.engine.memory_gb)
+    if partitions is None and (cluster or config.engine.cluster):
+        partitions = 2  # a cluster with one part would leave workers idle
+    if partitions is not None and not ledger.is_dir() and not mapped:
+        raise UsageError(f"{ledger}: --partitions and --cluster need a ledger folder of "
+                         "CSV/Parquet files (a workbook is one process's size)")
+    return partitions
+
+
+def open_session(ledger: Path, jobs: list[tuple[str, str, bool]], config: Config, *,
+                 partitions: int | None, cluster: str | None, progress: bool,
+                 as_of: date | None = None, mapping: Mapping | None = None) -> Session:
+    """The ledger as one process loads it, or computed part by part when asked (a mapped
+    export is read once, here, and its parts written in reportgen's own format)."""
+    cluster = cluster or config.engine.cluster or None
+    parts = wanted_parts(ledger, partitions, cluster, config, mapped=mapping is not None)
+    if parts is None or (parts == 1 and cluster is None):
+        return open_ledger(ledger, progress=progress, as_of=as_of,
+                           config_as_of=config.ledger.as_of, mapping=mapping)
+    return open_partitioned(ledger, jobs, config, partitions=parts or None, cluster=cluster,
+                            as_of=as_of, config_as_of=config.ledger.as_of, mapping=mapping)
+
+
+def _frames_mapping(mapping: object) -> Mapping | None:
+    """``open_frames(mapping=...)`` as a ``Mapping``: one already loaded, a mapping file's
+    path, or its TOML as a dict; anything else is a ``UsageError`` (exit 2)."""
+    from reportgen.errors import UsageError
+    from reportgen.ledger.mapping import load_mapping, parse_mapping
+
+    if mapping is None or isinstance(mapping, Mapping):
+        return mapping
+    if isinstance(mapping, str | Path):
+        return load_mapping(mapping)
+    if isinstance(mapping, dict):
+        return parse_mapping(mapping)
+    raise UsageError("open_frames: mapping= must be a mapping file's path, its TOML as a "
+                     f"dict, or load_mapping()'s result, not {type(mapping).__name__}")

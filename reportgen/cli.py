@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from reportgen import __version__
+from reportgen.cli_parts import partition_command, parts_options
 from reportgen.cli_usage import Group, day_option, fail
 from reportgen.errors import ConfigError, ReportgenError, UsageError
 from reportgen.log import setup_logging
@@ -217,12 +218,14 @@ def main(verbose: int, quiet: bool, log_file: Path | None, debug: bool) -> None:
               help="Only this account manager's loans (id or name; repeatable), "
                    "e.g. --manager 1023.")
 @mapping_option
+@parts_options
 @_guard
 def generate(ledger_path: Path, report: str, period: str, formats: str | None,
              out: Path | None, config_path: Path | None, lang: str | None,
              templates: Path | None, notes_path: Path | None,
              as_of: date | None, mapping_path: Path | None,
-             branches: tuple[str, ...] = (), managers: tuple[str, ...] = ()) -> None:
+             branches: tuple[str, ...] = (), managers: tuple[str, ...] = (),
+             partitions: int | None = None, cluster: str | None = None) -> None:
     """Make one report from a ledger.
 
     \b
@@ -249,9 +252,13 @@ def generate(ledger_path: Path, report: str, period: str, formats: str | None,
     ledger_path, mapping = _mapped_ledger(ledger_path, mapping_path, config.ledger.mapping)
     notes = None if notes_path is None else read_notes(notes_path)  # before the ledger
     options = api.render_options(config, lang=lang, templates=templates)
-    session = api.open_ledger(ledger_path, progress=sys.stderr.isatty(), as_of=as_of,
-                              config_as_of=config.ledger.as_of, mapping=mapping)
+    session = api.open_session(ledger_path, [(report, period, "xlsx" in chosen)], config,
+                               partitions=partitions, cluster=cluster,
+                               progress=sys.stderr.isatty(), as_of=as_of, mapping=mapping)
     selection = api.scope_of(session, config, branches=branches, managers=managers)
+    if session.partitioned and not selection.is_all:  # bank.branch too (scope id "all")
+        raise UsageError("--branch/--manager (or bank.branch) cannot be combined with "
+                         "--partitions/--cluster yet; make the scope's report in one process")
     model = api.build(session, report, period, config, formats=chosen, notes=notes,
                       options=options, selection=selection)
     _bank_notice(config)  # once a report is about to be written without the bank's name
@@ -278,6 +285,9 @@ def validate(ledger_path: Path, as_of: date | None, mapping_path: Path | None) -
     from reportgen import api
 
     ledger_path, mapping = _mapped_ledger(ledger_path, mapping_path)
+    if (ledger_path / "partitions.json").is_file():  # written by `reportgen partition`
+        raise UsageError(f"{ledger_path} is a partitioned ledger: validate the ledger it was "
+                         "split from (generate and run check every part as they read it)")
     session = api.open_ledger(ledger_path, progress=sys.stderr.isatty(), as_of=as_of,
                               mapping=mapping)
     warnings, warning_count = session.last_day_warnings
@@ -383,10 +393,12 @@ Example:
               help="List every report and scope that would be made and who would get which "
                    "file; write and send nothing, e.g. --date 2026-11-01 --dry-run.")
 @mapping_option
+@parts_options
 @_guard
 def run(config_path: Path | None, day: date | None, catch_up: bool, force: bool,
         no_email: bool, as_of: date | None, mapping_path: Path | None,
-        dry_run: bool = False) -> None:
+        dry_run: bool = False, partitions: int | None = None,
+        cluster: str | None = None) -> None:
     from reportgen.config import load_config
     from reportgen.errors import DeliveryError
     from reportgen.runner import run as run_reports
@@ -402,7 +414,7 @@ def run(config_path: Path | None, day: date | None, catch_up: bool, force: bool,
         return
     result = run_reports(config, today=day, catch_up=catch_up, force=force,
                          email=not no_email, progress=sys.stderr.isatty(), as_of=as_of,
-                         mapping_path=mapping_path)
+                         mapping_path=mapping_path, partitions=partitions, cluster=cluster)
     if result.made:
         _bank_notice(config)
     p = result.plan
@@ -526,3 +538,6 @@ def map_command(ledger_path: Path, out: Path | None) -> None:
         raise
     todo = text.count('"TODO"') + text.count("# TODO:")
     click.echo(f"{out} ({todo} TODO to check)")
+
+
+main.add_command(partition_command(_guard))

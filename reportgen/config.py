@@ -170,6 +170,14 @@ class SignaturesConfig:
 
 
 @dataclass(frozen=True)
+class EngineConfig:
+    # 0: load the whole ledger in one process.  Else the largest memory (GiB) one part may
+    # take: the ledger is split into as many parts as that needs (docs/scale.md).
+    memory_gb: float = 0.0
+    cluster: str = ""  # a Dask scheduler address, or local:N; "" computes parts in-process
+
+
+@dataclass(frozen=True)
 class AnalysisConfig:
     notes_dir: str = ""  # folder of the clerk's notes, {report}_{period}.md (analysis.md)
 
@@ -203,6 +211,7 @@ class Config:
     thresholds: ThresholdsConfig = field(default_factory=ThresholdsConfig)
     signatures: SignaturesConfig = field(default_factory=SignaturesConfig)
     deposits: DepositsConfig = field(default_factory=DepositsConfig)
+    engine: EngineConfig = field(default_factory=EngineConfig)
     analysis: AnalysisConfig = field(default_factory=AnalysisConfig)
     scopes: tuple[ScopeConfig, ...] = ()  # [[scopes]]
     burst: BurstConfig = field(default_factory=BurstConfig)
@@ -286,6 +295,7 @@ def check(config: Config) -> None:
         _check_name(f"signatures.{f.name}", getattr(config.signatures, f.name))
     _check_email(config.email, config.output.formats)
     _check_scopes(config)
+    _check_range("engine.memory_gb", config.engine.memory_gb, 0, 1_000_000)
 
 
 SCOPE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")

@@ -315,6 +315,29 @@ class Engine:
         cum = self.type_cum[tx_type]
         return keys[pick] >> _DAY_BITS, days[pick], cum[pick + 1] - cum[pick]
 
+    def day_sums(self, start: date, end: date) -> np.ndarray:
+        """Σ_{d∈[start, end]} bal(loan, d) per loan (fen·days, int64): the numerator of a
+        daily average balance (贷款日均余额).
+
+        A principal row (signed amount a, dated t ≤ end) is in the balance from t on, so it
+        adds a × (end − max(t, start) + 1): one product and one running sum over the
+        journal, read at each loan's first row, no loop over days.  Per loan (not one
+        total) so that a scope masks it and the parts of a partitioned run join it.
+        """
+        signed = np.diff(self.cum_principal)
+        held = self.tx_day.astype(np.int64)
+        np.maximum(held, day_number(start), out=held)
+        np.subtract(day_number(end) + 1, held, out=held)
+        np.maximum(held, 0, out=held)
+        signed *= held
+        del held
+        cum = _running_sum(signed)
+        return cum[self.tx_first + self._tx_counts()] - cum[self.tx_first]
+
+    def _tx_counts(self) -> np.ndarray:
+        """Each loan's number of usable journal rows."""
+        return np.bincount(self.tx_loan, minlength=self.n_loans)[:self.n_loans]
+
     def balances(self, loans: np.ndarray, days: np.ndarray) -> np.ndarray:
         """bal(loan, day) for each (loan, day number) pair: one binary search each."""
         upto = np.searchsorted(self.tx_key, _keys(loans, days), side="right")
@@ -332,25 +355,29 @@ class Engine:
         are the entries and exits, sorted by (group, day) once.  O(n log n) in the flips,
         not loans × days.
         """
+        return totals_from_flips(*self.live_flips(loan_group), loan_group, weight)
+
+    def live_flips(self, loan_group: np.ndarray | None = None
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(loan, day number, turns live) of each end of day on which a loan turns live or
+        stops being live, in (loan, day) order; only the loans of a group (≥ 0) when
+        ``loan_group`` is given.  A partitioned run reduces these across parts."""
         moves = np.flatnonzero(self.cum_principal[1:] != self.cum_principal[:-1])
         if not moves.size:
-            return LiveTotals(np.empty(0, np.int64), np.zeros(1, np.int64))
+            return np.zeros(0, np.int64), np.zeros(0, np.int32), np.zeros(0, bool)
         keys = self.tx_key[moves]
         ends = moves[np.append(keys[1:] != keys[:-1], True)]
         del keys
         loan = self.tx_loan[ends]
-        kept = np.flatnonzero(loan_group[loan] >= 0)  # the loans of no group cost nothing
-        ends, loan = ends[kept], loan[kept]
+        if loan_group is not None:
+            kept = np.flatnonzero(loan_group[loan] >= 0)  # the loans of no group cost nothing
+            ends, loan = ends[kept], loan[kept]
         live = self.cum_principal[ends + 1] > self.cum_principal[self.tx_first[loan]]
         before = np.empty_like(live)  # live at the end of the loan's previous day
         before[:1] = False
         before[1:] = live[:-1] & (loan[1:] == loan[:-1])
         flips = np.flatnonzero(live != before)
-        loan, entry = loan[flips], live[flips]
-        flip_keys = _keys(loan_group[loan], self.tx_day[ends[flips]])
-        order = np.argsort(flip_keys, kind="stable")
-        signed = np.where(entry, weight[loan], -weight[loan]).astype(np.int64)
-        return LiveTotals(flip_keys[order], _running_sum(signed[order]))
+        return loan[flips].astype(np.int64), self.tx_day[ends[flips]], live[flips]
 
     def state(self, day: date) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(grade, overdue_since, has_row) per loan from its latest state row dated ≤ day."""
@@ -457,6 +484,17 @@ class Engine:
     def has_journal(self) -> bool:
         """Whether any transaction row is usable: without one every figure would be 0."""
         return bool(len(self.tx_key))
+
+
+def totals_from_flips(loan: np.ndarray, day: np.ndarray, entry: np.ndarray,
+                      loan_group: np.ndarray, weight: np.ndarray) -> LiveTotals:
+    """``LiveTotals`` from the flips of ``Engine.live_flips`` (every loan in a group)."""
+    if not loan.size:
+        return LiveTotals(np.empty(0, np.int64), np.zeros(1, np.int64))
+    flip_keys = _keys(loan_group[loan], day)
+    order = np.argsort(flip_keys, kind="stable")
+    signed = np.where(entry, weight[loan], -weight[loan]).astype(np.int64)
+    return LiveTotals(flip_keys[order], _running_sum(signed[order]))
 
 
 FIGURE_BRANCH_COLUMNS = ("branch_id", "branch")  # optional columns of bank_figures

@@ -103,7 +103,8 @@ def run(config: Config, *, today: date | None = None, catch_up: bool = False,
         force: bool = False, email: bool = True, progress: bool = False,
         clock: Callable[[], datetime] | None = None,
         mailer: Mailer | None = None, as_of: date | None = None,
-        mapping_path: Path | None = None, dry_run: bool = False) -> RunResult:
+        mapping_path: Path | None = None, dry_run: bool = False,
+        partitions: int | None = None, cluster: str | None = None) -> RunResult:
     """Make, archive and mail what is due on ``today`` (see the module docstring).
 
     ``dry_run``: say what would be made for which scope and who would get which file
@@ -139,7 +140,8 @@ def run(config: Config, *, today: date | None = None, catch_up: bool = False,
         scopes = None
         if todo:
             scopes = _make(config, todo, archive, result, now=now, progress=progress,
-                           as_of=as_of, mapping_path=mapping_path, force=force)
+                           as_of=as_of, mapping_path=mapping_path, force=force,
+                           partitions=partitions, cluster=cluster)
         if result.email == "on":
             mailer = mailer or Mailer(config.email)
             result.deliveries += deliver_all(
@@ -171,9 +173,11 @@ def _covered(the_plan: Plan, stale: list[Due], *, first_run: bool) -> tuple[date
 
 
 def _open(config: Config, *, progress: bool, as_of: date | None,
-          mapping_path: Path | None = None) -> tuple[api.Session, list[RunScope]]:
-    """Load the ledger once (through its mapping, when one is given) and resolve every
-    scope the run makes on it."""
+          mapping_path: Path | None = None, todo: list[Due] | None = None,
+          partitions: int | None = None, cluster: str | None = None
+          ) -> tuple[api.Session, list[RunScope]]:
+    """Load the ledger once (through its mapping, when one is given; or part by part for
+    ``todo``'s reports) and resolve every scope the run makes on it."""
     chosen = mapping_path or (Path(config.ledger.mapping) if config.ledger.mapping else None)
     mapping = load_mapping(chosen) if chosen is not None else None
     ledger_path = resolve_ledger(Path(config.ledger.path),
@@ -181,13 +185,19 @@ def _open(config: Config, *, progress: bool, as_of: date | None,
     if (problem := ledger_problem(ledger_path)) is not None:
         raise ConfigError(f"ledger.path = {config.ledger.path!r}: {problem} "
                           f"(relative paths are relative to {Path.cwd()})")
-    session = api.open_ledger(ledger_path, progress=progress, as_of=as_of,
-                              config_as_of=config.ledger.as_of, mapping=mapping)
+    jobs = [(due.report, due.period, "xlsx" in config.output.formats) for due in todo or []]
+    session = api.open_session(ledger_path, jobs, config, partitions=partitions,
+                               cluster=cluster, progress=progress, as_of=as_of,
+                               mapping=mapping)
     try:
         main = api.scope_of(session, config)
     except UsageError as exc:
         raise ConfigError(str(exc)) from None
-    return session, run_scopes(config, session.ledger, main)
+    scopes = run_scopes(config, session.ledger, main)
+    if session.partitioned and (not main.is_all or len(scopes) > 1):  # bank.branch: id all
+        raise ConfigError("scopes and bursting (bank.branch, [[scopes]], [burst]) cannot be "
+                          "combined with partitions or a cluster yet; run them in one process")
+    return session, scopes
 
 
 def _dry_run(config: Config, today: date, *, catch_up: bool, force: bool,
@@ -226,11 +236,15 @@ def _dry_run(config: Config, today: date, *, catch_up: bool, force: bool,
 
 def _make(config: Config, todo: list[Due], archive: Archive, result: RunResult, *,
           now: Callable[[], datetime], progress: bool, as_of: date | None,
-          mapping_path: Path | None = None, force: bool = False) -> list[RunScope]:
+          mapping_path: Path | None = None, force: bool = False,
+          partitions: int | None = None, cluster: str | None = None) -> list[RunScope]:
     ledger_path = Path(config.ledger.path)
     session, scopes = _open(config, progress=progress, as_of=as_of,
-                            mapping_path=mapping_path)
-    warning_count = session.last_day_warnings[1]
+                            mapping_path=mapping_path, todo=todo,
+                            partitions=partitions, cluster=cluster)
+    # A partitioned session holds the figures of the reports' days only, not the data
+    # date's: its warnings are those in each report.
+    warning_count = 0 if session.partitioned else session.last_day_warnings[1]
     if warning_count:
         log.warning("the ledger has %d warning(s); `reportgen validate --ledger %s` lists them",
                     warning_count, ledger_path)

@@ -77,6 +77,10 @@ class ScopedEngine(Engine):
     def disburse_count(self, start: date, end: date) -> np.ndarray:
         return np.where(self.mask, self.base.disburse_count(start, end), 0)
 
+    def day_sums(self, start: date, end: date) -> np.ndarray:
+        """The scope's loans' day sums (贷款日均余额's numerator), 0 outside it."""
+        return np.where(self.mask, self.base.day_sums(start, end), 0)
+
     def transactions_in(self, tx_type: int, start: date, end: date
                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         loan, day, amount = self.base.transactions_in(tx_type, start, end)

@@ -159,7 +159,7 @@ def test_the_python_api_doc_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     doc = (Path(__file__).resolve().parent.parent / "docs" / "python-api.md").read_text(
         encoding="utf-8")
     blocks = re.findall(r"```python\n(.*?)```", doc, flags=re.DOTALL)
-    assert len(blocks) == 2
+    assert len(blocks) == 3  # the SQLite book, its report, and a mapped bank database
     monkeypatch.chdir(tmp_path)
     namespace: dict[str, object] = {}
     for block in blocks:
@@ -180,6 +180,226 @@ def test_the_written_analysis_is_a_frame_when_drafted(database: Path) -> None:
     assert list(paragraphs.columns) == ["topic", "text"]
     scale = paragraphs.set_index("topic").loc["scale", "text"]
     assert "0.12万元" in scale  # 1,249.50 yuan in 万元, the default unit
+
+
+# -- frames in the bank's own headers and codes, through a mapping (mapping.md) ------------
+
+# The same book as SCHEMA, as a core system's database holds it: Chinese column names,
+# code values, codes stored as numbers (担保方式 0 for 00, 五级分类 10/30), dates as
+# 20260105 integers, contract amounts in 万元, the repayment booked as 300.50 and its
+# reversal (冲正) of 50.00, and an interest settlement (结息) row to ignore.
+CORE_SCHEMA = """
+create table kh (客户编号 text, 客户名称 text, 客户类型 text, 企业规模 text, 行业代码 text);
+create table jj (借据号 text, 客户编号 text, 机构名称 text, 客户经理工号 text,
+                 产品名称 text, 担保方式 integer, 合同金额 decimal(18,6), 发放日期 integer,
+                 到期日期 text, "执行利率(%)" text);
+create table ls (借据号 text, 交易日期 integer, 摘要 text, 发生额 decimal(18,2));
+create table fl (借据号 text, 分类日期 integer, 五级分类 integer, 逾期起始日 text);
+insert into kh values ('C1', '甲制造有限公司', '01', '3', 'C3311'),
+                      ('C2', '李四', '04', null, 'F51');
+insert into jj values
+  ('L1', 'C1', '城东支行', '0107', '流动资金贷款', 0, 0.1, 20260105, '2027-01-05', '4.35%'),
+  ('L2', 'C2', '城东支行', '0213', null, 30, 0.05, 20260201, '2026-12-01', '5%');
+insert into ls values ('L1', 20260105, '放款', 1000.00),
+                      ('L2', 20260201, '放款', 500.00),
+                      ('L1', 20260310, '还本', 300.50),
+                      ('L1', 20260310, '还本冲正', 50.00),
+                      ('L1', 20260321, '收息', 3.62),
+                      ('L1', 20260321, '结息', 3.62);
+insert into fl values ('L1', 20260105, 10, null), ('L2', 20260201, 10, null),
+                      ('L2', 20260320, 30, '2026-03-01');
+"""
+CORE_MAPPING = """
+[tables.customers.columns]
+customer_id = "客户编号"
+customer_name = "客户名称"
+customer_type = "客户类型"
+enterprise_size = "企业规模"
+industry = "行业代码"
+[tables.loans]
+money_unit = "wan"
+[tables.loans.columns]
+customer_id = "客户编号"
+branch = "机构名称"
+account_manager = "客户经理工号"
+product = "产品名称"
+guarantee = "担保方式"
+contract_amount = "合同金额"
+start_date = "发放日期"
+maturity_date = "到期日期"
+rate = "执行利率（%）"
+[tables.transactions.columns]
+date = "交易日期"
+type = "摘要"
+amount = "发生额"
+[tables.classifications.columns]
+date = "分类日期"
+[values.customers.customer_type]
+"01" = "corporate"
+"04" = "individual"
+[values.customers.enterprise_size]
+"3" = "small"
+[values.loans.guarantee]
+"00" = "credit"
+"30" = "mortgage"
+[values.transactions.type]
+"放款" = "disburse"
+"还本" = "repay"
+"还本冲正" = "reverse:repay"
+"收息" = "interest"
+"结息" = "ignore"
+[values.classifications.grade]
+"10" = "normal"
+"30" = "substandard"
+"""
+CORE_TABLES = {"customers": "kh", "loans": "jj", "transactions": "ls", "classifications": "fl"}
+
+
+@pytest.fixture
+def core_database(tmp_path: Path) -> Path:
+    path = tmp_path / "bank.db"
+    with sqlite3.connect(path) as db:
+        db.executescript(CORE_SCHEMA)
+    return path
+
+
+def _read_core(path: Path) -> dict[str, pd.DataFrame]:
+    with sqlite3.connect(path) as db:
+        return {name: pd.read_sql(f"select * from {table}", db)
+                for name, table in CORE_TABLES.items()}
+
+
+def _toml(tmp_path: Path) -> Path:
+    path = tmp_path / "core.toml"
+    path.write_text(CORE_MAPPING, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("given", ["path", "text path", "dict", "loaded"])
+def test_read_sql_in_the_banks_headers_and_codes_through_a_mapping(
+        core_database: Path, database: Path, tmp_path: Path, given: str) -> None:
+    import tomllib
+
+    from reportgen.ledger.mapping import load_mapping
+
+    toml = _toml(tmp_path)
+    mapping: object = {"path": toml, "text path": str(toml),
+                       "dict": tomllib.loads(CORE_MAPPING),
+                       "loaded": load_mapping(toml)}[given]
+    frames = _read_core(core_database)
+    assert frames["loans"]["担保方式"].tolist() == [0, 30]  # the code lost its zero
+    session = reportgen.open_frames(**frames, mapping=mapping, as_of=AS_OF)
+    report = build(session, "monthly", "2026-03", Config())
+    s = report.sections
+    # By hand, as in the first test: the repayment 300.50 less its reversal 50.00 is
+    # 250.50 collected; L1 1000.00 − 250.50 = 749.50, L2 500.00 (0.05 万元).
+    assert s.summary.balance == 124950
+    assert s.summary.balance_opening == 150000
+    assert (s.summary.collected, s.summary.disbursed, s.summary.interest_received) == (
+        25050, 0, 362)
+    assert (s.quality.npl, s.quality.normal) == (50000, 74950)
+    assert s.overdue.d31_90 == 50000
+    # … the very report of the same book in reportgen's own names and codes.
+    own = build(reportgen.open_frames(**_read(database), as_of=AS_OF), "monthly", "2026-03",
+                Config())
+    assert s == own.sections
+
+
+def test_a_mapped_frames_error_names_the_frame_row_label_and_the_export_column(
+        core_database: Path, tmp_path: Path) -> None:
+    frames = _read_core(core_database)
+    frames["transactions"].loc[3, "摘要"] = "还息冲正"  # in no value map
+    frames["transactions"].loc[4, "摘要"] = "还息冲正"
+    loans = frames["loans"].set_index("借据号", drop=False)
+    loans.loc["L2", "合同金额"] = 0.0500001  # a tenth of a fen in 万元
+    frames["loans"] = loans
+    with pytest.raises(LedgerError) as caught:
+        reportgen.open_frames(**frames, mapping=_toml(tmp_path), as_of=AS_OF)
+    text = str(caught.value)
+    assert ("frame transactions, column 摘要: 1 values not mapped: '还息冲正' (2 rows, "
+            "first row label 3)") in text
+    assert ("frame loans, row label 'L2', column contract_amount: more than 6 decimals of "
+            "万元 (finer than a fen)") in text
+    assert caught.value.exit_code == 3
+
+
+def test_a_mapped_header_missing_from_the_frame(core_database: Path, tmp_path: Path) -> None:
+    frames = _read_core(core_database)
+    frames["transactions"] = frames["transactions"].rename(columns={"发生额": "金额2"})
+    with pytest.raises(LedgerError, match="frame transactions, column amount: the mapping "
+                                          "names column '发生额' for amount"):
+        reportgen.open_frames(**frames, mapping=_toml(tmp_path), as_of=AS_OF)
+
+
+def test_a_bad_mapping_argument_is_a_usage_or_config_error(core_database: Path,
+                                                          tmp_path: Path) -> None:
+    from reportgen.errors import ConfigError
+
+    frames = _read_core(core_database)
+    with pytest.raises(UsageError, match="mapping= must be"):
+        reportgen.open_frames(**frames, mapping=42)
+    with pytest.raises(ConfigError, match=r"tables\.loans\.money_unit"):
+        reportgen.open_frames(**frames, mapping={"tables": {"loans": {"money_unit": "亿"}}})
+
+
+def test_a_snapshot_ledger_from_the_banks_database_through_a_mapping(
+        core_database: Path, tmp_path: Path) -> None:
+    """借据余额 month ends instead of a journal: balances in 万元, grade codes, 核销标志 words."""
+    with sqlite3.connect(core_database) as db:
+        db.executescript("""
+        create table ye (贷款账号 text, 数据日期 integer, "贷款余额(万元)" decimal(18,6),
+                         五级分类 integer, 逾期天数 integer, 核销标志 text);
+        insert into ye values ('L1', 20260131, 0.1, 10, 0, '未核销'),
+                              ('L1', 20260228, 0.1, 10, 0, '未核销'),
+                              ('L2', 20260228, 0.05, 10, 0, '未核销'),
+                              ('L1', 20260331, 0.07495, 10, 0, '未核销'),
+                              ('L2', 20260331, 0.05, 30, 31, '未核销');
+        """)
+        balances = pd.read_sql("select * from ye", db)
+    frames = _read_core(core_database)
+    del frames["transactions"], frames["classifications"]
+    mapping = CORE_MAPPING + """
+[tables.balances]
+money_unit = "wan"
+[tables.balances.columns]
+loan_id = "贷款账号"
+date = "数据日期"
+balance = "贷款余额(万元)"
+[values.balances.grade]
+"10" = "normal"
+"30" = "substandard"
+[values.balances.written_off]
+"已核销" = "true"
+"未核销" = "false"
+"""
+    path = tmp_path / "snap.toml"
+    path.write_text(mapping, encoding="utf-8")
+    session = reportgen.open_frames(**frames, balances=balances, mapping=path)
+    s = build(session, "monthly", "2026-03", Config()).sections
+    # 31 March: 749.50 + 500.00; 28 February: 1000.00 + 500.00; L1 fell by 250.50
+    assert (s.summary.balance, s.summary.balance_opening) == (124950, 150000)
+    assert (s.summary.collected, s.summary.disbursed) == (25050, 0)
+    assert s.summary.interest_received is None  # unknown without a journal
+    assert (s.quality.npl, s.overdue.d31_90) == (50000, 50000)
+
+
+def test_footer_and_blank_rows_of_a_mapped_frame_are_skipped(core_database: Path,
+                                                             tmp_path: Path) -> None:
+    frames = _read_core(core_database)
+    tx = frames["transactions"]
+    frames["transactions"] = pd.concat([tx, pd.DataFrame([
+        {"借据号": None, "交易日期": None, "摘要": None, "发生额": None},
+        {"借据号": "合 计", "交易日期": None, "摘要": None, "发生额": 1857.74}])],
+        ignore_index=True)
+    mapping = CORE_MAPPING.replace("[tables.transactions.columns]",
+                                   '[tables.transactions]\nskip_first_cell = ["合计"]\n'
+                                   "[tables.transactions.columns]")
+    path = tmp_path / "core.toml"
+    path.write_text(mapping, encoding="utf-8")
+    session = reportgen.open_frames(**frames, mapping=path, as_of=AS_OF)
+    assert session.ledger.skipped["transactions"] == {
+        "footer rows (合计)": 1, "blank rows": 1, "摘要 = '结息' (ignore)": 1}
+    assert build(session, "monthly", "2026-03", Config()).sections.summary.balance == 124950
 
 
 @pytest.mark.parametrize(("report", "period"), [("dekad", "2026-03-D1"), ("monthly", "2026-03")])

@@ -427,3 +427,23 @@ class TestKeysCannotSpill:
         assert engine.flow(DISBURSE, date(1, 1, 1), date(1900, 1, 1)).tolist() == [0, 500]
         assert engine.flow(DISBURSE, date(2199, 12, 31), date(9999, 1, 1)).tolist() == [700, 0]
         assert engine.snapshots([date(9000, 1, 1)])[0].balance.tolist() == [700, 500]
+
+
+@pytest.mark.parametrize(("start", "end", "l1", "l2", "l4"), [
+    # L1: 1,000 from 01-05; on 03-10 −300 +200 (900); 03-31 −900 (0); 04-02 +400.
+    # [03-01, 03-31]: 1,000 × 9 days (03-01…03-09) + 900 × 21 (03-10…03-30) + 0 on 03-31;
+    # L4 is past maturity but never repaid: 100 every day.
+    (date(2026, 3, 1), date(2026, 3, 31), 1000 * 9 + 900 * 21, 0, 100 * 31),
+    # [02-20, 03-05]: L2 500 until its 02-28 writeoff (02-20…02-27: 8 days); L4 100 all 14.
+    (date(2026, 2, 20), date(2026, 3, 5), 1000 * 14, 500 * 8, 100 * 14),
+    # A window before any row: nothing held.
+    (date(2025, 12, 1), date(2025, 12, 31), 0, 0, 0),
+    # One day: the end-of-day balance.
+    (date(2026, 4, 2), date(2026, 4, 2), 400, 0, 100),
+])
+def test_day_sums_by_hand(engine: Engine, start: date, end: date, l1: int, l2: int,
+                          l4: int) -> None:
+    """Σ over the window's days of each loan's end-of-day balance (yuan·days × 100)."""
+    got = _by_loan(engine, engine.day_sums(start, end))
+    assert (got["L1"], got["L2"], got["L4"]) == (l1 * 100, l2 * 100, l4 * 100)
+    assert got["L3"] == 0  # no transactions

@@ -75,3 +75,16 @@ def test_invalid_utf8_agrees_with_pythons_decoder(data: bytes) -> None:
     except UnicodeDecodeError:
         valid = False
     assert valid == (not csvtext._invalid_utf8(np.frombuffer(data, np.uint8)).any())
+
+
+@pytest.mark.parametrize(("start", "cut"), [(0, 0), (1, 0), (5, 7), (0, 3)])
+def test_breaks_in_big_blocks_count_the_same(start: int, cut: int) -> None:
+    """Blocks of 64 KB and more are counted with numpy: same answer, any slice of them."""
+    line = b"JJ0001,2026-01-01,repay,1234.50"
+    data = bytearray((line + b"\n") * 3000 + (line + b"\r\n") * 2000 + (line + b"\r") * 1000)
+    end = len(data) - cut
+    assert end - start >= 1 << 16
+    by_hand = sum(1 for i in range(start, end) if data[i] == 10 and not (
+        i > start and data[i - 1] == 13)) + data.count(b"\r", start, end)
+    assert csvtext.breaks(data, False, start, end) == by_hand
+    assert csvtext.breaks(bytes(data), False, start, end) == by_hand

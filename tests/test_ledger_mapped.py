@@ -273,7 +273,8 @@ def test_wan_is_exact_to_the_fen(tmp_path: Path, amount: str, fen: int | None) -
                                                      'header_row = 2\nmoney_unit = "wan"'))
     ledger = load_ledger(folder, mapping=load_mapping(mapping))
     if fen is None:
-        assert [p.message for p in ledger.problems.items] == ["more than 6 decimals"]
+        assert [p.message for p in ledger.problems.items] == [
+            "more than 6 decimals of 万元 (finer than a fen)"]
         assert ledger.problems.items[0].row == 3
     else:
         assert ledger.problems.lines() == []
@@ -332,3 +333,200 @@ def test_without_the_optional_columns_the_name_and_id_are_null(tmp_path: Path) -
     assert {r["account_manager_name"] for r in sections["account_managers"]["rows"]} == {None}
     breakdowns = sections["structure"]
     assert {r["branch_id"] for r in breakdowns["branch"]} == {None}
+
+
+# -- money in 万元 in every table: targets (money metrics only) and bank figures -------------
+
+TARGETS_MAPPING = MAPPING + '''
+[tables.targets]
+file = "考核目标_*.csv"
+money_unit = "wan"
+[tables.targets.columns]
+account_manager = "客户经理工号"
+period = "考核期间"
+metric = "指标代码"
+target = "目标值(万元)"
+[values.targets.metric]
+"01" = "balance_increase"
+"02" = "disbursed"
+"03" = "new_customers"
+[tables.bank_figures]
+file = "机构指标_*.csv"
+money_unit = "wan"
+[tables.bank_figures.columns]
+date = "数据日期"
+item = "指标"
+amount = "金额(万元)"
+'''
+
+
+def _wan_export(tmp_path: Path, targets: str) -> Path:
+    folder, mapping = export(tmp_path / "e", "JJ1,20261001,放款,1000.00\n",
+                             mapping=TARGETS_MAPPING)
+    (folder / "考核目标_20261031.csv").write_bytes(
+        ("客户经理工号,考核期间,指标代码,目标值(万元)\n" + targets).encode("gbk"))
+    (folder / "机构指标_20261031.csv").write_bytes(
+        "数据日期,指标,金额(万元)\n20261001,资本净额,1234.5678\n20261001,贷款损失准备,0.000001\n"
+        .encode("gbk"))
+    return mapping
+
+
+def test_targets_and_bank_figures_in_wan(tmp_path: Path) -> None:
+    from reportgen.ledger.load import load_ledger
+
+    mapping = _wan_export(tmp_path, "0107,2026,01,0.5\n0107,2026,02,1.234567\n"
+                                    "0107,2026,03,3\n0107,2026-10,01,12\n")
+    ledger = load_ledger(tmp_path / "e", mapping=load_mapping(mapping))
+    assert ledger.problems.lines() == []
+    # targets are millionths of yuan: 0.5 万元 = 5,000 yuan; 1.234567 万元 = 12,345.67
+    # yuan; a count (new_customers) is never scaled; 12 万元 = 120,000 yuan.
+    assert ledger.targets["target"].tolist() == [5_000_000_000, 12_345_670_000, 3_000_000,
+                                                 120_000_000_000]
+    # 1234.5678 万元 = 12,345,678.00 yuan; 0.000001 万元 = 1 fen
+    assert ledger.bank_figures["amount"].tolist() == [1_234_567_800, 1]
+
+
+def test_a_wan_target_on_the_manager_row(tmp_path: Path) -> None:
+    mapping = _wan_export(tmp_path, "0107,2026-10,02,0.2\n")
+    session = open_export(tmp_path / "e", mapping, as_of=date(2026, 10, 31))
+    report = api.build(session, "monthly", "2026-10", Config())
+    [manager] = report.sections.account_managers.rows
+    [target] = [t for t in manager.targets if t.metric == "disbursed"]
+    # 0.2 万元 = 2,000.00 yuan in fen; the actual is unknown (the ledger starts on the 1st)
+    assert (target.target, target.actual) == (200000, None)
+
+
+@pytest.mark.parametrize(("row", "message"), [
+    ("0107,2026,01,0.1234567", "more than 6 decimals of 万元 (finer than a fen)"),
+    ("0107,2026,03,2.5", "new_customers needs a whole number"),
+    ("0107,2026,02,-1", "must not be negative"),
+])
+def test_a_wan_target_finer_than_a_fen_names_the_cell(tmp_path: Path, row: str,
+                                                      message: str) -> None:
+    mapping = _wan_export(tmp_path, "0107,2026,01,1\n" + row + "\n")
+    with pytest.raises(LedgerError) as caught:
+        open_export(tmp_path / "e", mapping)
+    assert f"考核目标_20261031.csv, row 3, column target: {message}" in str(caught.value)
+
+
+# -- reversals of every type -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("journal", "kind", "flow", "balance"), [
+    # 1000 lent, 200 of it reversed: 800 lent, 800 owed
+    ("JJ1,20261001,放款,1000.00\nJJ1,20261003,放款冲正,200.00\n", "disburse", 80000, 80000),
+    # 10 interest received, 4 reversed: 6; the balance is untouched
+    ("JJ1,20261001,放款,1000.00\nJJ1,20261003,收息,10.00\nJJ1,20261004,收息冲正,4.00\n",
+     "interest", 600, 100000),
+    # 1000 written off, 300 of it reversed: 700 written off, 300 owed again
+    ("JJ1,20261001,放款,1000.00\nJJ1,20261003,核销,1000.00\nJJ1,20261004,核销冲正,300.00\n",
+     "writeoff", 70000, 30000),
+])
+def test_a_reversal_of_each_type(tmp_path: Path, journal: str, kind: str, flow: int,
+                                 balance: int) -> None:
+    from reportgen.ledger.schema import TX_TYPES, codes
+
+    text = MAPPING.replace('"还本冲正" = "reverse:repay"',
+                           '"还本冲正" = "reverse:repay"\n"放款冲正" = "reverse:disburse"\n'
+                           '"收息" = "interest"\n"收息冲正" = "reverse:interest"\n'
+                           '"核销" = "writeoff"\n"核销冲正" = "reverse:writeoff"')
+    folder, mapping = export(tmp_path / "e", journal, mapping=text)
+    engine = open_export(folder, mapping).engine
+    code = codes(TX_TYPES).index(kind)
+    assert engine.flow(code, date(2026, 10, 1), date(2026, 10, 31)).tolist() == [flow]
+    assert engine.balance(date(2026, 10, 31)).tolist() == [balance]
+
+
+# -- the ledger itself a workbook; a Parquet table; the deposit tables -----------------------
+
+
+def test_a_whole_workbook_export_with_named_sheets(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheets = {
+        "客户": [["客户信息"], ["客户编号", "客户名称", "客户类型", "企业规模", "行业代码"],
+                 ["KH01", "甲公司", "01", "3", "C3311"]],
+        "借据": [["借据明细表"], LOANS.splitlines()[1].split(","),
+                 ["JJ1", "KH01", "0101", "城东支行", "0107", 0, 0.1, 20261001, 20271001,
+                  "4.35%"], ["合计", None, None, None, None, None, 0.1]],
+        "流水": [["借据号", "交易日期", "摘要", "发生额"], ["JJ1", 46296, "放款", 1000],
+                 ["JJ1", 46300, "还本冲正", 0], ["JJ1", 46300, "还本", 400]],
+        "分类": [["借据号", "日期", "五级分类", "逾期起始日"], ["JJ1", 20261001, 10, None]],
+    }
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    path = tmp_path / "信贷台账_20261031.xlsx"
+    book.save(path)
+    text = (MAPPING.replace('file = "客户_*.csv"', 'sheet = "客户"\nheader_row = 2')
+            .replace('file = "借据_*.csv"', 'sheet = "借据"\nmoney_unit = "wan"')
+            .replace('file = "流水_*.csv"', 'sheet = "流水"')
+            .replace('file = "分类_*.csv"', 'sheet = "分类"'))
+    mapping = tmp_path / "core.toml"
+    mapping.write_text(text, encoding="utf-8")
+    with pytest.raises(LedgerError, match="流水, row 3, column amount: must be greater"):
+        api.open_ledger(path, mapping=load_mapping(mapping))  # a reversal of 0
+    sheet = book["流水"]
+    sheet.delete_rows(3)
+    book.save(path)
+    session = api.open_ledger(path, mapping=load_mapping(mapping))
+    assert session.data_date.day == date(2026, 10, 31)  # the workbook's name
+    assert session.ledger.loans["contract_amount"].tolist() == [100000]
+    assert session.engine.balance(date(2026, 10, 5)).tolist() == [60000]  # serial 46300
+
+
+def test_a_parquet_table_through_a_mapping(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder, mapping = export(tmp_path / "e", "JJ1,20261001,放款,1000.00\n")
+    (folder / "流水_20261031.csv").unlink()
+    pq.write_table(pa.table({"借据号": ["JJ1", "JJ1", "JJ1"],
+                             "交易日期": pa.array([date(2026, 10, 1), date(2026, 10, 5),
+                                               date(2026, 10, 5)]),
+                             "摘要": ["放款", "还本", "还本冲正"],
+                             "发生额": pa.array([1000, 400, 100], pa.int64())}),
+                   folder / "流水_20261031.parquet")
+    mapping.write_text(mapping.read_text(encoding="utf-8").replace(
+        'file = "流水_*.csv"', 'file = "流水_*.parquet"'), encoding="utf-8")
+    engine = open_export(folder, mapping).engine
+    assert engine.balance(date(2026, 10, 5)).tolist() == [70000]  # 1000 − 400 + 100
+
+
+def test_the_deposit_tables_map_like_the_others(tmp_path: Path) -> None:
+    folder, mapping = export(tmp_path / "e", "JJ1,20261001,放款,1000.00\n")
+    (folder / "存款账户_20261031.csv").write_bytes(
+        "存款账户信息\n账号,客户编号,机构名称,客户经理工号,储种\n6001,KH01,城东支行,0107,01\n"
+        "6002,,城东支行,0107,21\n合计,,,,\n".encode("gbk"))
+    (folder / "存款余额_20261031.csv").write_bytes(
+        "账号,数据日期,余额(万元)\n6001,20261001,1.5\n6002,20261001,0.000001\n".encode("gbk"))
+    mapping.write_text(mapping.read_text(encoding="utf-8") + '''
+[tables.deposit_accounts]
+file = "存款账户_*.csv"
+header_row = 2
+skip_first_cell = ["合计"]
+[tables.deposit_accounts.columns]
+account_id = "账号"
+customer_id = "客户编号"
+branch = "机构名称"
+account_manager = "客户经理工号"
+kind = "储种"
+[tables.deposit_balances]
+file = "存款余额_*.csv"
+money_unit = "wan"
+[tables.deposit_balances.columns]
+account_id = "账号"
+date = "数据日期"
+balance = "余额(万元)"
+[values.deposit_accounts.kind]
+"01" = "individual_demand"
+"21" = "corporate_time"
+''', encoding="utf-8")
+    ledger = open_export(folder, mapping).ledger
+    assert ledger.deposit_accounts is not None
+    assert ledger.deposit_balances is not None
+    assert ledger.deposit_accounts["kind"].tolist() == [0, 3]
+    assert ledger.deposit_balances["balance"].tolist() == [1_500_000, 1]  # 15,000 yuan; 1 fen

@@ -279,3 +279,70 @@ def test_a_completed_proposal_reads_the_export(workbook_export: Path, tmp_path: 
                                    "--mapping", str(proposed)])
     assert refused.exit_code != 0
     assert "TODO" in refused.output
+
+
+SNAPSHOT_EXPORT = {
+    "客户信息_20260331.csv": ["客户编号,客户名称,客户类型,企业规模,行业代码",
+                          "0001,甲制造有限公司,对公,小型,C3311", "0002,李四,个人,,"],
+    "借据明细_20260331.csv": [
+        "借据编号,客户编号,机构名称,客户经理工号,担保方式,借据金额,发放日期,到期日期,执行利率(%)",
+        "JJ01,0001,城东支行,0107,信用,1000.00,20260105,20270105,4.35%",
+        "JJ02,0002,城东支行,0213,抵押,500.00,20260201,20261201,5.00"],
+    "借据余额_20260331.csv": [
+        "借据余额表（单位：万元）",
+        "贷款账号,数据日期,贷款余额(万元),五级分类,逾期天数,核销标志",
+        "JJ01,20260228,0.1,1,0,未核销", "JJ02,20260228,0.05,1,0,未核销",
+        "小计,20260228,0.15,,,",
+        "JJ01,20260331,0.07495,1,0,未核销", "JJ02,20260331,0.05,3,31,未核销",
+        "合计,,,,,"],
+}
+
+
+def test_a_snapshot_export_needs_no_journal_and_maps_its_flags(tmp_path: Path) -> None:
+    """A 借据余额 export (no journal): map proposes its balances table, the 核销标志 words
+    and no TODO for the journal; with the grades decided it validates."""
+    folder = tmp_path / "export"
+    folder.mkdir()
+    for name, lines in SNAPSHOT_EXPORT.items():
+        (folder / name).write_bytes(("\n".join(lines) + "\n").encode("gbk"))
+    text = propose(folder)
+    assert "no file or sheet looks like the transactions" not in text
+    assert "no file or sheet looks like the classifications" not in text
+    assert '"未核销" = "false"  # 4 rows' in text
+    assert 'money_unit = "wan"' in text
+    decided = tmp_path / "core.toml"
+    decided.write_text(text.replace('"1" = "TODO"', '"1" = "normal"')
+                       .replace('"3" = "TODO"', '"3" = "substandard"'), encoding="utf-8")
+    result = CliRunner().invoke(main, ["validate", "--ledger", str(folder),
+                                       "--mapping", str(decided)])
+    assert result.exit_code == 0, result.output
+    assert "4 balances rows on 2 snapshot dates" in result.output
+    assert "skipped: balances: 2 row(s): footer rows" in result.output
+
+
+def test_a_header_merged_over_two_rows(tmp_path: Path) -> None:
+    """金额 merged over 合同金额 | 余额 and 借据号 merged down both rows: the lower row is
+    the header, its blanks read from above, as the mapped reader reads them."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "借据"
+    for row in (["借据明细表"],
+                ["借据号", "客户编号", "机构", None, "客户经理工号", "担保方式", "金额", None,
+                 "日期", None, "执行利率(%)"],
+                [None, None, "机构号", "机构名称", None, None, "合同金额", "余额", "发放日期",
+                 "到期日期", None],
+                ["JJ1", "KH01", "0101", "城东支行", "0107", "信用", 1000, 600, 20261001,
+                 20271001, 4.35]):
+        sheet.append(row)
+    for cells in ("A1:K1", "A2:A3", "B2:B3", "C2:D2", "E2:E3", "F2:F3", "G2:H2", "I2:J2",
+                  "K2:K3"):
+        sheet.merge_cells(cells)
+    path = tmp_path / "借据.xlsx"
+    book.save(path)
+    loans = tomllib.loads(propose(path))["tables"]["loans"]
+    assert loans["header_row"] == 3
+    assert loans["columns"] == {
+        "loan_id": "借据号", "customer_id": "客户编号", "branch": "机构名称",
+        "account_manager": "客户经理工号", "guarantee": "担保方式",
+        "contract_amount": "合同金额", "start_date": "发放日期", "maturity_date": "到期日期",
+        "rate": "执行利率(%)", "branch_id": "机构号"}

@@ -541,3 +541,91 @@ def test_the_written_analysis_says_derived(tmp_path: Path, lang: str, label: str
     report = build(open_ledger(_small(tmp_path)), "monthly", "2026-01", Config())
     scale = next(p.text for p in draft(report, lang=lang).paragraphs if p.topic == "scale")
     assert label in scale
+
+
+# -- a snapshot export as a core system writes it, through a mapping (mapping.md) ------------
+
+SNAPSHOT_MAPPING = """
+[tables.balances]
+file = "借据余额_*.csv"
+header_row = 2
+skip_first_cell = ["合计", "小计"]
+money_unit = "wan"
+[tables.balances.columns]
+loan_id = "贷款账号"
+date = "数据日期"
+balance = "贷款余额(万元)"
+grade = "五级分类"
+overdue_days = "逾期天数"
+written_off = "核销标志"
+[values.balances.grade]
+"10" = "normal"
+"20" = "special_mention"
+"30" = "substandard"
+"40" = "doubtful"
+"50" = "loss"
+[values.balances.written_off]
+"已核销" = "true"
+"未核销" = "false"
+"""
+GRADE_CODES = {"normal": "10", "special_mention": "20", "substandard": "30",
+               "doubtful": "40", "loss": "50"}
+
+
+def _core_balances(table: str) -> bytes:
+    """The own-format balances rows as a core writes them: GBK, a title row, 20260131
+    dates, balances in 万元 (fen ÷ 1,000,000, exactly), grade codes 10…50, 已核销/未核销,
+    a 小计 row after each date and a 合计 row at the end."""
+    from decimal import Decimal
+
+    lines = ["借据余额表（单位：万元）",
+             "贷款账号,数据日期,贷款余额(万元),五级分类,逾期天数,核销标志"]
+    last = None
+    for loan, day, balance, grade, overdue, flag in csv.reader(io.StringIO(table)):
+        if last is not None and day != last:
+            lines.append(f"小计,{last.replace('-', '')},,,,")
+        last = day
+        wan = Decimal(balance) / 10_000
+        lines.append(f"{loan},{day.replace('-', '')},{wan:f},{GRADE_CODES[grade]},{overdue},"
+                     f"{'已核销' if flag == '是' else '未核销'}")
+    lines.append("合计,,,,,")
+    return ("\n".join(lines) + "\n").encode("gbk")
+
+
+def test_a_mapped_core_snapshot_export_gives_the_journal_figures(tmp_path: Path) -> None:
+    from reportgen.ledger.mapping import load_mapping
+
+    journal = _journal(tmp_path / "journal")
+    table = _month_end_balances(journal)
+    export = write_snapshot_ledger(tmp_path / "export", table)
+    (export / "balances.csv").unlink()
+    (export / "借据余额_20260331.csv").write_bytes(_core_balances(table))
+    mapping = tmp_path / "core.toml"
+    mapping.write_text(SNAPSHOT_MAPPING, encoding="utf-8")
+    session = open_ledger(export, mapping=load_mapping(mapping))
+    assert session.ledger.skipped["balances"] == {"footer rows (合计, 小计)": 4}
+    from_journal = report_dict(build(open_ledger(journal, as_of=MONTH_ENDS[-1]), "quarterly",
+                                     "2026-Q1", Config()))
+    from_export = report_dict(build(session, "quarterly", "2026-Q1", Config()))
+    for section in COMPARED:
+        assert from_export["sections"][section] == from_journal["sections"][section], section
+    assert from_export["flows_derived"] is True
+
+
+def test_a_mapped_snapshot_exports_unmapped_codes_fail_closed(tmp_path: Path) -> None:
+    from reportgen.ledger.mapping import load_mapping
+
+    journal = _journal(tmp_path / "journal")
+    table = _month_end_balances(journal)
+    export = write_snapshot_ledger(tmp_path / "export", table)
+    (export / "balances.csv").unlink()
+    text = _core_balances(table).decode("gbk").replace(",未核销\n", ",未知\n", 1)
+    (export / "借据余额_20260331.csv").write_bytes(text.replace(",20,", ",25,").encode("gbk"))
+    mapping = tmp_path / "core.toml"
+    mapping.write_text(SNAPSHOT_MAPPING, encoding="utf-8")
+    with pytest.raises(LedgerError) as caught:
+        open_ledger(export, mapping=load_mapping(mapping))
+    text = str(caught.value)
+    assert "借据余额_20260331.csv, column 核销标志: 1 values not mapped: '未知' (1 rows, first " \
+           "row 3)" in text
+    assert "column 五级分类: 1 values not mapped: '25'" in text

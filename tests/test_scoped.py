@@ -201,6 +201,23 @@ def test_property_branch_reports_share_out_the_bank(drawn: Any, which: tuple[str
         whole.sections.overdue.total)
 
 
+@pytest.mark.parametrize(("report", "period"), [("monthly", "2026-06"), ("quarterly", "2026-Q2"),
+                                                ("custom", "2026-05-20..2026-06-10")])
+def test_branch_daily_averages_add_up_to_the_bank(session: api.Session, report: str,
+                                                  period: str) -> None:
+    """贷款日均余额 of each branch is its own loans' (it was the whole bank's in every
+    branch): over the same days, the branches' averages add up to the bank's exactly."""
+    whole = make(session, report, period).sections.summary.avg_balance
+    east, west = (make(session, report, period, branches=(b,)).sections.summary.avg_balance
+                  for b in (EAST, WEST))
+    assert whole is not None
+    assert east is not None
+    assert west is not None
+    assert east + west == whole
+    assert 0 < east < whole
+    assert 0 < west < whole
+
+
 # -- a manager's scope, section by section (scopes.md: customer-level and legal-entity rules)
 
 def test_a_managers_concentration_ranks_their_customers_by_their_own_balance(

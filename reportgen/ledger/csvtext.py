@@ -25,6 +25,7 @@ BLOCK = 1 << 22
 MAX_FIELD_CHARS = 32_767
 # Arrow reads a CSV in blocks of this size and cannot read a record longer than one block.
 MAX_RECORD_BYTES = 1 << 24
+_NUMPY_COUNT = 1 << 16  # bytes from which ``breaks`` counts with numpy
 
 
 def breaks(data: bytes | bytearray, after_cr: bool = False, start: int = 0,
@@ -33,7 +34,13 @@ def breaks(data: bytes | bytearray, after_cr: bool = False, start: int = 0,
     and a lone ``\\r`` count one each.  ``after_cr``: the bytes before ``start`` ended with
     ``\\r`` (a CRLF cut by a block edge)."""
     stop = len(data) if end is None else end
-    count = data.count(b"\n", start, stop)
+    if stop - start >= _NUMPY_COUNT:
+        # numpy compares a block twice as fast as bytes.count and lets go of the GIL,
+        # which the scanning thread shares with the rest of the load.
+        view = np.frombuffer(data, np.uint8, count=stop - start, offset=start)
+        count = int(np.count_nonzero(view == _LF))
+    else:
+        count = data.count(b"\n", start, stop)
     returns = data.count(b"\r", start, stop)
     if returns:  # most files have none: the two-byte search is skipped
         count += returns - data.count(b"\r\n", start, stop)

@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from reportgen.errors import LedgerError, Problem
+from reportgen.ledger.shapes import fill_merged
 
 HEAD_ROWS = 30  # title rows above a header are few; the header is within the first rows
 FOOTER_WORDS = ("合计", "总计", "小计")
@@ -82,16 +83,27 @@ def scan(path: Path) -> list[Grid]:
 
 def header_row(head: list[list[str]], known: set[str]) -> int:
     """The 1-based row of the header among the first rows (see the module docstring)."""
-    scores = [sum(1 for cell in row if cell and normalise(cell) in known) for row in head]
+    scores = [_known(row, known) for row in head]
     if scores and max(scores) > 0:
-        return scores.index(max(scores)) + 1
+        best = scores.index(max(scores)) + 1
+        # A header merged over two rows (金额 over 合同金额 | 余额, 借据号 down both): the
+        # lower row, its blanks filled from above, names more columns than the upper.
+        while best < len(head) and _known(fill_merged(head[:best + 1]), known) > _known(
+                fill_merged(head[:best]), known):
+            best += 1
+        return best
     widths = [sum(1 for cell in row if cell) for row in head]
     return widths.index(max(widths)) + 1 if widths else 1
 
 
+def _known(row: list[str], known: set[str]) -> int:
+    return sum(1 for cell in row if cell and normalise(cell) in known)
+
+
 def body(grid: Grid, header: int) -> Body:
     """The header's titles and the text columns below it."""
-    titles = list(grid.head[header - 1]) if header <= len(grid.head) else []
+    # A cell blank under a header merged over two rows takes the text above (shapes.py)
+    titles = fill_merged(grid.head[:header]) if header <= len(grid.head) else []
     while titles and not titles[-1]:
         titles.pop()
     columns = grid.read_body(header, len(titles))

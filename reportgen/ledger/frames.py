@@ -29,6 +29,7 @@ import hashlib
 import math
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -39,8 +40,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from reportgen.errors import Problem, UsageError
+from reportgen.ledger.mapping import Mapping as LedgerMapping
+from reportgen.ledger.mapping import TableMap
 from reportgen.ledger.read import RawLedger, RawTable
-from reportgen.ledger.schema import TABLES, Kind, Table
+from reportgen.ledger.schema import TABLES, Kind, Table, is_required
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -58,11 +61,17 @@ def source_name(table: str) -> str:
     return f"frame {table}"
 
 
-def raw_from_frames(frames: Mapping[str, pd.DataFrame | None]) -> RawLedger:
+def raw_from_frames(frames: Mapping[str, pd.DataFrame | None],
+                    mapping: LedgerMapping | None = None) -> RawLedger:
     """The given frames as a ``RawLedger``; missing frames and columns are its problems.
 
     ``frames`` is keyed by table name; a name that is not a table of this version's schema
-    is a ``UsageError`` (exit 2): a caller's mistake, not the data's.
+    is a ``UsageError`` (exit 2): a caller's mistake, not the data's.  With a ``mapping``
+    the frames are in the bank's own headers and codes: each table's column map renames
+    the frame's columns, and its value maps, reversals, footer words and money unit are
+    applied by the code that applies them to files (``mapapply.apply_map``), so a frame
+    and a file of the same export read the same.  A table's ``file``, ``sheet`` and
+    ``header_row`` say where a file's table is; a frame has none, they are not used.
     """
     import pandas as pd
 
@@ -79,14 +88,19 @@ def raw_from_frames(frames: Mapping[str, pd.DataFrame | None]) -> RawLedger:
     problems: list[Problem] = []
     tables: dict[str, RawTable] = {}
     digest = hashlib.sha256()
+    present = {name for name, frame in frames.items() if frame is not None}
     for table in TABLES:
         frame = frames.get(table.name)
         if frame is None:
-            if table.required:
+            if is_required(table, present):  # a balances frame stands in for the journal
                 problems.append(Problem(source_name(table.name), None, None, None,
                                         f"required frame missing (open_frames({table.name}=…))"))
             continue
-        raw = _raw_table(table, frame, problems)
+        tmap = mapping.table(table.name) if mapping is not None else None
+        if tmap is not None:
+            raw = _mapped_table(table, frame, tmap, problems)
+        else:
+            raw = _raw_table(table, frame, problems)
         if raw is not None:
             tables[table.name] = raw
             _digest(digest, raw)
@@ -100,6 +114,8 @@ def _digest(digest: Any, raw: RawTable) -> None:
     for name, column in raw.columns.items():
         digest.update(f"{name}\x00{column.type}\x00".encode())
         chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+        chunks = [c.dictionary_decode() if pa.types.is_dictionary(c.type) else c  # mapped
+                  for c in chunks]
         for chunk in chunks:
             # Text as its value lengths and bytes; dates as their day numbers.  Nulls as
             # a mask, so a blank cell and "" or 0 differ.
@@ -115,6 +131,48 @@ def _digest(digest: Any, raw: RawTable) -> None:
             else:
                 digest.update(np.asarray(chunk.cast(pa.int32()).fill_null(0).to_numpy(
                     zero_copy_only=False)).tobytes())
+
+
+def _mapped_table(table: Table, frame: pd.DataFrame, tmap: TableMap,
+                  problems: list[Problem]) -> RawTable | None:
+    """A frame in the bank's own headers and codes, through its table's map."""
+    from reportgen.ledger.mapapply import apply_map
+    from reportgen.ledger.shapes import header_key
+
+    source = source_name(table.name)
+    by_header: dict[str, Any] = {}
+    for label in frame.columns:
+        by_header.setdefault(header_key(str(label)), label)
+    renamed: dict[Any, str] = {}
+    for name, title in tmap.columns.items():
+        label = by_header.get(header_key(title))
+        if label is None:
+            problems.append(Problem(source, None, name, None,
+                                    f"the mapping names column {title!r} for {name}, but "
+                                    "the frame has no such column"))
+            continue
+        renamed[label] = name
+    if any(p.file == source for p in problems):
+        return None
+    # A column the map leaves out keeps its label (read by its usual names), unless the
+    # map already gives its field another column: then the two are reported as ambiguous.
+    plain = frame.rename(columns=lambda label: renamed.get(label, label))
+    raw = _raw_table(table, plain, problems)
+    if raw is None:
+        return None
+    first: pa.Array | None = None
+    if len(frame.columns):
+        first = _column(frame.iloc[:, 0], Kind.TEXT, source, "", [])
+    columns = dict(raw.columns)
+    if first is not None:
+        columns["__first"] = first
+    index = frame.index
+
+    def row_label(position: int) -> str:
+        shown = index[position]
+        return f"label {shown.item() if isinstance(shown, np.generic) else shown!r}"
+
+    return apply_map(replace(raw, columns=columns), tmap, problems, shown_row=row_label)
 
 
 def _raw_table(table: Table, frame: pd.DataFrame, problems: list[Problem]) -> RawTable | None:

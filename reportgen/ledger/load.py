@@ -9,8 +9,9 @@ validator adds the cross-row rules and raises with the whole list.
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -19,13 +20,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from reportgen.errors import Problem
-from reportgen.ledger import parse
+from reportgen.ledger import idkeys, parse
 from reportgen.ledger.csvtext import MAX_FIELD_CHARS
 from reportgen.ledger.mapped import read_mapped
 from reportgen.ledger.mapping import Mapping
 from reportgen.ledger.problems import Problems
 from reportgen.ledger.read import RawLedger, RawTable, read_raw
-from reportgen.ledger.schema import JOURNAL_TABLES, Column, Kind
+from reportgen.ledger.schema import JOURNAL_TABLES, TARGET_METRICS, Column, Kind, codes
 from reportgen.progress import QUIET, Steps
 
 
@@ -113,10 +114,11 @@ class Ledger:
 
 
 def _parse_typed(column: Column, array: pa.Array, money_places: int = 2) -> parse.Parsed:
-    if column.kind is Kind.MONEY:
-        # In 万元 a cell carries up to 6 decimals: its millionths of 万元 are exactly fen.
-        return parse.money(array) if money_places == 2 else parse.decimal(
-            array, money_places, money=True)
+    if column.kind is Kind.MONEY or (column.money_form and money_places != 2):
+        # In 万元 a cell carries up to 6 decimals: its millionths of 万元 are exactly fen
+        # (a target too: load scales its money metrics to millionths of yuan).
+        return parse.money(array) if money_places == 2 else _finer_than_a_fen(
+            parse.decimal(array, money_places, money=True), money_places)
     if column.kind is Kind.DATE:
         return parse.date_days(array)
     if column.kind is Kind.DECIMAL:
@@ -177,6 +179,8 @@ def _parse_table(raw: RawTable) -> tuple[Columns, Problems]:
             problems.add_mask(raw.source, column.name, blank, rows, None, "must not be blank")
         out.values[f"{column.name}__blank"] = blank
         out.values[f"{column.name}__bad"] = bad  # reported here; later rules skip the cell
+    if raw.money_places != 2 and raw.table.name == "targets" and "target" in out.values:
+        _targets_in_wan(out)
     if raw.reversal is not None and "amount" in out.values:
         # A reversal is written positive and subtracts from its type's flow: from here on
         # it is a negative amount of that type, so running sums and balances follow.
@@ -184,6 +188,28 @@ def _parse_table(raw: RawTable) -> tuple[Columns, Problems]:
         out.values["amount"] = np.where(raw.reversal, -out.values["amount"],
                                         out.values["amount"])
     return out, problems
+
+
+def _finer_than_a_fen(parsed: parse.Parsed, places: int) -> parse.Parsed:
+    """A 万元 cell with more than 6 decimals is said as what it is: finer than a fen."""
+    reason = f"more than {places} decimals"
+    if reason not in parsed.reasons:
+        return parsed
+    reasons = dict(parsed.reasons)
+    reasons[f"{reason} of 万元 (finer than a fen)"] = reasons.pop(reason)
+    return replace(parsed, reasons=reasons)
+
+
+_NEW_CUSTOMERS = codes(TARGET_METRICS).index("new_customers")  # a count, never money
+
+
+def _targets_in_wan(out: Columns) -> None:
+    """A targets table in 万元 (mapping ``money_unit = "wan"``): its money targets are
+    millionths of 万元 as parsed, i.e. fen; as the millionths of yuan every target is
+    held in, ×10,000.  A count (new_customers) is never scaled."""
+    metric, target = out.values["metric"], out.values["target"]
+    money = (metric >= 0) & (metric != _NEW_CUSTOMERS) & ~out.values["target__bad"]
+    out.values["target"] = np.where(money, target * 10_000, target)
 
 
 def _too_long(array: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
@@ -250,8 +276,13 @@ def _lookup(keys: pa.Array | pa.ChunkedArray, universe: pa.Array | pa.ChunkedArr
     Arrow's hash join runs on both cores and is about twice as fast as ``index_in`` for
     ten million keys.  It matches a key once per equal universe row, so a universe with a
     repeated id (a data error reported by the validator) or a blank one takes
-    ``index_in``, which gives the first row, as before.
+    ``index_in``, which gives the first row, as before.  Ids of one fixed form (a prefix
+    and digits, as core systems number them) are joined as integers instead
+    (``idkeys``), with the same answer.
     """
+    fixed = idkeys.lookup(keys, universe)
+    if fixed is not None:
+        return fixed
     n = len(keys)
     if not keys.null_count and not universe.null_count and n:
         probe = pa.table({"key": keys, "row": pa.array(np.arange(n, dtype=np.int32))})
@@ -330,6 +361,11 @@ def load_ledger(path: Path, *, steps: Steps = QUIET, mapping: Mapping | None = N
     (``mapped.py``); ``raw``, when given, is the ledger already read (from pandas frames:
     ledger/frames.py). The ``Ledger`` that comes out is the same either way.
     """
+    # pyarrow imports pandas (if installed) on its first conversion of a Python value, with
+    # the GIL held: about 0.35 s of CPU that would otherwise stall the two parsing threads.
+    # Started now, it runs while Arrow's reader works in C++ without the GIL.
+    threading.Thread(target=pa.scalar, args=(0,), name="pyarrow-pandas-shim",
+                     daemon=True).start()
     with steps.step("reading ledger files"):
         if raw is None:
             raw = read_raw(path) if mapping is None else read_mapped(path, mapping)
@@ -356,21 +392,18 @@ def load_ledger(path: Path, *, steps: Steps = QUIET, mapping: Mapping | None = N
         transactions, classifications = tables["transactions"], tables["classifications"]
 
     with steps.step("joining ids, coding text"):
-        loans.values["customer"] = _lookup(loans.text["customer_id"], customers.text["customer_id"])
-        for journal in (transactions, classifications):
-            if balances is None:
-                _join_loans(journal, loans, problems)
-        loans.values["branch_code"], branches = sorted_codes(loans.text["branch"])
-        loans.values["manager_code"], managers = sorted_codes(loans.text["account_manager"])
-        loans.values["product_code"], products = sorted_codes(loans.text["product"])
-        group_codes, groups = sorted_codes(customers.text["group_id"])
-        if groups and groups[0] == "":
-            group_codes = group_codes - 1  # the blank group is code -1: "no group"
-            groups = groups[1:]
-        customers.values["group"] = group_codes
-        ids = factorise(customers.text["customer_id"])
-        customers.values["customer_id__codes"] = ids[1]  # for the duplicate check
-        customers.values["id_rank"] = sorted_codes(customers.text["customer_id"], ids)[0]
+        # The text codes need nothing from the joins: they are made on a second thread
+        # meanwhile (Arrow's hashing and numpy release the GIL).
+        with ThreadPoolExecutor(max_workers=1) as coder:
+            coded = coder.submit(_code_text, loans, customers)
+            loans.values["customer"] = _lookup(loans.text["customer_id"],
+                                               customers.text["customer_id"])
+            for journal in (transactions, classifications):
+                if balances is None:
+                    _join_loans(journal, loans, problems)
+            codes, (branches, managers, products, groups) = coded.result()
+        loans.values.update(codes["loans"])
+        customers.values.update(codes["customers"])
         # Hand Arrow's freed memory (the CSV blocks, the join's tables, the journals' ids) back
         # now: the engine is about to allocate as much again, from numpy, and would otherwise
         # stack on top of pages Arrow's allocator keeps for a while (peak 1.9 GB, not 1.6).
@@ -400,6 +433,27 @@ def load_ledger(path: Path, *, steps: Steps = QUIET, mapping: Mapping | None = N
         balances=balances,
         snapshot_days=snapshot_days,
     )
+
+
+def _code_text(loans: Columns, customers: Columns
+               ) -> tuple[dict[str, dict[str, np.ndarray]], tuple[list[str], ...]]:
+    """Sorted codes of the loans' branches, managers and products and the customers'
+    groups and ids: per table the new columns, and the four lists of names."""
+    branch, branches = sorted_codes(loans.text["branch"])
+    manager, managers = sorted_codes(loans.text["account_manager"])
+    product, products = sorted_codes(loans.text["product"])
+    group_codes, groups = sorted_codes(customers.text["group_id"])
+    if groups and groups[0] == "":
+        group_codes = group_codes - 1  # the blank group is code -1: "no group"
+        groups = groups[1:]
+    ids = factorise(customers.text["customer_id"])
+    columns = {
+        "loans": {"branch_code": branch, "manager_code": manager, "product_code": product},
+        "customers": {"group": group_codes,
+                      "customer_id__codes": ids[1],  # for the duplicate check
+                      "id_rank": sorted_codes(customers.text["customer_id"], ids)[0]},
+    }
+    return columns, (branches, managers, products, groups)
 
 
 def _beside(loans: Columns, code: str, n: int, column: str) -> list[str | None]:

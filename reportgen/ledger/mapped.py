@@ -2,11 +2,11 @@
 
 Everything the export does differently ends here: its files found by glob (the newest
 dated one), title rows above the header, footer rows (合计) below the data, its headers,
-its code values, rows to ignore and reversal rows.  What comes out is the same text
+its code values, rows to ignore and reversal rows (``mapapply.apply_map``, which frames
+share).  What comes out is the same text
 tables ``read.py`` gives for a ledger in reportgen's own format, so parsing, validation
 and everything after the load see the same ``Ledger`` (style.md: the export is a reader
-concern).  Value maps work on the distinct values of a column (Arrow's dictionary), never
-on its rows one by one.
+concern).
 """
 
 from __future__ import annotations
@@ -15,64 +15,107 @@ import csv
 import hashlib
 import io
 import re
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from reportgen.errors import LedgerError, Problem, UsageError
-from reportgen.ledger import csvtext, parse
-from reportgen.ledger.mapping import Mapping, TableMap, ValueMap
+from reportgen.ledger import csvtext
+from reportgen.ledger.mapapply import apply_map, footer_key
+from reportgen.ledger.mapping import Mapping, TableMap
 from reportgen.ledger.read import (
     RawLedger,
     RawTable,
     _cell_text,
     _combine,
     _header_map,
+    _journal_hint,
     _numbered,
     _table_files,
     _table_sheets,
 )
-from reportgen.ledger.schema import TABLES, Table
+from reportgen.ledger.schema import JOURNAL_TABLES, TABLES, Table
+from reportgen.ledger.shapes import fill_merged, header_key
 from reportgen.ledger.workbook import check_workbook
 
 _WORKBOOK = (".xlsx", ".xlsm")
-_SHOWN_VALUES = 10  # distinct unmapped values a message lists
+JOURNAL = next(t for t in TABLES if t.name == JOURNAL_TABLES[0])
 
 
 def read_mapped(path: Path, mapping: Mapping) -> RawLedger:
     """Read the export at ``path`` (a folder or a workbook) as ``mapping`` says."""
     problems: list[Problem] = []
-    digest = hashlib.sha256()
+    sha = hashlib.sha256()
     tables: dict[str, RawTable] = {}
     defaults: dict[str, Path | None] = {}
     books: dict[Path, object] = {}
     dates: list[date] = []
-    for table in TABLES:
-        tmap = mapping.table(table.name) or TableMap(table.name)
-        file = _locate(path, table, tmap, mapping, defaults, problems)
-        if file is None:
-            continue
-        if file != path and (day := file_date(file.name, mapping.date_from_name)):
-            dates.append(day)
-        if file.suffix.lower() in _WORKBOOK:
-            raw = _read_sheet(table, tmap, file, books, digest, problems)
-        elif file.suffix.lower() == ".csv":
-            data = file.read_bytes()
-            digest.update(data)
-            raw = _read_csv(table, tmap, file.name, data, problems)
-        else:
-            raw = _read_parquet(table, tmap, file, digest, problems)
-        if raw is not None:
-            tables[table.name] = _apply(raw, tmap, problems)
+    # A missing journal table is a problem only when no balances table stands in for it
+    # (a snapshot export): those problems wait until every table has been looked for.
+    journal_missing: list[Problem] = []
+    # The digest and a CSV's line count are computed on a second thread while Arrow
+    # parses (as read.py does); one worker, so the files are hashed in table order.
+    with ThreadPoolExecutor(max_workers=1) as scanner:
+        digest = _Queued(scanner, sha)
+        for table in TABLES:
+            _read_table(path, table, mapping, digest, tables, books, dates, defaults,
+                        problems, journal_missing)
+    if "balances" not in tables:
+        problems.extend(replace(p, message=p.message + _journal_hint(JOURNAL))
+                        for p in journal_missing)
     # The ledger's own name first (信贷台账_20261031.xlsx, a folder 20261031/); else the
     # oldest date of its files: the export is complete only as far as its oldest table.
     named = file_date(path.name, mapping.date_from_name) or min(dates, default=None)
-    return RawLedger(path, digest.hexdigest(), tables, tuple(problems), named)
+    return RawLedger(path, sha.hexdigest(), tables, tuple(problems), named)
+
+
+class _Queued:
+    """The ledger digest, fed on the scanner thread, in the order the files are read."""
+
+    def __init__(self, scanner: ThreadPoolExecutor, digest: hashlib._Hash) -> None:
+        self.scanner, self.digest = scanner, digest
+
+    def update(self, data: bytes) -> None:
+        self.scanner.submit(self.digest.update, data)
+
+    def submit(self, work: Callable[[], int]) -> Future[int]:
+        return self.scanner.submit(work)
+
+
+def _read_table(path: Path, table: Table, mapping: Mapping, digest: _Queued,
+                tables: dict[str, RawTable], books: dict[Path, object], dates: list[date],
+                defaults: dict[str, Path | None], problems: list[Problem],
+                journal_missing: list[Problem]) -> None:
+    """One table of the export, located, read and mapped into ``tables``."""
+    tmap = mapping.table(table.name) or TableMap(table.name)
+    before = len(problems)
+    file = _locate(path, table, tmap, mapping, defaults, problems)
+    if table.name in JOURNAL_TABLES and file is None:
+        journal_missing += problems[before:]
+        del problems[before:]
+    if file is None:
+        return
+    if file != path and (day := file_date(file.name, mapping.date_from_name)):
+        dates.append(day)
+    if file.suffix.lower() in _WORKBOOK:
+        raw = _read_sheet(table, tmap, file, books, digest, problems)
+        if table.name in JOURNAL_TABLES and raw is None and problems[before:] and (
+                problems[-1].message.endswith("is missing")):
+            journal_missing.append(problems.pop())
+    elif file.suffix.lower() == ".csv":
+        data = file.read_bytes()
+        digest.update(data)
+        raw = _read_csv(table, tmap, file.name, data, problems, digest)
+    else:
+        raw = _read_parquet(table, tmap, file, digest, problems)
+    if raw is not None:
+        tables[table.name] = apply_map(raw, tmap, problems)
 
 
 def _locate(path: Path, table: Table, tmap: TableMap, mapping: Mapping,
@@ -210,15 +253,15 @@ def _line_starts(text: bytes, count: int) -> int:
 
 def _header_names(table: Table, tmap: TableMap, header: list[str]) -> list[str]:
     """The export's header with each mapped title replaced by its reportgen name."""
-    renamed = {title: name for name, title in tmap.columns.items()}
-    return [renamed.get(str(title).strip().lstrip("\ufeff"), str(title)) for title in header]
+    renamed = {header_key(title): name for name, title in tmap.columns.items()}
+    return [renamed.get(key, key) for key in (header_key(str(title)) for title in header)]
 
 
 def _check_mapped(table: Table, tmap: TableMap, source: str, header: list[str],
                   problems: list[Problem]) -> dict[int, str] | None:
-    titles = {str(t).strip().lstrip("\ufeff") for t in header}
+    titles = {header_key(str(t)) for t in header}
     for name, title in tmap.columns.items():
-        if title not in titles:
+        if header_key(title) not in titles:
             problems.append(Problem(source, tmap.header_row, name, None,
                                     f"the mapping names header {title!r} for {name}, "
                                     f"but row {tmap.header_row} has no such header"))
@@ -229,17 +272,21 @@ def _check_mapped(table: Table, tmap: TableMap, source: str, header: list[str],
 
 
 def _read_csv(table: Table, tmap: TableMap, source: str, data: bytes,
-              problems: list[Problem]) -> RawTable | None:
+              problems: list[Problem], scanner: _Queued) -> RawTable | None:
     text = _utf8(data, source, problems)
     if text is None:
         return None
-    text = text[_line_starts(text, tmap.header_row - 1):]
+    start = _line_starts(text, tmap.header_row - 1)
+    titles = list(csv.reader(io.StringIO(text[:start].decode("utf-8", "replace"))))
+    text = text[start:]
     newline = csvtext.header_end(text)
     first = text[:newline if newline >= 0 else len(text)].decode("utf-8")
-    header = next(csv.reader([first]), [])
+    header = fill_merged([*titles, next(csv.reader([first]), [])])
     found = _check_mapped(table, tmap, source, header, problems)
     if found is None:
         return None
+    body = text
+    lines = scanner.submit(lambda: csvtext.body_lines(body))  # while Arrow parses
     names = [f"c{i}" for i in range(len(header))]
     keep = sorted({0, *found})
     invalid: list[int] = []
@@ -259,21 +306,51 @@ def _read_csv(table: Table, tmap: TableMap, source: str, data: bytes,
                 include_columns=[names[i] for i in keep], strings_can_be_null=True,
                 null_values=[""], quoted_strings_can_be_null=True))
     except pa.ArrowInvalid as exc:
+        if "utf8" in str(exc).lower() and not data.startswith(b"\xef\xbb\xbf"):
+            # GBK text first met after the first MB (an ASCII head): transcoded now,
+            # unless its lines mix the two encodings (an error by row, as read.py says).
+            return _read_gbk(table, tmap, source, data, problems, scanner)
         problems.append(Problem(source, None, None, None, f"not a readable CSV file: {exc}"))
         return None
     columns = {name: _combine(arrow.column(names[i])) for i, name in found.items()}
     columns["__first"] = _combine(arrow.column(names[0]))
     raw = _numbered(source, table, columns, arrow.num_rows, len(header), bool(invalid),
-                    csvtext.body_lines(text), lambda: text)
+                    lines.result(), lambda: text)
     numbers = raw.row_numbers if raw.row_numbers is not None else np.arange(
         2, raw.rows + 2, dtype=np.int64)
     offset = tmap.header_row - 1
     shifted = tuple(replace(p, row=p.row + offset) if p.row is not None else p
-                    for p in raw.row_problems)
-    return replace(raw, row_numbers=numbers + offset, row_problems=shifted)
+                    for p in raw.row_problems if not _footer_text(p.value, tmap))
+    skipped = dict(raw.skipped)
+    if len(shifted) < len(raw.row_problems):  # a lone 合计 line, narrower than the header
+        skipped[footer_key(tmap)] = len(raw.row_problems) - len(shifted)
+    return replace(raw, row_numbers=numbers + offset, row_problems=shifted, skipped=skipped)
 
 
-def _read_parquet(table: Table, tmap: TableMap, file: Path, digest: hashlib._Hash,
+def _read_gbk(table: Table, tmap: TableMap, source: str, data: bytes,
+              problems: list[Problem], scanner: _Queued) -> RawTable | None:
+    mixed = csvtext.encoding_breaks(data, source, bom=False)
+    if mixed:
+        problems.extend(mixed)
+        return None
+    try:
+        text = data.decode("gb18030").encode("utf-8")
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(source, None, None, None,
+                                f"neither UTF-8 nor GB18030 text ({exc.reason})"))
+        return None
+    return _read_csv(table, tmap, source, text, problems, scanner)
+
+
+def _footer_text(text: str | None, tmap: TableMap) -> bool:
+    """Whether a line that could not be read as a record is a footer (合计：…)."""
+    if text is None or not tmap.skip_first_cell:
+        return False
+    first = header_key(next(csv.reader([text]), [""])[0] if text.strip() else "")
+    return any(first.startswith(header_key(word)) for word in tmap.skip_first_cell)
+
+
+def _read_parquet(table: Table, tmap: TableMap, file: Path, digest: _Queued,
                   problems: list[Problem]) -> RawTable | None:
     import pyarrow.parquet as pq
 
@@ -297,7 +374,7 @@ def _read_parquet(table: Table, tmap: TableMap, file: Path, digest: hashlib._Has
 
 
 def _read_sheet(table: Table, tmap: TableMap, file: Path, books: dict[Path, object],
-                digest: hashlib._Hash, problems: list[Problem]) -> RawTable | None:
+                digest: _Queued, problems: list[Problem]) -> RawTable | None:
     from python_calamine import CalamineError, CalamineWorkbook
 
     if file not in books:
@@ -332,7 +409,8 @@ def _read_sheet(table: Table, tmap: TableMap, file: Path, books: dict[Path, obje
         problems.append(Problem(source, None, None, None, f"not a readable sheet ({exc})"))
         return None
     at = tmap.header_row - 1
-    header = [_cell_text(v) or "" for v in rows[at]] if len(rows) > at else []
+    header = fill_merged([[_cell_text(v) or "" for v in row] for row in rows[:at + 1]]
+                         ) if len(rows) > at else []
     found = _check_mapped(table, tmap, source, header, problems)
     if found is None:
         return None
@@ -348,106 +426,3 @@ def _read_sheet(table: Table, tmap: TableMap, file: Path, books: dict[Path, obje
         columns[found[0]] = columns["__first"]
     return RawTable(table, source, columns, len(body),
                     np.array([n for n, _ in numbered], dtype=np.int64))
-
-
-def _apply(raw: RawTable, tmap: TableMap, problems: list[Problem]) -> RawTable:
-    """Footer rows and ignored values out (counted), value maps and reversals applied."""
-    first = raw.columns.pop("__first", None)
-    rows = raw.row_numbers if raw.row_numbers is not None else np.arange(
-        2, raw.rows + 2, dtype=np.int64)
-    drop = np.zeros(raw.rows, dtype=bool)
-    skipped: dict[str, int] = dict(raw.skipped)
-    if tmap.skip_first_cell and first is not None and raw.rows:
-        cell = pc.fill_null(pc.utf8_trim_whitespace(first), "")
-        footer = np.zeros(raw.rows, dtype=bool)
-        for word in tmap.skip_first_cell:
-            footer |= np.asarray(parse.to_numpy(pc.starts_with(cell, word)), dtype=bool)
-        if footer.any():
-            skipped["footer rows (" + ", ".join(tmap.skip_first_cell) + ")"] = int(footer.sum())
-        drop |= footer
-    columns = dict(raw.columns)
-    reversal: np.ndarray | None = None
-    for name, vmap in tmap.values.items():
-        if name not in columns:
-            continue
-        header = tmap.columns.get(name, name)
-        column = raw.table.column(name)
-        mapped, ignored, reversed_ = _map_values(
-            columns[name], vmap, column.enum, raw.source, header, rows, ~drop, problems)
-        columns[name] = mapped
-        if ignored.any():
-            for value, count in _counts(columns_text := raw.columns[name], ignored).items():
-                skipped[f"{header} = {value!r} (ignore)"] = count
-            del columns_text
-        drop |= ignored
-        if reversed_ is not None:
-            reversal = reversed_
-    keep = ~drop
-    if drop.any():
-        kept = int(keep.sum())
-        if keep[:kept].all():  # only footer rows at the end, the usual case: a slice
-            columns = {name: array.slice(0, kept) for name, array in columns.items()}
-        else:
-            mask = pa.array(keep)
-            columns = {name: pc.filter(array, mask) for name, array in columns.items()}
-        rows = rows[keep]
-        if reversal is not None:
-            reversal = reversal[keep]
-    return replace(raw, columns=columns, rows=int(keep.sum()), row_numbers=rows,
-                   money_places=tmap.money_places, reversal=reversal, skipped=skipped)
-
-
-def _counts(text: pa.Array | pa.ChunkedArray, mask: np.ndarray) -> dict[str, int]:
-    picked = pc.filter(pc.utf8_trim_whitespace(text), pa.array(mask))
-    counted = pc.value_counts(picked).to_pylist()
-    return {str(c["values"]): int(c["counts"]) for c in counted}
-
-
-def _map_values(text: pa.Array | pa.ChunkedArray, vmap: ValueMap,
-                enum: tuple[tuple[str, str], ...], source: str, header: str,
-                rows: np.ndarray, live: np.ndarray, problems: list[Problem]
-                ) -> tuple[pa.Array, np.ndarray, np.ndarray | None]:
-    """One enum column through its value map, on its distinct values.
-
-    Returns the column as reportgen values (a reversal row as its type), the mask of
-    ignored rows and, for a map with reversals, the mask of reversal rows.  A value that
-    is neither mapped nor a valid reportgen value fails closed, grouped by value.
-    """
-    values, indices = parse.distinct(pc.utf8_trim_whitespace(text)
-                                     if pa.types.is_string(text.type) else text)
-    valid = {code.lower() for code, _ in enum} | {label.lower() for _, label in enum}
-    out: list[str | None] = []
-    ignored = np.zeros(len(values), dtype=bool)
-    reversed_ = np.zeros(len(values), dtype=bool)
-    unmapped = np.zeros(len(values), dtype=bool)
-    for i, value in enumerate(values):
-        if value is None or value == "":
-            out.append(None)
-        elif value in vmap.targets:
-            out.append(vmap.targets[value])
-        elif value in vmap.ignored:
-            ignored[i] = True
-            out.append(None)
-        elif value in vmap.reversed:
-            reversed_[i] = True
-            out.append(vmap.reversed[value])
-        else:
-            out.append(value)
-            unmapped[i] = value.lower() not in valid
-    if unmapped.any():
-        per_row = unmapped[indices] & live
-        listed = []
-        for i in np.flatnonzero(unmapped).tolist():
-            hit = np.flatnonzero((indices == i) & live)
-            if len(hit):
-                listed.append((values[i], len(hit), int(rows[hit[0]])))
-        listed.sort(key=lambda item: item[2])
-        if per_row.any():
-            shown = ", ".join(f"{v!r} ({n} rows, first row {r})"
-                              for v, n, r in listed[:_SHOWN_VALUES])
-            more = ", …" if len(listed) > _SHOWN_VALUES else ""
-            problems.append(Problem(source, None, header, None,
-                                    f"{len(listed)} values not mapped: {shown}{more}"))
-    mapped = pa.array(out, type=pa.string()).take(pa.array(indices))
-    return (mapped, ignored[indices],
-            reversed_[indices] if vmap.reversed else None)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from reportgen.errors import ConfigError
-from reportgen.ledger.schema import TABLES, TX_TYPES, Kind, Table, codes
+from reportgen.ledger.schema import TABLES, TX_TYPES, Column, Kind, Table, codes
 
 IGNORE = "ignore"
 REVERSE = "reverse:"
@@ -26,6 +26,16 @@ MONEY_UNITS = ("yuan", "wan")
 _TABLE_KEYS = frozenset({"file", "sheet", "header_row", "skip_first_cell", "money_unit",
                          "columns"})
 _SOURCE_KEYS = frozenset({"date_from_name"})
+# A text column read as a flag (balances.written_off: true/false, 1/0, Y/N, 是/否) takes a
+# value map like an enum (a core's 已核销/未核销 = "true"/"false"); its values as an enum.
+FLAGS: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {
+    ("balances", "written_off"): (("true", "是"), ("false", "否"), ("1", "y"), ("0", "n")),
+}
+
+
+def value_enum(table: str, column: Column) -> tuple[tuple[str, str], ...]:
+    """The values a mapped column may hold: its enum, or a flag column's spellings."""
+    return FLAGS.get((table, column.name), column.enum)
 
 
 @dataclass(frozen=True)
@@ -215,11 +225,12 @@ def _value_map(table: Table, column: str, mapping: object, key: str, fail: Any) 
     found = [c for c in table.columns if c.name == column]
     if not found:
         raise fail(key, f"unknown column of {table.name}")
-    if found[0].kind is not Kind.ENUM:
+    flag = (table.name, column) in FLAGS
+    if found[0].kind is not Kind.ENUM and not flag:
         raise fail(key, f"{table.name}.{column} is not a column with a fixed set of values")
     if not isinstance(mapping, dict):
         raise fail(key, "must be a table: the export's value = reportgen's value")
-    allowed = codes(found[0].enum)
+    allowed = ("true", "false") if flag else codes(found[0].enum)
     targets: dict[str, str] = {}
     ignored: set[str] = set()
     reversed_: dict[str, str] = {}

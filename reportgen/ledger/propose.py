@@ -20,7 +20,8 @@ from datetime import date
 from pathlib import Path
 
 from reportgen.ledger.export_scan import Body, Grid, body, header_row, normalise, scan, value_counts
-from reportgen.ledger.schema import TABLES, Column, Kind, Table
+from reportgen.ledger.mapping import FLAGS, value_enum
+from reportgen.ledger.schema import TABLES, Column, Kind, Table, is_required
 
 TODO = "TODO"
 MAX_VALUES = 60  # distinct values listed per enum column (an industry column has hundreds)
@@ -80,6 +81,7 @@ CERTAIN: dict[str, dict[str, str]] = {
                       "企业": "corporate"},
     "enterprise_size": {"大型企业": "large", "中型企业": "medium", "小型企业": "small",
                         "微型企业": "micro"},
+    "written_off": {"已核销": "true", "未核销": "false", "核销": "true", "未核": "false"},
     "guarantee": {"信用贷款": "credit", "保证贷款": "guarantee", "抵押贷款": "mortgage",
                   "质押贷款": "pledge"},
 }
@@ -225,8 +227,8 @@ def _render(path: Path, proposals: list[Proposal]) -> str:
     for proposal in proposals:
         if proposal.table is None or claimed.get(proposal.table.name) is not proposal:
             out += _unplaced(proposal, claimed)
-    for table in TABLES:
-        if table.required and table.name not in claimed:
+    for table in TABLES:  # no journal is needed beside a balances table (借据余额)
+        if is_required(table, set(claimed)) and table.name not in claimed:
             out.append(f"# TODO: no file or sheet looks like the {table.name} table "
                        f"({table.sheet_alias}).")
     return "\n".join(out).rstrip("\n") + "\n"
@@ -272,7 +274,8 @@ def _table_text(p: Proposal, table: Table, files: list[str]) -> list[str]:
                        "error; drop it from the export or map it")
     out.append("")
     for column in table.columns:
-        if column.kind is Kind.ENUM and column.name in p.columns:
+        if (column.kind is Kind.ENUM or (table.name, column.name) in FLAGS) and (
+                column.name in p.columns):
             out += _values_text(table, column, found, p.columns[column.name])
     return out
 
@@ -314,9 +317,10 @@ def _rows(n: int) -> str:
 
 def _values_text(table: Table, column: Column, found: Body, position: int) -> list[str]:
     counts = value_counts(found.columns[position], found.records)
-    codes = {code.lower(): code for code, _ in column.enum} | {
-        label.lower(): code for code, label in column.enum}
-    allowed = ", ".join(code for code, _ in column.enum)
+    enum = value_enum(table.name, column)  # a flag column (核销标志): its spellings
+    codes = {code.lower(): code for code, _ in enum} | {
+        label.lower(): code for code, label in enum}
+    allowed = ", ".join(code for code, _ in enum)
     shown = ", ".join(f"{_q(v)} {n}" for v, n in counts[:MAX_VALUES])
     more = f" … and {len(counts) - MAX_VALUES} more" if len(counts) > MAX_VALUES else ""
     out = [f"[values.{table.name}.{column.name}]  # column {found.header[position]}",

@@ -415,7 +415,20 @@ def _read_parquet(table: Table, path: Path, problems: list[Problem]) -> RawTable
     if any(p.file == path.name for p in problems):
         return None
     columns = {name: _as_text(_combine(arrow.column(i))) for i, name in found.items()}
-    return RawTable(table, path.name, columns, arrow.num_rows)
+    # A part written by ``reportgen partition`` names the file and rows it came from, so the
+    # validator's messages point into the file the user has.
+    metadata = arrow.schema.metadata or {}
+    source = metadata.get(b"reportgen.source", path.name.encode()).decode()
+    numbers = None
+    if "__source_row" in arrow.column_names:
+        numbers = np.asarray(arrow.column("__source_row").to_numpy(), dtype=np.int32)
+    # A part of a mapped export (parts/mapped.py) also keeps what the mapping decided:
+    # the money unit (万元: six decimals) and the reversal rows.
+    places = int(metadata.get(b"reportgen.money_places", b"2"))
+    reversal = (np.asarray(arrow.column("__reversal").to_numpy(zero_copy_only=False), bool)
+                if "__reversal" in arrow.column_names else None)
+    return RawTable(table, source, columns, arrow.num_rows, numbers, money_places=places,
+                    reversal=reversal)
 
 
 def _as_text(array: pa.Array) -> pa.Array:

@@ -215,7 +215,7 @@ def _period_kind(period_id: str) -> str:
     return kind if kind in TARGET_PERIODS else ""
 
 
-def validate_ledger(ledger: Ledger) -> None:
+def validate_ledger(ledger: Ledger, problems: Problems | None = None) -> Problems:
     """Check every rule that needs no engine; the problems join ``ledger.problems``.
 
     The rules that read the journal in (loan, day) order (a second state row for one
@@ -224,11 +224,17 @@ def validate_ledger(ledger: Ledger) -> None:
     the user still sees every problem at once.  Warnings are not computed here: they
     belong to a date (a report's as-of date, or the ledger's data date for ``validate``),
     and ``metrics.warnings.data_warnings`` gives them for the one asked.
+
+    ``problems``: where the problems go (returned); by default ``ledger.problems``.  A
+    separate list lets the rules run beside the engine's set-up (``api.open_ledger``),
+    which reads ``ledger.problems`` to know whether every journal row is usable.
     """
-    problems = ledger.problems
+    if problems is None:
+        problems = ledger.problems
     _check_customers(problems, ledger.customers)
     _check_loans(problems, ledger.loans)
     _check_transactions(problems, ledger.transactions)
     _check_classifications(problems, ledger.classifications)
     _check_optional(problems, ledger)
     _check_deposits(problems, ledger)
+    return problems

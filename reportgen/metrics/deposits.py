@@ -20,7 +20,7 @@ from fractions import Fraction
 import numpy as np
 
 from reportgen.deposit_engine import DepositBook, ScopedDepositBook
-from reportgen.engine import Engine, day_number
+from reportgen.engine import Engine
 from reportgen.ledger.schema import DEPOSIT_KINDS, codes
 from reportgen.metrics.context import Context, live_balance
 from reportgen.metrics.grouped import group_count, group_sum
@@ -73,33 +73,11 @@ def deposit_book(ctx: Context) -> DepositBook:
                   lambda: ScopedDepositBook(book, mine))
 
 
-def loan_day_sums(engine: Engine, start: date, end: date) -> np.ndarray:
-    """Per loan, Σ_{d∈[start, end]} of its balance (fen·days), from the whole journal.
-
-    A principal row (signed amount a, dated t ≤ end) is in the balance from t on, so it adds
-    a × (end − max(t, start) + 1): one product sum over the journal's rows, cut at each
-    loan's first row (the journal is in (loan, day) order)."""
-    whole = engine.whole
-
-    def compute() -> np.ndarray:
-        signed = np.diff(whole.cum_principal)
-        s, d = day_number(start), day_number(end)
-        held = d - np.maximum(whole.tx_day.astype(np.int64), s) + 1
-        np.maximum(held, 0, out=held)
-        held *= signed
-        cum = np.zeros(len(held) + 1, dtype=np.int64)
-        np.cumsum(held, out=cum[1:])
-        ends = np.append(whole.tx_first[1:], len(held)) if whole.n_loans else whole.tx_first
-        return cum[ends] - cum[whole.tx_first]
-    return shared(whole, ("loan_day_sums", start, end), compute)
-
-
 def loan_day_sum(engine: Engine, start: date, end: date) -> int:
-    """Σ_{d∈[start, end]} of the loan balance of the engine's loans (a scope's: its
-    loans only) in fen·days."""
-    per_loan = loan_day_sums(engine, start, end)
-    pick = engine.selected
-    return int(per_loan.sum() if pick is None else per_loan[pick].sum())
+    """Σ_{d∈[start, end]} of the book's loan balance (fen·days): the engine's per-loan day
+    sums (``Engine.day_sums``), added; once per window and engine."""
+    return shared(engine, ("loan_day_sum", start, end),
+                  lambda: int(engine.day_sums(start, end).sum()))
 
 
 def loan_average(ctx: Context, start: date, end: date) -> Average | None:
