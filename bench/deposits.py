@@ -1,9 +1,11 @@
 """What the deposit tables add to a run: their load and the deposits section, against the
 load of the loans.
 
-Usage: ``python bench/deposits.py [--accounts 100000] [--loans 100000] [--shape daily]``.
-It writes a sample loan ledger (``reportgen sample --no-deposits``), then deposit tables
-of ``--accounts`` accounts, either a daily snapshot for one month (October 2026: 31 rows
+Usage: ``python bench/deposits.py [--accounts 100000] [--loans 100000] [--shape daily]
+[--ledger FOLDER] [--work DIR] [--repeat 3]``. It writes a sample loan ledger (``reportgen
+sample --no-deposits``), or links the loan files of ``--ledger`` (a sample ledger already
+made, its deposit files left out), then deposit tables of ``--accounts`` accounts,
+either a daily snapshot for one month (October 2026: 31 rows
 an account, issue 13's "30 M rows" at a million) or change-only rows for a year (about
 two a month), and times, each in a fresh load:
 
@@ -11,12 +13,16 @@ two a month), and times, each in a fresh load:
 * the same folder with the deposit files (the difference is the deposit tables' load);
 * the deposits section of the October monthly report (book built, every figure), once
   cold and once more (the section's figures are then cached per day and window).
+
+With ``--repeat N`` the two loads alternate (A B A B …) and the medians are compared;
+``--work DIR`` keeps the folders (``DIR/loans``, ``DIR/both``) for the next run.
 """
 
 from __future__ import annotations
 
 import argparse
 import shutil
+import statistics
 import tempfile
 import time
 from datetime import date
@@ -24,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from reportgen import api
@@ -68,7 +75,8 @@ def write_deposits(folder: Path, accounts: int, shape: str, seed: int = 1) -> in
         keep = days <= day_number(date(2026, 10, 31))
         days, account = days[keep], account[keep]
     fen = rng.integers(0, 5_000_000, len(days))
-    text = pa.array([f"{v // 100}.{v % 100:02d}" for v in fen.tolist()])
+    cents = pc.utf8_lpad(pa.array(fen % 100).cast(pa.string()), 2, "0")
+    text = pc.binary_join_element_wise(pa.array(fen // 100).cast(pa.string()), cents, ".")
     _write(folder / "deposit_balances.csv", pa.table({
         "account_id": ids.take(pa.array(account)),
         "date": pa.array(days.astype("datetime64[D]")),
@@ -85,33 +93,72 @@ def _timed(label: str, fn: object) -> tuple[float, object]:
     return seconds, value
 
 
+def _loan_folder(target: Path, loans: int, ledger: Path | None) -> None:
+    """The loan ledger: a new sample, or links to the loan files of ``ledger``."""
+    if target.exists():
+        return
+    if ledger is None:
+        generate_sample(target, loans=loans, seed=7, deposits=False)
+        return
+    target.mkdir(parents=True)
+    for file in ledger.iterdir():
+        if not file.name.startswith(("deposit_", "存款")):
+            (target / file.name).symlink_to(file.resolve())
+
+
+def _round(loans_only: Path, both: Path) -> tuple[float, float, float]:
+    """One A-B round: the loans' load, the load with deposits, the section cold."""
+    t_loans, session = _timed("load + validate, loans only", lambda: api.open_ledger(loans_only))
+    del session
+    t_both, session = _timed("load + validate, loans and deposits",
+                             lambda: api.open_ledger(both))
+    engine = session.engine  # type: ignore[attr-defined]
+    t_cold, _ = _timed("deposits section (book built, cold)",
+                       lambda: deposits(Context(engine, parse_period("2026-10"), Config())))
+    _timed("deposits section again (cached)",
+           lambda: deposits(Context(engine, parse_period("2026-10"), Config())))
+    return t_loans, t_both, t_cold
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accounts", type=int, default=100_000)
     parser.add_argument("--loans", type=int, default=100_000)
     parser.add_argument("--shape", choices=("daily", "changes"), default="daily")
+    parser.add_argument("--ledger", type=Path, help="reuse this sample ledger's loan files")
+    parser.add_argument("--work", type=Path, help="keep the folders here, reuse them")
+    parser.add_argument("--repeat", type=int, default=1)
     args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="bench-deposits-"))
+    work = args.work or Path(tempfile.mkdtemp(prefix="bench-deposits-"))
     try:
         loans_only = work / "loans"
-        generate_sample(loans_only, loans=args.loans, seed=7, deposits=False)
+        _loan_folder(loans_only, args.loans, args.ledger)
         both = work / "both"
-        shutil.copytree(loans_only, both)
-        rows = write_deposits(both, args.accounts, args.shape)
+        if not (both / "deposit_balances.csv").exists():
+            both.mkdir(parents=True, exist_ok=True)
+            for file in loans_only.iterdir():
+                if not (both / file.name).exists():
+                    (both / file.name).symlink_to(file.resolve())
+            write_deposits(both, args.accounts, args.shape)
+        rows = sum(1 for _ in (both / "deposit_balances.csv").open("rb")) - 1
         print(f"{args.loans:,} loans; {args.accounts:,} deposit accounts, {rows:,} balance "
               f"rows ({args.shape})")
-        t_loans, _ = _timed("load + validate, loans only",
-                            lambda: api.open_ledger(loans_only))
-        t_both, session = _timed("load + validate, loans and deposits",
-                                 lambda: api.open_ledger(both))
-        ctx = Context(session.engine, parse_period("2026-10"), Config())  # type: ignore[attr-defined]
-        t_cold, _ = _timed("deposits section (book built, cold)", lambda: deposits(ctx))
-        _timed("deposits section again (cached)", lambda: deposits(
-            Context(session.engine, parse_period("2026-10"), Config())))  # type: ignore[attr-defined]
+        loads: list[float] = []
+        boths: list[float] = []
+        colds: list[float] = []
+        for _ in range(args.repeat):
+            t_loans, t_both, t_cold = _round(loans_only, both)
+            loads.append(t_loans)
+            boths.append(t_both)
+            colds.append(t_cold)
+        t_loans, t_both, t_cold = (statistics.median(v) for v in (loads, boths, colds))
         added = t_both - t_loans + t_cold
+        print(f"medians of {args.repeat}: loans' load {t_loans:.2f} s, with deposits "
+              f"{t_both:.2f} s, section {t_cold:.2f} s")
         print(f"deposits add {added:.2f} s = {added / t_loans:.2f}× the loans' load")
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if args.work is None:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -7,10 +7,12 @@ account holds 0.  The rows are sorted once by (account, date), and each row lear
 day its account's next row starts (``next_day``).
 
 A daily average avg(S, D) = Σ_{d∈[S,D]} bal(d) ÷ (D − S + 1) needs the numerator, the
-积数 (fen·days).  Each row contributes its balance times the days it holds inside the
-window, max(0, min(next − 1, D) − max(date, S) + 1), so the whole numerator is one product
-sum over the rows and a running sum per account: no Python loop over days or rows, and
-exact integers throughout (the quotient is kept as a fraction until it is shown).
+积数 (fen·days).  Each row holds its balance for (next − date) days, so a running sum over
+the sorted rows of balance × held days gives, per account, Σ_{d≤t} bal(d) for any day t
+from two lookups: the full rows before the one holding on t, plus that row from its date
+to t.  A window's numerator is that at D less that at S − 1: no Python loop over days or
+rows, no pass over the rows per window, and exact integers throughout (the quotient is
+kept as a fraction until it is shown).
 """
 
 from __future__ import annotations
@@ -49,37 +51,67 @@ class DepositBook:
         self.customer = accounts["customer"].astype(np.int64)
         account = balances["account"].astype(np.int64)
         day = balances["date"].astype(np.int64)
-        valid = (account >= 0) & (day != NO_DATE) & ~balances["balance__blank"] & ~balances[
-            "balance__bad"]
-        account, day, amount = account[valid], day[valid], balances["balance"][valid]
-        span = int(day.max()) - int(day.min()) + 1 if day.size else 1
+        amount = balances["balance"]
+        valid = account >= 0
+        valid &= day != NO_DATE
+        valid &= ~balances["balance__blank"]
+        valid &= ~balances["balance__bad"]
+        if not bool(valid.all()):  # rows the validator refuses: only in checks of a bad ledger
+            account, day, amount = account[valid], day[valid], amount[valid]
         low = int(day.min()) if day.size else 0
-        key = account * span + (day - low)
+        span = int(day.max()) - low + 1 if day.size else 1
+        key = account * span
+        key += day
+        key -= low
         if key.size > 1 and bool((key[1:] < key[:-1]).any()):
+            # Timsort: an export in (date, account) order is one ascending run a day.
             order = np.argsort(key, kind="stable")
-            account, day, amount = account[order], day[order], amount[order]
+            account, day, amount, key = account[order], day[order], amount[order], key[order]
         self.account, self.day = account, day
-        self.balance_rows = amount.astype(np.int64)
+        self.balance_rows = amount.astype(np.int64, copy=False)
         counts = np.bincount(account, minlength=n)[:n] if n else np.zeros(0, np.int64)
         self.row_end = np.cumsum(counts)  # one past each account's last row
         self.row_start = self.row_end - counts
         nxt = np.full(len(day), _NEVER, dtype=np.int64)
         if day.size > 1:
-            same = account[1:] == account[:-1]
-            nxt[:-1] = np.where(same, day[1:], _NEVER)
+            np.copyto(nxt[:-1], day[1:], where=account[1:] == account[:-1])
         self.next_day = nxt
-        self.key = account * span + (day - low)
+        # Each row's 积数 up to its account's next row (0 for an account's last row, which
+        # runs on), summed over the rows before each row: a window's day sum per account is
+        # then two lookups by day, not a pass over thirty million rows per window.  The
+        # running sum may wrap around int64 over a big bank's long history; each account's
+        # difference of two of its entries is still exact (two's complement).
+        held = nxt - day
+        held[nxt == _NEVER] = 0
+        held *= self.balance_rows
+        self._cum = np.zeros(len(day) + 1, dtype=np.int64)
+        np.cumsum(held, out=self._cum[1:])
+        del held
+        self.key = key
         self._span, self._low = span, low
+        self._first = day_of(low) if day.size else None
         self._balances: dict[date, np.ndarray] = {}
         self._sums: dict[tuple[date, date], DaySum] = {}
+        self._last: dict[int, np.ndarray] = {}
 
     def first_day(self) -> date | None:
         """The earliest balance date: before it the table says nothing (unknown, not 0)."""
-        return day_of(int(self.day.min())) if self.day.size else None
+        return self._first
 
     def known(self, day: date) -> bool:
         first = self.first_day()
         return first is not None and day >= first
+
+    def _last_rows(self, d: int) -> np.ndarray:
+        """Per account, its last row dated ≤ day number ``d`` (below its ``row_start``
+        when it has none); ``d`` is at least the table's first day."""
+        if d not in self._last:  # a report asks for D and O twice: balances and day sums
+            offset = min(d - self._low, self._span - 1)
+            needles = np.arange(self.n_accounts, dtype=np.int64) * self._span + offset
+            if len(self._last) >= _WINDOW_CACHE:
+                self._last.pop(next(iter(self._last)))
+            self._last[d] = np.searchsorted(self.key, needles, side="right") - 1
+        return self._last[d]
 
     def balance(self, day: date) -> np.ndarray:
         """bal(account, day) for every account, int64 fen (0 before its first row)."""
@@ -88,28 +120,59 @@ class DepositBook:
             if not self.day.size or d < self._low:
                 out = np.zeros(self.n_accounts, dtype=np.int64)
             else:
-                offset = min(d - self._low, self._span - 1)
-                needles = np.arange(self.n_accounts, dtype=np.int64) * self._span + offset
-                last = np.searchsorted(self.key, needles, side="right") - 1
+                last = self._last_rows(d)
                 has = last >= self.row_start
                 out = np.where(has, self.balance_rows[np.maximum(last, 0)], 0)
             self._balances[day] = out
         return self._balances[day]
+
+    def _fen_days_to(self, d: int) -> np.ndarray:
+        """Σ over every day up to day number ``d`` of each account's balance: the rows
+        before the one holding on ``d`` in full (their running 积数), that one from its
+        date to ``d``."""
+        if not self.day.size or d < self._low:
+            return np.zeros(self.n_accounts, dtype=np.int64)
+        last = self._last_rows(d)
+        has = last >= self.row_start
+        at = np.maximum(last, 0)
+        out = self._cum[at] - self._cum[self.row_start]
+        out += self.balance_rows[at] * (d - self.day[at] + 1)
+        out[~has] = 0
+        return out
 
     def day_sum(self, start: date, end: date) -> DaySum:
         """Σ_{d∈[start, end]} bal(account, d) for every account (积数), and the day count."""
         window = (start, end)
         if window not in self._sums:
             s, d = day_number(start), day_number(end)
-            held = np.minimum(self.next_day - 1, d)
-            held -= np.maximum(self.day, s)
-            held += 1
-            np.maximum(held, 0, out=held)
-            held *= self.balance_rows
-            cum = np.empty(len(held) + 1, dtype=np.int64)
-            cum[0] = 0
-            np.cumsum(held, out=cum[1:])
+            fen_days = self._fen_days_to(d)
+            fen_days -= self._fen_days_to(s - 1)
             if len(self._sums) >= _WINDOW_CACHE:
                 self._sums.pop(next(iter(self._sums)))
-            self._sums[window] = DaySum(cum[self.row_end] - cum[self.row_start], d - s + 1)
+            self._sums[window] = DaySum(fen_days, d - s + 1)
+        return self._sums[window]
+
+
+class ScopedDepositBook(DepositBook):
+    """The deposit book of one scope: the whole bank's rows and sort, shared not copied,
+    with the accounts outside ``mine`` at no balance on every day (so at 0 in every sum,
+    count and day sum); which days are known stays the whole table's."""
+
+    def __init__(self, base: DepositBook, mine: np.ndarray) -> None:
+        self.__dict__.update(base.__dict__)
+        self.base, self.mine = base, mine
+        self._balances, self._sums = {}, {}
+
+    def balance(self, day: date) -> np.ndarray:
+        if day not in self._balances:
+            self._balances[day] = np.where(self.mine, self.base.balance(day), 0)
+        return self._balances[day]
+
+    def day_sum(self, start: date, end: date) -> DaySum:
+        window = (start, end)
+        if window not in self._sums:
+            whole = self.base.day_sum(start, end)
+            if len(self._sums) >= _WINDOW_CACHE:
+                self._sums.pop(next(iter(self._sums)))
+            self._sums[window] = DaySum(np.where(self.mine, whole.fen_days, 0), whole.days)
         return self._sums[window]

@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from reportgen.errors import UsageError
+from reportgen.ledger import parse
 from reportgen.ledger.load import Ledger
 
 ALL = "all"
@@ -31,6 +32,8 @@ BRANCH, MANAGER = "branch", "manager"
 # The columns a value may name, per kind: the id first (file names use it), then the name.
 KEY_COLUMNS = {BRANCH: ("branch_id", "branch"), MANAGER: ("account_manager",
                                                           "account_manager_name")}
+# The columns of deposit_accounts an account's own branch or manager is read from.
+DEPOSIT_KEY_COLUMNS = {BRANCH: ("branch_id", "branch"), MANAGER: ("account_manager",)}
 _ASCII_ID = re.compile(r"[A-Za-z0-9_-]+")
 _SHOWN_KNOWN = 30  # known values listed in a message
 
@@ -52,6 +55,9 @@ class Selection:
     branches: tuple[str, ...] = ()
     values: dict[str, tuple[str, ...]] = field(default_factory=dict)  # as asked
     names: tuple[str, ...] = ()  # what a recipients row may call it: id and name
+    # Per deposit account, whether it is the scope's: its own branch (or manager) is one of
+    # the scope's; None for the whole bank or a ledger without deposits.
+    deposits: np.ndarray | None = None
 
     @property
     def is_all(self) -> bool:
@@ -182,7 +188,44 @@ def make_selection(ledger: Ledger, mask: np.ndarray, *, id: str, kind: str, titl
     customers[customer[mask & (customer >= 0)]] = True
     managers = frozenset(int(m) for m in np.unique(ledger.loans["manager_code"][mask]))
     return Selection(id=id, kind=kind, title=title, loans=mask, customers=customers,
-                     managers=managers, branches=branches, values=values or {})
+                     managers=managers, branches=branches, values=values or {},
+                     deposits=deposit_mask(ledger, values or {}, mask, kind))
+
+
+def deposit_mask(ledger: Ledger, values: dict[str, tuple[str, ...]], loans: np.ndarray,
+                 kind: str) -> np.ndarray | None:
+    """The deposit accounts of a scope: those whose own branch (``branch_id`` or
+    ``branch``) or own manager (``account_manager``) is one the scope's values name,
+    united within a kind and intersected across kinds, as for loans.
+
+    A value means what it means for loans: every id and name the loans matching it carry
+    (``aliases``), so ``--branch B01`` finds the accounts of 城东支行 when the loans say
+    B01 is 城东支行 and deposit_accounts gives only the name.  The account's own fields
+    decide, not its customer's loans: a saver of 城东支行 who borrows at 城西支行 is
+    城东支行's.  A blank field matches no value (the account is only the whole bank's).
+    Without values (a mask made otherwise), the names come from the scope's loans.
+    """
+    accounts = ledger.deposit_accounts
+    if accounts is None:
+        return None
+    out = np.ones(len(accounts), dtype=bool)
+    asked_kinds = [k for k in (BRANCH, MANAGER) if values.get(k)]
+    for one in asked_kinds or ([kind] if kind in (BRANCH, MANAGER) else [BRANCH, MANAGER]):
+        names: set[str] = set()
+        for value in values.get(one, ()):
+            names |= aliases(ledger, one, value)
+        if not asked_kinds:
+            names = {str(v) for name in key_columns(ledger, one)
+                     for v in pc.unique(pc.filter(ledger.loans.text[name],
+                                                  pa.array(loans))).to_pylist() if v}
+        mine = np.zeros(len(accounts), dtype=bool)
+        value_set = pa.array(sorted(names), pa.string())
+        for column in DEPOSIT_KEY_COLUMNS[one]:
+            if column in accounts.present and column in accounts.text:
+                hit = pc.fill_null(pc.is_in(accounts.text[column], value_set=value_set), False)
+                mine |= np.asarray(parse.to_numpy(hit), dtype=bool)
+        out &= mine
+    return out
 
 
 def burst(ledger: Ledger, kind: str) -> list[Selection]:

@@ -371,3 +371,32 @@ def test_sorted_codes_number_distinct_text_in_code_point_order_blank_first() -> 
     assert codes.tolist() == [4, 3, 0, 2, 4, 1]
     assert factorise(text)[1].tolist() == [0, 1, -1, 2, 0, 3]  # first appearance, blank -1
     assert sorted_codes(pa.array(["x", "y"]))[1] == ["x", "y"]  # no blank, no ""
+
+
+@pytest.mark.parametrize("in_runs", [False, True])  # by date, or in account order
+@pytest.mark.parametrize("universe", [
+    ["A2", "A0", "A1", "A3"],  # a clean accounts table: the hash join
+    ["A2", "A0", "A2", "A1", "A3"],  # a repeated id (reported elsewhere): its first row
+    ["A2", None, "A0", "A1", "A3"],  # a blank id: index_in
+])
+def test_repeated_keys_find_the_same_rows_as_one_lookup_per_key(universe: list[str | None],
+                                                                in_runs: bool) -> None:
+    """Balance rows name their account again and again: the distinct ids are looked up
+    once (per half of the chunks, on two threads) and spread back, with the same answer
+    as a lookup per row, -1 for an unknown or blank id."""
+    from reportgen.ledger.load import _lookup, _lookup_repeated
+
+    ids = ["A0", "A1", "A2", "A3", "A9", None]  # A9 is no account; None is a blank
+    n = 70_000  # enough rows for the repeated-key path (its cut-off is 65,536)
+    column = [ids[(i * 7 + i // 5) % len(ids)] for i in range(n)]
+    if in_runs:  # runs of one id, blanks among them, runs cut by the chunks' ends
+        column = [ids[(i // 997) % len(ids)] for i in range(n)]
+    keys = pa.chunked_array([pa.array(column[i:i + 9_000], pa.string())
+                             for i in range(0, n, 9_000)])
+    rows = _lookup_repeated(keys, pa.array(universe, pa.string()))
+    first = {key: universe.index(key) for key in ids if key in universe}
+    assert rows.tolist() == [first.get(key, -1) if key else -1 for key in column]
+    once = _lookup(keys, pa.array(universe, pa.string())).tolist()
+    # (a blank id in both tables is refused on load; index_in would pair the two blanks)
+    assert [r for r, key in zip(rows.tolist(), column, strict=True) if key] == [
+        r for r, key in zip(once, column, strict=True) if key]

@@ -212,6 +212,8 @@ DEPOSIT_ACCOUNTS = Table(
         Column("branch", "机构", Kind.TEXT),
         Column("account_manager", "客户经理", Kind.TEXT),
         Column("kind", "存款种类", Kind.ENUM, enum=DEPOSIT_KINDS),
+        # Optional, as in loans: the branch's code beside its name (a scope may name either).
+        Column("branch_id", "机构号", Kind.TEXT, required=False),
     ),
 )
 DEPOSIT_BALANCES = Table(

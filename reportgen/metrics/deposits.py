@@ -19,7 +19,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from reportgen.deposit_engine import DepositBook
+from reportgen.deposit_engine import DepositBook, ScopedDepositBook
 from reportgen.engine import Engine
 from reportgen.ledger.schema import DEPOSIT_KINDS, codes
 from reportgen.metrics.context import Context, live_balance
@@ -61,8 +61,16 @@ def has_deposits(ctx: Context) -> bool:
 
 
 def deposit_book(ctx: Context) -> DepositBook:
-    """The deposit book of the ledger, built once per engine."""
-    return shared(ctx.engine, ("deposit_book",), lambda: DepositBook(ctx.ledger))
+    """The deposit book of the report's scope: the whole bank's, built once per ledger
+    load (on the whole bank's engine, so fifty branch reports share one sort of the
+    balance rows); a scope's masks it with its accounts (``Selection.deposits``)."""
+    whole = ctx.engine.whole
+    book = shared(whole, ("deposit_book",), lambda: DepositBook(ctx.ledger))
+    mine = ctx.selection.deposits
+    if ctx.selection.is_all or mine is None:
+        return book
+    return shared(ctx.engine, ("deposit_book", ctx.selection.id),
+                  lambda: ScopedDepositBook(book, mine))
 
 
 def loan_day_sum(engine: Engine, start: date, end: date) -> int:
@@ -143,9 +151,13 @@ def deposits(ctx: Context) -> Deposits | None:
 
 
 def borrower_accounts(ctx: Context, book: DepositBook) -> np.ndarray:
-    """Per deposit account: whether its customer has a live loan on D (有贷户)."""
+    """Per deposit account: whether its customer has a live loan on D (有贷户).
+
+    Judged on the whole bank's loans, in a scope too: whether a depositor borrows is a
+    fact about the customer (as 普惠 eligibility is), not about which branch lent."""
     live = np.zeros(max(ctx.n_customers, 1), dtype=bool)
-    customer = ctx.loan_customer[ctx.d.live]
+    whole = ctx.engine.whole
+    customer = ctx.loan_customer[whole.snapshot(ctx.period.end).live]
     live[customer[customer >= 0]] = True
     linked = book.customer >= 0
     return linked & live[np.where(linked, book.customer, 0)]
