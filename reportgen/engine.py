@@ -203,6 +203,7 @@ class Engine:
         self.tx_first = np.cumsum(counts) - counts
         self._snapshots: dict[date, Snapshot] = {}
         self._flow_cache: dict[tuple[int, date, date], np.ndarray] = {}
+        self._day_sums: dict[tuple[date, date], np.ndarray] = {}
         self.memo: dict[object, object] = {}  # per-day figures shared by reports (positions)
 
     @property
@@ -322,8 +323,19 @@ class Engine:
         A principal row (signed amount a, dated t ≤ end) is in the balance from t on, so it
         adds a × (end − max(t, start) + 1): one product and one running sum over the
         journal, read at each loan's first row, no loop over days.  Per loan (not one
-        total) so that a scope masks it and the parts of a partitioned run join it.
+        total) so that a scope masks it and the parts of a partitioned run join it;
+        cached per window, since every scope of a burst run masks the same array.
         """
+        cached = self._day_sums.get((start, end))
+        if cached is None:
+            cached = self._compute_day_sums(start, end)
+            cached.setflags(write=False)
+            if len(self._day_sums) >= FLOW_CACHE_SIZE:
+                self._day_sums.pop(next(iter(self._day_sums)))
+            self._day_sums[(start, end)] = cached
+        return cached
+
+    def _compute_day_sums(self, start: date, end: date) -> np.ndarray:
         signed = np.diff(self.cum_principal)
         held = self.tx_day.astype(np.int64)
         np.maximum(held, day_number(start), out=held)
