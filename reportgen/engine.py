@@ -11,9 +11,10 @@ so the reports of one run share it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 
@@ -31,6 +32,22 @@ _DAY_OFFSET = -_LOWEST_DAY
 _DAY_BITS = (MAX_DAY + _DAY_OFFSET).bit_length()
 EPOCH = date(1970, 1, 1)
 FLOW_CACHE_SIZE = 12  # per-loan flow arrays kept (8 MB each at a million loans)
+
+
+def remembered(cache: dict[Any, np.ndarray], key: Hashable, size: int,
+               compute: Callable[[], np.ndarray]) -> np.ndarray:
+    """``compute()`` kept read-only in ``cache`` under ``key``: at most ``size`` arrays,
+    the least recently used dropped first.  The per-loan window arrays (flows, day sums)
+    are asked for again and again by the reports and scopes of one run, and each costs a
+    pass over the journal; a few windows cover a run."""
+    cached = cache.pop(key, None)
+    if cached is None:
+        cached = compute()
+        cached.setflags(write=False)
+        if len(cache) >= size:
+            cache.pop(next(iter(cache)))
+    cache[key] = cached  # most recently used last
+    return cached
 _BATCH_DAYS = 6  # snapshot days searched together
 _BATCH_LOANS = 1 << 18  # loans per block of those searches
 _RUN_LENGTH = 64  # average sorted run, in rows, from which a merge sort beats radix passes
@@ -289,17 +306,12 @@ class Engine:
         Memoised (a few windows): the reports of a month-end run measure the same target
         periods (year, quarter, month to date) against the same day.
         """
-        key = (tx_type, start, end)
-        cached = self._flow_cache.pop(key, None)
-        if cached is None:
+        def compute() -> np.ndarray:
             before, last = self._window(tx_type, start, end)
             cum = self.type_cum[tx_type]
-            cached = cum[last] - cum[before]
-            cached.setflags(write=False)
-            if len(self._flow_cache) >= FLOW_CACHE_SIZE:
-                self._flow_cache.pop(next(iter(self._flow_cache)))
-        self._flow_cache[key] = cached  # most recently used last
-        return cached
+            return cum[last] - cum[before]
+
+        return remembered(self._flow_cache, (tx_type, start, end), FLOW_CACHE_SIZE, compute)
 
     def disburse_count(self, start: date, end: date) -> np.ndarray:
         """Number of disbursements per loan dated in [start, end]."""
@@ -326,14 +338,8 @@ class Engine:
         total) so that a scope masks it and the parts of a partitioned run join it;
         cached per window, since every scope of a burst run masks the same array.
         """
-        cached = self._day_sums.get((start, end))
-        if cached is None:
-            cached = self._compute_day_sums(start, end)
-            cached.setflags(write=False)
-            if len(self._day_sums) >= FLOW_CACHE_SIZE:
-                self._day_sums.pop(next(iter(self._day_sums)))
-            self._day_sums[(start, end)] = cached
-        return cached
+        return remembered(self._day_sums, (start, end), FLOW_CACHE_SIZE,
+                          lambda: self._compute_day_sums(start, end))
 
     def _compute_day_sums(self, start: date, end: date) -> np.ndarray:
         signed = np.diff(self.cum_principal)

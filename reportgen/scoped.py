@@ -19,7 +19,7 @@ from datetime import date
 
 import numpy as np
 
-from reportgen.engine import FIGURE_BRANCH_COLUMNS, Engine, Snapshot
+from reportgen.engine import FIGURE_BRANCH_COLUMNS, Engine, Snapshot, remembered
 from reportgen.scope import BRANCH, Selection, aliases
 
 _OWN_FLOWS = 16  # masked flows a scope keeps (the base engine keeps the unmasked ones)
@@ -64,15 +64,8 @@ class ScopedEngine(Engine):
         return self.snapshot(day).balance
 
     def flow(self, tx_type: int, start: date, end: date) -> np.ndarray:
-        key = (tx_type, start, end)
-        cached = self._flow_cache.get(key)
-        if cached is None:
-            cached = np.where(self.mask, self.base.flow(tx_type, start, end), 0)
-            cached.setflags(write=False)
-            if len(self._flow_cache) >= _OWN_FLOWS:
-                self._flow_cache.pop(next(iter(self._flow_cache)))
-            self._flow_cache[key] = cached
-        return cached
+        return remembered(self._flow_cache, (tx_type, start, end), _OWN_FLOWS,
+                          lambda: np.where(self.mask, self.base.flow(tx_type, start, end), 0))
 
     def disburse_count(self, start: date, end: date) -> np.ndarray:
         return np.where(self.mask, self.base.disburse_count(start, end), 0)
