@@ -269,22 +269,21 @@ def _make(config: Config, todo: list[Due], archive: Archive, result: RunResult, 
                 tempfile.TemporaryDirectory(prefix="reportgen-loans-")))
             options = replace(options, loan_sheets=folder)
         renders = stack.enter_context(Renders(workers))
+        scope_ids = [s.selection.id for s in scopes]
         for due in todo:
             # a period an earlier run left half made (it died after some scopes): only the
             # scopes without a record are made now, and only their reports are mailed
             left = [s for s in scopes if s.selection.id not in recorded.get(due.key, set())]
             if not left:  # every scope of today's configuration is recorded: close it
-                archive.record_period(due.report, due.period,
-                                      [s.selection.id for s in scopes])
+                archive.record_period(due.report, due.period, scope_ids)
                 continue
             # a run of one scope writes no period record: its one report record says it all
-            started: list[bool] = [] if len(scopes) > 1 else [True]
+            period_record = _PeriodRecord(archive, due, scope_ids, written=len(scopes) == 1)
             try:  # the period's check comes before any file of its first scope is written
                 for scope in left:
                     for done in _make_one(
                             config, session, due, scope, renders, options, archive.out_dir,
-                            now=now, before_record=_period_record(archive, due, scopes,
-                                                                  started)):
+                            now=now, before_record=period_record):
                         _record(config, done, archive, result, now=now)
             except PeriodNotCoveredError as exc:
                 log.warning("not made: %s", exc)
@@ -302,16 +301,22 @@ def _make(config: Config, todo: list[Due], archive: Archive, result: RunResult, 
     return scopes
 
 
-def _period_record(archive: Archive, due: Due, scopes: list[RunScope],
-                   started: list[bool]) -> Callable[[], None]:
+@dataclass
+class _PeriodRecord:
     """Writes the ``period`` record of ``due`` (every scope due for it) once, just before
     its first report record of this run: the period counts as made only when all those
-    scopes are recorded (``Archive.made``)."""
-    def write() -> None:
-        if not started:
-            archive.record_period(due.report, due.period, [s.selection.id for s in scopes])
-            started.append(True)
-    return write
+    scopes are recorded (``Archive.made``).  Not before: a period the ledger does not
+    cover yet is refused by its first scope's build and must leave no record."""
+
+    archive: Archive
+    due: Due
+    scope_ids: list[str]
+    written: bool = False
+
+    def __call__(self) -> None:
+        if not self.written:
+            self.archive.record_period(self.due.report, self.due.period, self.scope_ids)
+            self.written = True
 
 
 @dataclass(frozen=True)
