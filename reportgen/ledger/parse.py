@@ -215,6 +215,19 @@ def money(array: pa.Array) -> Parsed:
     return decimal(array, 2, money=True)
 
 
+def money_from_bytes(array: pa.Array | pa.ChunkedArray) -> Parsed:
+    """``money``, with a plain column's fen read from its bytes (``textscan.plain_fen``)
+    instead of Arrow's decimal cast: the same values, blanks and problems.
+
+    For the deposit balances (thirty million amounts at a million accounts, where the
+    cast alone cost 3 s of CPU); any column the proof declines takes ``money``.
+    """
+    if not textscan.plain_decimals(array, 2, _max_whole_digits(2)):
+        return money(array)
+    values = textscan.map_chunks(textscan.plain_fen, array)
+    return Parsed(values, blank_mask(array), np.zeros(len(values), bool), {})
+
+
 def _day_number(text: str | None) -> int | None:
     """Strict calendar parse of one distinct date text; None when it is not a date.
 
