@@ -414,7 +414,8 @@ def _read_parquet(table: Table, path: Path, problems: list[Problem]) -> RawTable
     found = _header_map(table, path.name, arrow.column_names, problems)
     if any(p.file == path.name for p in problems):
         return None
-    columns = {name: _as_text(_combine(arrow.column(i))) for i, name in found.items()}
+    columns = {name: _typed_or_text(table, name, _combine(arrow.column(i)))
+               for i, name in found.items()}
     # A part written by ``reportgen partition`` names the file and rows it came from, so the
     # validator's messages point into the file the user has.
     metadata = arrow.schema.metadata or {}
@@ -429,6 +430,18 @@ def _read_parquet(table: Table, path: Path, problems: list[Problem]) -> RawTable
                 if "__reversal" in arrow.column_names else None)
     return RawTable(table, source, columns, arrow.num_rows, numbers, money_places=places,
                     reversal=reversal)
+
+
+def _typed_or_text(table: Table, name: str, array: pa.Array) -> pa.Array:
+    """The deposit balances' typed columns as they are (a date32 ``date``; a decimal or
+    integer ``balance``, in yuan), for the parser to skip the text: thirty million rows at
+    a million accounts.  Every other column as text (``_as_text``)."""
+    if table.name == "deposit_balances" and (
+            (name == "date" and pa.types.is_date32(array.type))
+            or (name == "balance" and (pa.types.is_decimal(array.type)
+                                       or pa.types.is_integer(array.type)))):
+        return array
+    return _as_text(array)
 
 
 def _as_text(array: pa.Array) -> pa.Array:
