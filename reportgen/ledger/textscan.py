@@ -143,23 +143,21 @@ def map_chunks(function: Callable[[pa.Array], np.ndarray],
 
 
 _ZEROS = np.uint64(0x3030303030303030)  # eight ASCII "0"
-# Per number of digits k (0–8): the mask of the top k bytes of a little-endian word, the
-# ones a value's last k digits occupy when the word ends where they end.
-_TOP_BYTES = np.array([((1 << (8 * k)) - 1) << (8 * (8 - k)) for k in range(9)], np.uint64)
 _PAD = 16  # bytes of "0" before a chunk's data: a word may start before the first value
 
 
 def _digits8(words: np.ndarray, count: np.ndarray) -> np.ndarray:
-    """The number written by the last ``count`` (0–8) ASCII digits of each 8-byte word
-    (the word ends where the digits end); the bytes before them are read as zeros.
+    """The number written by the last ``count`` (1–8) ASCII digits of each 8-byte word
+    (the word ends where the digits end); the bytes before them are not read.
 
-    SWAR: the digits are turned into their values in place, then pairs, quads and the
-    two halves are combined by one multiply-add each, eight digits at once per value.
+    SWAR: the digits become their values by an XOR (no borrow between bytes, whatever the
+    bytes before them), the bytes before them are shifted out (zeros), and pairs, quads and the
+    two halves are combined by one multiply-add each: eight digits at once per value.
     """
-    top = _TOP_BYTES[count]
-    words &= top
-    words |= _ZEROS & ~top
-    words -= _ZEROS
+    words ^= _ZEROS
+    before = np.uint64(64) - (count.astype(np.uint64) << np.uint64(3))  # bits to drop
+    words >>= before
+    words <<= before
     words = words * np.uint64(10) + (words >> np.uint64(8))
     words &= np.uint64(0x00FF00FF00FF00FF)
     words = words * np.uint64(100) + (words >> np.uint64(16))
@@ -196,10 +194,10 @@ def plain_fen(chunk: pa.Array) -> np.ndarray:
     two = padded[ends - 3] == _DOT  # two decimals, else one
     dot = ends - 2
     dot -= two
-    whole = np.clip(dot - starts, 0, 15)  # 0 only for a null (no bytes)
+    whole = dot - starts  # 1–15 digits (below 1 only for a null, which has no bytes)
     # ``words[i]``: the 8 bytes ending just before byte i + 8 (unaligned, no copy).
     words = np.ndarray((len(padded) - 7,), np.dtype("<u8"), padded, strides=(1,))
-    fen = _digits8(words[dot - 8], np.minimum(whole, 8))
+    fen = _digits8(words[dot - 8], np.clip(whole, 1, 8))
     upper = np.flatnonzero(whole > 8)
     if len(upper):
         fen[upper] += _digits8(words[dot[upper] - 16], whole[upper] - 8) * 100_000_000
