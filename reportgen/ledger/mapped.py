@@ -40,9 +40,11 @@ from reportgen.ledger.read import (
     _numbered,
     _table_files,
     _table_sheets,
+    typed_columns,
 )
 from reportgen.ledger.schema import JOURNAL_TABLES, TABLES, Table
 from reportgen.ledger.shapes import fill_merged, header_key
+from reportgen.ledger.typed_text import NotTextError, as_text
 from reportgen.ledger.workbook import check_workbook
 
 _WORKBOOK = (".xlsx", ".xlsm")
@@ -350,8 +352,6 @@ def _read_parquet(table: Table, tmap: TableMap, file: Path, digest: _Queued,
                   problems: list[Problem]) -> RawTable | None:
     import pyarrow.parquet as pq
 
-    from reportgen.ledger.read import _as_text
-
     data = file.read_bytes()
     digest.update(data)
     try:
@@ -363,9 +363,14 @@ def _read_parquet(table: Table, tmap: TableMap, file: Path, digest: _Queued,
     found = _check_mapped(table, tmap, file.name, arrow.column_names, problems)
     if found is None:
         return None
-    columns = {name: _as_text(_combine(arrow.column(i))) for i, name in found.items()}
+    columns = typed_columns(file.name, arrow, found, problems)
+    if columns is None:
+        return None
     if arrow.num_columns:
-        columns["__first"] = _as_text(_combine(arrow.column(0)))
+        try:
+            columns["__first"] = as_text(_combine(arrow.column(0)))
+        except NotTextError:  # no footer word in a column that holds no text
+            columns["__first"] = pa.nulls(arrow.num_rows, pa.string())
     return RawTable(table, file.name, columns, arrow.num_rows)
 
 

@@ -25,13 +25,13 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from reportgen.errors import LedgerError, Problem
 from reportgen.ledger import csvtext
 from reportgen.ledger.invalid_rows import InvalidRows
 from reportgen.ledger.schema import JOURNAL_TABLES, TABLES, Kind, Table, is_required
+from reportgen.ledger.typed_text import NotTextError, as_text
 from reportgen.ledger.workbook import check_workbook
 
 
@@ -398,6 +398,18 @@ def _combine(chunked: pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
     return chunked.combine_chunks()
 
 
+def typed_columns(source: str, arrow: pa.Table, found: dict[int, str],
+                  problems: list[Problem]) -> dict[str, pa.Array | pa.ChunkedArray] | None:
+    """The found columns of a typed table as text; a column no cell can be is a problem."""
+    columns: dict[str, pa.Array | pa.ChunkedArray] = {}
+    for i, name in found.items():
+        try:
+            columns[name] = as_text(_combine(arrow.column(i)))
+        except NotTextError as exc:
+            problems.append(Problem(source, None, arrow.column_names[i], None, str(exc)))
+    return None if len(columns) < len(found) else columns
+
+
 def _read_parquet(table: Table, path: Path, problems: list[Problem]) -> RawTable | None:
     import pyarrow.parquet as pq
 
@@ -410,7 +422,9 @@ def _read_parquet(table: Table, path: Path, problems: list[Problem]) -> RawTable
     found = _header_map(table, path.name, arrow.column_names, problems)
     if any(p.file == path.name for p in problems):
         return None
-    columns = {name: _as_text(_combine(arrow.column(i))) for i, name in found.items()}
+    columns = typed_columns(path.name, arrow, found, problems)
+    if columns is None:
+        return None
     # A part written by ``reportgen partition`` names the file and rows it came from, so the
     # validator's messages point into the file the user has.
     metadata = arrow.schema.metadata or {}
@@ -425,17 +439,6 @@ def _read_parquet(table: Table, path: Path, problems: list[Problem]) -> RawTable
                 if "__reversal" in arrow.column_names else None)
     return RawTable(table, source, columns, arrow.num_rows, numbers, money_places=places,
                     reversal=reversal)
-
-
-def _as_text(array: pa.Array) -> pa.Array:
-    """A typed Parquet column as the text a CSV export would hold."""
-    if pa.types.is_string(array.type):
-        return array
-    if pa.types.is_large_string(array.type) or pa.types.is_dictionary(array.type):
-        return array.cast(pa.string())
-    if pa.types.is_timestamp(array.type) or pa.types.is_date(array.type):
-        return pc.strftime(array, format="%Y-%m-%d")
-    return array.cast(pa.string())
 
 
 def _read_workbook(path: Path) -> RawLedger:
