@@ -97,13 +97,20 @@ def column_values(column: ListingColumn) -> list[Any]:
 
 
 @dataclass(frozen=True)
-class UpcomingLoan:
+class ListedLoan:
+    """The columns every per-loan list starts with: the loan, its customer, who manages it,
+    where, and its balance on D (a row type adds its own columns after these)."""
+
     loan_id: str
     customer_id: str
     customer_name: str
     account_manager: str
     branch: str
     balance: int
+
+
+@dataclass(frozen=True)
+class UpcomingLoan(ListedLoan):
     maturity_date: date
     grade: str
 
@@ -123,13 +130,7 @@ class Maturity:
 
 
 @dataclass(frozen=True)
-class WatchEntry:
-    loan_id: str
-    customer_id: str
-    customer_name: str
-    account_manager: str
-    branch: str
-    balance: int
+class WatchEntry(ListedLoan):
     grade: str
     overdue_days: int
     new: bool | None  # neither overdue nor special_mention-or-worse on O; None: O unknown
