@@ -22,6 +22,7 @@ import pyarrow.csv as pacsv
 
 from reportgen.errors import LedgerError, Problem
 from reportgen.ledger import csvtext
+from reportgen.ledger.invalid_rows import InvalidRows
 from reportgen.ledger.mapapply import footer_key
 from reportgen.ledger.mapping import TableMap
 from reportgen.ledger.read import (
@@ -126,24 +127,19 @@ def read_csv(table: Table, tmap: TableMap, source: str, data: bytes,
     lines = scanner.submit(lambda: csvtext.body_lines(body))  # while Arrow parses
     names = [f"c{i}" for i in range(len(header))]
     keep = sorted({0, *found})
-    invalid: list[int] = []
-
-    def skip_invalid(_row: object) -> str:
-        invalid.append(1)
-        return "skip"
-
+    invalid = InvalidRows()
     try:
         arrow = pacsv.read_csv(
             pa.BufferReader(text),
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1,
                                            block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(invalid_row_handler=skip_invalid),
+            parse_options=pacsv.ParseOptions(invalid_row_handler=invalid),
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(names, pa.string()),
                 include_columns=[names[i] for i in keep], strings_can_be_null=True,
                 null_values=[""], quoted_strings_can_be_null=True))
     except pa.ArrowInvalid as exc:
-        if "utf8" in str(exc).lower() and not data.startswith(b"\xef\xbb\xbf"):
+        if invalid.not_utf8(exc) and not data.startswith(b"\xef\xbb\xbf"):
             # GBK text first met after the first MB (an ASCII head): transcoded now,
             # unless its lines mix the two encodings (an error by row, as read.py says).
             return _read_gbk(table, tmap, source, data, problems, scanner)
@@ -151,7 +147,7 @@ def read_csv(table: Table, tmap: TableMap, source: str, data: bytes,
         return None
     columns = {name: _combine(arrow.column(names[i])) for i, name in found.items()}
     columns["__first"] = _combine(arrow.column(names[0]))
-    raw = _numbered(source, table, columns, arrow.num_rows, len(header), bool(invalid),
+    raw = _numbered(source, table, columns, arrow.num_rows, len(header), bool(invalid.count),
                     lines.result(), lambda: text)
     numbers = raw.row_numbers if raw.row_numbers is not None else np.arange(
         2, raw.rows + 2, dtype=np.int64)

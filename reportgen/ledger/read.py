@@ -30,6 +30,7 @@ import pyarrow.csv as pacsv
 
 from reportgen.errors import LedgerError, Problem
 from reportgen.ledger import csvtext
+from reportgen.ledger.invalid_rows import InvalidRows
 from reportgen.ledger.schema import JOURNAL_TABLES, TABLES, Kind, Table, is_required
 from reportgen.ledger.workbook import check_workbook
 
@@ -212,18 +213,13 @@ def _arrow_csv(text: bytes | Path, names: list[str], keep: dict[str, pa.DataType
     Arrow checks UTF-8 itself while converting (in parallel), so a UTF-8 file is never
     decoded in Python; a GB18030 file fails that check and is transcoded once.
     """
-    invalid: list[int] = []
-
-    def skip_invalid(_row: object) -> str:  # a row with too many or too few values
-        invalid.append(1)
-        return "skip"
-
+    invalid = InvalidRows()
     try:
         table = pacsv.read_csv(
             pa.BufferReader(text) if isinstance(text, bytes) else str(text),
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1,
                                            block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(invalid_row_handler=skip_invalid),
+            parse_options=pacsv.ParseOptions(invalid_row_handler=invalid),
             convert_options=pacsv.ConvertOptions(
                 column_types={n: keep.get(n, pa.string()) for n in names},
                 include_columns=list(keep),
@@ -233,10 +229,10 @@ def _arrow_csv(text: bytes | Path, names: list[str], keep: dict[str, pa.DataType
             ),
         )
     except pa.ArrowInvalid as exc:
-        if "utf8" in str(exc).lower() or "utf-8" in str(exc).lower():
+        if invalid.not_utf8(exc):
             raise _NotUtf8Error from exc
         raise
-    return table, bool(invalid)
+    return table, bool(invalid.count)
 
 
 def _read_typed_or_text(text: bytes | Path, names: list[str], kinds: dict[str, Kind]
