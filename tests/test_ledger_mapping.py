@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from exports import write_mapping
 
 from reportgen.errors import ConfigError
 from reportgen.ledger.mapping import load_mapping
@@ -34,9 +35,7 @@ start_date = "发放日期"
 
 
 def _write(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "core.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
+    return write_mapping(tmp_path / "core.toml", text)
 
 
 def test_a_full_mapping_reads(tmp_path: Path) -> None:
