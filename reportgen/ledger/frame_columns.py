@@ -31,6 +31,7 @@ import pyarrow.compute as pc
 
 from reportgen.errors import Problem
 from reportgen.ledger.schema import Kind
+from reportgen.ledger.typed_text import decimal_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -85,7 +86,7 @@ def _typed(array: pa.Array, series: pd.Series, kind: Kind, source: str, name: st
     if pa.types.is_timestamp(array.type):
         return _dates(series) if kind is Kind.DATE else pc.strftime(array, format="%Y-%m-%d")
     if pa.types.is_decimal(array.type):
-        return _decimal_text(array.cast(pa.string()))
+        return decimal_text(array.cast(pa.string()))
     if pa.types.is_floating(array.type):
         return _floats(series.astype("float64"), source, name, problems)
     if pa.types.is_boolean(array.type) or pa.types.is_integer(array.type):
@@ -126,7 +127,7 @@ def _cell_text(cell: object) -> str | None:
         digits = re.sub(r"^[-+]?[0.]*|\.", "", shown).rstrip("0")
         return _INEXACT if "e" in shown or len(digits) > MAX_FLOAT_DIGITS else shown
     if isinstance(cell, Decimal):
-        return str(_decimal_text(pa.array([format(cell, "f")]))[0].as_py())
+        return str(decimal_text(pa.array([format(cell, "f")]))[0].as_py())
     if isinstance(cell, datetime):
         return cell.date().isoformat()
     if isinstance(cell, date):
@@ -153,13 +154,6 @@ def _dates(series: pd.Series) -> pa.Array:
     values = series.to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT"))
     days = values.astype("datetime64[D]")
     return pa.array(days, type=pa.date32(), from_pandas=True)
-
-
-def _decimal_text(text: pa.Array) -> pa.Array:
-    """Arrow writes a decimal column with one scale (2 → "2.000" next to "1.005"): trailing
-    fraction zeros are dropped so that "2.000" is 2 yuan, not "more than 2 decimals"."""
-    trimmed = pc.replace_substring_regex(text, r"(\.\d*?)0+$", r"\1")
-    return pc.replace_substring_regex(trimmed, r"\.$", "")
 
 
 def _floats(series: pd.Series, source: str, name: str, problems: list[Problem]) -> pa.Array:
