@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from reportgen.ledger import textscan
+from reportgen.ledger.typed_text import as_text
 
 EPOCH = np.datetime64("1970-01-01", "D")
 NO_DATE = np.iinfo(np.int32).min  # a blank optional date (e.g. not overdue)
@@ -205,15 +206,15 @@ def general_decimal(array: pa.Array, places: int, *, money: bool, grouped: bool 
 def _typed_money(array: pa.Array | pa.ChunkedArray) -> Parsed:
     """A typed number column of yuan (a Parquet decimal or integer column) → fen, with no
     text: exact (Arrow's safe cast to two decimals refuses any value it would change).
-    A column that does not fit (more than 2 decimals, more than 15 whole digits) is read
-    as the text a CSV would hold, for the same messages."""
+    A column that does not fit (more than 2 places, more than 15 whole digits) is read
+    as the text it shows (``typed_text.as_text``), for the same messages."""
     fen_type = pa.decimal128(_max_whole_digits(2) + 2, 2)
     if pa.types.is_decimal(array.type) and array.type.scale > 2:
-        return money(array.cast(pa.string()))
+        return money(as_text(array))
     try:
         cast = array.cast(fen_type)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return money(array.cast(pa.string()))
+        return money(as_text(array))
 
     def low_words(chunk: pa.Array) -> np.ndarray:
         # A decimal128 is two little-endian int64 words; these values fit the low one.

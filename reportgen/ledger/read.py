@@ -25,12 +25,13 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from reportgen.errors import LedgerError, Problem
 from reportgen.ledger import csvtext
+from reportgen.ledger.invalid_rows import InvalidRows
 from reportgen.ledger.schema import JOURNAL_TABLES, TABLES, Kind, Table, is_required
+from reportgen.ledger.typed_text import NotTextError, as_text
 from reportgen.ledger.workbook import check_workbook
 
 
@@ -212,18 +213,13 @@ def _arrow_csv(text: bytes | Path, names: list[str], keep: dict[str, pa.DataType
     Arrow checks UTF-8 itself while converting (in parallel), so a UTF-8 file is never
     decoded in Python; a GB18030 file fails that check and is transcoded once.
     """
-    invalid: list[int] = []
-
-    def skip_invalid(_row: object) -> str:  # a row with too many or too few values
-        invalid.append(1)
-        return "skip"
-
+    invalid = InvalidRows()
     try:
         table = pacsv.read_csv(
             pa.BufferReader(text) if isinstance(text, bytes) else str(text),
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1,
                                            block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(invalid_row_handler=skip_invalid),
+            parse_options=pacsv.ParseOptions(invalid_row_handler=invalid),
             convert_options=pacsv.ConvertOptions(
                 column_types={n: keep.get(n, pa.string()) for n in names},
                 include_columns=list(keep),
@@ -233,10 +229,10 @@ def _arrow_csv(text: bytes | Path, names: list[str], keep: dict[str, pa.DataType
             ),
         )
     except pa.ArrowInvalid as exc:
-        if "utf8" in str(exc).lower() or "utf-8" in str(exc).lower():
+        if invalid.not_utf8(exc):
             raise _NotUtf8Error from exc
         raise
-    return table, bool(invalid)
+    return table, bool(invalid.count)
 
 
 def _read_typed_or_text(text: bytes | Path, names: list[str], kinds: dict[str, Kind]
@@ -402,6 +398,18 @@ def _combine(chunked: pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
     return chunked.combine_chunks()
 
 
+def typed_columns(source: str, arrow: pa.Table, found: dict[int, str],
+                  problems: list[Problem]) -> dict[str, pa.Array | pa.ChunkedArray] | None:
+    """The found columns of a typed table as text; a column no cell can be is a problem."""
+    columns: dict[str, pa.Array | pa.ChunkedArray] = {}
+    for i, name in found.items():
+        try:
+            columns[name] = as_text(_combine(arrow.column(i)))
+        except NotTextError as exc:
+            problems.append(Problem(source, None, arrow.column_names[i], None, str(exc)))
+    return None if len(columns) < len(found) else columns
+
+
 def _read_parquet(table: Table, path: Path, problems: list[Problem]) -> RawTable | None:
     import pyarrow.parquet as pq
 
@@ -414,8 +422,12 @@ def _read_parquet(table: Table, path: Path, problems: list[Problem]) -> RawTable
     found = _header_map(table, path.name, arrow.column_names, problems)
     if any(p.file == path.name for p in problems):
         return None
-    columns = {name: _typed_or_text(table, name, _combine(arrow.column(i)))
-               for i, name in found.items()}
+    kept = _typed_deposit_columns(table, arrow, found)
+    columns = typed_columns(path.name, arrow,
+                            {i: name for i, name in found.items() if name not in kept}, problems)
+    if columns is None:
+        return None
+    columns |= kept
     # A part written by ``reportgen partition`` names the file and rows it came from, so the
     # validator's messages point into the file the user has.
     metadata = arrow.schema.metadata or {}
@@ -432,27 +444,22 @@ def _read_parquet(table: Table, path: Path, problems: list[Problem]) -> RawTable
                     reversal=reversal)
 
 
-def _typed_or_text(table: Table, name: str, array: pa.Array) -> pa.Array:
-    """The deposit balances' typed columns as they are (a date32 ``date``; a decimal or
-    integer ``balance``, in yuan), for the parser to skip the text: thirty million rows at
-    a million accounts.  Every other column as text (``_as_text``)."""
-    if table.name == "deposit_balances" and (
-            (name == "date" and pa.types.is_date32(array.type))
-            or (name == "balance" and (pa.types.is_decimal(array.type)
-                                       or pa.types.is_integer(array.type)))):
-        return array
-    return _as_text(array)
-
-
-def _as_text(array: pa.Array) -> pa.Array:
-    """A typed Parquet column as the text a CSV export would hold."""
-    if pa.types.is_string(array.type):
-        return array
-    if pa.types.is_large_string(array.type) or pa.types.is_dictionary(array.type):
-        return array.cast(pa.string())
-    if pa.types.is_timestamp(array.type) or pa.types.is_date(array.type):
-        return pc.strftime(array, format="%Y-%m-%d")
-    return array.cast(pa.string())
+def _typed_deposit_columns(table: Table, arrow: pa.Table, found: dict[int, str]
+                           ) -> dict[str, pa.Array | pa.ChunkedArray]:
+    """The deposit balances' typed columns kept as they are (a date32 ``date``; a
+    ``balance`` in yuan as a decimal of at most two places or an integer), for the parser
+    to skip the text: thirty million rows at a million accounts.  Any other column, and
+    these in any other type, are read as text (``typed_columns``)."""
+    if table.name != "deposit_balances":
+        return {}
+    kept: dict[str, pa.Array | pa.ChunkedArray] = {}
+    for i, name in found.items():
+        kind = arrow.schema.field(i).type
+        if ((name == "date" and pa.types.is_date32(kind))
+                or (name == "balance" and (pa.types.is_integer(kind) or (
+                    pa.types.is_decimal(kind) and kind.scale <= 2)))):
+            kept[name] = _combine(arrow.column(i))
+    return kept
 
 
 def _read_workbook(path: Path) -> RawLedger:
