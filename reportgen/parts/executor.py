@@ -13,6 +13,7 @@ import math
 import os
 import shutil
 import tempfile
+import weakref
 from collections.abc import Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager, suppress
@@ -104,7 +105,7 @@ def reduced_engine(ledger: Path, jobs: list[Job], config: Config, *,
                    declared: DataDate | None = None) -> ReducedEngine:
     """The reduced engine for ``ledger``: a partitioned folder as it is, or an ordinary
     ledger folder split first into ``partitions`` parts (in a temporary folder beside the
-    system's temp, removed afterwards)."""
+    system's temp, removed with the engine: its listings read their text from it)."""
     with cluster_executor(cluster) as executor:
         if read_manifest(ledger) is not None:
             return compute_parts(ledger, jobs, config, executor, declared)
@@ -112,6 +113,16 @@ def reduced_engine(ledger: Path, jobs: list[Job], config: Config, *,
                                      dir=os.environ.get("REPORTGEN_PARTS_DIR")))
         try:
             partition_ledger(ledger, work / "parts", partitions or 1)
-            return compute_parts(work / "parts", jobs, config, executor, declared)
-        finally:
+            return remove_with(compute_parts(work / "parts", jobs, config, executor,
+                                             declared), work)
+        except BaseException:
             shutil.rmtree(work, ignore_errors=True)
+            raise
+
+
+def remove_with(engine: ReducedEngine, work: Path) -> ReducedEngine:
+    """``engine`` with the temporary folder of its parts removed when the engine goes
+    (or at the latest when the interpreter exits): the parts' files hold the text the
+    engine reads for its listings (parts/text.py)."""
+    weakref.finalize(engine, shutil.rmtree, work, True)
+    return engine
