@@ -120,9 +120,20 @@ def reduced_engine(ledger: Path, jobs: list[Job], config: Config, *,
             raise
 
 
+class _Temporary:
+    """A temporary folder removed when the last holder of this object goes (or at the
+    latest when the interpreter exits)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        weakref.finalize(self, shutil.rmtree, folder, True)
+
+
 def remove_with(engine: ReducedEngine, work: Path) -> ReducedEngine:
-    """``engine`` with the temporary folder of its parts removed when the engine goes
-    (or at the latest when the interpreter exits): the parts' files hold the text the
-    engine reads for its listings (parts/text.py)."""
-    weakref.finalize(engine, shutil.rmtree, work, True)
+    """``engine`` with the temporary folder of its parts removed when the engine and its
+    ledger's text columns go: the parts' files hold the text the listings read
+    (parts/text.py)."""
+    keeper = _Temporary(work)
+    for source in engine.text_sources:
+        source.keeper = keeper
     return engine

@@ -29,7 +29,7 @@ from reportgen.metrics.daily import DailyTotals
 from reportgen.parts.compute import PartFigures
 from reportgen.parts.deposits import MissingAnswerError as PartsMissingAnswerError
 from reportgen.parts.deposits import ReducedDepositBook
-from reportgen.parts.text import PartColumns, PartText
+from reportgen.parts.text import PartColumns, PartText, PartTexts
 
 
 def _order(rows: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -68,7 +68,7 @@ def _join(parts: list[Columns], order: np.ndarray,
     values.update(lazy)  # type: ignore[arg-type]
     rows = np.concatenate([c.rows for c in parts])[order]
     present = set().union(*(c.present for c in parts))
-    joined = Columns(first.source, rows, values, present, dict(lazy))
+    joined = Columns(first.source, rows, values, present, PartTexts(lazy))
     for c in parts:  # the parts' copies go (their rows stay: ``len`` of a part)
         c.release()
     return joined
@@ -152,6 +152,7 @@ class ReducedEngine(Engine):
         group_map = [np.append(m, -1).astype(np.int32) for m in group_map]  # -1 stays -1
         customers = _join([p.customers for p in parts], customer_order, {"group": group_map},
                           customer_text, parts[0].text_columns[1])
+        self.text_sources = (loan_text, customer_text)
         # The ids' rank needs every id once: read, ranked, let go.
         customers.values["id_rank"] = sorted_codes(customer_text.whole("customer_id"))[0]
         first = parts[0]

@@ -45,6 +45,7 @@ class PartColumns:
         self.order = order  # the joined (part after part) row of each original row
         self.offsets = np.cumsum([0, *sizes])
         self._cache: OrderedDict[tuple[int, str], pa.Array] = OrderedDict()
+        self.keeper: object = None  # what keeps the files (a temporary split) while read
 
     def column(self, part: int, name: str, keep: bool = True) -> pa.Array:
         """Column ``name`` of one part as the loader cleans it (all null if absent);
@@ -99,12 +100,25 @@ class PartColumns:
         return joined.take(pa.array(self.order)).cast(pa.string())
 
 
+class PartTexts(dict[str, "PartText"]):
+    """``Columns.text`` of the joined table: a column asked for as Arrow is read whole from
+    the parts and handed over, not kept (``scope.select`` compares a whole branch column
+    with ``bank.branch``; the data warnings index the loan ids).  ``in`` and iteration see
+    the names, as for the loader's dict."""
+
+    def __getitem__(self, name: str) -> pa.Array:  # type: ignore[override]
+        return super().__getitem__(name).whole()
+
+    def get(self, name: str, default: object = None) -> object:  # type: ignore[override]
+        return self[name] if name in self else default
+
+
 class PartText:
     """One text column of the joined table, in original row order, read from the parts.
 
     It stands where the loader puts a text column as numpy (``Columns.values``) and as
-    Arrow (``Columns.text``): indexed with rows it gives their text as a numpy array of
-    ``str`` ("" where blank), with one row its ``str``; nothing else is asked of it.
+    Arrow (``Columns.text``, through ``PartTexts``): indexed with rows it gives their text
+    as a numpy array of ``str`` ("" where blank), with one row its ``str``.
     """
 
     def __init__(self, source: PartColumns, name: str) -> None:
