@@ -106,11 +106,11 @@ class PartTexts(dict[str, "PartText"]):
     with ``bank.branch``; the data warnings index the loan ids).  ``in`` and iteration see
     the names, as for the loader's dict."""
 
-    def __getitem__(self, name: str) -> pa.Array:  # type: ignore[override]
+    def __getitem__(self, name: str) -> pa.Array:
         return super().__getitem__(name).whole()
 
     def get(self, name: str, default: object = None) -> object:  # type: ignore[override]
-        return self[name] if name in self else default
+        return super().__getitem__(name).whole() if name in self else default
 
 
 class PartText:
