@@ -240,12 +240,13 @@ def _only(columns: Columns, names: tuple[str, ...]) -> Columns:
 
 def _lean(columns: Columns) -> Columns:
     """The columns without their text (the client reads the few rows it lists from the
-    part's file: parts/text.py) and without what is rebuilt on use: a text column turned
-    into Python strings for a check (a million ``str`` objects: 60 MB a column),
-    factorised codes."""
+    part's file: parts/text.py), without the validator's masks of bad cells (a part with
+    one never gets here) and without what is rebuilt on use: a text column turned into
+    Python strings for a check (a million ``str`` objects: 60 MB a column), factorised
+    codes."""
     for name in list(columns.values):
-        if name in columns.text or name.endswith("__codes"):
-            del columns.values[name]
+        if name in columns.text or name.endswith(("__codes", "__bad")):
+            del columns.values[name]  # a bad cell stops the run: past validation, all False
     columns.text.clear()
     return columns
 
