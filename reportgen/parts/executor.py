@@ -26,6 +26,7 @@ from reportgen.datadate import DataDate
 from reportgen.errors import LedgerError, UsageError
 from reportgen.parts.compute import PartFigures, part_figures
 from reportgen.parts.reduce import ReducedEngine, raise_part_errors
+from reportgen.parts.spill import Spill
 from reportgen.parts.split import part_name, partition_ledger, read_manifest
 
 Job = tuple[str, str, bool]  # report type, period id, with the loan book
@@ -75,6 +76,11 @@ def _trim_heap() -> None:
         ctypes.CDLL(None).malloc_trim(0)
 
 
+def spilled(spill: Spill, result: PartFigures | LedgerError) -> PartFigures | LedgerError:
+    """A part's figures with their arrays on disk (parts/spill.py); an error as it is."""
+    return spill.figures(result) if isinstance(result, PartFigures) else result
+
+
 def compute_parts(folder: Path, jobs: list[Job], config: Config,
                   executor: Executor | None = None, declared: DataDate | None = None
                   ) -> ReducedEngine:
@@ -84,19 +90,24 @@ def compute_parts(folder: Path, jobs: list[Job], config: Config,
         raise UsageError(f"{folder} is not a partitioned ledger (no partitions.json)")
     count = int(str(manifest["parts"]))
     paths = [str((folder / part_name(i)).resolve()) for i in range(count)]
-    results: list[PartFigures | LedgerError]
-    if executor is None:
-        results = []
-        for i, path in enumerate(paths):
-            results.append(part_figures(path, jobs, config, declared, i == 0))
-            # The part's journal and Arrow tables are garbage now: hand Arrow's pages and
-            # the C heap's free pages back before the next part loads, or the pool and
-            # malloc's arenas keep them and each part adds its leftovers to the peak.
-            pa.default_memory_pool().release_unused()
-            _trim_heap()
-    else:
-        results = list(executor.map(part_figures, paths, [jobs] * count, [config] * count,
-                                    [declared] * count, [i == 0 for i in range(count)]))
+    results: list[PartFigures | LedgerError] = []
+    spill = Spill()
+    try:
+        if executor is None:
+            for i, path in enumerate(paths):
+                results.append(spilled(spill, part_figures(path, jobs, config, declared,
+                                                           i == 0)))
+                # The part's journal and Arrow tables are garbage now: hand Arrow's pages
+                # and the C heap's free pages back before the next part loads, or the pool
+                # and malloc's arenas keep them and each part adds its leftovers to the peak.
+                pa.default_memory_pool().release_unused()
+                _trim_heap()
+        else:  # each part to disk as it arrives (``map`` hands them over in order)
+            results.extend(spilled(spill, r) for r in executor.map(
+                part_figures, paths, [jobs] * count, [config] * count, [declared] * count,
+                [i == 0 for i in range(count)]))
+    finally:
+        spill.close()
     return ReducedEngine(raise_part_errors(results), folder, str(manifest["sha256"]))
 
 
