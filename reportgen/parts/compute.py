@@ -33,6 +33,7 @@ from reportgen.errors import LedgerError
 from reportgen.journal_checks import check_journal
 from reportgen.ledger import parse
 from reportgen.ledger.load import Columns, Ledger, load_ledger
+from reportgen.ledger.schema import CUSTOMERS, LOANS
 from reportgen.ledger.validate import validate_ledger
 from reportgen.metrics.build import build_report
 from reportgen.metrics.daily import DailyTotals, daily_totals
@@ -240,13 +241,17 @@ def _only(columns: Columns, names: tuple[str, ...]) -> Columns:
 
 def _lean(columns: Columns) -> Columns:
     """The columns without their text (the client reads the few rows it lists from the
-    part's file: parts/text.py), without the validator's masks of bad cells (a part with
-    one never gets here) and without what is rebuilt on use: a text column turned into
-    Python strings for a check (a million ``str`` objects: 60 MB a column), factorised
-    codes."""
+    part's file: parts/text.py), without the validator's masks of bad cells and blank
+    required cells (a part with one never gets here) and without what is rebuilt on use:
+    a text column turned into Python strings for a check (a million ``str`` objects:
+    60 MB a column), factorised codes."""
+    required = {c.name for t in (CUSTOMERS, LOANS) for c in t.columns if c.required}
     for name in list(columns.values):
-        if name in columns.text or name.endswith(("__codes", "__bad")):
-            del columns.values[name]  # a bad cell stops the run: past validation, all False
+        if name in columns.text or name.endswith(("__codes", "__bad")) or (
+                name.endswith("__blank") and name.removesuffix("__blank") in required):
+            # A bad cell, or a blank required one, stops the run: past validation these
+            # masks are all False, and the metrics read only optional columns' blanks.
+            del columns.values[name]
     columns.text.clear()
     return columns
 
