@@ -27,9 +27,9 @@ import pyarrow.parquet as pq
 
 from reportgen.errors import Problem
 from reportgen.ledger import parse
-from reportgen.ledger.read import _as_text as as_text  # the one-process rules, reused
 from reportgen.ledger.read import _header_map as header_map
 from reportgen.ledger.schema import Table
+from reportgen.ledger.typed_text import as_text  # the one-process rules, reused
 
 CACHE_BYTES = 32 << 20  # parts' columns kept for the next ask (a warning reads one id)
 
