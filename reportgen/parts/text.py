@@ -31,12 +31,13 @@ from reportgen.ledger.read import _header_map as header_map
 from reportgen.ledger.schema import Table
 from reportgen.ledger.typed_text import as_text  # the one-process rules, reused
 
-CACHE_BYTES = 32 << 20  # parts' columns kept for the next ask (a warning reads one id)
+CACHE_BYTES = 32 << 20  # parts' columns kept for the next ask (of the same listing's rows)
 
 
 class PartColumns:
     """The text of one table (loans or customers) in its parts' files, with a small cache:
-    the data warnings ask one loan id at a time, in ledger order, across every part."""
+    the watchlist and the maturities ask the same columns for rows spread over every
+    part, and one report asks them for several days."""
 
     def __init__(self, files: list[Path], table: Table, order: np.ndarray,
                  sizes: list[int]) -> None:
