@@ -144,6 +144,13 @@ def test_parts_hand_back_no_text(tmp_path: Path) -> None:
     assert not any(a.dtype == object for a in figures.loans.values.values())
     assert "loan_id" in figures.text_columns[0]
     assert "customer_name" in figures.text_columns[1]
+    # Past validation a bad cell or a blank required one cannot be: those masks stay;
+    # an optional column's blanks are figures (a credit line not given) and go along.
+    assert not [n for n in figures.loans.values if n.endswith("__bad")]
+    assert "loan_id__blank" not in figures.loans.values
+    assert "customer_id__blank" not in figures.customers.values
+    assert "product__blank" in figures.loans.values
+    assert "credit_line__blank" in figures.customers.values
 
 
 def beside_ledger(folder: Path) -> Path:

@@ -33,7 +33,7 @@ from reportgen.errors import LedgerError
 from reportgen.journal_checks import check_journal
 from reportgen.ledger import parse
 from reportgen.ledger.load import Columns, Ledger, load_ledger
-from reportgen.ledger.schema import CUSTOMERS, LOANS
+from reportgen.ledger.schema import CUSTOMERS, LOANS, Table
 from reportgen.ledger.validate import validate_ledger
 from reportgen.metrics.build import build_report
 from reportgen.metrics.daily import DailyTotals, daily_totals
@@ -218,7 +218,7 @@ def part_figures(path: str, jobs: list[tuple[str, str, bool]], config: Config,
     beside = {column: _first_given(ledger.loans, code, column)
               for code, column in BESIDE if column in ledger.loans.present}
     return PartFigures(
-        customers=_lean(ledger.customers), loans=_lean(ledger.loans),
+        customers=_lean(ledger.customers, CUSTOMERS), loans=_lean(ledger.loans, LOANS),
         bank_figures=ledger.bank_figures if first else None,
         targets=ledger.targets if first else None, branches=ledger.branches,
         managers=ledger.managers,
@@ -239,13 +239,13 @@ def _only(columns: Columns, names: tuple[str, ...]) -> Columns:
                    set(columns.present))
 
 
-def _lean(columns: Columns) -> Columns:
+def _lean(columns: Columns, table: Table) -> Columns:
     """The columns without their text (the client reads the few rows it lists from the
     part's file: parts/text.py), without the validator's masks of bad cells and blank
     required cells (a part with one never gets here) and without what is rebuilt on use:
     a text column turned into Python strings for a check (a million ``str`` objects:
     60 MB a column), factorised codes."""
-    required = {c.name for t in (CUSTOMERS, LOANS) for c in t.columns if c.required}
+    required = {c.name for c in table.columns if c.required}
     for name in list(columns.values):
         if name in columns.text or name.endswith(("__codes", "__bad")) or (
                 name.endswith("__blank") and name.removesuffix("__blank") in required):
