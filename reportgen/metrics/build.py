@@ -24,6 +24,7 @@ from reportgen.metrics.quality import quality
 from reportgen.metrics.structure import structure, with_opening
 from reportgen.metrics.summary import summary
 from reportgen.metrics.trend import trend
+from reportgen.metrics.warm import warm
 from reportgen.metrics.warnings import data_warnings
 from reportgen.metrics.watchlist import watchlist
 from reportgen.model import Report, Sections
@@ -79,6 +80,7 @@ def build_report(engine: Engine, period: Period, config: Config, *,
     a branch's report must not list (or count) another branch's loans.
     """
     ctx = Context(scoped(engine, selection), period, config, selection)
+    warm(ctx, inclusive=period.report in WITH_MONTHLY_SECTIONS)
     warnings, warning_count = data_warnings(ctx.engine, period.end)
     return Report(
         report=period.report,
