@@ -82,6 +82,7 @@ def build_report(engine: Engine, period: Period, config: Config, *,
     ctx = Context(scoped(engine, selection), period, config, selection)
     warm(ctx, inclusive=period.report in WITH_MONTHLY_SECTIONS)
     warnings, warning_count = data_warnings(ctx.engine, period.end)
+    sections = build_sections(ctx)  # first: the ledger digest is being made meanwhile
     return Report(
         report=period.report,
         period=period.id,
@@ -96,7 +97,7 @@ def build_report(engine: Engine, period: Period, config: Config, *,
         generated_at=now or datetime.now(UTC).astimezone(),
         ledger_sha256=engine.ledger.sha256,
         version=__version__,
-        sections=build_sections(ctx),
+        sections=sections,
         loans=loan_book(ctx) if include_loans else None,
         warnings=warnings,
         warning_count=warning_count,
