@@ -97,7 +97,6 @@ def open_ledger(path: Path, *, progress: bool = False, as_of: date | None = None
             check_journal(engine)
             ledger.problems.raise_if_any()
             datadate.check_not_empty(ledger, engine)
-    ledger.start_digest()  # beside the reports' sections, which leave a core free
     first_day = engine.first_day()
     assert data_date is not None  # a journal row gives both dates
     assert first_day is not None

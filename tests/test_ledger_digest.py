@@ -50,14 +50,21 @@ def test_a_folder_digest_is_sha256_of_its_files_in_table_order(tmp_path: Path,
     assert session.ledger.sha256 == session.ledger.sha256  # computed once, kept
 
 
-def test_it_is_made_after_validation_only(tmp_path: Path) -> None:
-    """A ledger with a data error is refused before its files are hashed again."""
+def test_it_is_made_for_a_report_only(tmp_path: Path) -> None:
+    """A ledger that is only validated, or refused, is never hashed again; building a
+    report starts the hashing (beside its sections)."""
+    from reportgen.config import Config
+
     folder = write_ledger(tmp_path / "bad", **(ROWS | {"transactions": "L9,2025-06-01,disburse,1"}))
-    ledger = load_ledger(folder)
-    assert isinstance(ledger.digest, LateDigest)
+    assert isinstance(load_ledger(folder).digest, LateDigest)
     with pytest.raises(LedgerError):
         api.open_ledger(folder)
-    assert ledger.digest._thread is None  # load alone does not start it
+    session = api.open_ledger(write_ledger(tmp_path / "good", **ROWS))  # type: ignore[arg-type]
+    digest = session.ledger.digest
+    assert isinstance(digest, LateDigest)
+    assert digest._thread is None  # validated: not hashed
+    api.build(session, "monthly", "2025-06", Config())
+    assert digest._thread is not None
 
 
 @pytest.mark.parametrize("gone", ["transactions", "customers"])

@@ -3,11 +3,11 @@
 Every report names the ledger it was made from by this digest.  Hashing a million-loan
 ledger's 600 MB costs about 0.6 s of CPU; made while Arrow's reader parses the files it
 takes that from the two cores the reader already fills.  Nothing needs the digest until a
-report is assembled, so a folder read hands over a ``LateDigest``: ``start()`` (called once
-the ledger has loaded and validated) hashes the files on a thread beside the report's
-sections, which leave a core free, and ``hexdigest()`` waits for it.  A ledger that fails
-validation is never hashed.  The files are read again from the page cache, through one
-reused 4 MB buffer, as the reader's own scan does.
+report is assembled, so a folder read hands over a ``LateDigest``: ``start()`` (called when
+the first report is built, after its warm-up) hashes the files on a thread beside the
+report's sections, which leave a core free, and ``hexdigest()`` waits for it.  A ledger
+that fails validation, or is only validated, is never hashed.  The files are read again
+from the page cache, through one reused 4 MB buffer, as the reader's own scan does.
 """
 
 from __future__ import annotations

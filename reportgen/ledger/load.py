@@ -108,7 +108,7 @@ class Ledger:
         return self.digest if isinstance(self.digest, str) else self.digest.hexdigest()
 
     def start_digest(self) -> None:
-        """Hash the files now, on a thread (a ledger that loaded and validated)."""
+        """Hash the files now, on a thread (a report is being built of this ledger)."""
         if isinstance(self.digest, LateDigest):
             self.digest.start()
 

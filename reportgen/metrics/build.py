@@ -81,6 +81,7 @@ def build_report(engine: Engine, period: Period, config: Config, *,
     """
     ctx = Context(scoped(engine, selection), period, config, selection)
     warm(ctx, inclusive=period.report in WITH_MONTHLY_SECTIONS)
+    engine.ledger.start_digest()  # hashed beside the sections, which leave a core free
     warnings, warning_count = data_warnings(ctx.engine, period.end)
     sections = build_sections(ctx)  # first: the ledger digest is being made meanwhile
     return Report(
