@@ -159,6 +159,23 @@ def test_the_suffix_probe_split_over_two_threads_gives_the_same_rows() -> None:
     assert split.tolist() == whole.tolist() == [1, -1, 0, 2, -1, 0]
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_FIXED, min_size=1, max_size=40), st.integers(0, 40))
+def test_order_keys_sort_fixed_form_ids_as_their_text(ids: list[str], cut: int) -> None:
+    keys = idkeys.order_keys(_chunked(ids, cut))
+    assert keys is not None
+    assert [ids[i] for i in np.argsort(keys, kind="stable")] == sorted(ids)
+    for i in range(len(ids) - 1):  # equal ids, equal keys; else not
+        assert (ids[i] == ids[i + 1]) == (keys[i] == keys[i + 1])
+
+
+@pytest.mark.parametrize("ids", [
+    ["JJ1", "JJ10"], ["JJ01", None], ["JJ0A", "JJ01"], ["JJ01", "KK01"], [], ["1" * 19, "2" * 19],
+])
+def test_order_keys_leave_other_forms_to_the_text_sort(ids: list[str | None]) -> None:
+    assert idkeys.order_keys(pa.array(ids, pa.string())) is None
+
+
 def test_the_hashed_probe_split_over_two_threads_gives_the_same_rows() -> None:
     built = np.array([50, 10, 30, 10], dtype=np.int64)
     probe = np.array([10, 30, 40, 50, 10, 99, 30], dtype=np.int64)

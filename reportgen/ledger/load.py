@@ -459,11 +459,15 @@ def _code_text(loans: Columns, customers: Columns
         group_codes = group_codes - 1  # the blank group is code -1: "no group"
         groups = groups[1:]
     ids = factorise(customers.text["customer_id"])
+    # The ids' order (ties of the largest customers): their digits when the ids have one
+    # fixed form, as int64, else the sorted codes of the text (a sort of a million strings).
+    rank = idkeys.order_keys(customers.text["customer_id"])
     columns = {
         "loans": {"branch_code": branch, "manager_code": manager, "product_code": product},
         "customers": {"group": group_codes,
                       "customer_id__codes": ids[1],  # for the duplicate check
-                      "id_rank": sorted_codes(customers.text["customer_id"], ids)[0]},
+                      "id_rank": rank if rank is not None else sorted_codes(
+                          customers.text["customer_id"], ids)[0]},
     }
     return columns, (branches, managers, products, groups)
 
