@@ -8,6 +8,7 @@ from the bytes the test wrote.
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 from pathlib import Path
 
@@ -92,3 +93,27 @@ def test_the_report_names_the_digest(tmp_path: Path) -> None:
     session = api.open_ledger(folder)
     report = api.build(session, "monthly", "2025-06", Config())
     assert report.ledger_sha256 == _expected(folder)
+
+
+@pytest.mark.parametrize("change", ["rewritten", "appended", "replaced"])
+def test_a_file_changed_after_it_was_read_is_a_data_error(tmp_path: Path, change: str) -> None:
+    # The report must not name bytes it was not made from: an export still being written
+    # (appended), rewritten in place, or replaced by a new file is refused.
+    folder = write_ledger(tmp_path / "l", **ROWS)  # type: ignore[arg-type]
+    ledger = load_ledger(folder)
+    path = folder / "transactions.csv"
+    data = path.read_bytes()
+    if change == "rewritten":
+        path.write_bytes(data.replace(b"2025", b"2024", 1))
+        os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    elif change == "appended":
+        path.write_bytes(data + data.splitlines(keepends=True)[-1])
+    else:
+        (folder / "new.csv").write_bytes(data)
+        (folder / "new.csv").replace(path)
+    with pytest.raises(LedgerError) as caught:
+        ledger.sha256  # noqa: B018
+    (problem,) = caught.value.problems
+    assert problem.file == "transactions.csv"
+    assert "changed while reportgen was reading the ledger" in problem.message
+

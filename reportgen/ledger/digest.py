@@ -8,11 +8,18 @@ the first report is built, after its warm-up) hashes the files on a thread besid
 report's sections, which leave a core free, and ``hexdigest()`` waits for it.  A ledger
 that fails validation, or is only validated, is never hashed.  The files are read again
 from the page cache, through one reused 4 MB buffer, as the reader's own scan does.
+
+Reading them again leaves a window: an export the core system is still writing (or
+replaces) could be read in one state and hashed in another, and the report would name
+bytes it was not made from — a later run would think that report up to date.  So each
+file's size, modification time and inode are taken before it is parsed and compared with
+the open file's before and after hashing: a file that changed is a data error.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 from pathlib import Path
 
@@ -24,8 +31,10 @@ _BLOCK = 1 << 22
 class LateDigest:
     """SHA-256 over ``files`` in order, computed once, on a thread or on request."""
 
-    def __init__(self, files: list[Path]) -> None:
+    def __init__(self, files: list[Path], seen: list[os.stat_result] | None = None) -> None:
         self.files = tuple(files)
+        # what each file was when it was read (None: not known, not compared)
+        self.seen = tuple(_identity(s) for s in seen) if seen is not None else None
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._value: str | None = None
@@ -59,14 +68,27 @@ class LateDigest:
         digest = hashlib.sha256()
         block = bytearray(_BLOCK)
         view = memoryview(block)
-        for file in self.files:
+        for index, file in enumerate(self.files):
             try:
                 with file.open("rb", buffering=0) as stream:
+                    before = _identity(os.fstat(stream.fileno()))
                     while size := stream.readinto(block):
                         digest.update(view[:size])
+                    after = _identity(os.fstat(stream.fileno()))
             except OSError as exc:
                 self._failure = Problem(file.name, None, None, None,
                                         f"could not be read again for the ledger digest "
                                         f"({exc.strerror or exc})")
                 return
+            if before != after or (self.seen is not None and self.seen[index] != before):
+                self._failure = Problem(file.name, None, None, None,
+                                        "changed while reportgen was reading the ledger (is "
+                                        "the export still being written?): run again once "
+                                        "it is complete")
+                return
         self._value = digest.hexdigest()
+
+
+def _identity(stat: os.stat_result) -> tuple[int, int, int, int]:
+    """What tells one version of a file from another without reading it."""
+    return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)

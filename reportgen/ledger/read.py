@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import os
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -109,6 +110,7 @@ def _journal_hint(table: Table) -> str:
 def _read_folder(path: Path) -> RawLedger:
     problems: list[Problem] = []
     hashed: list[Path] = []  # the files of the digest, in table order
+    seen: list[os.stat_result] = []  # each as it was when read
     tables: dict[str, RawTable] = {}
     # The line count a CSV needs is made on a second thread while Arrow parses the file;
     # the digest is made after the load (``LateDigest``), when a core is free.
@@ -124,6 +126,12 @@ def _read_folder(path: Path) -> RawLedger:
             file = files[table.name]
             if file is None:  # two files, or a folder: reported
                 continue
+            try:
+                seen.append(file.stat())
+            except OSError as exc:  # gone since the folder was listed
+                problems.append(Problem(file.name, None, None, None,
+                                        f"cannot be read ({exc.strerror or exc})"))
+                continue
             hashed.append(file)
             if file.suffix.lower() == ".csv":
                 scan = scanner.submit(_scan, file, _NO_DIGEST)
@@ -132,7 +140,7 @@ def _read_folder(path: Path) -> RawLedger:
                 raw = _read_parquet(table, file, problems)
             if raw is not None:
                 tables[table.name] = raw
-    return RawLedger(path, LateDigest(hashed), tables, tuple(problems))
+    return RawLedger(path, LateDigest(hashed, seen), tables, tuple(problems))
 
 
 class _NoDigest:
