@@ -254,7 +254,7 @@ def _open_mapped_partitioned(path: Path, jobs: list[tuple[str, str, bool]], conf
     import shutil
     import tempfile
 
-    from reportgen.parts.executor import reduced_engine
+    from reportgen.parts.executor import reduced_engine, remove_with
     from reportgen.parts.mapped import has_problems, read_export, split_export
 
     raw = read_export(path, mapping)
@@ -268,9 +268,11 @@ def _open_mapped_partitioned(path: Path, jobs: list[tuple[str, str, bool]], conf
     try:
         parts = split_export(raw, work, partitions).parts
         del raw
-        engine = reduced_engine(parts, jobs, config, cluster=cluster, declared=declared)
-    finally:
+        engine = remove_with(reduced_engine(parts, jobs, config, cluster=cluster,
+                                            declared=declared), work)
+    except BaseException:
         shutil.rmtree(work, ignore_errors=True)
+        raise
     return partitioned_session(engine, declared)
 
 

@@ -19,6 +19,7 @@ import numpy as np
 
 from reportgen.engine import Engine
 from reportgen.ledger.schema import GRADE_CODES
+from reportgen.metrics.context import text_at
 from reportgen.metrics.watchlist import required_grade
 from reportgen.model import DataWarning
 
@@ -32,15 +33,18 @@ def data_warnings(engine: Engine, day: date,
     No-state loans come first, then grades too mild, each in ledger order.
     """
     snap = engine.snapshot(day)
-    ids = engine.ledger.loans.text["loan_id"]  # Arrow: only the listed ids become str
     no_state = np.flatnonzero(snap.live & ~snap.has_state)
-    out = [DataWarning("no_state", str(ids[i]), day) for i in no_state[:limit].tolist()]
     required = required_grade(snap.overdue_days)
     mild = np.flatnonzero(snap.live & (snap.grade < required))
-    for i in mild[: max(limit - len(out), 0)].tolist():
+    listed = no_state[:limit]
+    shown = mild[: max(limit - len(listed), 0)]
+    # Only the listed ids become str (a partitioned run reads just these from its parts).
+    ids = text_at(engine.ledger.loans, "loan_id", np.concatenate([listed, shown])).to_pylist()
+    out = [DataWarning("no_state", str(ids[k]), day) for k in range(len(listed))]
+    for k, i in enumerate(shown.tolist(), start=len(listed)):
         params: tuple[tuple[str, str | int], ...] = (
             ("overdue_days", int(snap.overdue_days[i])),
             ("grade", GRADE_CODES[snap.grade[i]]),
             ("expected", GRADE_CODES[required[i]]))
-        out.append(DataWarning("grade_too_mild", str(ids[i]), day, params))
+        out.append(DataWarning("grade_too_mild", str(ids[k]), day, params))
     return tuple(out), int(len(no_state) + len(mild))

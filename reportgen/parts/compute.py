@@ -23,6 +23,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 
 from reportgen.config import Config
 from reportgen.datadate import DataDate, check_declared
@@ -30,7 +31,9 @@ from reportgen.deposit_engine import DaySum, DepositBook
 from reportgen.engine import Engine, Snapshot, _keys
 from reportgen.errors import LedgerError
 from reportgen.journal_checks import check_journal
+from reportgen.ledger import parse
 from reportgen.ledger.load import Columns, Ledger, load_ledger
+from reportgen.ledger.schema import CUSTOMERS, LOANS, Table
 from reportgen.ledger.validate import validate_ledger
 from reportgen.metrics.build import build_report
 from reportgen.metrics.daily import DailyTotals, daily_totals
@@ -39,6 +42,7 @@ from reportgen.periods import parse_period
 FIXED_NOW = datetime(2000, 1, 1, tzinfo=UTC)  # the parts' own reports are thrown away
 EARLIEST = date(1900, 1, 1)  # the earliest date a ledger may hold
 DEPOSIT_BOOK_COLUMNS = ("kind", "manager_code", "customer")  # what ``DepositBook`` reads
+BESIDE = (("manager_code", "account_manager_name"), ("branch_code", "branch_id"))
 
 
 @dataclass
@@ -66,6 +70,12 @@ class PartFigures:
     has_journal: bool
     snapshot_days: frozenset[date] | None  # a snapshot ledger's dates (None: a journal)
     deposits: PartDeposits | None
+    path: str = ""  # the part's folder: the client reads listed rows' text from its files
+    text_columns: tuple[list[str], list[str]] = ([], [])  # the loans', the customers'
+    # Per optional column beside a code (a manager's name, a branch's id), the part's
+    # codes that have one, the first such loan's row number and its value: the client
+    # keeps, per code, the value of the earliest row over the parts (``load._beside``).
+    beside: dict[str, tuple[np.ndarray, np.ndarray, list[str]]] = field(default_factory=dict)
     pid: int = field(default_factory=os.getpid)  # where the part was computed
 
 
@@ -204,8 +214,11 @@ def part_figures(path: str, jobs: list[tuple[str, str, bool]], config: Config,
     deposits = None if book is None or accounts is None else PartDeposits(
         accounts=_only(accounts, DEPOSIT_BOOK_COLUMNS), managers=ledger.deposit_managers,
         first_day=DepositBook.first_day(book), per_account=book.per_account)
+    text_columns = (list(ledger.loans.text), list(ledger.customers.text))
+    beside = {column: _first_given(ledger.loans, code, column)
+              for code, column in BESIDE if column in ledger.loans.present}
     return PartFigures(
-        customers=_lean(ledger.customers), loans=_lean(ledger.loans),
+        customers=_lean(ledger.customers, CUSTOMERS), loans=_lean(ledger.loans, LOANS),
         bank_figures=ledger.bank_figures if first else None,
         targets=ledger.targets if first else None, branches=ledger.branches,
         managers=ledger.managers,
@@ -215,7 +228,8 @@ def part_figures(path: str, jobs: list[tuple[str, str, bool]], config: Config,
         flips=Engine.live_flips(engine) if recorder.wants_flips else None,
         daily=daily_totals(engine), last_day=engine.last_day(), first_day=engine.first_day(),
         journal_source=ledger.transactions.source, has_journal=engine.has_journal(),
-        snapshot_days=ledger.snapshot_days, deposits=deposits)
+        snapshot_days=ledger.snapshot_days, deposits=deposits, path=path,
+        text_columns=text_columns, beside=beside)
 
 
 def _only(columns: Columns, names: tuple[str, ...]) -> Columns:
@@ -225,10 +239,28 @@ def _only(columns: Columns, names: tuple[str, ...]) -> Columns:
                    set(columns.present))
 
 
-def _lean(columns: Columns) -> Columns:
-    """The columns without what is rebuilt on use: a text column turned into Python
-    strings for a check (a million ``str`` objects: 60 MB a column), factorised codes."""
+def _lean(columns: Columns, table: Table) -> Columns:
+    """The columns without their text (the client reads the few rows it lists from the
+    part's file: parts/text.py), without the validator's masks of bad cells and blank
+    required cells (a part with one never gets here) and without what is rebuilt on use:
+    a text column turned into Python strings for a check (a million ``str`` objects:
+    60 MB a column), factorised codes."""
+    required = {c.name for c in table.columns if c.required}
     for name in list(columns.values):
-        if name in columns.text or name.endswith("__codes"):
+        if name in columns.text or name.endswith(("__codes", "__bad")) or (
+                name.endswith("__blank") and name.removesuffix("__blank") in required):
+            # A bad cell, or a blank required one, stops the run: past validation these
+            # masks are all False, and the metrics read only optional columns' blanks.
             del columns.values[name]
+    columns.text.clear()
     return columns
+
+
+def _first_given(loans: Columns, code: str, column: str
+                 ) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """The part's codes with a non-blank ``column`` beside them, the row number of the
+    first such loan and its value (the one-process rule, ``load._beside``, per part)."""
+    rows = np.flatnonzero(~parse.blank_mask(loans.text[column]))
+    found, first = np.unique(loans.values[code][rows], return_index=True)
+    values = loans.text[column].take(pa.array(rows[first], type=pa.int64())).to_pylist()
+    return found, loans.rows[rows[first]], [str(v) for v in values]

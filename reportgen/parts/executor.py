@@ -13,6 +13,7 @@ import math
 import os
 import shutil
 import tempfile
+import weakref
 from collections.abc import Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager, suppress
@@ -25,6 +26,7 @@ from reportgen.datadate import DataDate
 from reportgen.errors import LedgerError, UsageError
 from reportgen.parts.compute import PartFigures, part_figures
 from reportgen.parts.reduce import ReducedEngine, raise_part_errors
+from reportgen.parts.spill import Spill
 from reportgen.parts.split import part_name, partition_ledger, read_manifest
 
 Job = tuple[str, str, bool]  # report type, period id, with the loan book
@@ -74,6 +76,11 @@ def _trim_heap() -> None:
         ctypes.CDLL(None).malloc_trim(0)
 
 
+def spilled(spill: Spill, result: PartFigures | LedgerError) -> PartFigures | LedgerError:
+    """A part's figures with their arrays on disk (parts/spill.py); an error as it is."""
+    return spill.figures(result) if isinstance(result, PartFigures) else result
+
+
 def compute_parts(folder: Path, jobs: list[Job], config: Config,
                   executor: Executor | None = None, declared: DataDate | None = None
                   ) -> ReducedEngine:
@@ -83,19 +90,24 @@ def compute_parts(folder: Path, jobs: list[Job], config: Config,
         raise UsageError(f"{folder} is not a partitioned ledger (no partitions.json)")
     count = int(str(manifest["parts"]))
     paths = [str((folder / part_name(i)).resolve()) for i in range(count)]
-    results: list[PartFigures | LedgerError]
-    if executor is None:
-        results = []
-        for i, path in enumerate(paths):
-            results.append(part_figures(path, jobs, config, declared, i == 0))
-            # The part's journal and Arrow tables are garbage now: hand Arrow's pages and
-            # the C heap's free pages back before the next part loads, or the pool and
-            # malloc's arenas keep them and each part adds its leftovers to the peak.
-            pa.default_memory_pool().release_unused()
-            _trim_heap()
-    else:
-        results = list(executor.map(part_figures, paths, [jobs] * count, [config] * count,
-                                    [declared] * count, [i == 0 for i in range(count)]))
+    results: list[PartFigures | LedgerError] = []
+    spill = Spill()
+    try:
+        if executor is None:
+            for i, path in enumerate(paths):
+                results.append(spilled(spill, part_figures(path, jobs, config, declared,
+                                                           i == 0)))
+                # The part's journal and Arrow tables are garbage now: hand Arrow's pages
+                # and the C heap's free pages back before the next part loads, or the pool
+                # and malloc's arenas keep them and each part adds its leftovers to the peak.
+                pa.default_memory_pool().release_unused()
+                _trim_heap()
+        else:  # each part to disk as it arrives (``map`` hands them over in order)
+            results.extend(spilled(spill, r) for r in executor.map(
+                part_figures, paths, [jobs] * count, [config] * count, [declared] * count,
+                [i == 0 for i in range(count)]))
+    finally:
+        spill.close()
     return ReducedEngine(raise_part_errors(results), folder, str(manifest["sha256"]))
 
 
@@ -104,7 +116,7 @@ def reduced_engine(ledger: Path, jobs: list[Job], config: Config, *,
                    declared: DataDate | None = None) -> ReducedEngine:
     """The reduced engine for ``ledger``: a partitioned folder as it is, or an ordinary
     ledger folder split first into ``partitions`` parts (in a temporary folder beside the
-    system's temp, removed afterwards)."""
+    system's temp, removed with the engine: its listings read their text from it)."""
     with cluster_executor(cluster) as executor:
         if read_manifest(ledger) is not None:
             return compute_parts(ledger, jobs, config, executor, declared)
@@ -112,6 +124,27 @@ def reduced_engine(ledger: Path, jobs: list[Job], config: Config, *,
                                      dir=os.environ.get("REPORTGEN_PARTS_DIR")))
         try:
             partition_ledger(ledger, work / "parts", partitions or 1)
-            return compute_parts(work / "parts", jobs, config, executor, declared)
-        finally:
+            return remove_with(compute_parts(work / "parts", jobs, config, executor,
+                                             declared), work)
+        except BaseException:
             shutil.rmtree(work, ignore_errors=True)
+            raise
+
+
+class _Temporary:
+    """A temporary folder removed when the last holder of this object goes (or at the
+    latest when the interpreter exits)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        weakref.finalize(self, shutil.rmtree, folder, True)
+
+
+def remove_with(engine: ReducedEngine, work: Path) -> ReducedEngine:
+    """``engine`` with the temporary folder of its parts removed when the engine and its
+    ledger's text columns go: the parts' files hold the text the listings read
+    (parts/text.py)."""
+    keeper = _Temporary(work)
+    for source in engine.text_sources:
+        source.keeper = keeper
+    return engine

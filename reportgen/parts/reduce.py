@@ -19,17 +19,17 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
-import pyarrow as pa
 
 from reportgen.engine import _DAY_BITS, EPOCH, Engine, Snapshot, _keys
 from reportgen.errors import LedgerError, Problem
 from reportgen.ledger.load import Columns, Ledger, sorted_codes
-from reportgen.ledger.load import _beside as beside  # the one-process rule, reused
 from reportgen.ledger.problems import Problems
+from reportgen.ledger.schema import CUSTOMERS, LOANS
 from reportgen.metrics.daily import DailyTotals
 from reportgen.parts.compute import PartFigures
 from reportgen.parts.deposits import MissingAnswerError as PartsMissingAnswerError
 from reportgen.parts.deposits import ReducedDepositBook
+from reportgen.parts.text import PartColumns, PartText, PartTexts
 
 
 def _order(rows: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -43,9 +43,11 @@ def _order(rows: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _join(parts: list[Columns], order: np.ndarray,
-          remap: dict[str, list[np.ndarray]]) -> Columns:
+          remap: dict[str, list[np.ndarray]], text: PartColumns | None = None,
+          text_names: list[str] | tuple[str, ...] = ()) -> Columns:
     """The parts' columns as one table in original order; ``remap`` gives, per coded
-    column, each part's code → global code array."""
+    column, each part's code → global code array; the ``text_names`` columns are read
+    from the parts' files when asked (``text``: parts/text.py), not held."""
     first = parts[0]
     values: dict[str, np.ndarray] = {}
     for name in list(first.values):
@@ -59,26 +61,41 @@ def _join(parts: list[Columns], order: np.ndarray,
         del arrays
         for c in parts:  # each part's copy goes as soon as it is joined
             c.values.pop(name, None)
-    text: dict[str, pa.Array] = {}
-    take = pa.array(order, type=pa.int64())
-    for name in list(first.text):
-        chunks = [_plain(c.text[name]) for c in parts]
-        kind = pa.large_string() if any(pa.types.is_large_string(a.type) for a in chunks) \
-            else chunks[0].type
-        text[name] = pa.concat_arrays([a.cast(kind) for a in chunks]).take(take)
-        del chunks
-        for c in parts:
-            c.text.pop(name, None)
+    lazy: dict[str, PartText] = ({name: PartText(text, name) for name in text_names}
+                                 if text is not None else {})
+    # Where the loader keeps a text column: as numpy on use (``Columns.__getitem__``,
+    # which ``text_at`` prefers) and as Arrow; a ``PartText`` answers both ways.
+    values.update(lazy)  # type: ignore[arg-type]
     rows = np.concatenate([c.rows for c in parts])[order]
     present = set().union(*(c.present for c in parts))
-    joined = Columns(first.source, rows, values, present, text)
+    joined = Columns(first.source, rows, values, present, PartTexts(lazy))
     for c in parts:  # the parts' copies go (their rows stay: ``len`` of a part)
         c.release()
     return joined
 
 
-def _plain(array: pa.Array | pa.ChunkedArray) -> pa.Array:
-    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+def _beside(parts: list[PartFigures], column: str, remap: list[np.ndarray], n: int
+            ) -> list[str | None]:
+    """Per code, the value of ``column`` beside it on the earliest loan row of the whole
+    ledger that gives one (each part gave its earliest per code): ``load._beside``'s
+    rule without the column's text on the client."""
+    codes, rows, values = [], [], []
+    for part, mapping in zip(parts, remap, strict=True):
+        if column in part.beside:
+            found, first, given = part.beside[column]
+            codes.append(mapping[found] if len(found) else found)
+            rows.append(first)
+            values.extend(given)
+    out: list[str | None] = [None] * n
+    if not values:
+        return out
+    code, row = np.concatenate(codes), np.concatenate(rows)
+    earliest = np.lexsort((row, code))  # by code, then row
+    code = code[earliest]
+    keep = earliest[np.r_[True, code[1:] != code[:-1]]]
+    for c, i in zip(np.concatenate(codes)[keep].tolist(), keep.tolist(), strict=True):
+        out[c] = values[i]
+    return out
 
 
 def _code_map(lists: list[list[str]]) -> tuple[list[str], list[np.ndarray]]:
@@ -123,25 +140,35 @@ class ReducedEngine(Engine):
         groups, group_map = _code_map([p.groups for p in parts])
         customer_map = [customer_position[offsets_c[i]:offsets_c[i + 1]].astype(np.int32)
                         for i in range(len(parts))]
+        sizes_l, sizes_c = [len(p.loans) for p in parts], [len(p.customers) for p in parts]
+        loan_text = PartColumns([Path(p.path) / f"{LOANS.name}.parquet" for p in parts],
+                                LOANS, loan_order, sizes_l)
+        customer_text = PartColumns([Path(p.path) / f"{CUSTOMERS.name}.parquet"
+                                     for p in parts], CUSTOMERS, customer_order, sizes_c)
         loans = _join([p.loans for p in parts], loan_order, {
             "branch_code": branch_map, "manager_code": manager_map,
-            "product_code": product_map, "customer": customer_map})
+            "product_code": product_map, "customer": customer_map},
+            loan_text, parts[0].text_columns[0])
         group_map = [np.append(m, -1).astype(np.int32) for m in group_map]  # -1 stays -1
-        customers = _join([p.customers for p in parts], customer_order, {"group": group_map})
-        customers.values["id_rank"] = sorted_codes(customers.text["customer_id"])[0]
+        customers = _join([p.customers for p in parts], customer_order, {"group": group_map},
+                          customer_text, parts[0].text_columns[1])
+        self.text_sources = (loan_text, customer_text)
+        # The ids' rank needs every id once: read, ranked, let go.
+        customers.values["id_rank"] = sorted_codes(customer_text.whole("customer_id"))[0]
         first = parts[0]
         empty = np.zeros(0, np.int32)
         dated = [p.snapshot_days for p in parts if p.snapshot_days is not None]
         snapshot_days = frozenset[date]().union(*dated) if dated else None
         self.ledger = Ledger(
-            path=path, sha256=sha256, customers=customers, loans=loans,
+            path=path, digest=sha256, customers=customers, loans=loans,
             transactions=Columns(first.journal_source, empty),
             classifications=Columns(first.loans.source, empty),
             bank_figures=first.bank_figures, targets=first.targets,
             branches=branches, managers=managers, products=products, groups=groups,
             problems=Problems(),
-            manager_names=beside(loans, "manager_code", len(managers), "account_manager_name"),
-            branch_ids=beside(loans, "branch_code", len(branches), "branch_id"),
+            manager_names=_beside(parts, "account_manager_name", manager_map,
+                                  len(managers)),
+            branch_ids=_beside(parts, "branch_id", branch_map, len(branches)),
             # A snapshot ledger's table as read is released after the load, as in one
             # process: only that there was one (and its dates) is read from here on.
             balances=None if snapshot_days is None else Columns(first.journal_source, empty),
