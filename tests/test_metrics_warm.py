@@ -86,4 +86,4 @@ def test_a_scope_is_left_to_its_sections() -> None:
                   Config(), selection)
     warm(ctx, inclusive=True)
     assert not session.engine._snapshots
-    assert not session.engine.memo
+    assert set(session.engine.memo) <= {("deposit_book",)}  # the book is made by the load
