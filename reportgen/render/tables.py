@@ -10,14 +10,23 @@ built, so the PDF's cost does not grow with the ledger; Excel passes ``None``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, overload
 
 from reportgen.formatting import Kind, shown_text
 from reportgen.labels import Labels
 from reportgen.ledger.schema import GRADE_CODES
-from reportgen.model import Compare, Report, Sections, TargetResult
+from reportgen.model import (
+    Compare,
+    Listing,
+    ListingColumn,
+    Report,
+    Sections,
+    TargetResult,
+    _python,
+    column_values,
+)
 
 COUNT_ROWS = frozenset({"accounts", "customers"})  # Compare rows that hold counts
 COMPARE_COLUMNS = ("current", "opening", "change_opening", "year_start", "change_year_start",
@@ -29,6 +38,83 @@ class Cell:
     value: Any
     kind: Kind = Kind.TEXT
     mark: str = ""  # "" · "breach" · "ok" · "new" · "check": shown red / marked
+
+
+@dataclass(frozen=True)
+class ListColumn:
+    """One column of a long list's body, kept as a column: each row's value (a list, or the
+    model listing's numpy or Arrow array), and its kind and mark — one for every row, or
+    one per row."""
+
+    values: ListingColumn | range
+    kinds: Kind | Sequence[Kind] = Kind.TEXT
+    marks: str | Sequence[str] = ""
+
+    def part(self, start: int, stop: int) -> ListColumn:
+        """Rows ``start``..``stop`` with their values as Python values."""
+        values = self.values[start:stop]
+        kinds = self.kinds if isinstance(self.kinds, Kind) else self.kinds[start:stop]
+        marks = self.marks if isinstance(self.marks, str) else self.marks[start:stop]
+        python = list(values) if isinstance(values, range) else column_values(values)
+        return ListColumn(python, kinds, marks)
+
+    def cell(self, i: int) -> Cell:
+        kind = self.kinds if isinstance(self.kinds, Kind) else self.kinds[i]
+        mark = self.marks if isinstance(self.marks, str) else self.marks[i]
+        return Cell(_python(self.values[i]), kind, mark)
+
+
+class ColumnRows(Sequence[tuple["Cell", ...]]):
+    """The body of a long list as columns (``ListColumn``): a row of ``Cell`` objects is
+    made only when read, so Excel's full lists (tens of thousands of rows at bank scale)
+    cost no object per cell; render/excel_lists.py reads the columns."""
+
+    __slots__ = ("columns",)
+
+    def __init__(self, columns: Sequence[ListColumn]) -> None:
+        if len({len(c.values) for c in columns}) > 1:
+            raise ValueError("list columns differ in length")
+        self.columns = tuple(columns)
+
+    def __len__(self) -> int:
+        return len(self.columns[0].values) if self.columns else 0
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[Cell, ...]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> ColumnRows: ...
+
+    def __getitem__(self, index: int | slice) -> tuple[Cell, ...] | ColumnRows:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            if step != 1:
+                raise ValueError("list rows are sliced in order")
+            return ColumnRows([c.part(start, stop) for c in self.columns])
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return tuple(c.cell(index) for c in self.columns)
+
+    def __iter__(self) -> Iterator[tuple[Cell, ...]]:
+        return (self[i] for i in range(len(self)))
+
+
+def table_columns(table: Table) -> list[ListColumn]:
+    """The columns of ``table``'s body (a ``ColumnRows`` body's own, else taken from its
+    cells), with one kind and one mark where a column has only one."""
+    if isinstance(table.rows, ColumnRows):
+        return list(table.rows.columns)
+    columns = []
+    for cells in zip(*table.rows, strict=True) if table.rows else [()] * len(table.columns):
+        kinds = [c.kind for c in cells]
+        marks = [c.mark for c in cells]
+        columns.append(ListColumn(
+            [c.value for c in cells],
+            kinds[0] if kinds and kinds.count(kinds[0]) == len(kinds) else kinds,
+            marks[0] if marks and marks.count(marks[0]) == len(marks) else marks))
+    return columns
 
 
 @dataclass(frozen=True)
@@ -44,7 +130,7 @@ class Table:
     key: str
     title: str  # "" when the section title says it all
     columns: tuple[Column, ...]
-    rows: tuple[tuple[Cell, ...], ...]
+    rows: Sequence[Sequence[Cell]]  # a tuple of rows, or ColumnRows (Excel's long lists)
     total: int  # rows the model holds; more than len(rows) when cut for the PDF
     more: str = ""  # "N more rows in the Excel file" when cut
     grows: bool = False  # a list whose length grows with the ledger (capped for the PDF)
@@ -80,7 +166,7 @@ class _Builder:
     def table(self, key: str, title: str, columns: Sequence[Column],
               rows: Iterable[Sequence[Cell]], total: int | None = None) -> Table:
         """A table; ``total`` is given for lists cut to ``max_rows`` (they grow)."""
-        built = tuple(tuple(r) for r in rows)
+        built = rows if isinstance(rows, ColumnRows) else tuple(tuple(r) for r in rows)
         grows = total is not None
         total = len(built) if total is None else total
         more = self.t("more_rows", count=total - len(built)) if total > len(built) else ""
@@ -253,6 +339,19 @@ class _Builder:
                 Column("branch", self.t("branch"), numeric=False),
                 Column("balance", self.t("balance"))]
 
+    def loan_list_columns(self, c: Any) -> list[ListColumn]:
+        """The ``loan_columns`` of a listing's columns, column-wise (Excel's full lists)."""
+        return [ListColumn(range(1, len(c["loan_id"]) + 1), Kind.COUNT),
+                ListColumn(c["loan_id"]), ListColumn(c["customer_name"]),
+                ListColumn(c["account_manager"]), ListColumn(c["branch"]),
+                ListColumn(c["balance"], Kind.MONEY)]
+
+    def enum_labels(self, dimension: str, codes: ListingColumn) -> list[str]:
+        """Each code's label (``Labels.enum``), looked up once per distinct code."""
+        values = column_values(codes)
+        labels = {code: self.t.enum(dimension, code) for code in set(values)}
+        return [labels[code] for code in values]
+
     def maturity(self, s: Sections) -> tuple[Table, ...]:
         m = s.maturity
         days = m.upcoming_days
@@ -265,10 +364,17 @@ class _Builder:
         columns = [*self.loan_columns(),
                    Column("maturity_date", self.t("maturity_date"), numeric=False, width=12),
                    Column("grade", self.t("grade"), numeric=False, width=10)]
-        rows = [[Cell(n, Kind.COUNT), Cell(u.loan_id), Cell(u.customer_name),
-                 Cell(u.account_manager), Cell(u.branch), Cell(u.balance, Kind.MONEY),
-                 Cell(u.maturity_date, Kind.DATE), Cell(self.t.enum("grade", u.grade))]
-                for n, u in enumerate(self.cut(m.upcoming), 1)]
+        rows: Iterable[Sequence[Cell]]
+        if self.max_rows is None and isinstance(m.upcoming, Listing):
+            c = m.upcoming.columns
+            rows = ColumnRows([*self.loan_list_columns(c),
+                               ListColumn(c["maturity_date"], Kind.DATE),
+                               ListColumn(self.enum_labels("grade", c["grade"]))])
+        else:
+            rows = [[Cell(n, Kind.COUNT), Cell(u.loan_id), Cell(u.customer_name),
+                     Cell(u.account_manager), Cell(u.branch), Cell(u.balance, Kind.MONEY),
+                     Cell(u.maturity_date, Kind.DATE), Cell(self.t.enum("grade", u.grade))]
+                    for n, u in enumerate(self.cut(m.upcoming), 1)]
         return (self.key_values("due", self.t("table.due"), "maturity", figures, days=days),
                 self.table("upcoming", self.t("table.upcoming", days=days), columns, rows,
                            len(m.upcoming)))
@@ -283,14 +389,29 @@ class _Builder:
                    Column("overdue_days", self.t("overdue_days"), width=10),
                    Column("new", self.t("col.flag_new"), numeric=False, width=8),
                    Column("grade_check", self.t("col.flag_check"), numeric=False, width=12)]
-        rows = [[Cell(n, Kind.COUNT), Cell(e.loan_id), Cell(e.customer_name),
-                 Cell(e.account_manager), Cell(e.branch), Cell(e.balance, Kind.MONEY),
-                 Cell(self.t.enum("grade", e.grade)), Cell(e.overdue_days, Kind.COUNT),
-                 Cell(self.t("flag.new") if e.new else None if e.new is None else "",
-                      mark="new" if e.new else ""),
-                 Cell(self.t("flag.check") if e.grade_check else "",
-                      mark="check" if e.grade_check else "")]
-                for n, e in enumerate(self.cut(w.entries), 1)]
+        rows: Iterable[Sequence[Cell]]
+        if self.max_rows is None and isinstance(w.entries, Listing):
+            c = w.entries.columns
+            new = column_values(c["new"])
+            check = column_values(c["grade_check"])
+            flag_new, flag_check = self.t("flag.new"), self.t("flag.check")
+            rows = ColumnRows([
+                *self.loan_list_columns(c),
+                ListColumn(self.enum_labels("grade", c["grade"])),
+                ListColumn(c["overdue_days"], Kind.COUNT),
+                ListColumn([flag_new if v else None if v is None else "" for v in new],
+                           marks=["new" if v else "" for v in new]),
+                ListColumn([flag_check if v else "" for v in check],
+                           marks=["check" if v else "" for v in check])])
+        else:
+            rows = [[Cell(n, Kind.COUNT), Cell(e.loan_id), Cell(e.customer_name),
+                     Cell(e.account_manager), Cell(e.branch), Cell(e.balance, Kind.MONEY),
+                     Cell(self.t.enum("grade", e.grade)), Cell(e.overdue_days, Kind.COUNT),
+                     Cell(self.t("flag.new") if e.new else None if e.new is None else "",
+                          mark="new" if e.new else ""),
+                     Cell(self.t("flag.check") if e.grade_check else "",
+                          mark="check" if e.grade_check else "")]
+                    for n, e in enumerate(self.cut(w.entries), 1)]
         return (self.key_values("summary", self.t("table.watch_summary"), "watchlist",
                                 figures),
                 self.table("entries", self.t("table.watch_entries"), columns, rows,
