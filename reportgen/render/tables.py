@@ -14,6 +14,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, overload
 
+import pyarrow as pa
+
 from reportgen.formatting import Kind, shown_text
 from reportgen.labels import Labels
 from reportgen.ledger.schema import GRADE_CODES
@@ -55,7 +57,10 @@ class ListColumn:
         values = self.values[start:stop]
         kinds = self.kinds if isinstance(self.kinds, Kind) else self.kinds[start:stop]
         marks = self.marks if isinstance(self.marks, str) else self.marks[start:stop]
-        python = list(values) if isinstance(values, range) else column_values(values)
+        if isinstance(values, range | pa.ChunkedArray):
+            python = list(values) if isinstance(values, range) else values.to_pylist()
+        else:
+            python = column_values(values)
         return ListColumn(python, kinds, marks)
 
     def cell(self, i: int) -> Cell:
