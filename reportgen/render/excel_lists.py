@@ -53,33 +53,42 @@ _SHOWN: Callable[[Any], str] = "%.16g".__mod__
 StyleOf = Callable[[Kind, str, bool, bool, bool], int]
 
 
-class _Ready(tuple):  # type: ignore[type-arg]
-    """A row already built as an lxml element (a tuple, so ``append`` takes it)."""
+class _Rows(tuple):  # type: ignore[type-arg]
+    """Rows already built, as the children of one lxml element (a tuple, so the sheet's
+    ``append`` takes it)."""
 
 
-def stream(ws: Any) -> Callable[[Any], None] | None:
-    """An ``append`` for ready ``<row>`` elements on the write-only sheet ``ws`` (after its
-    first row), or None when this openpyxl's sheet lacks the private hooks used."""
+def stream(ws: Any) -> Callable[[Any, int], None] | None:
+    """An ``append(root, rows)`` that writes the ``rows`` ``<row>`` children of ``root`` to
+    the write-only sheet ``ws`` in one go (after its first row), or None when this
+    openpyxl's sheet lacks the private hooks used.
+
+    openpyxl numbers the rows it writes by counting ``append`` calls; a chunk of rows is
+    one call, so the rows appended after it are numbered ``rows − 1`` further on.
+    """
     writer = getattr(ws, "_writer", None)
     if writer is None or not hasattr(writer, "write_row") or not hasattr(ws, "_values_to_row"):
         return None
-    if not getattr(ws, "_reportgen_stream", False):
+    if not hasattr(ws, "_reportgen_skip"):
         values_to_row, write_row = ws._values_to_row, writer.write_row
+        ws._reportgen_skip = 0
 
         def to_row(values: Any, idx: int) -> Any:
-            return values if type(values) is _Ready else values_to_row(values, idx)
+            if type(values) is _Rows:
+                return values
+            return values_to_row(values, idx + ws._reportgen_skip)
 
         def write(xf: Any, row: Any, idx: int) -> None:
-            if type(row) is _Ready:
-                xf.write(row[0])
+            if type(row) is _Rows:
+                xf.write(*row[0])
             else:
-                write_row(xf, row, idx)
+                write_row(xf, row, idx + ws._reportgen_skip)
 
         ws._values_to_row, writer.write_row = to_row, write
-        ws._reportgen_stream = True
 
-    def append(element: Any) -> None:
-        ws.append(_Ready((element,)))
+    def append(root: Any, rows: int) -> None:
+        ws.append(_Rows((root,)))
+        ws._reportgen_skip += rows - 1
 
     return append
 
@@ -102,7 +111,7 @@ class Texts:
         return [excel_text(v, self.marker) for v in values]
 
 
-def write_rows(append: Callable[[Any], None], table: Table, first: int, rows: int,
+def write_rows(append: Callable[[Any, int], None], table: Table, first: int, rows: int,
                style_of: StyleOf, texts: Texts, unit: str) -> None:
     """Write the first ``rows`` rows of ``table``'s body from sheet row ``first`` on."""
     numeric = [c.numeric for c in table.columns]
@@ -115,8 +124,7 @@ def write_rows(append: Callable[[Any], None], table: Table, first: int, rows: in
         root = etree.fromstring(f"<x>{sheet_rows.rows_xml(numbers, cells)}</x>", _PARSER)
         for blank in _BLANK_TEXT(root):  # openpyxl writes an empty string as <c …></c>
             blank.text = ""
-        for element in root:
-            append(element)
+        append(root, stop - start)
 
 
 def register_styles(table: Table, rows: int, style_of: StyleOf) -> None:
@@ -148,11 +156,11 @@ def _first_keys(kind: Kind, mark: str, values: Sequence[Any],
         yield present[0], (kind, mark, False, False, numeric)
         return
     texts = [str(values[i]) for i in present]
-    joined = "\x00".join(texts)
+    if has_unsafe_text("".join(texts)):  # as written: cleaned first (a cut keeps the start)
+        texts = [excel_text(v) for v in texts]
     quoted: list[int] = []
-    if sheet_rows.FORMULA_IN_JOINED.search(joined) or has_unsafe_text(joined):
-        quoted = [i for i, v in zip(present, texts, strict=True)
-                  if looks_like_formula(excel_text(v))]
+    if sheet_rows.FORMULA_IN_JOINED.search("\x00".join(texts)):
+        quoted = [i for i, v in zip(present, texts, strict=True) if looks_like_formula(v)]
     if len(quoted) < len(present):
         taken = set(quoted)
         yield next(i for i in present if i not in taken), (kind, mark, True, False, numeric)
@@ -199,7 +207,7 @@ def _cells(kind: Kind, mark: str, values: list[Any], refs: list[str], numeric: b
         shown = texts.safe([NULL if v is None else str(v) for v in values])
         plain = style_of(kind, mark, True, False, numeric)
         quoted = plain  # registered only when a cell uses it, as openpyxl would
-        if kind is Kind.TEXT and any(map(looks_like_formula, shown)):
+        if kind is Kind.TEXT and sheet_rows.FORMULA_IN_JOINED.search("\x00".join(shown)):
             quoted = style_of(kind, mark, True, True, numeric)
         return sheet_rows.text_cells(shown, refs, plain, quoted, blank=' t="inlineStr"')
     if not nulls:
