@@ -159,7 +159,7 @@ def _first_keys(kind: Kind, mark: str, values: Sequence[Any],
     if has_unsafe_text("".join(texts)):  # as written: cleaned first (a cut keeps the start)
         texts = [excel_text(v) for v in texts]
     quoted: list[int] = []
-    if sheet_rows.FORMULA_IN_JOINED.search("\x00".join(texts)):
+    if sheet_rows.any_formula(texts):
         quoted = [i for i, v in zip(present, texts, strict=True) if looks_like_formula(v)]
     if len(quoted) < len(present):
         taken = set(quoted)
@@ -207,7 +207,7 @@ def _cells(kind: Kind, mark: str, values: list[Any], refs: list[str], numeric: b
         shown = texts.safe([NULL if v is None else str(v) for v in values])
         plain = style_of(kind, mark, True, False, numeric)
         quoted = plain  # registered only when a cell uses it, as openpyxl would
-        if kind is Kind.TEXT and sheet_rows.FORMULA_IN_JOINED.search("\x00".join(shown)):
+        if kind is Kind.TEXT and sheet_rows.any_formula(shown):
             quoted = style_of(kind, mark, True, True, numeric)
         return sheet_rows.text_cells(shown, refs, plain, quoted, blank=' t="inlineStr"')
     if not nulls:
