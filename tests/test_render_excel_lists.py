@@ -162,12 +162,16 @@ def test_hand_checked_cells(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     # entry 0: L0003's 5,000,250 fen = 5.00025 万元 → 5.00, loss, 400 days, new, checked
     assert [c.value for c in first] == [1, "W00000", FORMULA, "张三", "城东支行",
                                         pytest.approx(5.0), "损失", 400, "新增", "分类偏轻"]
-    assert first[2].data_type == "s" and first[2].quotePrefix
-    assert first[5].number_format == "#,##0.00" and first[7].number_format == "#,##0"
-    assert first[8].fill.fgColor.rgb == "00FFF2CC" and first[9].font.b
+    assert first[2].data_type == "s"
+    assert first[2].quotePrefix
+    assert first[5].number_format == "#,##0.00"
+    assert first[7].number_format == "#,##0"
+    assert first[8].fill.fgColor.rgb == "00FFF2CC"
+    assert first[9].font.b
     # entry 1: L0004's 15,000,000 + 1,250 fen = 15.00125 万元 → 15.00; not new: blank
     assert second[5].value == pytest.approx(15.0)
-    assert second[8].value is None and second[8].has_style  # an empty text cell
+    assert second[8].value is None
+    assert second[8].has_style
     assert [second[1].value, second[2].value] == ["W00001", "a & b <c>"]
     assert watch[header + 3][2].value == " 前后空格 "
     # entry 4: L0003's 5,000,250 + 5,000 fen = 5.00525 万元 → 5.01 (half-up)
