@@ -5,7 +5,10 @@ data-quality sheet and the loan-level 借据明细.  The whole workbook is in op
 write-only mode, because write-only and normal sheets cannot be mixed in one workbook and
 the loan sheet must stream a million rows; every cell is therefore a ``WriteOnlyCell``
 styled as it is appended, and each sheet's widths, freeze panes, print titles and charts
-are decided from a layout computed before its first row is written.
+are decided from a layout computed before its first row is written.  The body of a table
+longer than ``excel_lists.THRESHOLD`` rows (到期, 风险客户, 客户经理 … at bank scale) skips
+the per-cell path: render/excel_lists.py builds its rows column by column as the XML this
+path would write, and streams them into the same sheet.
 
 Numbers are numbers: money is the rounded amount in the configured unit with
 ``#,##0.00``, a ratio the rounded fraction with ``0.00%`` (formatting.py decides both, so
