@@ -17,7 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reportgen.config import SCHEDULABLE, Config, _check_address
+from reportgen.config import SCHEDULABLE, Config
+from reportgen.config_check import check_address
 from reportgen.deliver.archive import ReportRecord
 from reportgen.errors import ConfigError, UsageError
 from reportgen.ledger.load import Ledger
@@ -72,7 +73,7 @@ def read_recipients(path: Path) -> list[RecipientRow]:
             problems.append(f"{path}, row {number}, column report: {report!r}; expected one "
                             f"of {', '.join(SCHEDULABLE)} or blank for every report")
         try:
-            _check_address("email", email, bare=True)
+            check_address("email", email, bare=True)
         except ConfigError as exc:
             problems.append(f"{path}, row {number}, column email: {exc}")
         rows.append(RecipientRow(number, scope, report, email))

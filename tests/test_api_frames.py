@@ -10,6 +10,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from exports import (
+    BALANCE_COLUMNS,
+    JOURNAL_COLUMNS,
+    WRITTEN_OFF,
+    codes_toml,
+    columns_toml,
+    with_codes,
+    write_mapping,
+)
 
 import reportgen
 from reportgen import api
@@ -228,30 +237,11 @@ contract_amount = "合同金额"
 start_date = "发放日期"
 maturity_date = "到期日期"
 rate = "执行利率（%）"
-[tables.transactions.columns]
-date = "交易日期"
-type = "摘要"
-amount = "发生额"
-[tables.classifications.columns]
+""" + columns_toml("transactions", JOURNAL_COLUMNS) + """[tables.classifications.columns]
 date = "分类日期"
-[values.customers.customer_type]
-"01" = "corporate"
-"04" = "individual"
-[values.customers.enterprise_size]
-"3" = "small"
-[values.loans.guarantee]
-"00" = "credit"
-"30" = "mortgage"
-[values.transactions.type]
-"放款" = "disburse"
-"还本" = "repay"
-"还本冲正" = "reverse:repay"
-"收息" = "interest"
-"结息" = "ignore"
-[values.classifications.grade]
-"10" = "normal"
-"30" = "substandard"
-"""
+""" + codes_toml(with_codes({"loans.guarantee": {"30": "mortgage"},
+                             "transactions.type": {"收息": "interest"},
+                             "classifications.grade": {"30": "substandard"}}))
 CORE_TABLES = {"customers": "kh", "loans": "jj", "transactions": "ls", "classifications": "fl"}
 
 
@@ -270,9 +260,7 @@ def _read_core(path: Path) -> dict[str, pd.DataFrame]:
 
 
 def _toml(tmp_path: Path) -> Path:
-    path = tmp_path / "core.toml"
-    path.write_text(CORE_MAPPING, encoding="utf-8")
-    return path
+    return write_mapping(tmp_path / "core.toml", CORE_MAPPING)
 
 
 @pytest.mark.parametrize("given", ["path", "text path", "dict", "loaded"])
@@ -361,19 +349,10 @@ def test_a_snapshot_ledger_from_the_banks_database_through_a_mapping(
     mapping = CORE_MAPPING + """
 [tables.balances]
 money_unit = "wan"
-[tables.balances.columns]
-loan_id = "贷款账号"
-date = "数据日期"
-balance = "贷款余额(万元)"
-[values.balances.grade]
-"10" = "normal"
-"30" = "substandard"
-[values.balances.written_off]
-"已核销" = "true"
-"未核销" = "false"
-"""
-    path = tmp_path / "snap.toml"
-    path.write_text(mapping, encoding="utf-8")
+""" + columns_toml("balances", BALANCE_COLUMNS) + codes_toml(
+        {"balances.grade": {"10": "normal", "30": "substandard"},
+         "balances.written_off": WRITTEN_OFF})
+    path = write_mapping(tmp_path / "snap.toml", mapping)
     session = reportgen.open_frames(**frames, balances=balances, mapping=path)
     s = build(session, "monthly", "2026-03", Config()).sections
     # 31 March: 749.50 + 500.00; 28 February: 1000.00 + 500.00; L1 fell by 250.50
@@ -394,8 +373,7 @@ def test_footer_and_blank_rows_of_a_mapped_frame_are_skipped(core_database: Path
     mapping = CORE_MAPPING.replace("[tables.transactions.columns]",
                                    '[tables.transactions]\nskip_first_cell = ["合计"]\n'
                                    "[tables.transactions.columns]")
-    path = tmp_path / "core.toml"
-    path.write_text(mapping, encoding="utf-8")
+    path = write_mapping(tmp_path / "core.toml", mapping)
     session = reportgen.open_frames(**frames, mapping=path, as_of=AS_OF)
     assert session.ledger.skipped["transactions"] == {
         "footer rows (合计)": 1, "blank rows": 1, "摘要 = '结息' (ignore)": 1}

@@ -9,7 +9,8 @@ from datetime import date
 import pytest
 from factories import make_report
 
-from reportgen.labels import CATALOGUE, ENUM_EN, ENUM_ZH, Labels
+from reportgen.labels import Labels
+from reportgen.labels_catalogue import CATALOGUE, ENUM_EN, ENUM_ZH
 from reportgen.ledger import schema
 from reportgen.model import REPORT_TYPES, Sections
 from reportgen.render.tables import build_sections

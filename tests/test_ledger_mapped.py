@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from exports import CORE, LOANS, MAPPING, OWN, ROOT, export, open_export, write_mapping
 
 from reportgen import api
 from reportgen.cli import main
@@ -18,80 +19,6 @@ from reportgen.ledger.mapped import resolve_ledger
 from reportgen.ledger.mapping import load_mapping
 from reportgen.ledger.parse import industry_section
 from reportgen.ledger.schema import REPAY
-
-ROOT = Path(__file__).resolve().parents[1]
-CORE = ROOT / "sample_ledgers" / "core_export"
-OWN = ROOT / "sample_ledgers" / "core_export_own"
-
-CUSTOMERS = "客户编号,客户名称,客户类型,企业规模,行业代码\nKH01,甲公司,01,3,C3311\nKH02,张三,04,,\n"
-LOANS = ("借据明细表\n借据号,客户编号,机构号,机构名称,客户经理工号,担保方式,合同金额,发放日期,"
-         "到期日期,执行利率(%)\n"
-         "JJ1,KH01,0101,城东支行,0107,00,1000.00,20261001,20271001,4.35%\n"
-         "合计,,,,,,1000.00,,,\n")
-CLASSES = "借据号,日期,五级分类,逾期起始日\nJJ1,20261001,10,\n"
-MAPPING = '''
-[source]
-date_from_name = '_(?P<date>\\d{8})'
-[tables.customers]
-file = "客户_*.csv"
-[tables.customers.columns]
-customer_id = "客户编号"
-customer_type = "客户类型"
-industry = "行业代码"
-[tables.loans]
-file = "借据_*.csv"
-header_row = 2
-skip_first_cell = ["合计"]
-[tables.loans.columns]
-customer_id = "客户编号"
-branch_id = "机构号"
-branch = "机构名称"
-account_manager = "客户经理工号"
-contract_amount = "合同金额"
-start_date = "发放日期"
-maturity_date = "到期日期"
-rate = "执行利率(%)"
-[tables.transactions]
-file = "流水_*.csv"
-[tables.transactions.columns]
-date = "交易日期"
-type = "摘要"
-amount = "发生额"
-[tables.classifications]
-file = "分类_*.csv"
-[values.customers.customer_type]
-"01" = "corporate"
-"04" = "individual"
-[values.customers.enterprise_size]
-"3" = "small"
-[values.loans.guarantee]
-"00" = "credit"
-[values.transactions.type]
-"放款" = "disburse"
-"还本" = "repay"
-"还本冲正" = "reverse:repay"
-"结息" = "ignore"
-[values.classifications.grade]
-"10" = "normal"
-'''
-
-
-def export(folder: Path, journal: str, *, mapping: str = MAPPING, stamp: str = "20261031",
-           loans: str = LOANS) -> tuple[Path, Path]:
-    """An export folder (the journal in GBK, as core systems write it) and its mapping."""
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"客户_{stamp}.csv").write_text(CUSTOMERS, encoding="utf-8")
-    (folder / f"借据_{stamp}.csv").write_bytes(loans.encode("gbk"))
-    (folder / f"流水_{stamp}.csv").write_bytes(
-        ("借据号,交易日期,摘要,发生额\n" + journal).encode("gbk"))
-    (folder / f"分类_{stamp}.csv").write_text(CLASSES, encoding="utf-8")
-    path = folder.parent / f"{folder.name}.toml"
-    path.write_text(mapping, encoding="utf-8")
-    return folder, path
-
-
-def open_export(folder: Path, mapping: Path, **kw: date) -> api.Session:
-    return api.open_ledger(folder, mapping=load_mapping(mapping), **kw)
 
 
 def invoke(*args: str) -> Result:
@@ -465,8 +392,7 @@ def test_a_whole_workbook_export_with_named_sheets(tmp_path: Path) -> None:
             .replace('file = "借据_*.csv"', 'sheet = "借据"\nmoney_unit = "wan"')
             .replace('file = "流水_*.csv"', 'sheet = "流水"')
             .replace('file = "分类_*.csv"', 'sheet = "分类"'))
-    mapping = tmp_path / "core.toml"
-    mapping.write_text(text, encoding="utf-8")
+    mapping = write_mapping(tmp_path / "core.toml", text)
     with pytest.raises(LedgerError, match="流水, row 3, column amount: must be greater"):
         api.open_ledger(path, mapping=load_mapping(mapping))  # a reversal of 0
     sheet = book["流水"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from exports import write_mapping
 
 from reportgen.errors import ConfigError
 from reportgen.ledger.mapping import load_mapping
@@ -34,9 +35,7 @@ start_date = "发放日期"
 
 
 def _write(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "core.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
+    return write_mapping(tmp_path / "core.toml", text)
 
 
 def test_a_full_mapping_reads(tmp_path: Path) -> None:
@@ -72,6 +71,12 @@ def test_a_full_mapping_reads(tmp_path: Path) -> None:
     ("[values.loans.guarantee]\n'00' = 'reverse:repay'\n", "values.loans.guarantee"),
     ("[values.transactions.type]\n'冲' = 'reverse:lend'\n", "values.transactions.type"),
     ("[mapping]\nx = 1\n", "mapping"),
+    # "a glob in the ledger folder": nothing outside it
+    ("[tables.loans]\nfile = '/etc/passwd'\n", "tables.loans.file"),
+    ("[tables.loans]\nfile = '../other/借据*.csv'\n", "tables.loans.file"),
+    ("[tables.loans]\nfile = 'exports/../../x.csv'\n", "tables.loans.file"),
+    ("[tables.loans]\nfile = '~/x.csv'\n", "tables.loans.file"),
+    ("[tables.loans]\nfile = 'C:\\\\exports\\\\x.csv'\n", "tables.loans.file"),
 ])
 def test_a_bad_mapping_is_a_config_error_naming_the_key(tmp_path: Path, text: str,
                                                          key: str) -> None:

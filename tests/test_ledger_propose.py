@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from exports import write_gbk_export
 from openpyxl import Workbook
 
 from reportgen.cli import main
@@ -53,11 +54,7 @@ CSV_EXPORT = {
 
 @pytest.fixture
 def csv_export(tmp_path: Path) -> Path:
-    folder = tmp_path / "export_20260331"
-    folder.mkdir()
-    for name, lines in CSV_EXPORT.items():
-        (folder / name).write_bytes(("\r\n".join(lines) + "\r\n").encode("gbk"))
-    return folder
+    return write_gbk_export(tmp_path / "export_20260331", CSV_EXPORT, newline="\r\n")
 
 
 def _sheet(workbook: Workbook, name: str, titles: list[list[Any]], header: list[str],
@@ -301,10 +298,7 @@ SNAPSHOT_EXPORT = {
 def test_a_snapshot_export_needs_no_journal_and_maps_its_flags(tmp_path: Path) -> None:
     """A 借据余额 export (no journal): map proposes its balances table, the 核销标志 words
     and no TODO for the journal; with the grades decided it validates."""
-    folder = tmp_path / "export"
-    folder.mkdir()
-    for name, lines in SNAPSHOT_EXPORT.items():
-        (folder / name).write_bytes(("\n".join(lines) + "\n").encode("gbk"))
+    folder = write_gbk_export(tmp_path / "export", SNAPSHOT_EXPORT)
     text = propose(folder)
     assert "no file or sheet looks like the transactions" not in text
     assert "no file or sheet looks like the classifications" not in text

@@ -9,8 +9,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from exports import LOANS, MAPPING, export, open_export
 from openpyxl import Workbook
-from test_ledger_mapped import LOANS, MAPPING, export, open_export
 
 from reportgen.errors import LedgerError
 from reportgen.ledger.mapping import ValueMap

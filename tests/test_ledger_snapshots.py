@@ -15,6 +15,14 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from exports import (
+    BALANCE_COLUMNS,
+    GRADE_CODES,
+    WRITTEN_OFF,
+    codes_toml,
+    columns_toml,
+    write_mapping,
+)
 from ledgers import CUSTOMERS_HEADER, LOANS_HEADER, write_ledger, write_workbook
 
 from reportgen.api import build, open_ledger
@@ -551,25 +559,10 @@ file = "借据余额_*.csv"
 header_row = 2
 skip_first_cell = ["合计", "小计"]
 money_unit = "wan"
-[tables.balances.columns]
-loan_id = "贷款账号"
-date = "数据日期"
-balance = "贷款余额(万元)"
-grade = "五级分类"
-overdue_days = "逾期天数"
-written_off = "核销标志"
-[values.balances.grade]
-"10" = "normal"
-"20" = "special_mention"
-"30" = "substandard"
-"40" = "doubtful"
-"50" = "loss"
-[values.balances.written_off]
-"已核销" = "true"
-"未核销" = "false"
-"""
-GRADE_CODES = {"normal": "10", "special_mention": "20", "substandard": "30",
-               "doubtful": "40", "loss": "50"}
+""" + columns_toml("balances", {**BALANCE_COLUMNS, "grade": "五级分类", "overdue_days": "逾期天数",
+                               "written_off": "核销标志"}) + codes_toml(
+    {"balances.grade": {code: grade for grade, code in GRADE_CODES.items()},
+     "balances.written_off": WRITTEN_OFF})
 
 
 def _core_balances(table: str) -> bytes:
@@ -600,8 +593,7 @@ def test_a_mapped_core_snapshot_export_gives_the_journal_figures(tmp_path: Path)
     export = write_snapshot_ledger(tmp_path / "export", table)
     (export / "balances.csv").unlink()
     (export / "借据余额_20260331.csv").write_bytes(_core_balances(table))
-    mapping = tmp_path / "core.toml"
-    mapping.write_text(SNAPSHOT_MAPPING, encoding="utf-8")
+    mapping = write_mapping(tmp_path / "core.toml", SNAPSHOT_MAPPING)
     session = open_ledger(export, mapping=load_mapping(mapping))
     assert session.ledger.skipped["balances"] == {"footer rows (合计, 小计)": 4}
     from_journal = report_dict(build(open_ledger(journal, as_of=MONTH_ENDS[-1]), "quarterly",
@@ -621,8 +613,7 @@ def test_a_mapped_snapshot_exports_unmapped_codes_fail_closed(tmp_path: Path) ->
     (export / "balances.csv").unlink()
     text = _core_balances(table).decode("gbk").replace(",未核销\n", ",未知\n", 1)
     (export / "借据余额_20260331.csv").write_bytes(text.replace(",20,", ",25,").encode("gbk"))
-    mapping = tmp_path / "core.toml"
-    mapping.write_text(SNAPSHOT_MAPPING, encoding="utf-8")
+    mapping = write_mapping(tmp_path / "core.toml", SNAPSHOT_MAPPING)
     with pytest.raises(LedgerError) as caught:
         open_ledger(export, mapping=load_mapping(mapping))
     text = str(caught.value)

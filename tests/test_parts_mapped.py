@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from test_ledger_mapped import CORE, LOANS, MAPPING, export
+from exports import CORE, LOANS, MAPPING, export
 from test_parts_reduce import JOBS
 
 from reportgen import api

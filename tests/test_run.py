@@ -16,7 +16,8 @@ from click.testing import CliRunner, Result
 from mailserver import Handler, free_port, make_certificate, smtp_server
 from runsetup import BOSS, PASSWORD, RISK, TEAM, write_bank_ledger, write_config
 
-from reportgen.cli import CRON_EXAMPLE, main
+from reportgen.cli import main
+from reportgen.cli_schedule import CRON_EXAMPLE
 from reportgen.config import load_config
 from reportgen.deliver.archive import Archive, sha256_file
 from reportgen.runner import run

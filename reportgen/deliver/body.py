@@ -17,7 +17,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from reportgen.config import FORBIDDEN_CATEGORIES
+from reportgen.config_build import FORBIDDEN_CATEGORIES
 from reportgen.deliver.archive import ReportRecord
 from reportgen.formatting import NULL, money_in_unit, percent, yuan
 from reportgen.labels import Labels

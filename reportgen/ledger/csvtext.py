@@ -266,6 +266,11 @@ def encoding_breaks(data: bytes, source: str, *, bom: bool, size: int = BLOCK
     chinese = np.concatenate(lines.chinese) if lines.chinese else np.zeros(0, np.int64)
     if not len(broken):
         return []
+    if len(broken) == 1 and _cut_inside_character(data) and int(broken[0]) == breaks(data):
+        # a UTF-8 file whose only bad line is its last, cut off inside a character
+        return [Problem(source, int(broken[0]) + 1, None, None,
+                        "the file ends in the middle of a character: was it cut off "
+                        "(a full disk, an interrupted copy)? Export it again")]
     if bom or len(chinese) > len(broken):
         rows, message = broken, ("not UTF-8 like the rest of the file (a GBK/GB18030 line?): "
                                  "save the whole file in one encoding")
@@ -274,3 +279,14 @@ def encoding_breaks(data: bytes, source: str, *, bom: bool, size: int = BLOCK
         rows = chinese[:_CONFIRM][[_utf8_line(data[int(a):int(b)]) for a, b in spans]]
         message = "a UTF-8 line in a GB18030/GBK file: save the whole file in one encoding"
     return [Problem(source, int(row) + 1, None, None, message) for row in rows[:100]]
+
+
+def _cut_inside_character(data: bytes) -> bool:
+    """The file's last bytes start a UTF-8 character that nothing completes (the caller
+    checks that the rest of the file is UTF-8: a GBK file may end in such a byte)."""
+    for back in range(1, min(4, len(data)) + 1):
+        byte = data[-back]
+        if byte & 0xC0 != 0x80:  # not a continuation byte: the last character starts here
+            need = 2 if 0xC0 <= byte < 0xE0 else 3 if 0xE0 <= byte < 0xF0 else 4
+            return byte >= 0xC0 and need > back
+    return False

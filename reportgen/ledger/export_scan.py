@@ -25,6 +25,7 @@ import pyarrow.csv as pacsv
 
 from reportgen.errors import LedgerError, Problem
 from reportgen.ledger.shapes import fill_merged
+from reportgen.ledger.typed_text import NotTextError, as_text
 
 HEAD_ROWS = 30  # title rows above a header are few; the header is within the first rows
 FOOTER_WORDS = ("合计", "总计", "小计")
@@ -195,9 +196,11 @@ def _parquet_grid(path: Path) -> Grid:
 
 
 def _as_text(array: pa.Array) -> pa.Array:
-    if pa.types.is_date(array.type) or pa.types.is_timestamp(array.type):
-        return pc.strftime(array, format="%Y-%m-%d")
-    return array.cast(pa.string())
+    """A typed column as the text the proposal looks at (none for a list or struct)."""
+    try:
+        return as_text(array)
+    except NotTextError:
+        return pa.nulls(len(array), pa.string())
 
 
 # --- workbook -------------------------------------------------------------------------

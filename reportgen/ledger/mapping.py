@@ -170,6 +170,13 @@ def _date_pattern(value: object, fail: Any) -> re.Pattern[str] | None:
     return pattern
 
 
+def _outside_folder(pattern: str) -> bool:
+    """A table's glob that would look outside the ledger folder (the spec: "a glob in the
+    ledger folder"): absolute, drive-rooted or climbing with ``..``."""
+    parts = pattern.replace("\\", "/").split("/")
+    return pattern.startswith(("/", "\\", "~")) or ":" in parts[0] or ".." in parts
+
+
 def _table_settings(table: Table, spec: dict[str, Any], fail: Any) -> dict[str, Any]:
     base = f"tables.{table.name}"
     out: dict[str, Any] = {}
@@ -180,6 +187,9 @@ def _table_settings(table: Table, spec: dict[str, Any], fail: Any) -> dict[str, 
         if key in ("file", "sheet"):
             if not isinstance(value, str) or not value.strip():
                 raise fail(where, "must be a non-empty text")
+            if key == "file" and _outside_folder(value.strip()):
+                raise fail(where, f"{value.strip()!r} is not a glob inside the ledger folder "
+                                  "(no absolute path, no ..): give e.g. \"借据明细_*.csv\"")
             out[key] = value.strip()
         elif key == "header_row":
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:

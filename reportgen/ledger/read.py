@@ -25,12 +25,13 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from reportgen.errors import LedgerError, Problem
 from reportgen.ledger import csvtext
+from reportgen.ledger.invalid_rows import InvalidRows
 from reportgen.ledger.schema import JOURNAL_TABLES, TABLES, Kind, Table, is_required
+from reportgen.ledger.typed_text import NotTextError, as_text
 from reportgen.ledger.workbook import check_workbook
 
 
@@ -212,18 +213,13 @@ def _arrow_csv(text: bytes | Path, names: list[str], keep: dict[str, pa.DataType
     Arrow checks UTF-8 itself while converting (in parallel), so a UTF-8 file is never
     decoded in Python; a GB18030 file fails that check and is transcoded once.
     """
-    invalid: list[int] = []
-
-    def skip_invalid(_row: object) -> str:  # a row with too many or too few values
-        invalid.append(1)
-        return "skip"
-
+    invalid = InvalidRows()
     try:
         table = pacsv.read_csv(
             pa.BufferReader(text) if isinstance(text, bytes) else str(text),
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1,
                                            block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(invalid_row_handler=skip_invalid),
+            parse_options=pacsv.ParseOptions(invalid_row_handler=invalid),
             convert_options=pacsv.ConvertOptions(
                 column_types={n: keep.get(n, pa.string()) for n in names},
                 include_columns=list(keep),
@@ -233,10 +229,10 @@ def _arrow_csv(text: bytes | Path, names: list[str], keep: dict[str, pa.DataType
             ),
         )
     except pa.ArrowInvalid as exc:
-        if "utf8" in str(exc).lower() or "utf-8" in str(exc).lower():
+        if invalid.not_utf8(exc):
             raise _NotUtf8Error from exc
         raise
-    return table, bool(invalid)
+    return table, bool(invalid.count)
 
 
 def _read_typed_or_text(text: bytes | Path, names: list[str], kinds: dict[str, Kind]
@@ -402,6 +398,18 @@ def _combine(chunked: pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
     return chunked.combine_chunks()
 
 
+def typed_columns(source: str, arrow: pa.Table, found: dict[int, str],
+                  problems: list[Problem]) -> dict[str, pa.Array | pa.ChunkedArray] | None:
+    """The found columns of a typed table as text; a column no cell can be is a problem."""
+    columns: dict[str, pa.Array | pa.ChunkedArray] = {}
+    for i, name in found.items():
+        try:
+            columns[name] = as_text(_combine(arrow.column(i)))
+        except NotTextError as exc:
+            problems.append(Problem(source, None, arrow.column_names[i], None, str(exc)))
+    return None if len(columns) < len(found) else columns
+
+
 def _read_parquet(table: Table, path: Path, problems: list[Problem]) -> RawTable | None:
     import pyarrow.parquet as pq
 
@@ -414,7 +422,9 @@ def _read_parquet(table: Table, path: Path, problems: list[Problem]) -> RawTable
     found = _header_map(table, path.name, arrow.column_names, problems)
     if any(p.file == path.name for p in problems):
         return None
-    columns = {name: _as_text(_combine(arrow.column(i))) for i, name in found.items()}
+    columns = typed_columns(path.name, arrow, found, problems)
+    if columns is None:
+        return None
     # A part written by ``reportgen partition`` names the file and rows it came from, so the
     # validator's messages point into the file the user has.
     metadata = arrow.schema.metadata or {}
@@ -429,17 +439,6 @@ def _read_parquet(table: Table, path: Path, problems: list[Problem]) -> RawTable
                 if "__reversal" in arrow.column_names else None)
     return RawTable(table, source, columns, arrow.num_rows, numbers, money_places=places,
                     reversal=reversal)
-
-
-def _as_text(array: pa.Array) -> pa.Array:
-    """A typed Parquet column as the text a CSV export would hold."""
-    if pa.types.is_string(array.type):
-        return array
-    if pa.types.is_large_string(array.type) or pa.types.is_dictionary(array.type):
-        return array.cast(pa.string())
-    if pa.types.is_timestamp(array.type) or pa.types.is_date(array.type):
-        return pc.strftime(array, format="%Y-%m-%d")
-    return array.cast(pa.string())
 
 
 def _read_workbook(path: Path) -> RawLedger:

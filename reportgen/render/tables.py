@@ -26,9 +26,9 @@ from reportgen.model import (
     Report,
     Sections,
     TargetResult,
-    _python,
     column_values,
 )
+from reportgen.model_lists import _python
 
 COUNT_ROWS = frozenset({"accounts", "customers"})  # Compare rows that hold counts
 COMPARE_COLUMNS = ("current", "opening", "change_opening", "year_start", "change_year_start",
