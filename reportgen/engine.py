@@ -12,6 +12,7 @@ so the reports of one run share it.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -213,8 +214,12 @@ class Engine:
         self.ledger = ledger
         self.n_loans = n = ledger.n_loans
         self.loan_index = np.arange(n, dtype=np.int64)
-        self._init_transactions()
-        self._init_states()
+        # The state rows are sorted on a second thread while the journal is (numpy's sorts,
+        # gathers and running sums release the GIL); nothing of one reads the other.
+        with ThreadPoolExecutor(max_workers=1) as beside:
+            states = beside.submit(self._init_states)
+            self._init_transactions(beside)
+            states.result()
         # Each loan's first row in the sorted journal: the rows of the loans before it.
         counts = np.bincount(self.tx_loan, minlength=n)[:n]
         self.tx_first = np.cumsum(counts) - counts
@@ -235,7 +240,10 @@ class Engine:
         return None
 
     # -- set-up ---------------------------------------------------------------------------
-    def _init_transactions(self) -> None:
+    def _init_transactions(self, beside: Executor) -> None:
+        """The journal in (loan, day) order, its principal running sum and the per-type
+        sub-journals; the sub-journals are built on ``beside`` (the second core) while this
+        thread makes the principal sum: both only read the sorted keys, types and amounts."""
         tx = self.ledger.transactions
         # A row without a known loan, a date, a type or an amount is a load problem; with
         # none recorded every row is usable and the four column tests can be skipped.
@@ -243,9 +251,12 @@ class Engine:
             (tx["loan"] >= 0) & (tx["date"] != NO_DATE) & (tx["type"] >= 0)
             & ~tx["amount__blank"])
         self.tx_key, pick = _sorted_keys(tx["loan"], tx["date"], valid)
-        self.tx_row = pick(tx.rows)
-        tx_type, amount = pick(tx["type"]), pick(tx["amount"])
-        del pick  # the sort order: 8 bytes a row, not kept past the picks
+        file_rows, types = beside.submit(pick, tx.rows), beside.submit(pick, tx["type"])
+        amount = pick(tx["amount"])
+        self.tx_row, tx_type = file_rows.result(), types.result()
+        del pick, file_rows, types  # the sort order: 8 bytes a row, not kept past the picks
+        reversals = bool("reversal" in tx.values and tx["reversal"].any())
+        by_type = beside.submit(self._init_types, tx_type, amount, reversals)
         # Loan and day come back out of the sorted keys, written straight into int32: a
         # shift and a mask run through memory, where a gather by the sort order jumps about.
         rows = len(self.tx_key)
@@ -256,13 +267,15 @@ class Engine:
         signed *= amount
         self.cum_principal = _running_sum(signed)
         del signed
-        # Flows: per type, its own sorted keys and running sum.  Picking each type's rows
-        # keeps them in (loan, day) order; five compress passes beat a sort by type.
+        by_type.result()
+
+    def _init_types(self, tx_type: np.ndarray, amount: np.ndarray, reversals: bool) -> None:
+        """Flows: per type, its own sorted keys and running sum.  Picking each type's rows
+        keeps them in (loan, day) order; five compress passes beat a sort by type."""
         self.type_key: list[np.ndarray] = []
         self.type_cum: list[np.ndarray] = []
         # With reversals (a mapped export's 冲正 rows, negative amounts) a type's running
         # flow can fall below zero: the journal check needs each type row's file row.
-        reversals = bool("reversal" in tx.values and tx["reversal"].any())
         self.type_row: list[np.ndarray] | None = [] if reversals else None
         for t in range(len(PRINCIPAL_SIGN)):
             of_type = tx_type == t
@@ -423,13 +436,17 @@ class Engine:
         The days not cached yet share one binary search per journal: the needles go loan
         by loan, each loan's days together, so after a loan's first search its others land
         in memory already in cache (12 month ends cost about a third less than one by one).
+        The state rows are searched on a second thread meanwhile (searchsorted releases
+        the GIL), so a report's first snapshots do not leave a core idle.
         """
         missing = sorted({day for day in days if day not in self._snapshots})
         for first in range(0, len(missing), _BATCH_DAYS):  # bounded: 2 × 48 MB at 1M loans
             batch = missing[first:first + _BATCH_DAYS]
             numbers = np.array([_query_day(day_number(day)) for day in batch], dtype=np.int64)
-            tx_upto, cl_upto = (self._positions(keys, numbers)
-                                for keys in (self.tx_key, self.cl_key))
+            with ThreadPoolExecutor(max_workers=1) as beside:  # the state rows' search
+                states = beside.submit(self._positions, self.cl_key, numbers)
+                tx_upto = self._positions(self.tx_key, numbers)
+                cl_upto = states.result()
             for j, day in enumerate(batch):
                 self._snapshots[day] = self._snapshot_at(day, tx_upto[:, j], cl_upto[:, j])
         return [self._snapshots[day] for day in days]

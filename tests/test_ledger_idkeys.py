@@ -119,6 +119,63 @@ def test_sparse_ids_are_hashed_and_dense_ids_looked_up_in_a_table() -> None:
         assert idkeys.lookup(keys, universe).tolist() == [*picks.tolist(), -1]
 
 
+def _dated(day: int, number: int) -> str:
+    """A loan id as core systems write it: JJ, the date lent, a running number."""
+    return f"JJ{day}{number:07d}"
+
+
+@pytest.mark.parametrize(("ids", "suffix"), [
+    # a running number across days: its digits alone tell the ids apart
+    ([_dated(20240101 + i // 7, i) for i in range(1, 3000)], True),
+    ([_dated(20240101 + i % 28, 10_000 + i) for i in range(500)], True),
+    # the number restarts each day: suffixes repeat, the hash join answers
+    ([_dated(20240101 + d, i) for d in range(3) for i in range(1, 400)], False),
+    # one id twice (a data error): its first row, as the text join gives
+    ([_dated(20240101, i) for i in range(1, 300)] + [_dated(20240101, 7)], False),
+])
+def test_ids_told_apart_by_their_last_digits_are_looked_up_by_them(ids: list[str],
+                                                                   suffix: bool) -> None:
+    universe = pa.array(ids)
+    rng = np.random.default_rng(11)
+    probes = [ids[i] for i in rng.integers(0, len(ids), size=4000)]
+    # same last digits, another date or prefix digit: no such loan
+    probes += ["JJ20991231" + ids[0][-7:], "JJ20240101" + ids[-1][-7:], "JJ201901010000001",
+               ids[0][:-1] + ("0" if ids[0][-1] != "0" else "1")]
+    keys = _chunked(probes, 1500)
+    varying = idkeys._varying(idkeys._form(universe, 17), idkeys._form(keys, 17))
+    assert varying is not None
+    assert (idkeys._suffix_table(idkeys._keys(universe, 17, varying)) is not None) is suffix
+    assert idkeys.lookup(keys, universe).tolist() == _by_text(keys, universe)
+
+
+def test_the_suffix_probe_split_over_two_threads_gives_the_same_rows() -> None:
+    built = np.array([20240101_0000003, 20240102_0000001, 20240103_0000002], dtype=np.int64)
+    table = idkeys._suffix_table(built)
+    assert table is not None
+    probe = np.array([20240102_0000001, 20250102_0000001, 20240101_0000003, 20240103_0000002,
+                      5, 20240101_0000003], dtype=np.int64)
+    whole = idkeys._in_suffix_table(probe, built, *table)
+    split = idkeys._in_suffix_table(probe, built, *table, split=2)
+    assert split.tolist() == whole.tolist() == [1, -1, 0, 2, -1, 0]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_FIXED, min_size=1, max_size=40), st.integers(0, 40))
+def test_order_keys_sort_fixed_form_ids_as_their_text(ids: list[str], cut: int) -> None:
+    keys = idkeys.order_keys(_chunked(ids, cut))
+    assert keys is not None
+    assert [ids[i] for i in np.argsort(keys, kind="stable")] == sorted(ids)
+    for i in range(len(ids) - 1):  # equal ids, equal keys; else not
+        assert (ids[i] == ids[i + 1]) == (keys[i] == keys[i + 1])
+
+
+@pytest.mark.parametrize("ids", [
+    ["JJ1", "JJ10"], ["JJ01", None], ["JJ0A", "JJ01"], ["JJ01", "KK01"], [], ["1" * 19, "2" * 19],
+])
+def test_order_keys_leave_other_forms_to_the_text_sort(ids: list[str | None]) -> None:
+    assert idkeys.order_keys(pa.array(ids, pa.string())) is None
+
+
 def test_the_hashed_probe_split_over_two_threads_gives_the_same_rows() -> None:
     built = np.array([50, 10, 30, 10], dtype=np.int64)
     probe = np.array([10, 30, 40, 50, 10, 99, 30], dtype=np.int64)

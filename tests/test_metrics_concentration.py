@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -184,3 +185,26 @@ def test_largest_equals_ranking_every_customer(balances: list[int], n: int) -> N
     positive = np.flatnonzero(values > 0)
     expected = positive[np.lexsort((id_rank[positive], -values[positive]))][:n]
     assert largest(values, id_rank, n).tolist() == expected.tolist()
+
+
+@pytest.mark.parametrize("ids", [
+    # one fixed form: ordered by their digits (ledger/idkeys.order_keys)
+    ["KH000010", "KH000002", "KH000100", "KH000001", "KH000011", "KH000003", "KH000009",
+     "KH000020", "KH000012", "KH000004", "KH000005", "KH000006"],
+    ["9B07", "1B99", "0B00", "5B50", "1B98", "2B01", "0B01", "3B33", "9B06", "4B44", "6B66",
+     "7B77"],
+    # mixed widths and letters: ordered as text ("K10" before "K9")
+    ["K9", "K10", "K1", "K100", "K11", "K2", "K20", "Ka", "K09", "K3", "KA", "K4"],
+    ["乙公司", "甲公司", "C1", "c1", "丙", "C10", "C2", "A", "B", "AA", "Ab", "Z"],
+])
+def test_ties_go_to_the_smaller_customer_id_as_text(report_from: MakeReport,
+                                                    ids: list[str]) -> None:
+    """Twelve customers with the same balance: the ten listed are the ten smallest ids in
+    code-point order (the order Python's sorted gives), whatever form the ids take."""
+    customers = "\n".join(f"{cid},客户{i},individual,,A,,," for i, cid in enumerate(ids))
+    loans = "\n".join(f"L{i:02d},{cid},B1,王,,credit,500,2026-01-10,2027-01-10,4"
+                      for i, cid in enumerate(ids))
+    transactions = "\n".join(f"L{i:02d},2026-01-10,disburse,500" for i in range(len(ids)))
+    c = _concentration(report_from("monthly", "2026-06", customers=customers, loans=loans,
+                                   transactions=transactions))
+    assert [t["customer_id"] for t in c["top10"]] == sorted(ids)[:10]

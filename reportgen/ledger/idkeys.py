@@ -146,6 +146,24 @@ def _keys(array: pa.Array | pa.ChunkedArray, width: int, varying: np.ndarray) ->
         return np.concatenate(list(pool.map(chunk_keys, parts)))
 
 
+def order_keys(array: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
+    """Per id an int64 that sorts as the id's text does (code-point order), when the
+    column has one fixed form; None otherwise.
+
+    Every id has the same length and each position is one constant byte in every id or a
+    digit in every id, so two ids first differ at a digit, and comparing their varying
+    digits as one number is comparing the texts: no sort of a million strings.
+    """
+    width = _width(array)
+    if width is None:
+        return None
+    form = _form(array, width)
+    if form is None:
+        return None
+    varying = _varying(form, form)
+    return None if varying is None else _keys(array, width, varying)
+
+
 def lookup(keys: pa.Array | pa.ChunkedArray, universe: pa.Array | pa.ChunkedArray
            ) -> np.ndarray | None:
     """Row number in ``universe`` of each key (its first row when an id repeats), -1 when
@@ -178,7 +196,50 @@ def _find(probe: np.ndarray, built: np.ndarray) -> np.ndarray:
         probe = probe - low
         inside = (probe >= 0) & (probe <= high - low)
         return np.where(inside, table[np.where(inside, probe, 0)], -1).astype(np.int32)
+    by_suffix = _suffix_table(built)
+    if by_suffix is not None:
+        return _in_suffix_table(probe, built, *by_suffix)
     return _hashed(probe, pa.array(built))
+
+
+def _suffix_table(built: np.ndarray) -> tuple[np.ndarray, int] | None:
+    """A table from the last digits of each key to its row, when those digits alone tell
+    the universe's ids apart and the table stays small (≤ 4 entries per row), else None.
+
+    Core systems number loans as a date and a running number (``JJ`` 20240101 0000001):
+    the keys are far from dense, but their last six or seven digits are a sequence.  A
+    probe is then looked up by its own last digits and kept only where the whole key
+    matches, so the answer is the hash join's, without hashing (a gather per probe key).
+    A repeated id (a data error) repeats its suffix too, and is left to the hash join,
+    which gives its first row.
+    """
+    n = len(built)
+    modulus = 10 ** len(str(n - 1)) if n > 1 else 10  # the smallest power of ten ≥ n
+    while modulus <= _DENSE * n + 1024:
+        table = np.full(modulus, -1, np.int32)
+        table[built % modulus] = np.arange(n, dtype=np.int32)
+        if int(np.count_nonzero(table >= 0)) == n:  # n keys, n distinct suffixes
+            return table, modulus
+        modulus *= 10
+    return None
+
+
+def _in_suffix_table(probe: np.ndarray, built: np.ndarray, table: np.ndarray, modulus: int,
+                     split: int = 1 << 20) -> np.ndarray:
+    """Each probe key's row by ``_suffix_table``, -1 where the whole key differs; a big
+    probe in two halves on two threads (numpy's gathers release the GIL)."""
+
+    def part(piece: np.ndarray) -> np.ndarray:
+        row = table[piece % modulus]
+        hit = built[np.maximum(row, 0)] == piece
+        hit &= row >= 0
+        return np.where(hit, row, np.int32(-1))
+
+    if len(probe) < split:
+        return part(probe)
+    half = len(probe) // 2
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return np.concatenate(list(pool.map(part, (probe[:half], probe[half:]))))
 
 
 def _hashed(probe: np.ndarray, built: pa.Array, split: int = 1 << 20) -> np.ndarray:

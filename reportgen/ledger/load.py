@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 from reportgen.errors import Problem
 from reportgen.ledger import idkeys, parse
 from reportgen.ledger.csvtext import MAX_FIELD_CHARS
+from reportgen.ledger.digest import LateDigest
 from reportgen.ledger.mapped import read_mapped
 from reportgen.ledger.mapping import Mapping
 from reportgen.ledger.problems import Problems
@@ -73,7 +74,7 @@ class Ledger:
     """The whole ledger as numpy columns; codes index into the small lists beside them."""
 
     path: Path
-    sha256: str
+    digest: str | LateDigest  # ``sha256``, made after the load for a folder
     customers: Columns
     loans: Columns
     transactions: Columns
@@ -99,6 +100,17 @@ class Ledger:
     # snapshot dates; ``transactions`` and ``classifications`` are then derived from it.
     balances: Columns | None = None
     snapshot_days: frozenset[date] | None = None
+
+    @property
+    def sha256(self) -> str:
+        """SHA-256 over the ledger's files (the report's ``ledger_sha256``); a folder's is
+        hashed after the load, and this waits for it."""
+        return self.digest if isinstance(self.digest, str) else self.digest.hexdigest()
+
+    def start_digest(self) -> None:
+        """Hash the files now, on a thread (a report is being built of this ledger)."""
+        if isinstance(self.digest, LateDigest):
+            self.digest.start()
 
     @property
     def n_loans(self) -> int:
@@ -411,7 +423,7 @@ def load_ledger(path: Path, *, steps: Steps = QUIET, mapping: Mapping | None = N
     deposit_managers = _join_deposits(tables, customers, problems)
     return Ledger(
         path=path,
-        sha256=sha256,
+        digest=sha256,
         customers=customers,
         loans=loans,
         transactions=transactions,
@@ -447,11 +459,15 @@ def _code_text(loans: Columns, customers: Columns
         group_codes = group_codes - 1  # the blank group is code -1: "no group"
         groups = groups[1:]
     ids = factorise(customers.text["customer_id"])
+    # The ids' order (ties of the largest customers): their digits when the ids have one
+    # fixed form, as int64, else the sorted codes of the text (a sort of a million strings).
+    rank = idkeys.order_keys(customers.text["customer_id"])
     columns = {
         "loans": {"branch_code": branch, "manager_code": manager, "product_code": product},
         "customers": {"group": group_codes,
                       "customer_id__codes": ids[1],  # for the duplicate check
-                      "id_rank": sorted_codes(customers.text["customer_id"], ids)[0]},
+                      "id_rank": rank if rank is not None else sorted_codes(
+                          customers.text["customer_id"], ids)[0]},
     }
     return columns, (branches, managers, products, groups)
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import os
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ import pyarrow.csv as pacsv
 
 from reportgen.errors import LedgerError, Problem
 from reportgen.ledger import csvtext
+from reportgen.ledger.digest import LateDigest
 from reportgen.ledger.invalid_rows import InvalidRows
 from reportgen.ledger.schema import JOURNAL_TABLES, TABLES, Kind, Table, is_required
 from reportgen.ledger.typed_text import NotTextError, as_text
@@ -53,7 +55,9 @@ class RawTable:
 @dataclass(frozen=True)
 class RawLedger:
     path: Path
-    sha256: str  # over the files' bytes, in table order: the report's ledger digest
+    # Over the files' bytes, in table order: the report's ledger digest (a folder's is made
+    # after the load: ``reportgen.ledger.digest``).
+    sha256: str | LateDigest
     tables: dict[str, RawTable]
     # Missing files, sheets or columns, unreadable files: the loader still parses what was
     # read (so their cell problems are reported too), then gives up before cross-table rules.
@@ -105,10 +109,11 @@ def _journal_hint(table: Table) -> str:
 
 def _read_folder(path: Path) -> RawLedger:
     problems: list[Problem] = []
-    digest = hashlib.sha256()
+    hashed: list[Path] = []  # the files of the digest, in table order
+    seen: list[os.stat_result] = []  # each as it was when read
     tables: dict[str, RawTable] = {}
-    # The digest (and the line count a CSV needs) is computed on a second thread while
-    # Arrow parses the file; one worker, so the files are hashed in table order.
+    # The line count a CSV needs is made on a second thread while Arrow parses the file;
+    # the digest is made after the load (``LateDigest``), when a core is free.
     files = _table_files(path, problems)
     with ThreadPoolExecutor(max_workers=1) as scanner:
         for table in TABLES:
@@ -121,15 +126,31 @@ def _read_folder(path: Path) -> RawLedger:
             file = files[table.name]
             if file is None:  # two files, or a folder: reported
                 continue
+            try:
+                seen.append(file.stat())
+            except OSError as exc:  # gone since the folder was listed
+                problems.append(Problem(file.name, None, None, None,
+                                        f"cannot be read ({exc.strerror or exc})"))
+                continue
+            hashed.append(file)
             if file.suffix.lower() == ".csv":
-                scan = scanner.submit(_scan, file, digest)
+                scan = scanner.submit(_scan, file, _NO_DIGEST)
                 raw = _read_csv(table, file, scan, problems)
             else:
-                scanner.submit(_scan, file, digest)
                 raw = _read_parquet(table, file, problems)
             if raw is not None:
                 tables[table.name] = raw
-    return RawLedger(path, digest.hexdigest(), tables, tuple(problems))
+    return RawLedger(path, LateDigest(hashed, seen), tables, tuple(problems))
+
+
+class _NoDigest:
+    """What ``_scan`` feeds when the digest is made later: nothing."""
+
+    def update(self, data: memoryview, /) -> None:
+        pass
+
+
+_NO_DIGEST = _NoDigest()
 
 
 _SUFFIXES = (".csv", ".parquet")
@@ -166,7 +187,7 @@ def _table_files(path: Path, problems: list[Problem]) -> dict[str, Path | None]:
 _SCAN_BLOCK = 1 << 22
 
 
-def _scan(path: Path, digest: hashlib._Hash) -> int:
+def _scan(path: Path, digest: hashlib._Hash | _NoDigest) -> int:
     """Feed the file's bytes to the ledger digest; return its number of lines, not
     counting blank lines at the very end (they shift no row number).
 

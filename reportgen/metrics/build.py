@@ -24,6 +24,7 @@ from reportgen.metrics.quality import quality
 from reportgen.metrics.structure import structure, with_opening
 from reportgen.metrics.summary import summary
 from reportgen.metrics.trend import trend
+from reportgen.metrics.warm import warm
 from reportgen.metrics.warnings import data_warnings
 from reportgen.metrics.watchlist import watchlist
 from reportgen.model import Report, Sections
@@ -79,7 +80,10 @@ def build_report(engine: Engine, period: Period, config: Config, *,
     a branch's report must not list (or count) another branch's loans.
     """
     ctx = Context(scoped(engine, selection), period, config, selection)
+    warm(ctx, inclusive=period.report in WITH_MONTHLY_SECTIONS)
+    engine.ledger.start_digest()  # hashed beside the sections, which leave a core free
     warnings, warning_count = data_warnings(ctx.engine, period.end)
+    sections = build_sections(ctx)  # first: the ledger digest is being made meanwhile
     return Report(
         report=period.report,
         period=period.id,
@@ -94,7 +98,7 @@ def build_report(engine: Engine, period: Period, config: Config, *,
         generated_at=now or datetime.now(UTC).astimezone(),
         ledger_sha256=engine.ledger.sha256,
         version=__version__,
-        sections=build_sections(ctx),
+        sections=sections,
         loans=loan_book(ctx) if include_loans else None,
         warnings=warnings,
         warning_count=warning_count,

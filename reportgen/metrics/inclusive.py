@@ -108,7 +108,7 @@ def _by_contracts(ctx: Context) -> np.ndarray:
     return inclusive_kind(ctx) & ctx.ledger.customers["credit_line__blank"]
 
 
-def _live_contracts(ctx: Context) -> LiveTotals:
+def live_contracts(ctx: Context) -> LiveTotals:
     """Live contract amounts on any day of the customers ``_by_contracts`` picks: one sweep
     per run (shared by its reports)."""
     def sweep() -> LiveTotals:
@@ -137,7 +137,7 @@ def inclusive_lending(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
     by_contracts = np.flatnonzero(_by_contracts(ctx)[customer])
     ok &= c["credit_line"][customer] <= LIMIT_FEN  # decides where a line is given
     look, lent = customer[by_contracts], loan[by_contracts]
-    credit = _live_contracts(ctx).at(look, day[by_contracts])
+    credit = live_contracts(ctx).at(look, day[by_contracts])
     own = ctx.engine.balances(lent, day[by_contracts]) > 0
     credit += np.where(own, 0, ctx.ledger.loans["contract_amount"][lent])
     ok[by_contracts] = credit <= LIMIT_FEN

@@ -134,7 +134,7 @@ class ReducedEngine(Engine):
         dated = [p.snapshot_days for p in parts if p.snapshot_days is not None]
         snapshot_days = frozenset[date]().union(*dated) if dated else None
         self.ledger = Ledger(
-            path=path, sha256=sha256, customers=customers, loans=loans,
+            path=path, digest=sha256, customers=customers, loans=loans,
             transactions=Columns(first.journal_source, empty),
             classifications=Columns(first.loans.source, empty),
             bank_figures=first.bank_figures, targets=first.targets,
