@@ -215,3 +215,16 @@ def test_column_rows_are_the_cells_of_each_row(listing: str) -> None:
                 assert list(a.rows[3:5]) == [tuple(r) for r in b.rows[3:5]]
             assert [tuple(r) for r in a.rows] == [tuple(r) for r in b.rows]
     assert isinstance(rows[0].tables[0].rows[0][0], Cell)
+
+
+@pytest.mark.parametrize(("report", "period"), [("monthly", "2026-10"), ("yearly", "2025")])
+def test_the_demo_ledger_writes_the_same_workbook_both_ways(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, report: str, period: str) -> None:
+    # A real ledger's model (Arrow listings, the loan book), not a hand-made one.
+    from reportgen import api
+    from reportgen.config import Config
+
+    demo = Path(__file__).resolve().parents[1] / "sample_ledgers" / "demo"
+    model = api.build(api.open_ledger(demo), report, period, Config(), formats=["xlsx"])
+    lists, cells = _both(tmp_path, model, monkeypatch)
+    _same_members(lists, cells)
