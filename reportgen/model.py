@@ -60,6 +60,7 @@ from reportgen.model_lists import (
     ListingColumn,
     LoanBook,
     Maturity,
+    TextColumn,
     UpcomingLoan,
     WatchEntry,
     Watchlist,
@@ -75,7 +76,8 @@ __all__ = [
     "Driver", "Figure", "Inclusive", "Indicator", "ListedLoan", "Listing", "ListingColumn",
     "LoanBook", "ManagerBreakdownRow", "ManagerRow", "Maturity", "Migration", "MigrationRate",
     "Overdue", "Paragraph", "Provision", "Quality", "Ratio", "Report", "Sections", "Structure",
-    "Summary", "TargetResult", "TopCustomer", "Trend", "TrendPoint", "UpcomingLoan", "WatchEntry",
+    "Summary", "TargetResult", "TextColumn", "TopCustomer", "Trend", "TrendPoint", "UpcomingLoan",
+    "WatchEntry",
     "Watchlist", "average_change", "column_values", "difference", "ratio"
 ]
 

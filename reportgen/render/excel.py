@@ -5,7 +5,10 @@ data-quality sheet and the loan-level 借据明细.  The whole workbook is in op
 write-only mode, because write-only and normal sheets cannot be mixed in one workbook and
 the loan sheet must stream a million rows; every cell is therefore a ``WriteOnlyCell``
 styled as it is appended, and each sheet's widths, freeze panes, print titles and charts
-are decided from a layout computed before its first row is written.
+are decided from a layout computed before its first row is written.  The body of a table
+longer than ``excel_lists.THRESHOLD`` rows (到期, 风险客户, 客户经理 … at bank scale) skips
+the per-cell path: render/excel_lists.py builds its rows column by column as the XML this
+path would write, and streams them into the same sheet.
 
 Numbers are numbers: money is the rounded amount in the configured unit with
 ``#,##0.00``, a ratio the rounded fraction with ``0.00%`` (formatting.py decides both, so
@@ -17,6 +20,7 @@ from __future__ import annotations
 import logging
 from copy import copy
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +42,7 @@ from reportgen.formatting import (
 )
 from reportgen.labels import Labels
 from reportgen.model import Report
-from reportgen.render import excel_loans, loan_pack
+from reportgen.render import excel_lists, excel_loans, loan_pack
 from reportgen.render.base import RenderOptions, register, temporary, with_analysis
 from reportgen.render.tables import Cell, SectionView, Table, build_sections, cover_items
 
@@ -231,6 +235,12 @@ class _Writer:
                 row += 1
             ws.append(self.header(ws, [c.label for c in table.columns]))
             row += 1
+            written = self.long_list(ws, table, row, limit)
+            if written is not None:  # written column by column
+                if written < len(table.rows):
+                    return
+                row += written + 1
+                continue
             for n, cells in enumerate(table.rows):
                 if row >= limit - 1:
                     ws.append([self.text_cell(ws, self.t("rows_cut",
@@ -243,6 +253,41 @@ class _Writer:
             ws.append([])
             row += 1
         self.charts(ws, view, layout, len(widths))
+
+    def long_list(self, ws: Any, table: Table, row: int, limit: int) -> int | None:
+        """Write the body of a table longer than ``excel_lists.THRESHOLD`` rows column by
+        column (render/excel_lists.py) below its header on ``row``: the rows that fit
+        under Excel's limit, then the blank row after it or, when the limit cut it, the
+        note that says how many rows were left out (the sheet ends there).  Returns the
+        rows written, or None when the table is left to the per-cell path."""
+        total = len(table.rows)
+        append = excel_lists.stream(ws) if total > excel_lists.THRESHOLD else None
+        if append is None:
+            return None
+        fits = min(total, max(0, limit - 1 - row))
+        style_of = self.style_of(ws)
+        excel_lists.register_styles(table, fits, style_of)
+        texts = excel_lists.Texts(self.t("excel.cut"))
+        excel_lists.write_rows(append, table, row + 1, fits, style_of, texts,
+                               self.options.unit)
+        self.cut += texts.cut
+        if fits < total:
+            ws.append([self.text_cell(ws, self.t("rows_cut", count=total - fits), NOTE_FONT)])
+        else:
+            ws.append([])
+        return fits
+
+    def style_of(self, ws: Any) -> excel_lists.StyleOf:
+        """The style id of a kind of cell, registered as ``cell`` registers it."""
+        def style(kind: Kind, mark: str, is_text: bool, quoted: bool, numeric: bool) -> int:
+            if is_text:
+                value: object = ("=" if quoted else "x") if kind is Kind.TEXT else None
+            else:
+                value = date(2000, 1, 1) if kind is Kind.DATE else 0
+            sample = self.cell(ws, Cell(value, kind, mark), numeric)
+            assert (sample.data_type == "s") == is_text, (kind, is_text)
+            return int(sample.style_id)
+        return style
 
     def charts(self, ws: Any, view: SectionView, layout: _Layout, columns: int) -> None:
         """Native charts: the quality mix (pie) and the month-end trend (bars + line)."""

@@ -39,7 +39,6 @@ import contextlib
 import fcntl
 import hashlib
 import os
-import re
 import shutil
 import struct
 import tempfile
@@ -53,13 +52,12 @@ from typing import Any, BinaryIO
 import xlsxwriter
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.workbook import Workbook
-from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
-from reportgen.formatting import TEXT_FORMAT, looks_like_formula
+from reportgen.formatting import TEXT_FORMAT
 from reportgen.labels import Labels
 from reportgen.model import LoanBook
-from reportgen.render import excel_loans
+from reportgen.render import excel_loans, sheet_rows
 from reportgen.render.base import temporary
 from reportgen.render.excel_loans import (
     COLUMNS,
@@ -211,60 +209,23 @@ def _setup(ws: Any, rows: int, header: PrintHeader) -> None:
         ws.set_footer(f"&C{header.footer}")
 
 
-_NEEDS_ESCAPE = re.compile("[&<>\r]")
-_EDGE_SPACE = re.compile(r"(?:^|\x00)\s|\s(?:\x00|$)")
-_FORMULA_START = re.compile(r"(?:^|\x00)[=+\-@\t\r]")
-
-
-def _escape(value: str) -> str:
-    return (value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace("\r", "&#13;"))
-
-
-def _text_cells(values: list[str], refs: list[str], plain: int, quoted: int) -> list[str]:
-    """One text column of a chunk as ``<c>`` elements: inline strings (never formulas),
-    quote-prefixed when they look like one, a blank as a styled empty cell.  One scan of
-    the joined chunk settles the usual case, where no value needs escaping, keeping its
-    edge spaces or the quote prefix."""
-    joined = "\x00".join(values)
-    escape = _NEEDS_ESCAPE.search(joined) is not None
-    edges = _EDGE_SPACE.search(joined) is not None
-    formulas = _FORMULA_START.search(joined) is not None
-    if not (escape or edges or formulas):
-        return [f'<c r="{r}" s="{plain}" t="inlineStr"><is><t>{v}</t></is></c>' if v
-                else f'<c r="{r}" s="{plain}"/>' for r, v in zip(refs, values, strict=True)]
-    out = []
-    for r, v in zip(refs, values, strict=True):
-        if not v:
-            out.append(f'<c r="{r}" s="{plain}"/>')
-            continue
-        style = quoted if looks_like_formula(v) else plain
-        space = ' xml:space="preserve"' if v[:1].isspace() or v[-1:].isspace() else ""
-        out.append(f'<c r="{r}" s="{style}" t="inlineStr"><is><t{space}>{_escape(v)}</t>'
-                   "</is></c>")
-    return out
-
-
 def _rows_xml(rows: list[tuple[Any, ...]], first: int, kinds: list[str],
               plain: tuple[int, ...], quoted: tuple[int, ...]) -> str:
     """``<row>`` elements for ``rows``, the first one being sheet row ``first`` (1-based);
-    built column by column.  Money arrives as its exact yuan text and is written as it is;
-    a rate as Python's shortest repr of its float, as openpyxl writes it."""
+    built column by column (render/sheet_rows.py).  Money arrives as its exact yuan text
+    and is written as it is; a rate as Python's shortest repr of its float, as openpyxl
+    writes it."""
     numbers = [str(n) for n in range(first, first + len(rows))]
     columns = list(zip(*rows, strict=True)) if rows else [()] * len(kinds)
     cells: list[list[str]] = []
     for n, (kind, values) in enumerate(zip(kinds, columns, strict=True)):
-        letter = xl_col_to_name(n)
-        refs = [letter + number for number in numbers]
+        where = sheet_rows.refs(n, numbers)
         if kind in "se":
-            cells.append(_text_cells(list(values), refs, plain[n], quoted[n]))
+            cells.append(sheet_rows.text_cells(list(values), where, plain[n], quoted[n]))
         else:
-            style = plain[n]
             shown = map(repr, values) if kind == "r" else map(str, values)
-            cells.append([f'<c r="{r}" s="{style}"><v>{v}</v></c>'
-                          for r, v in zip(refs, shown, strict=True)])
-    return "".join(f'<row r="{number}">{"".join(row)}</row>'
-                   for number, *row in zip(numbers, *cells, strict=True))
+            cells.append(sheet_rows.number_cells(shown, where, plain[n]))
+    return sheet_rows.rows_xml(numbers, cells)
 
 
 # --- copying compressed members between zips -------------------------------------------

@@ -17,18 +17,41 @@ from typing import Any
 from reportgen.formatting import Kind, shown_text
 from reportgen.labels import Labels
 from reportgen.ledger.schema import GRADE_CODES
-from reportgen.model import Compare, Report, Sections, TargetResult
+from reportgen.model import (
+    Compare,
+    Listing,
+    ListingColumn,
+    Report,
+    Sections,
+    TargetResult,
+    column_values,
+)
+from reportgen.render.cells import Cell, ColumnRows, ListColumn
+
+# Cell, ColumnRows and ListColumn live in cells.py; every format imports them from here.
+__all__ = ["COMPARE_COLUMNS", "COUNT_ROWS", "Cell", "Column", "ColumnRows", "ListColumn",
+           "SectionView", "Table", "WarningList", "build_sections", "cover_items",
+           "table_columns", "warning_list", "warnings_line"]
 
 COUNT_ROWS = frozenset({"accounts", "customers"})  # Compare rows that hold counts
 COMPARE_COLUMNS = ("current", "opening", "change_opening", "year_start", "change_year_start",
                    "last_year", "change_last_year")
 
 
-@dataclass(frozen=True)
-class Cell:
-    value: Any
-    kind: Kind = Kind.TEXT
-    mark: str = ""  # "" · "breach" · "ok" · "new" · "check": shown red / marked
+def table_columns(table: Table) -> list[ListColumn]:
+    """The columns of ``table``'s body (a ``ColumnRows`` body's own, else taken from its
+    cells), with one kind and one mark where a column has only one."""
+    if isinstance(table.rows, ColumnRows):
+        return list(table.rows.columns)
+    columns = []
+    for cells in zip(*table.rows, strict=True) if table.rows else [()] * len(table.columns):
+        kinds = [c.kind for c in cells]
+        marks = [c.mark for c in cells]
+        columns.append(ListColumn(
+            [c.value for c in cells],
+            kinds[0] if kinds and kinds.count(kinds[0]) == len(kinds) else kinds,
+            marks[0] if marks and marks.count(marks[0]) == len(marks) else marks))
+    return columns
 
 
 @dataclass(frozen=True)
@@ -44,7 +67,7 @@ class Table:
     key: str
     title: str  # "" when the section title says it all
     columns: tuple[Column, ...]
-    rows: tuple[tuple[Cell, ...], ...]
+    rows: Sequence[Sequence[Cell]]  # a tuple of rows, or ColumnRows (Excel's long lists)
     total: int  # rows the model holds; more than len(rows) when cut for the PDF
     more: str = ""  # "N more rows in the Excel file" when cut
     grows: bool = False  # a list whose length grows with the ledger (capped for the PDF)
@@ -80,7 +103,7 @@ class _Builder:
     def table(self, key: str, title: str, columns: Sequence[Column],
               rows: Iterable[Sequence[Cell]], total: int | None = None) -> Table:
         """A table; ``total`` is given for lists cut to ``max_rows`` (they grow)."""
-        built = tuple(tuple(r) for r in rows)
+        built = rows if isinstance(rows, ColumnRows) else tuple(tuple(r) for r in rows)
         grows = total is not None
         total = len(built) if total is None else total
         more = self.t("more_rows", count=total - len(built)) if total > len(built) else ""
@@ -253,6 +276,19 @@ class _Builder:
                 Column("branch", self.t("branch"), numeric=False),
                 Column("balance", self.t("balance"))]
 
+    def loan_list_columns(self, c: Any) -> list[ListColumn]:
+        """The ``loan_columns`` of a listing's columns, column-wise (Excel's full lists)."""
+        return [ListColumn(range(1, len(c["loan_id"]) + 1), Kind.COUNT),
+                ListColumn(c["loan_id"]), ListColumn(c["customer_name"]),
+                ListColumn(c["account_manager"]), ListColumn(c["branch"]),
+                ListColumn(c["balance"], Kind.MONEY)]
+
+    def enum_labels(self, dimension: str, codes: ListingColumn) -> list[str]:
+        """Each code's label (``Labels.enum``), looked up once per distinct code."""
+        values = column_values(codes)
+        labels = {code: self.t.enum(dimension, code) for code in set(values)}
+        return [labels[code] for code in values]
+
     def maturity(self, s: Sections) -> tuple[Table, ...]:
         m = s.maturity
         days = m.upcoming_days
@@ -265,10 +301,17 @@ class _Builder:
         columns = [*self.loan_columns(),
                    Column("maturity_date", self.t("maturity_date"), numeric=False, width=12),
                    Column("grade", self.t("grade"), numeric=False, width=10)]
-        rows = [[Cell(n, Kind.COUNT), Cell(u.loan_id), Cell(u.customer_name),
-                 Cell(u.account_manager), Cell(u.branch), Cell(u.balance, Kind.MONEY),
-                 Cell(u.maturity_date, Kind.DATE), Cell(self.t.enum("grade", u.grade))]
-                for n, u in enumerate(self.cut(m.upcoming), 1)]
+        rows: Iterable[Sequence[Cell]]
+        if self.max_rows is None and isinstance(m.upcoming, Listing):
+            c = m.upcoming.columns
+            rows = ColumnRows([*self.loan_list_columns(c),
+                               ListColumn(c["maturity_date"], Kind.DATE),
+                               ListColumn(self.enum_labels("grade", c["grade"]))])
+        else:
+            rows = [[Cell(n, Kind.COUNT), Cell(u.loan_id), Cell(u.customer_name),
+                     Cell(u.account_manager), Cell(u.branch), Cell(u.balance, Kind.MONEY),
+                     Cell(u.maturity_date, Kind.DATE), Cell(self.t.enum("grade", u.grade))]
+                    for n, u in enumerate(self.cut(m.upcoming), 1)]
         return (self.key_values("due", self.t("table.due"), "maturity", figures, days=days),
                 self.table("upcoming", self.t("table.upcoming", days=days), columns, rows,
                            len(m.upcoming)))
@@ -283,14 +326,29 @@ class _Builder:
                    Column("overdue_days", self.t("overdue_days"), width=10),
                    Column("new", self.t("col.flag_new"), numeric=False, width=8),
                    Column("grade_check", self.t("col.flag_check"), numeric=False, width=12)]
-        rows = [[Cell(n, Kind.COUNT), Cell(e.loan_id), Cell(e.customer_name),
-                 Cell(e.account_manager), Cell(e.branch), Cell(e.balance, Kind.MONEY),
-                 Cell(self.t.enum("grade", e.grade)), Cell(e.overdue_days, Kind.COUNT),
-                 Cell(self.t("flag.new") if e.new else None if e.new is None else "",
-                      mark="new" if e.new else ""),
-                 Cell(self.t("flag.check") if e.grade_check else "",
-                      mark="check" if e.grade_check else "")]
-                for n, e in enumerate(self.cut(w.entries), 1)]
+        rows: Iterable[Sequence[Cell]]
+        if self.max_rows is None and isinstance(w.entries, Listing):
+            c = w.entries.columns
+            new = column_values(c["new"])
+            check = column_values(c["grade_check"])
+            flag_new, flag_check = self.t("flag.new"), self.t("flag.check")
+            rows = ColumnRows([
+                *self.loan_list_columns(c),
+                ListColumn(self.enum_labels("grade", c["grade"])),
+                ListColumn(c["overdue_days"], Kind.COUNT),
+                ListColumn([flag_new if v else None if v is None else "" for v in new],
+                           marks=["new" if v else "" for v in new]),
+                ListColumn([flag_check if v else "" for v in check],
+                           marks=["check" if v else "" for v in check])])
+        else:
+            rows = [[Cell(n, Kind.COUNT), Cell(e.loan_id), Cell(e.customer_name),
+                     Cell(e.account_manager), Cell(e.branch), Cell(e.balance, Kind.MONEY),
+                     Cell(self.t.enum("grade", e.grade)), Cell(e.overdue_days, Kind.COUNT),
+                     Cell(self.t("flag.new") if e.new else None if e.new is None else "",
+                          mark="new" if e.new else ""),
+                     Cell(self.t("flag.check") if e.grade_check else "",
+                          mark="check" if e.grade_check else "")]
+                    for n, e in enumerate(self.cut(w.entries), 1)]
         return (self.key_values("summary", self.t("table.watch_summary"), "watchlist",
                                 figures),
                 self.table("entries", self.t("table.watch_entries"), columns, rows,
