@@ -20,6 +20,7 @@ from reportgen import datadate
 from reportgen.analysis.notes import find_notes
 from reportgen.config import Config
 from reportgen.datadate import DataDate
+from reportgen.deposit_engine import DepositBook
 from reportgen.engine import Engine
 from reportgen.journal_checks import check_journal
 from reportgen.labels import Labels
@@ -83,6 +84,9 @@ def open_ledger(path: Path, *, progress: bool = False, as_of: date | None = None
         # problems join the list where they always stood, after the data-date check.
         with ThreadPoolExecutor(max_workers=1) as checker:
             rules = checker.submit(validate_ledger, ledger, Problems())
+            # The deposit book (order check, running 积数) is built there next, beside the
+            # engine's single-threaded steps, not at the start of the first report.
+            book = checker.submit(_deposit_book, ledger)
             with steps.step("indexing balances and states"):
                 engine = Engine(ledger)
             ruled = rules.result()
@@ -97,6 +101,9 @@ def open_ledger(path: Path, *, progress: bool = False, as_of: date | None = None
             check_journal(engine)
             ledger.problems.raise_if_any()
             datadate.check_not_empty(ledger, engine)
+    deposits = book.result()  # read once the ledger is known good
+    if deposits is not None:  # what ``metrics.deposits.deposit_book`` reads
+        engine.memo[("deposit_book",)] = deposits
     first_day = engine.first_day()
     assert data_date is not None  # a journal row gives both dates
     assert first_day is not None
@@ -107,6 +114,13 @@ def open_ledger(path: Path, *, progress: bool = False, as_of: date | None = None
     if ledger.balances is not None:  # a snapshot table: its derived journal is the engine's
         ledger.balances.release()
     return Session(ledger, engine, data_date, first_day)
+
+
+def _deposit_book(ledger: Ledger) -> DepositBook | None:
+    """The whole bank's deposit book, when the ledger has deposit tables."""
+    if ledger.deposit_accounts is None or ledger.deposit_balances is None:
+        return None
+    return DepositBook(ledger)
 
 
 def scope_of(session: Session, config: Config, *, branches: Sequence[str] = (),

@@ -3,8 +3,8 @@
 The second book beside the loans' ``Engine``, on the same as-of idea.  A balance row
 holds the account's end-of-day balance from its date until the account's next row (a
 daily snapshot and a change-only export are read the same way); before its first row an
-account holds 0.  The rows are sorted once by (account, date), and each row learns the
-day its account's next row starts (``next_day``).
+account holds 0.  The rows are sorted once by (account, date) (an export already in that
+order is not), and each row is held until the day its account's next row starts.
 
 A daily average avg(S, D) = Σ_{d∈[S,D]} bal(d) ÷ (D − S + 1) needs the numerator, the
 积数 (fen·days).  Each row holds its balance for (next − date) days, so a running sum over
@@ -27,7 +27,6 @@ from reportgen.ledger.load import Ledger
 from reportgen.ledger.parse import NO_DATE
 
 _WINDOW_CACHE = 16  # per-account day sums kept (8 MB each at a million accounts)
-_NEVER = np.iinfo(np.int64).max // 4  # "no next row": held until the end of time
 
 
 @dataclass(frozen=True)
@@ -49,22 +48,26 @@ class DepositBook:
         self.kind = accounts["kind"].astype(np.int64)
         self.manager = accounts["manager_code"].astype(np.int64)
         self.customer = accounts["customer"].astype(np.int64)
-        account = balances["account"].astype(np.int64)
-        day = balances["date"].astype(np.int64)
+        # The columns as parsed (int32 accounts and days, int64 fen) are used as they are:
+        # at thirty million rows each int64 copy costs 250 MB and a pass over it.
+        account, day = balances["account"], balances["date"]
         amount = balances["balance"]
-        valid = account >= 0
-        valid &= day != NO_DATE
-        valid &= ~balances["balance__blank"]
-        valid &= ~balances["balance__bad"]
-        if not bool(valid.all()):  # rows the validator refuses: only in checks of a bad ledger
+        refused = account < 0
+        refused |= day == NO_DATE
+        refused |= balances["balance__blank"]
+        refused |= balances["balance__bad"]
+        if bool(refused.any()):  # rows the validator refuses: only in checks of a bad ledger
+            valid = ~refused
             account, day, amount = account[valid], day[valid], amount[valid]
+        del refused
         low = int(day.min()) if day.size else 0
         span = int(day.max()) - low + 1 if day.size else 1
-        key = account * span
+        key = np.multiply(account, span, dtype=np.int64)
         key += day
         key -= low
         if key.size > 1 and bool((key[1:] < key[:-1]).any()):
             # Timsort: an export in (date, account) order is one ascending run a day.
+            # An export in (account, date) order (a core system's usual) needs no sort.
             order = np.argsort(key, kind="stable")
             account, day, amount, key = account[order], day[order], amount[order], key[order]
         self.account, self.day = account, day
@@ -72,17 +75,17 @@ class DepositBook:
         counts = np.bincount(account, minlength=n)[:n] if n else np.zeros(0, np.int64)
         self.row_end = np.cumsum(counts)  # one past each account's last row
         self.row_start = self.row_end - counts
-        nxt = np.full(len(day), _NEVER, dtype=np.int64)
-        if day.size > 1:
-            np.copyto(nxt[:-1], day[1:], where=account[1:] == account[:-1])
-        self.next_day = nxt
         # Each row's 积数 up to its account's next row (0 for an account's last row, which
         # runs on), summed over the rows before each row: a window's day sum per account is
         # then two lookups by day, not a pass over thirty million rows per window.  The
         # running sum may wrap around int64 over a big bank's long history; each account's
-        # difference of two of its entries is still exact (two's complement).
-        held = nxt - day
-        held[nxt == _NEVER] = 0
+        # difference of two of its entries is still exact (two's complement).  The days a
+        # row is held are the day difference to the next row, set to 0 at each account's
+        # last row (a million writes, not a comparison of thirty million accounts).
+        held = np.zeros(len(day), dtype=np.int64)
+        if day.size > 1:
+            np.subtract(day[1:], day[:-1], out=held[:-1], dtype=np.int64)
+        held[self.row_end[counts > 0] - 1] = 0
         held *= self.balance_rows
         self._cum = np.zeros(len(day) + 1, dtype=np.int64)
         np.cumsum(held, out=self._cum[1:])

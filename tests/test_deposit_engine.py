@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
+from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 import pytest
 from ledgers import write_ledger
 
@@ -37,7 +41,7 @@ def _history(seed: int) -> dict[str, list[tuple[date, int]]]:
 
 
 def _book(tmp_path: Path, history: dict[str, list[tuple[date, int]]],
-          shuffle: bool = False) -> DepositBook:
+          shuffle: bool = False, parquet: str = "") -> DepositBook:
     accounts = "\n".join(f"{a},,B1,王,{KINDS[i % len(KINDS)]}" for i, a in enumerate(history))
     rows = [f"{a},{d.isoformat()},{fen // 100}.{fen % 100:02d}"
             for a, hist in history.items() for d, fen in hist]
@@ -45,7 +49,24 @@ def _book(tmp_path: Path, history: dict[str, list[tuple[date, int]]],
         random.Random(0).shuffle(rows)
     folder = write_ledger(tmp_path / "l", deposit_accounts=accounts,
                           deposit_balances="\n".join(rows), **BASE)
+    if parquet:
+        _as_typed_parquet(folder / "deposit_balances.csv", parquet)
     return DepositBook(load_ledger(folder))
+
+
+def _as_typed_parquet(csv: Path, balance: str) -> None:
+    """The balances as a warehouse writes them: a date32 date and a typed balance in yuan
+    (a decimal with two places, or one with one place, or a whole-yuan integer), in place
+    of the CSV file."""
+    table = pacsv.read_csv(csv, convert_options=pacsv.ConvertOptions(column_types={
+        "account_id": pa.string(), "date": pa.date32(), "balance": pa.string()}))
+    yuan = [Decimal(v) for v in table.column("balance").to_pylist()]
+    column = {"decimal2": pa.array(yuan, pa.decimal128(18, 2)),
+              "decimal1": pa.array([v.quantize(Decimal("0.1"), ROUND_DOWN) for v in yuan],
+                                   pa.decimal128(12, 1)),
+              "int64": pa.array([int(v) for v in yuan], pa.int64())}[balance]
+    pq.write_table(table.set_column(2, "balance", column), csv.with_suffix(".parquet"))
+    csv.unlink()
 
 
 def _bal(hist: list[tuple[date, int]], day: date) -> int:
@@ -80,3 +101,22 @@ def test_before_the_first_row_an_account_holds_zero(tmp_path: Path) -> None:
     # 1–31 March: A0 holds 500 for 22 days; A1 100 for 31 days
     assert book.day_sum(date(2026, 3, 1), date(2026, 3, 31)).fen_days.tolist() == [
         22 * 500_00, 31 * 100_00]
+
+
+@pytest.mark.parametrize("balance", ["decimal2", "decimal1", "int64"])
+@pytest.mark.parametrize("seed", range(3))
+def test_typed_parquet_balances_give_the_day_by_day_count(tmp_path: Path, seed: int,
+                                                          balance: str) -> None:
+    """A Parquet deposit_balances with typed columns skips the text parse and gives the
+    same book (the amounts cut to what the typed column holds)."""
+    history = _history(seed)
+    cut = {"decimal2": lambda fen: fen, "decimal1": lambda fen: fen - fen % 10,
+           "int64": lambda fen: fen - fen % 100}[balance]
+    typed = {a: [(d, cut(fen)) for d, fen in hist] for a, hist in history.items()}
+    book = _book(tmp_path, history, parquet=balance)
+    start, end = date(2026, 1, 1), date(2026, 6, 30)
+    window = book.day_sum(start, end)
+    for i, hist in enumerate(typed.values()):
+        days = [start + timedelta(days=k) for k in range(window.days)]
+        assert int(window.fen_days[i]) == sum(_bal(hist, d) for d in days)
+        assert int(book.balance(end)[i]) == _bal(hist, end)

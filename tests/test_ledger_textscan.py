@@ -72,3 +72,37 @@ def test_ids_and_chinese_names_need_no_trim() -> None:
     assert textscan.already_trimmed(pa.array(["JJ0001", "张三（个体）", "Ünal", "a", None]))
     for text in [" a", "a ", "\u3000张三", "张三\u3000", "a\u00a0", "\u2003a", ""]:
         assert not textscan.already_trimmed(pa.array([text])), repr(text)
+
+
+_PLAIN_MONEY = st.from_regex(r"\A[0-9]{1,15}\.[0-9]{1,2}\Z")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_PLAIN_MONEY, _PLAIN_MONEY, st.none(), _AMOUNT), max_size=40),
+       st.integers(0, 40))
+def test_money_from_bytes_gives_what_the_general_path_gives(
+        values: list[str | None], cut: int) -> None:
+    array = _chunked(values, cut)
+    _same(parse.money_from_bytes(array), parse.general_decimal(array, 2, money=True))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(_PLAIN_MONEY, st.none()), min_size=1, max_size=40),
+       st.integers(0, 40))
+def test_plain_fen_reads_every_plain_amount_exactly(values: list[str | None], cut: int) -> None:
+    array = _chunked(values, cut)
+    fen = np.concatenate([textscan.plain_fen(c) for c in array.chunks])
+    expected = [0 if v is None else int(v.split(".")[0]) * 100
+                + int(v.split(".")[1].ljust(2, "0")) for v in values]
+    assert fen.tolist() == expected
+
+
+def test_plain_fen_by_hand() -> None:
+    # Worked by hand: 1 to 15 whole digits (one word and two), one and two decimals,
+    # zeros, a null between values.
+    array = pa.array(["0.0", "7.5", "12.34", None, "99999999.99", "100000000.01",
+                      "999999999999999.99", "000123.4", "40000000.05"], pa.string())
+    assert textscan.plain_decimals(array, 2, 15)
+    assert textscan.plain_fen(array).tolist() == [
+        0, 750, 1234, 0, 9_999_999_999, 10_000_000_001, 99_999_999_999_999_999, 12_340,
+        4_000_000_005]

