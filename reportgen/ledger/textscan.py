@@ -34,12 +34,18 @@ class _Values:
         return self.ends - self.starts
 
 
-def _values(chunk: pa.Array) -> _Values:
+def _buffers(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """A string chunk's offsets (one more than its values, nulls included) and bytes."""
     _, offsets_buffer, data_buffer = chunk.buffers()
     offsets = np.frombuffer(offsets_buffer, np.int32, count=len(chunk) + 1,
                             offset=4 * chunk.offset)
     data = (np.frombuffer(data_buffer, np.uint8) if data_buffer is not None
             else np.zeros(0, np.uint8))
+    return offsets, data
+
+
+def _values(chunk: pa.Array) -> _Values:
+    offsets, data = _buffers(chunk)
     starts, ends = offsets[:-1], offsets[1:]
     if chunk.null_count:
         valid = np.asarray(chunk.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
@@ -181,10 +187,7 @@ def plain_fen(chunk: pa.Array) -> np.ndarray:
     n = len(chunk)
     if not n:
         return np.zeros(0, np.int64)
-    _, offsets_buffer, data_buffer = chunk.buffers()
-    offsets = np.frombuffer(offsets_buffer, np.int32, count=n + 1, offset=4 * chunk.offset)
-    data = (np.frombuffer(data_buffer, np.uint8) if data_buffer is not None
-            else np.zeros(0, np.uint8))
+    offsets, data = _buffers(chunk)
     low, high = int(offsets[0]), int(offsets[-1])
     padded = np.full(_PAD + high - low + 2, ord("0"), np.uint8)
     padded[_PAD:_PAD + high - low] = data[low:high]
