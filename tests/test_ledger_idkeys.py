@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reportgen.ledger import idkeys
-from reportgen.ledger.load import _lookup
+from reportgen.ledger.joins import lookup as _lookup
 
 
 def _by_text(keys: pa.Array | pa.ChunkedArray, universe: pa.Array | pa.ChunkedArray

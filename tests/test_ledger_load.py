@@ -363,7 +363,7 @@ def test_ledger_digest_depends_on_the_bytes(tmp_path: Path, tables: Tables) -> N
 
 
 def test_sorted_codes_number_distinct_text_in_code_point_order_blank_first() -> None:
-    from reportgen.ledger.load import factorise, sorted_codes
+    from reportgen.ledger.joins import factorise, sorted_codes
 
     text = pa.chunked_array([pa.array(["乙", "b", None]), pa.array(["a", "乙", "B"])])
     codes, values = sorted_codes(text)
@@ -384,7 +384,8 @@ def test_repeated_keys_find_the_same_rows_as_one_lookup_per_key(universe: list[s
     """Balance rows name their account again and again: the distinct ids are looked up
     once (per half of the chunks, on two threads) and spread back, with the same answer
     as a lookup per row, -1 for an unknown or blank id."""
-    from reportgen.ledger.load import _lookup, _lookup_repeated
+    from reportgen.ledger.joins import lookup as _lookup
+    from reportgen.ledger.joins import lookup_repeated as _lookup_repeated
 
     ids = ["A0", "A1", "A2", "A3", "A9", None]  # A9 is no account; None is a blank
     n = 70_000  # enough rows for the repeated-key path (its cut-off is 65,536)

@@ -23,6 +23,7 @@ from reportgen.errors import Problem
 from reportgen.ledger import idkeys, parse
 from reportgen.ledger.csvtext import MAX_FIELD_CHARS
 from reportgen.ledger.digest import LateDigest
+from reportgen.ledger.joins import factorise, lookup, lookup_repeated, sorted_codes
 from reportgen.ledger.mapped import read_mapped
 from reportgen.ledger.mapping import Mapping
 from reportgen.ledger.problems import Problems
@@ -256,118 +257,10 @@ class _Text:
         return self.array[i].as_py()
 
 
-def factorise(text: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, np.ndarray]:
-    """The distinct values of a text column (first appearance first) and each cell's index
-    into them as int32, -1 for a blank: one hash pass in Arrow."""
-    encoded = pc.dictionary_encode(text)
-    if isinstance(encoded, pa.ChunkedArray):  # the chunks share one dictionary
-        encoded = encoded.combine_chunks() if encoded.num_chunks else pa.array(
-            [], pa.dictionary(pa.int32(), pa.string()))
-    indices = encoded.indices
-    if indices.null_count:
-        indices = pc.fill_null(indices, -1)
-    return encoded.dictionary, np.asarray(parse.to_numpy(indices), dtype=np.int32)
-
-
-def sorted_codes(text: pa.Array | pa.ChunkedArray,
-                 factorised: tuple[pa.Array, np.ndarray] | None = None,
-                 ) -> tuple[np.ndarray, list[str]]:
-    """Factorise text into int32 codes numbering the distinct values in sorted order; a
-    blank cell counts as the text "", which sorts first.
-
-    Arrow sorts the bytes, which is code-point order, the order Python sorts ``str`` in.
-    """
-    dictionary, indices = factorised or factorise(text)
-    order = parse.to_numpy(pc.sort_indices(dictionary))
-    values = dictionary.take(pa.array(order)).to_pylist()
-    rank = np.empty(len(order) + 1, dtype=np.int32)  # the last entry: a blank's code
-    rank[order] = np.arange(len(order), dtype=np.int32)
-    rank[-1] = 0
-    if bool((indices < 0).any()) and (not values or values[0] != ""):
-        rank[:-1] += 1
-        values.insert(0, "")
-    return rank[indices], [str(v) for v in values]
-
-
-def _lookup(keys: pa.Array | pa.ChunkedArray, universe: pa.Array | pa.ChunkedArray
-            ) -> np.ndarray:
-    """Row number in ``universe`` of each key, -1 when absent or blank.
-
-    Arrow's hash join runs on both cores and is about twice as fast as ``index_in`` for
-    ten million keys.  It matches a key once per equal universe row, so a universe with a
-    repeated id (a data error reported by the validator) or a blank one takes
-    ``index_in``, which gives the first row, as before.  Ids of one fixed form (a prefix
-    and digits, as core systems number them) are joined as integers instead
-    (``idkeys``), with the same answer.
-    """
-    fixed = idkeys.lookup(keys, universe)
-    if fixed is not None:
-        return fixed
-    n = len(keys)
-    if not keys.null_count and not universe.null_count and n:
-        probe = pa.table({"key": keys, "row": pa.array(np.arange(n, dtype=np.int32))})
-        build = pa.table({"key": universe,
-                          "at": pa.array(np.arange(len(universe), dtype=np.int32))})
-        joined = probe.join(build, keys="key", join_type="left outer", use_threads=True)
-        if joined.num_rows == n:
-            out = np.empty(n, dtype=np.int32)
-            rows, at = joined.column("row"), pc.fill_null(joined.column("at"), -1)
-            out[parse.to_numpy(rows)] = parse.to_numpy(at)
-            return out
-    index = pc.index_in(keys, value_set=universe)
-    return np.asarray(parse.to_numpy(pc.fill_null(index, -1)), dtype=np.int32)
-
-
-def _lookup_repeated(keys: pa.Array | pa.ChunkedArray, universe: pa.Array | pa.ChunkedArray
-                     ) -> np.ndarray:
-    """``_lookup`` for keys that repeat a lot (a deposit account's id on each of its 31
-    daily balance rows): only the distinct ids are looked up, and the rows are spread
-    back.  Keys in runs (an export in account order) are cut into runs, each looked up
-    once by its first key; otherwise each half of the chunks is dictionary-encoded on its
-    own thread, and each row gets its value's row by index.
-
-    Measured on 3.1 million rows of 100,000 accounts: the join of every row 0.51 s, the
-    two dictionaries 0.32 s, the runs 0.17 s (the join then has the distinct ids only).
-    """
-    parts = list(keys.chunks) if isinstance(keys, pa.ChunkedArray) else [keys]
-    if len(parts) < 2 or len(keys) < 1 << 16:
-        return _lookup(keys, universe)
-    if len(_runs(keys.slice(0, 1 << 16))) < 1 << 13:  # in account order: a run per account
-        starts = _runs(keys)
-        if len(starts) < len(keys) // 8:
-            at = _lookup(keys.take(pa.array(starts)), universe)
-            lengths = np.diff(np.append(starts, len(keys)))
-            return np.repeat(at, lengths)
-    half = len(parts) // 2
-
-    def spread(chunks: list[pa.Array]) -> np.ndarray:
-        encoded = pc.dictionary_encode(pa.chunked_array(chunks, pa.string()))
-        dictionary = encoded.chunk(0).dictionary
-        at = np.append(_lookup(dictionary, universe), np.int32(-1))  # last: a blank id
-        return np.concatenate([at[parse.to_numpy(pc.fill_null(c.indices, len(dictionary)))]
-                               for c in encoded.chunks])
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        out = list(pool.map(spread, (parts[:half], parts[half:])))
-    return np.concatenate(out).astype(np.int32, copy=False)
-
-
-def _runs(keys: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    """Where each run of equal consecutive keys starts (a blank, null, is its own run):
-    an export in account order names each account once a run, so only the runs' first
-    ids need looking up."""
-    n = len(keys)
-    if n < 2:
-        return np.arange(n, dtype=np.int64)
-    same = pc.fill_null(pc.equal(keys.slice(1), keys.slice(0, n - 1)), False)
-    changed = ~np.asarray(parse.to_numpy(same), dtype=bool)
-    return np.flatnonzero(np.concatenate(([True], changed)))
-
-
 def _join_loans(journal: Columns, loans: Columns, problems: Problems) -> None:
     """Give each journal row its loan's row number, report the ids not in loans, and let
     go of the ids' text: ten million strings (about 200 MB) that nothing reads again."""
-    loan = _lookup(journal.text["loan_id"], loans.text["loan_id"])
+    loan = lookup(journal.text["loan_id"], loans.text["loan_id"])
     journal.values["loan"] = loan
     problems.add_mask(journal.source, "loan_id", (loan < 0) & ~journal["loan_id__blank"],
                       journal.rows, journal.text.pop("loan_id"), "no such loan_id in loans")
@@ -416,7 +309,7 @@ def load_ledger(path: Path, *, steps: Steps = QUIET, mapping: Mapping | None = N
         # meanwhile (Arrow's hashing and numpy release the GIL).
         with ThreadPoolExecutor(max_workers=1) as coder:
             coded = coder.submit(_code_text, loans, customers)
-            loans.values["customer"] = _lookup(loans.text["customer_id"],
+            loans.values["customer"] = lookup(loans.text["customer_id"],
                                                customers.text["customer_id"])
             for journal in (transactions, classifications):
                 if balances is None:
@@ -516,10 +409,10 @@ def _join_deposits(tables: dict[str, Columns], customers: Columns, problems: Pro
                              f"missing: {have} is given, and the two deposit tables "
                              "go together"))
         return []
-    accounts.values["customer"] = _lookup(accounts.text["customer_id"],
+    accounts.values["customer"] = lookup(accounts.text["customer_id"],
                                           customers.text["customer_id"])
     accounts.values["manager_code"], managers = sorted_codes(accounts.text["account_manager"])
-    account = _lookup_repeated(balances.text["account_id"], accounts.text["account_id"])
+    account = lookup_repeated(balances.text["account_id"], accounts.text["account_id"])
     balances.values["account"] = account
     problems.add_mask(balances.source, "account_id",
                       (account < 0) & ~balances["account_id__blank"], balances.rows,
@@ -551,7 +444,7 @@ def _from_balances(balances: Columns, loans: Columns, problems: Problems
     values = balances.values
     text = balances.text["written_off"]
     values["written_off__flag"], values["written_off__flag_bad"] = snapshots.written_off(text)
-    loan = _lookup(balances.text["loan_id"], loans.text["loan_id"])
+    loan = lookup(balances.text["loan_id"], loans.text["loan_id"])
     problems.add_mask(balances.source, "loan_id", (loan < 0) & ~balances["loan_id__blank"],
                       balances.rows, balances.text["loan_id"], "no such loan_id in loans")
     usable, order = snapshots.check(values, loan, loans["start_date"], balances.source,

@@ -22,7 +22,8 @@ import numpy as np
 
 from reportgen.engine import _DAY_BITS, EPOCH, Engine, Snapshot, _keys
 from reportgen.errors import LedgerError, Problem
-from reportgen.ledger.load import Columns, Ledger, sorted_codes
+from reportgen.ledger.joins import sorted_codes
+from reportgen.ledger.load import Columns, Ledger
 from reportgen.ledger.problems import Problems
 from reportgen.ledger.schema import CUSTOMERS, LOANS
 from reportgen.metrics.daily import DailyTotals

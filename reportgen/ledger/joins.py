@@ -1,0 +1,127 @@
+"""Text keys to integer rows and codes, on whole columns: the ledger's joins.
+
+Every table names its rows by text (loan, customer and account ids, branch and manager
+names); the engine and the metrics work on integers.  This module is where one becomes
+the other: a journal's loan ids to loan rows (a hash join on both cores, or integer keys
+for ids of one fixed form), a deposit export's account ids to accounts (looked up once
+per run of equal ids), and text columns to small codes in sorted order.  It knows nothing
+of tables or messages; ``load.py`` reports the ids it could not find.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from reportgen.ledger import idkeys, parse
+
+
+def factorise(text: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, np.ndarray]:
+    """The distinct values of a text column (first appearance first) and each cell's index
+    into them as int32, -1 for a blank: one hash pass in Arrow."""
+    encoded = pc.dictionary_encode(text)
+    if isinstance(encoded, pa.ChunkedArray):  # the chunks share one dictionary
+        encoded = encoded.combine_chunks() if encoded.num_chunks else pa.array(
+            [], pa.dictionary(pa.int32(), pa.string()))
+    indices = encoded.indices
+    if indices.null_count:
+        indices = pc.fill_null(indices, -1)
+    return encoded.dictionary, np.asarray(parse.to_numpy(indices), dtype=np.int32)
+
+
+def sorted_codes(text: pa.Array | pa.ChunkedArray,
+                 factorised: tuple[pa.Array, np.ndarray] | None = None,
+                 ) -> tuple[np.ndarray, list[str]]:
+    """Factorise text into int32 codes numbering the distinct values in sorted order; a
+    blank cell counts as the text "", which sorts first.
+
+    Arrow sorts the bytes, which is code-point order, the order Python sorts ``str`` in.
+    """
+    dictionary, indices = factorised or factorise(text)
+    order = parse.to_numpy(pc.sort_indices(dictionary))
+    values = dictionary.take(pa.array(order)).to_pylist()
+    rank = np.empty(len(order) + 1, dtype=np.int32)  # the last entry: a blank's code
+    rank[order] = np.arange(len(order), dtype=np.int32)
+    rank[-1] = 0
+    if bool((indices < 0).any()) and (not values or values[0] != ""):
+        rank[:-1] += 1
+        values.insert(0, "")
+    return rank[indices], [str(v) for v in values]
+
+
+def lookup(keys: pa.Array | pa.ChunkedArray, universe: pa.Array | pa.ChunkedArray
+            ) -> np.ndarray:
+    """Row number in ``universe`` of each key, -1 when absent or blank.
+
+    Arrow's hash join runs on both cores and is about twice as fast as ``index_in`` for
+    ten million keys.  It matches a key once per equal universe row, so a universe with a
+    repeated id (a data error reported by the validator) or a blank one takes
+    ``index_in``, which gives the first row, as before.  Ids of one fixed form (a prefix
+    and digits, as core systems number them) are joined as integers instead
+    (``idkeys``), with the same answer.
+    """
+    fixed = idkeys.lookup(keys, universe)
+    if fixed is not None:
+        return fixed
+    n = len(keys)
+    if not keys.null_count and not universe.null_count and n:
+        probe = pa.table({"key": keys, "row": pa.array(np.arange(n, dtype=np.int32))})
+        build = pa.table({"key": universe,
+                          "at": pa.array(np.arange(len(universe), dtype=np.int32))})
+        joined = probe.join(build, keys="key", join_type="left outer", use_threads=True)
+        if joined.num_rows == n:
+            out = np.empty(n, dtype=np.int32)
+            rows, at = joined.column("row"), pc.fill_null(joined.column("at"), -1)
+            out[parse.to_numpy(rows)] = parse.to_numpy(at)
+            return out
+    index = pc.index_in(keys, value_set=universe)
+    return np.asarray(parse.to_numpy(pc.fill_null(index, -1)), dtype=np.int32)
+
+
+def lookup_repeated(keys: pa.Array | pa.ChunkedArray, universe: pa.Array | pa.ChunkedArray
+                     ) -> np.ndarray:
+    """``lookup`` for keys that repeat a lot (a deposit account's id on each of its 31
+    daily balance rows): only the distinct ids are looked up, and the rows are spread
+    back.  Keys in runs (an export in account order) are cut into runs, each looked up
+    once by its first key; otherwise each half of the chunks is dictionary-encoded on its
+    own thread, and each row gets its value's row by index.
+
+    Measured on 3.1 million rows of 100,000 accounts: the join of every row 0.51 s, the
+    two dictionaries 0.32 s, the runs 0.17 s (the join then has the distinct ids only).
+    """
+    parts = list(keys.chunks) if isinstance(keys, pa.ChunkedArray) else [keys]
+    if len(parts) < 2 or len(keys) < 1 << 16:
+        return lookup(keys, universe)
+    if len(_runs(keys.slice(0, 1 << 16))) < 1 << 13:  # in account order: a run per account
+        starts = _runs(keys)
+        if len(starts) < len(keys) // 8:
+            at = lookup(keys.take(pa.array(starts)), universe)
+            lengths = np.diff(np.append(starts, len(keys)))
+            return np.repeat(at, lengths)
+    half = len(parts) // 2
+
+    def spread(chunks: list[pa.Array]) -> np.ndarray:
+        encoded = pc.dictionary_encode(pa.chunked_array(chunks, pa.string()))
+        dictionary = encoded.chunk(0).dictionary
+        at = np.append(lookup(dictionary, universe), np.int32(-1))  # last: a blank id
+        return np.concatenate([at[parse.to_numpy(pc.fill_null(c.indices, len(dictionary)))]
+                               for c in encoded.chunks])
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        out = list(pool.map(spread, (parts[:half], parts[half:])))
+    return np.concatenate(out).astype(np.int32, copy=False)
+
+
+def _runs(keys: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Where each run of equal consecutive keys starts (a blank, null, is its own run):
+    an export in account order names each account once a run, so only the runs' first
+    ids need looking up."""
+    n = len(keys)
+    if n < 2:
+        return np.arange(n, dtype=np.int64)
+    same = pc.fill_null(pc.equal(keys.slice(1), keys.slice(0, n - 1)), False)
+    changed = ~np.asarray(parse.to_numpy(same), dtype=bool)
+    return np.flatnonzero(np.concatenate(([True], changed)))
