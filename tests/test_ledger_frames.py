@@ -233,3 +233,15 @@ def test_journal_rules_name_row_labels(column: str, values: list[str], message: 
         _open(**frames)
     assert str(caught.value.problems[0]).startswith(
         f"frame transactions, row label 't-b', column {column}: {message}")
+
+
+@pytest.mark.parametrize("values", [[[1], [2]], [{"yuan": 1}, {"yuan": 2}]], ids=["list", "struct"])
+def test_a_column_no_cell_can_be_is_refused_once_naming_it(values: Any) -> None:
+    # The same rule as a Parquet column (ledger/typed_text.py), once, not once a row.
+    amounts = pd.Series(values, index=["t-1", "t-2"], dtype=object)
+    frames = _with("transactions", "amount", amounts, index=["t-1", "t-2"])
+    with pytest.raises(LedgerError) as caught:
+        _open(**frames)
+    (problem,) = caught.value.problems
+    assert str(problem).startswith("frame transactions, column amount: a column of ")
+    assert "no cell of it can be read" in str(problem)

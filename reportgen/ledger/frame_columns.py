@@ -31,7 +31,7 @@ import pyarrow.compute as pc
 
 from reportgen.errors import Problem
 from reportgen.ledger.schema import Kind
-from reportgen.ledger.typed_text import decimal_text
+from reportgen.ledger.typed_text import NotTextError, as_text, decimal_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -75,25 +75,21 @@ def frame_column(series: pd.Series, kind: Kind, source: str, name: str,
 
 def _typed(array: pa.Array, series: pd.Series, kind: Kind, source: str, name: str,
            problems: list[Problem]) -> pa.Array:
-    """An object column Arrow could type as one thing."""
-    if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
-        return array.cast(pa.string())
-    if pa.types.is_null(array.type):
-        return pa.nulls(len(array), pa.string())
-    if pa.types.is_date(array.type):
-        return array.cast(pa.date32()) if kind is Kind.DATE else pc.strftime(
-            array.cast(pa.timestamp("s")), format="%Y-%m-%d")
-    if pa.types.is_timestamp(array.type):
-        return _dates(series) if kind is Kind.DATE else pc.strftime(array, format="%Y-%m-%d")
-    if pa.types.is_decimal(array.type):
-        return decimal_text(array.cast(pa.string()))
+    """An object column Arrow could type as one thing: dates kept as days for a date
+    column, floats by the 15-digit rule, everything else as a Parquet cell is read
+    (``typed_text``), so a list or struct column is a problem naming it."""
+    if kind is Kind.DATE and pa.types.is_date(array.type):
+        return array.cast(pa.date32())
+    if kind is Kind.DATE and pa.types.is_timestamp(array.type):
+        return _dates(series)
     if pa.types.is_floating(array.type):
         return _floats(series.astype("float64"), source, name, problems)
-    if pa.types.is_boolean(array.type) or pa.types.is_integer(array.type):
-        return array.cast(pa.string())
-    if pa.types.is_dictionary(array.type):
-        return array.dictionary_decode().cast(pa.string())
-    return array.cast(pa.string())
+    try:
+        text = as_text(array)
+    except NotTextError as exc:
+        problems.append(Problem(source, None, name, None, str(exc)))
+        return pa.nulls(len(array), pa.string())
+    return text.cast(pa.string())
 
 
 def _mixed(series: pd.Series, kind: Kind, source: str, name: str,

@@ -30,6 +30,7 @@ from reportgen.ledger.mapping import Mapping as LedgerMapping
 from reportgen.ledger.mapping import TableMap
 from reportgen.ledger.read import RawLedger, RawTable
 from reportgen.ledger.schema import TABLES, Kind, Table, is_required
+from reportgen.ledger.typed_text import NOT_TEXT
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -189,10 +190,13 @@ def _raw_table(table: Table, frame: pd.DataFrame, problems: list[Problem]) -> Ra
 def frame_problems(problems: list[Problem], total: int, labels: Mapping[str, pd.Index]
                    ) -> tuple[list[Problem], int]:
     """A load's problems as a frame's user reads them: index labels for row positions, and
-    no "must not be blank" for a float cell already refused as inexact (it was blanked)."""
+    no "must not be blank" for a float cell already refused as inexact, or for a column
+    refused whole (list, struct): they were blanked."""
     inexact = {(p.file, p.row, p.column) for p in problems if p.message == FLOAT_EXACT}
+    refused = {(p.file, p.column) for p in problems if p.message.endswith(NOT_TEXT)}
     kept = [p for p in problems if not (p.message == "must not be blank"
-                                        and (p.file, p.row, p.column) in inexact)]
+                                        and ((p.file, p.row, p.column) in inexact
+                                             or (p.file, p.column) in refused))]
     return [frame_problem(p, labels) for p in kept], total - (len(problems) - len(kept))
 
 

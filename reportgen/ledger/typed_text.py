@@ -18,6 +18,12 @@ import pyarrow.compute as pc
 class NotTextError(ValueError):
     """The column's type has no text a ledger cell could hold (the message says which)."""
 
+    def __init__(self, what: str) -> None:
+        super().__init__(f"{what}{NOT_TEXT}")
+
+
+NOT_TEXT = ": no cell of it can be read"  # how every NotTextError message ends
+
 
 def decimal_text(text: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
     """Arrow writes a decimal column with one scale (2 → "2.000" next to "1.005"): trailing
