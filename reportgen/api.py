@@ -82,10 +82,10 @@ def open_ledger(path: Path, *, progress: bool = False, as_of: date | None = None
         # The rules that need no engine are checked on the second core while the engine
         # sorts the journal (both are numpy and Arrow work that releases the GIL); their
         # problems join the list where they always stood, after the data-date check.
-        with ThreadPoolExecutor(max_workers=1) as checker:
+        with ThreadPoolExecutor(max_workers=2) as checker:
             rules = checker.submit(validate_ledger, ledger, Problems())
-            # The deposit book (order check, running 积数) is built there next, beside the
-            # engine's single-threaded steps, not at the start of the first report.
+            # The deposit book (order check, running 积数) is built beside both, not at the
+            # start of the first report: the three share the two cores to the end.
             book = checker.submit(_deposit_book, ledger)
             with steps.step("indexing balances and states"):
                 engine = Engine(ledger)

@@ -9,13 +9,16 @@ from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from ledgers import write_ledger
 
-from reportgen.deposit_engine import DepositBook
+from reportgen.deposit_engine import DepositBook, _account_rows
 from reportgen.ledger.load import load_ledger
 
 BASE = {
@@ -120,3 +123,17 @@ def test_typed_parquet_balances_give_the_day_by_day_count(tmp_path: Path, seed: 
         days = [start + timedelta(days=k) for k in range(window.days)]
         assert int(window.fen_days[i]) == sum(_bal(hist, d) for d in days)
         assert int(book.balance(end)[i]) == _bal(hist, end)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 6), max_size=40), st.integers(0, 3))
+def test_account_rows_are_each_accounts_range_of_the_sorted_rows(ids: list[int],
+                                                                  more: int) -> None:
+    """Accounts without rows (before, between and after the others) get an empty range
+    where they would be; the ranges are what counting the rows gives."""
+    account = np.array(sorted(ids), dtype=np.int32)
+    n = (max(ids) + 1 if ids else 0) + more
+    start, end = _account_rows(account, n)
+    counts = [ids.count(a) for a in range(n)]
+    assert end.tolist() == [sum(counts[:a + 1]) for a in range(n)]
+    assert start.tolist() == [sum(counts[:a]) for a in range(n)]

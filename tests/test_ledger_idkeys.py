@@ -243,3 +243,23 @@ def test_keys_of_more_rows_than_a_block_are_each_rows_digits() -> None:
     ids = pa.array([f"KH{n:012d}" for n in numbers.tolist()])
     keys = idkeys._keys(ids, 14, np.arange(2, 14))
     assert keys.tolist() == numbers.tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_ID, max_size=25), st.integers(0, 25), st.integers(-1, 24))
+def test_keys_that_are_the_universe_in_its_order_are_its_rows(
+        universe: list[str | None], cut: int, changed: int) -> None:
+    """The distinct ids of an export in its accounts' order are the accounts' ids
+    themselves (row i is row i, taken without a join when they ascend); one id changed,
+    or a repeated id in the universe, must still give the first equal row or -1."""
+    keys = list(universe)
+    if 0 <= changed < len(keys):
+        keys[changed] = "JJ20240000" if keys[changed] != "JJ20240000" else "JJ20240001"
+    k, u = _chunked(keys, cut), pa.array(universe, pa.string())
+    expected = _by_text(k, u)
+    given = [i for i, key in enumerate(keys) if key is not None]
+    rows = _lookup(k, u)
+    assert [rows[i] for i in given] == [expected[i] for i in given]
+    ascending = sorted({v for v in universe if v is not None})
+    a = pa.array(ascending, pa.string())
+    assert _lookup(_chunked(ascending, cut), a).tolist() == list(range(len(ascending)))

@@ -106,3 +106,28 @@ def test_plain_fen_by_hand() -> None:
     assert textscan.plain_fen(array).tolist() == [
         0, 750, 1234, 0, 9_999_999_999, 10_000_000_001, 99_999_999_999_999_999, 12_340,
         4_000_000_005]
+
+
+_TWO_PLACES = st.from_regex(r"\A[0-9]{1,16}\.[0-9]{2}\Z")
+# The usual export's shape with something wrong inside it: what the point-cut and the
+# integer cast must refuse (a sign, a second point, blanks, an exponent, letters).
+_TWO_PLACES_NEAR = st.from_regex(r"\A[0-9+\-. eE]{1,6}\.[0-9]{2}\Z")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_TWO_PLACES, _TWO_PLACES, st.none(), _TWO_PLACES_NEAR),
+                max_size=40), st.integers(0, 40))
+def test_two_decimal_chunks_give_what_the_general_path_gives(
+        values: list[str | None], cut: int) -> None:
+    array = _chunked(values, cut)
+    _same(parse.money_from_bytes(array), parse.general_decimal(array, 2, money=True))
+
+
+def test_two_decimal_fen_by_hand() -> None:
+    # Worked by hand: the point cut out, the digits left read as fen; a null is 0.
+    array = pa.array(["0.00", "7.50", None, "12.34", "999999999999999.99", "000123.40"])
+    assert textscan._two_decimal_fen(array, 15).tolist() == [
+        0, 750, 0, 1234, 99_999_999_999_999_999, 12_340]
+    for text in ["1..00", "12.3.45", "-1.00", "+1.00", " 1.00", "1 2.00", ".00", "1e2.00",
+                 "7.5", "1234567890123456.00", "1,234.00"]:
+        assert textscan._two_decimal_fen(pa.array(["1.00", text]), 15) is None, text

@@ -41,8 +41,9 @@ def breaks(data: bytes | bytearray, after_cr: bool = False, start: int = 0,
         count = int(np.count_nonzero(view == _LF))
     else:
         count = data.count(b"\n", start, stop)
-    returns = data.count(b"\r", start, stop)
-    if returns:  # most files have none: the two-byte search is skipped
+    # Most files have no CR: finding none (memchr) costs a third of counting them.
+    returns = data.count(b"\r", start, stop) if data.find(b"\r", start, stop) >= 0 else 0
+    if returns:  # the two-byte search only for files that have CRs
         count += returns - data.count(b"\r\n", start, stop)
     if after_cr and stop > start and data[start] == _LF:
         count -= 1

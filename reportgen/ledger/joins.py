@@ -63,6 +63,11 @@ def lookup(keys: pa.Array | pa.ChunkedArray, universe: pa.Array | pa.ChunkedArra
     and digits, as core systems number them) are joined as integers instead
     (``idkeys``), with the same answer.
     """
+    if _same_ascending(keys, universe):
+        # The distinct ids of an export in the order of its accounts' table (a deposit
+        # export's, each account's first row), sorted as core systems number them: row i
+        # is row i, two comparisons instead of a join.
+        return np.arange(len(keys), dtype=np.int32)
     fixed = idkeys.lookup(keys, universe)
     if fixed is not None:
         return fixed
@@ -89,9 +94,14 @@ def lookup_repeated(keys: pa.Array | pa.ChunkedArray, universe: pa.Array | pa.Ch
     once by its first key; otherwise each half of the chunks is dictionary-encoded on its
     own thread, and each row gets its value's row by index.
 
+    A dictionary-coded column (``parse.coded_text``) has only its dictionaries looked up.
+
     Measured on 3.1 million rows of 100,000 accounts: the join of every row 0.51 s, the
     two dictionaries 0.32 s, the runs 0.17 s (the join then has the distinct ids only).
     """
+    if parse.coded_text(keys):  # a Parquet column read as its dictionaries: look those up
+        return parse.per_cell(keys, lambda values: lookup(values, universe), -1).astype(
+            np.int32, copy=False)
     parts = list(keys.chunks) if isinstance(keys, pa.ChunkedArray) else [keys]
     if len(parts) < 2 or len(keys) < 1 << 16:
         return lookup(keys, universe)
@@ -113,6 +123,24 @@ def lookup_repeated(keys: pa.Array | pa.ChunkedArray, universe: pa.Array | pa.Ch
     with ThreadPoolExecutor(max_workers=2) as pool:
         out = list(pool.map(spread, (parts[:half], parts[half:])))
     return np.concatenate(out).astype(np.int32, copy=False)
+
+
+def _same_ascending(keys: pa.Array | pa.ChunkedArray, universe: pa.Array | pa.ChunkedArray
+                    ) -> bool:
+    """The keys are the universe itself, and it is strictly ascending (so no id repeats,
+    and each key's row is its own position)."""
+    n = len(keys)
+    if n < 2 or n != len(universe) or keys.null_count or universe.null_count:
+        return False
+    whole = _chunked(universe)
+    if not _chunked(keys).equals(whole):
+        return False
+    ascending = pc.less(whole.slice(0, n - 1), whole.slice(1))
+    return bool(pc.all(ascending).as_py())
+
+
+def _chunked(array: pa.Array | pa.ChunkedArray) -> pa.ChunkedArray:
+    return array if isinstance(array, pa.ChunkedArray) else pa.chunked_array([array])
 
 
 def _runs(keys: pa.Array | pa.ChunkedArray) -> np.ndarray:

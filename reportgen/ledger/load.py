@@ -165,6 +165,7 @@ def _parse_table(raw: RawTable) -> tuple[Columns, Problems]:
         array = raw.columns.get(column.name, pa.nulls(raw.rows, pa.string()))
         long = _too_long(array)  # reported here, then read as a bad cell, not a blank
         if long is not None:
+            array = parse.decoded(array)
             problems.add_mask(raw.source, column.name, long, rows, _Text(array),
                               f"longer than {MAX_FIELD_CHARS:,} characters (Excel's cell limit)")
             array = pc.if_else(pa.array(long), pa.scalar(None, pa.string()), array)
@@ -237,6 +238,10 @@ def _too_long(array: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
     """Mask of cells over Excel's cell limit, or None when there is none.  The byte
     lengths come from the offsets alone; characters are counted only when some value
     has more bytes than the limit has characters."""
+    if parse.coded_text(array):  # each dictionary value looked at once
+        if _too_long(parse.dictionaries(array)) is None:
+            return None
+        return parse.per_cell(array, _too_long_values, False)
     if not pa.types.is_string(array.type) or not len(array):
         return None
     longest = pc.max(pc.binary_length(array)).as_py()
@@ -245,6 +250,11 @@ def _too_long(array: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
     chars = pc.fill_null(pc.greater(pc.utf8_length(array), MAX_FIELD_CHARS), False)
     mask = np.asarray(parse.to_numpy(chars), dtype=bool)
     return mask if mask.any() else None
+
+
+def _too_long_values(values: pa.Array) -> np.ndarray:
+    mask = _too_long(values)
+    return mask if mask is not None else np.zeros(len(values), bool)
 
 
 class _Text:
@@ -306,22 +316,27 @@ def load_ledger(path: Path, *, steps: Steps = QUIET, mapping: Mapping | None = N
 
     with steps.step("joining ids, coding text"):
         # The text codes need nothing from the joins: they are made on a second thread
-        # meanwhile (Arrow's hashing and numpy release the GIL).
-        with ThreadPoolExecutor(max_workers=1) as coder:
+        # meanwhile (Arrow's hashing and numpy release the GIL).  The deposit tables' join
+        # (thirty million account ids at a million accounts) reads nothing the loans' join
+        # writes: it runs beside both, its problems kept apart and added after the loans',
+        # where they always stood.
+        with ThreadPoolExecutor(max_workers=2) as coder:
             coded = coder.submit(_code_text, loans, customers)
+            deposit_join = coder.submit(_join_deposits, tables, customers)
             loans.values["customer"] = lookup(loans.text["customer_id"],
                                                customers.text["customer_id"])
             for journal in (transactions, classifications):
                 if balances is None:
                     _join_loans(journal, loans, problems)
             codes, (branches, managers, products, groups) = coded.result()
+            deposit_problems, deposit_managers = deposit_join.result()
         loans.values.update(codes["loans"])
         customers.values.update(codes["customers"])
+        problems.extend(deposit_problems)
         # Hand Arrow's freed memory (the CSV blocks, the join's tables, the journals' ids) back
         # now: the engine is about to allocate as much again, from numpy, and would otherwise
         # stack on top of pages Arrow's allocator keeps for a while (peak 1.9 GB, not 1.6).
         pa.default_memory_pool().release_unused()
-    deposit_managers = _join_deposits(tables, customers, problems)
     return Ledger(
         path=path,
         digest=sha256,
@@ -390,25 +405,26 @@ def _beside(loans: Columns, code: str, n: int, column: str) -> list[str | None]:
     return out
 
 
-def _join_deposits(tables: dict[str, Columns], customers: Columns, problems: Problems
-                   ) -> list[str]:
+def _join_deposits(tables: dict[str, Columns], customers: Columns
+                   ) -> tuple[Problems, list[str]]:
     """Code the deposit tables: each balance row gets its account's row (-1 and a problem
     when the account is unknown), each account its customer's row (-1 when the depositor
     borrows nothing: that is allowed) and its manager a code; returns the managers' names.
 
     Balances given without accounts (or accounts without balances) are a data error: the
-    two tables only make sense together.
+    two tables only make sense together.  Returns the problems and the managers' names.
     """
+    problems = Problems()
     accounts, balances = tables.get("deposit_accounts"), tables.get("deposit_balances")
     if accounts is None and balances is None:
-        return []
+        return problems, []
     if accounts is None or balances is None:
         have, missing = (("deposit_accounts", "deposit_balances") if balances is None
                          else ("deposit_balances", "deposit_accounts"))
         problems.add(Problem(f"{missing}.csv", None, None, None,
                              f"missing: {have} is given, and the two deposit tables "
                              "go together"))
-        return []
+        return problems, []
     accounts.values["customer"] = lookup(accounts.text["customer_id"],
                                           customers.text["customer_id"])
     accounts.values["manager_code"], managers = sorted_codes(accounts.text["account_manager"])
@@ -418,7 +434,7 @@ def _join_deposits(tables: dict[str, Columns], customers: Columns, problems: Pro
                       (account < 0) & ~balances["account_id__blank"], balances.rows,
                       # the ids' text is not read again: 30 million strings let go
                       balances.text.pop("account_id"), "no such account_id in deposit_accounts")
-    return managers
+    return problems, managers
 
 
 def _mixed_kinds(raw: RawLedger, problems: Problems) -> bool:

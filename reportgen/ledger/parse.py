@@ -9,6 +9,7 @@ and fraction digits are cut apart as text and combined as integers, so "1,234.50
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -84,8 +85,56 @@ def distinct(array: pa.Array) -> tuple[list[str | None], np.ndarray]:
 
 
 def clean(array: pa.Array) -> pa.Array:
-    """Trim blanks; an all-blank cell becomes null."""
+    """Trim blanks; an all-blank cell becomes null.  A dictionary-coded column (a Parquet
+    column read as its dictionary pages) has only its dictionaries trimmed."""
+    if coded_text(array):
+        return _map_dictionaries(array, clean)
     return array if textscan.already_trimmed(array) else trim(array)
+
+
+def coded_text(array: pa.Array | pa.ChunkedArray) -> bool:
+    """A text column held as a dictionary and each cell's index into it: thirty million
+    deposit balance rows name a million accounts, each looked at once, not per row."""
+    return pa.types.is_dictionary(array.type) and pa.types.is_string(array.type.value_type)
+
+
+def _map_dictionaries(array: pa.Array | pa.ChunkedArray,
+                      function: Callable[[pa.Array], pa.Array]) -> pa.ChunkedArray:
+    parts = [pa.DictionaryArray.from_arrays(c.indices, function(c.dictionary))
+             for c in textscan.chunks(array)]
+    return pa.chunked_array(parts, array.type)
+
+
+def decoded(array: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """A dictionary-coded text column as plain text (any other column as it is)."""
+    if not coded_text(array):
+        return array
+    return pa.chunked_array([c.dictionary_decode() for c in textscan.chunks(array)],
+                            pa.string())
+
+
+def dictionaries(array: pa.Array | pa.ChunkedArray) -> pa.ChunkedArray:
+    """The dictionaries of a dictionary-coded text column, chunk after chunk."""
+    return pa.chunked_array([c.dictionary for c in textscan.chunks(array)],
+                            array.type.value_type)
+
+
+def per_cell(array: pa.Array | pa.ChunkedArray,
+             per_value: Callable[[pa.ChunkedArray], np.ndarray], null: object) -> np.ndarray:
+    """``per_value`` of a dictionary-coded column's dictionaries (all chunks' at once, one
+    call), spread to the cells by their indices; ``null`` for a null cell."""
+    values = np.asarray(per_value(dictionaries(array)))
+    out = np.empty(len(array), dtype=np.result_type(values, np.asarray([null])))
+    row = base = 0
+    for chunk in textscan.chunks(array):
+        size = len(chunk.dictionary)
+        mine = np.append(values[base:base + size], np.asarray([null], out.dtype))
+        indices = chunk.indices  # a null cell points past the chunk's values, at ``null``
+        np.take(mine, to_numpy(pc.fill_null(indices, size) if chunk.null_count else indices),
+                out=out[row:row + len(chunk)])
+        row += len(chunk)
+        base += size
+    return out
 
 
 def trim(array: pa.Array) -> pa.Array:
@@ -99,6 +148,8 @@ def trim(array: pa.Array) -> pa.Array:
 
 
 def blank_mask(array: pa.Array) -> np.ndarray:
+    if coded_text(array):
+        return per_cell(array, blank_mask, True)
     if not array.null_count:
         return np.zeros(len(array), dtype=bool)
     return np.asarray(to_numpy(pc.is_null(array)), dtype=bool)
@@ -241,19 +292,23 @@ def money(array: pa.Array) -> Parsed:
 
 
 def money_from_bytes(array: pa.Array | pa.ChunkedArray) -> Parsed:
-    """``money``, with a plain column's fen read from its bytes (``textscan.plain_fen``)
-    instead of Arrow's decimal cast: the same values, blanks and problems.
+    """``money``, with a plain column's fen read chunk by chunk without Arrow's decimal
+    cast (``textscan.chunk_fen``): the same values, blanks and problems.
 
     For the deposit balances (thirty million amounts at a million accounts, where the
-    cast alone cost 3 s of CPU); any column the proof declines takes ``money``.  A typed
-    Parquet column (decimal or integer yuan) needs no text at all (``_typed_money``).
+    cast alone cost 3 s of CPU); a column with any value that is not plain takes
+    ``money``.  A typed Parquet column (decimal or integer yuan) needs no text at all
+    (``_typed_money``).
     """
     if pa.types.is_decimal(array.type) or pa.types.is_integer(array.type):
         return _typed_money(array)
-    if not textscan.plain_decimals(array, 2, _max_whole_digits(2)):
+    if not pa.types.is_string(array.type):
         return money(array)
-    values = textscan.map_chunks(textscan.plain_fen, array)
-    return Parsed(values, blank_mask(array), np.zeros(len(values), bool), {})
+    whole = _max_whole_digits(2)
+    parts = textscan.map_chunks_or_none(lambda chunk: textscan.chunk_fen(chunk, whole), array)
+    if parts is None:  # a value that is not plain: the general parser reads and names it
+        return money(array)
+    return Parsed(parts, blank_mask(array), np.zeros(len(parts), bool), {})
 
 
 def _day_number(text: str | None) -> int | None:

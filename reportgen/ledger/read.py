@@ -32,6 +32,7 @@ from reportgen.errors import LedgerError, Problem
 from reportgen.ledger import csvtext
 from reportgen.ledger.digest import LateDigest
 from reportgen.ledger.invalid_rows import InvalidRows
+from reportgen.ledger.parse import coded_text
 from reportgen.ledger.schema import JOURNAL_TABLES, TABLES, Kind, Table, is_required
 from reportgen.ledger.typed_text import NotTextError, as_text
 from reportgen.ledger.workbook import check_workbook
@@ -435,13 +436,19 @@ def _read_parquet(table: Table, path: Path, problems: list[Problem]) -> RawTable
     import pyarrow.parquet as pq
 
     try:
-        arrow = pq.read_table(path)
+        schema = pq.read_schema(path)
     except (pa.ArrowException, OSError) as exc:
         problems.append(Problem(path.name, None, None, None,
                                 f"not a readable Parquet file ({exc})"))
         return None
-    found = _header_map(table, path.name, arrow.column_names, problems)
+    found = _header_map(table, path.name, schema.names, problems)
     if any(p.file == path.name for p in problems):
+        return None
+    try:
+        arrow = pq.read_table(path, read_dictionary=_coded_columns(table, schema, found))
+    except (pa.ArrowException, OSError) as exc:
+        problems.append(Problem(path.name, None, None, None,
+                                f"not a readable Parquet file ({exc})"))
         return None
     kept = _typed_deposit_columns(table, arrow, found)
     columns = typed_columns(path.name, arrow,
@@ -465,12 +472,23 @@ def _read_parquet(table: Table, path: Path, problems: list[Problem]) -> RawTable
                     reversal=reversal)
 
 
+def _coded_columns(table: Table, schema: pa.Schema, found: dict[int, str]) -> list[str]:
+    """The deposit balances' text ``account_id``, read as Parquet stores it: each row
+    group's dictionary of ids and an index per row (half the read, and the parser and the
+    join then look at a million ids, not thirty million)."""
+    if table.name != "deposit_balances":
+        return []
+    return [schema.names[i] for i, name in found.items()
+            if name == "account_id" and pa.types.is_string(schema.field(i).type)]
+
+
 def _typed_deposit_columns(table: Table, arrow: pa.Table, found: dict[int, str]
                            ) -> dict[str, pa.Array | pa.ChunkedArray]:
     """The deposit balances' typed columns kept as they are (a date32 ``date``; a
-    ``balance`` in yuan as a decimal of at most two places or an integer), for the parser
-    to skip the text: thirty million rows at a million accounts.  Any other column, and
-    these in any other type, are read as text (``typed_columns``)."""
+    ``balance`` in yuan as a decimal of at most two places or an integer; a dictionary-
+    coded ``account_id``), for the parser to skip the text: thirty million rows at a
+    million accounts.  Any other column, and these in any other type, are read as text
+    (``typed_columns``)."""
     if table.name != "deposit_balances":
         return {}
     kept: dict[str, pa.Array | pa.ChunkedArray] = {}
@@ -480,6 +498,8 @@ def _typed_deposit_columns(table: Table, arrow: pa.Table, found: dict[int, str]
                 or (name == "balance" and (pa.types.is_integer(kind) or (
                     pa.types.is_decimal(kind) and kind.scale <= 2)))):
             kept[name] = _combine(arrow.column(i))
+        elif name == "account_id" and coded_text(arrow.column(i)):
+            kept[name] = arrow.column(i)
     return kept
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 _DOT = ord(".")
 
@@ -140,11 +141,21 @@ def map_chunks(function: Callable[[pa.Array], np.ndarray],
                array: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """``function`` over the chunks on two threads (Arrow and numpy release the GIL),
     results concatenated in order."""
+    out = map_chunks_or_none(function, array)
+    assert out is not None
+    return out
+
+
+def map_chunks_or_none(function: Callable[[pa.Array], np.ndarray | None],
+                       array: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
+    """``map_chunks`` for a function that declines a chunk (None): None when any did."""
     parts = list(chunks(array))
     if len(parts) == 1:
         return function(parts[0])
     with ThreadPoolExecutor(max_workers=2) as pool:
         results = list(pool.map(function, parts))
+    if any(r is None for r in results):
+        return None
     return np.concatenate(results) if results else np.zeros(0, np.int64)
 
 
@@ -171,6 +182,47 @@ def _digits8(words: np.ndarray, count: np.ndarray) -> np.ndarray:
     words = words * np.uint64(10000) + (words >> np.uint64(32))
     words &= np.uint64(0xFFFFFFFF)
     return words.view(np.int64)
+
+
+def chunk_fen(chunk: pa.Array, max_whole: int) -> np.ndarray | None:
+    """Exact fen of a string chunk of plain amounts (every non-null value
+    ``\\d{1,max_whole}\\.\\d{1,2}``), 0 where null; None when a value is anything else,
+    for the general parser.
+
+    The usual export writes two decimals on every value: Arrow cuts the point out and
+    reads the digits left (``_two_decimal_fen``); a chunk with one-decimal values is
+    proved and read from its bytes (``plain_fen``).
+    """
+    fen = _two_decimal_fen(chunk, max_whole)
+    if fen is not None:
+        return fen
+    return plain_fen(chunk) if _plain_chunk(chunk, 2, max_whole) else None
+
+
+def _two_decimal_fen(chunk: pa.Array, max_whole: int) -> np.ndarray | None:
+    """Fen of a chunk whose every non-null value is ``\\d{1,max_whole}\\.\\d\\d``, else None.
+
+    Three gathers prove the form's frame (the length, a point third from the end, a digit
+    first); Arrow then drops the point (``binary_replace_slice``) and its integer cast,
+    which takes nothing but digits after that first one, proves the rest and reads the
+    fen.  Measured on thirty million balances: 1.4 s of CPU, against 3.4 s for the byte
+    proof and ``plain_fen``.
+    """
+    values = _values(chunk)
+    if len(values.starts):
+        if not bool(_between(values.lengths, 4, 3 + max_whole).all()):
+            return None
+        data = values.data
+        if not bool((data[values.ends - 3] == _DOT).all()):
+            return None
+        if not bool(((data[values.starts] - np.uint8(ord("0"))) <= 9).all()):
+            return None  # a sign or a blank first: the general parser's to read
+    try:
+        digits = pc.cast(pc.binary_replace_slice(chunk, start=-3, stop=-2, replacement=""),
+                         pa.int64())
+    except pa.ArrowInvalid:
+        return None
+    return np.asarray(pc.fill_null(digits, 0).to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
 def plain_fen(chunk: pa.Array) -> np.ndarray:
