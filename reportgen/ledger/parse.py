@@ -359,8 +359,10 @@ def date_days(array: pa.Array) -> Parsed:
     """
     if pa.types.is_date32(array.type):
         blank = blank_mask(array)
-        days = np.asarray(to_numpy(pc.fill_null(pc.cast(array, pa.int32()), NO_DATE)),
-                          dtype=np.int32)
+        numbers = pc.cast(array, pa.int32())
+        if numbers.null_count:  # filling costs a copy (0.45 s at thirty million) when none
+            numbers = pc.fill_null(numbers, NO_DATE)
+        days = np.asarray(to_numpy(numbers), dtype=np.int32)
         outside = _in_range(days, ~blank)
         if outside.any():
             days = np.where(outside, NO_DATE, days).astype(np.int32)
