@@ -76,14 +76,14 @@ class DepositBook:
         self.account, self.day = account, day
         self.balance_rows = amount.astype(np.int64, copy=False)
         self.row_start, self.row_end = _account_rows(account, n)
-        held = np.zeros(len(day), dtype=np.int64)
+        # Made in place in the running sum's own array: one 64-bit column, not two.
+        self._cum = np.zeros(len(day) + 1, dtype=np.int64)
+        held = self._cum[1:]
         if day.size > 1:
             np.subtract(day[1:], day[:-1], out=held[:-1], dtype=np.int64)
         held[self.row_end[self.row_end > self.row_start] - 1] = 0
         held *= self.balance_rows
-        self._cum = np.zeros(len(day) + 1, dtype=np.int64)
-        np.cumsum(held, out=self._cum[1:])
-        del held
+        np.cumsum(held, out=held)
         self.key = key
         self._span, self._low = span, low
         self._first = day_of(low) if day.size else None

@@ -8,8 +8,11 @@ point, three decimals, signs, blanks, full-width and no-break spaces).
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pyarrow as pa
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -131,3 +134,42 @@ def test_two_decimal_fen_by_hand() -> None:
     for text in ["1..00", "12.3.45", "-1.00", "+1.00", " 1.00", "1 2.00", ".00", "1e2.00",
                  "7.5", "1234567890123456.00", "1,234.00"]:
         assert textscan._two_decimal_fen(pa.array(["1.00", text]), 15) is None, text
+
+
+@pytest.mark.parametrize("odd", [None, " A7", "A7\u3000", "  ", ""])
+def test_ids_in_runs_are_cleaned_by_their_runs_first_cells(odd: str | None) -> None:
+    """A deposit export in account order (each id on 31 rows): the trim is decided on
+    each run's first cell; any run that needs one (a blank before or after the id, a
+    blank cell) makes the whole column trimmed as ``trim`` does."""
+    ids: list[str | None] = [f"A{i // 31}" for i in range(70_000)]
+    ids[100:110] = [None] * 10
+    if odd is not None:
+        ids[217:248] = [odd] * 31  # the run of A7
+    array = _chunked(ids, 30_001)
+    cleaned, starts = parse.clean_repeated(array)
+    assert cleaned.to_pylist() == parse.trim(array).to_pylist()
+    assert starts is not None
+    assert starts.tolist() == [i for i in range(len(ids)) if i == 0 or ids[i] != ids[i - 1]
+                               or ids[i] is None]
+
+
+def test_ids_not_in_runs_are_cleaned_as_any_text() -> None:
+    ids = [f" A{i % 5000}" for i in range(70_000)]
+    cleaned, starts = parse.clean_repeated(_chunked(ids, 100))
+    assert starts is None
+    assert cleaned.to_pylist() == [v.strip() for v in ids]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.sampled_from(["A", "B", "AB", ""])), max_size=30),
+       st.lists(st.integers(0, 30), max_size=4))
+def test_runs_start_where_a_key_differs_from_the_one_before(
+        keys: list[str | None], cuts: list[int]) -> None:
+    """Chunked anywhere (empty chunks too): a run starts at the first key, at a key
+    unequal to the one before, and at every blank."""
+    edges = [0, *sorted(min(c, len(keys)) for c in cuts), len(keys)]
+    array = pa.chunked_array([pa.array(keys[a:b], pa.string())
+                              for a, b in itertools.pairwise(edges)], pa.string())
+    expected = [i for i, key in enumerate(keys)
+                if i == 0 or key is None or keys[i - 1] is None or key != keys[i - 1]]
+    assert textscan.runs(array).tolist() == expected

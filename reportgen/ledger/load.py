@@ -170,7 +170,7 @@ def _parse_table(raw: RawTable) -> tuple[Columns, Problems]:
                               f"longer than {MAX_FIELD_CHARS:,} characters (Excel's cell limit)")
             array = pc.if_else(pa.array(long), pa.scalar(None, pa.string()), array)
         if column.kind in (Kind.TEXT, Kind.PERIOD):
-            cleaned = parse.clean(array)
+            cleaned = _cleaned(raw, column, array, out)
             out.text[column.name] = cleaned
             blank = parse.blank_mask(cleaned)
             bad = np.zeros(len(blank), dtype=bool)
@@ -203,6 +203,19 @@ def _parse_table(raw: RawTable) -> tuple[Columns, Problems]:
         out.values["amount"] = np.where(raw.reversal, -out.values["amount"],
                                         out.values["amount"])
     return out, problems
+
+
+def _cleaned(raw: RawTable, column: Column, array: pa.Array | pa.ChunkedArray,
+             out: Columns) -> pa.Array | pa.ChunkedArray:
+    """A text column trimmed.  The deposit balances' account ids (a million ids, each on
+    its rows: 31 a month in a daily snapshot) are cleaned run by run, and the runs kept
+    for the join, which looks up each run's first id (``parse.clean_repeated``)."""
+    if raw.table.name != "deposit_balances" or column.name != "account_id":
+        return parse.clean(array)
+    cleaned, starts = parse.clean_repeated(array)
+    if starts is not None:
+        out.values[f"{column.name}__runs"] = starts
+    return cleaned
 
 
 def _deposit_money(raw: RawTable, column: Column) -> bool:
@@ -416,6 +429,8 @@ def _join_deposits(tables: dict[str, Columns], customers: Columns
     """
     problems = Problems()
     accounts, balances = tables.get("deposit_accounts"), tables.get("deposit_balances")
+    # The ids' runs (``_cleaned``): not a column of rows, so never left among them.
+    runs = None if balances is None else balances.values.pop("account_id__runs", None)
     if accounts is None and balances is None:
         return problems, []
     if accounts is None or balances is None:
@@ -428,7 +443,7 @@ def _join_deposits(tables: dict[str, Columns], customers: Columns
     accounts.values["customer"] = lookup(accounts.text["customer_id"],
                                           customers.text["customer_id"])
     accounts.values["manager_code"], managers = sorted_codes(accounts.text["account_manager"])
-    account = lookup_repeated(balances.text["account_id"], accounts.text["account_id"])
+    account = lookup_repeated(balances.text["account_id"], accounts.text["account_id"], runs)
     balances.values["account"] = account
     problems.add_mask(balances.source, "account_id",
                       (account < 0) & ~balances["account_id__blank"], balances.rows,

@@ -92,6 +92,18 @@ def clean(array: pa.Array) -> pa.Array:
     return array if textscan.already_trimmed(array) else trim(array)
 
 
+def clean_repeated(array: pa.Array | pa.ChunkedArray
+                   ) -> tuple[pa.Array | pa.ChunkedArray, np.ndarray | None]:
+    """``clean`` for a key column in runs (a deposit export in account order: each
+    account's id on each of its 31 daily rows), and the runs' starts for its join
+    (``joins.lookup_repeated``): a cell equals its run's first, so when those million
+    firsts need no trim, neither do the thirty million cells."""
+    starts = None if coded_text(array) else textscan.run_starts(array)
+    if starts is not None and textscan.already_trimmed(array.take(pa.array(starts))):
+        return array, starts
+    return clean(array), starts
+
+
 def coded_text(array: pa.Array | pa.ChunkedArray) -> bool:
     """A text column held as a dictionary and each cell's index into it: thirty million
     deposit balance rows name a million accounts, each looked at once, not per row."""
