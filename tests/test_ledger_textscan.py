@@ -83,10 +83,10 @@ _PLAIN_MONEY = st.from_regex(r"\A[0-9]{1,15}\.[0-9]{1,2}\Z")
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.one_of(_PLAIN_MONEY, _PLAIN_MONEY, st.none(), _AMOUNT), max_size=40),
        st.integers(0, 40))
-def test_money_from_bytes_gives_what_the_general_path_gives(
+def test_money_column_gives_what_the_general_path_gives(
         values: list[str | None], cut: int) -> None:
     array = _chunked(values, cut)
-    _same(parse.money_from_bytes(array), parse.general_decimal(array, 2, money=True))
+    _same(parse.money_column(array), parse.general_decimal(array, 2, money=True))
 
 
 @settings(max_examples=200, deadline=None)
@@ -123,7 +123,7 @@ _TWO_PLACES_NEAR = st.from_regex(r"\A[0-9+\-. eE]{1,6}\.[0-9]{2}\Z")
 def test_two_decimal_chunks_give_what_the_general_path_gives(
         values: list[str | None], cut: int) -> None:
     array = _chunked(values, cut)
-    _same(parse.money_from_bytes(array), parse.general_decimal(array, 2, money=True))
+    _same(parse.money_column(array), parse.general_decimal(array, 2, money=True))
 
 
 def test_two_decimal_fen_by_hand() -> None:

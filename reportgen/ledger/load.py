@@ -175,7 +175,7 @@ def _parse_table(raw: RawTable) -> tuple[Columns, Problems]:
             blank = parse.blank_mask(cleaned)
             bad = np.zeros(len(blank), dtype=bool)
         else:
-            parsed = (parse.money_from_bytes(array) if _deposit_money(raw, column)
+            parsed = (parse.money_column(array) if _deposit_money(raw, column)
                       else _parse_typed(column, array, raw.money_places))
             out.values[column.name] = parsed.values
             if column.money_form:  # a count target must not be written as money
@@ -219,8 +219,9 @@ def _cleaned(raw: RawTable, column: Column, array: pa.Array | pa.ChunkedArray,
 
 
 def _deposit_money(raw: RawTable, column: Column) -> bool:
-    """The deposit balances' amounts (thirty million at a million accounts) are read
-    from their bytes when plain (``parse.money_from_bytes``: the same values)."""
+    """The deposit balances' amounts (thirty million at a million accounts) may come
+    typed from Parquet, a decimal or integer column read without its text
+    (``parse.money_column``: the same values)."""
     return (raw.table.name == "deposit_balances" and column.kind is Kind.MONEY
             and raw.money_places == 2)
 
