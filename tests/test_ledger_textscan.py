@@ -173,3 +173,16 @@ def test_runs_start_where_a_key_differs_from_the_one_before(
     expected = [i for i, key in enumerate(keys)
                 if i == 0 or key is None or keys[i - 1] is None or key != keys[i - 1]]
     assert textscan.runs(array).tolist() == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(max_size=3)), max_size=30),
+       st.lists(st.integers(0, 30), max_size=4), st.data())
+def test_take_sorted_is_take(keys: list[str | None], cuts: list[int],
+                             data: st.DataObject) -> None:
+    edges = [0, *sorted(min(c, len(keys)) for c in cuts), len(keys)]
+    array = pa.chunked_array([pa.array(keys[a:b], pa.string())
+                              for a, b in itertools.pairwise(edges)], pa.string())
+    rows = sorted(data.draw(st.sets(st.integers(0, max(len(keys) - 1, 0)))) if keys else [])
+    picked = textscan.take_sorted(array, np.array(rows, dtype=np.int64))
+    assert picked.to_pylist() == [keys[r] for r in rows]

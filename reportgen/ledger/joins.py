@@ -109,7 +109,7 @@ def lookup_repeated(keys: pa.Array | pa.ChunkedArray, universe: pa.Array | pa.Ch
     if starts is None:
         starts = textscan.run_starts(keys)
     if starts is not None:  # in account order: a run per account
-        at = lookup(keys.take(pa.array(starts)), universe)
+        at = lookup(textscan.take_sorted(keys, starts), universe)
         lengths = np.diff(np.append(starts, len(keys)))
         return np.repeat(at, lengths)
     half = len(parts) // 2

@@ -99,7 +99,7 @@ def clean_repeated(array: pa.Array | pa.ChunkedArray
     (``joins.lookup_repeated``): a cell equals its run's first, so when those million
     firsts need no trim, neither do the thirty million cells."""
     starts = None if coded_text(array) else textscan.run_starts(array)
-    if starts is not None and textscan.already_trimmed(array.take(pa.array(starts))):
+    if starts is not None and textscan.already_trimmed(textscan.take_sorted(array, starts)):
         return array, starts
     return clean(array), starts
 

