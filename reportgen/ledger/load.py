@@ -311,6 +311,9 @@ def load_ledger(path: Path, *, steps: Steps = QUIET, mapping: Mapping | None = N
     with steps.step("parsing columns"):
         parsed = _parse_tables(raw)
     problems = Problems()
+    for table in raw.tables.values():
+        if table.renumber is not None:
+            problems.renumber_later(table.source, table.renumber)
     for problem in raw.problems:  # a missing file, sheet or column comes first
         problems.add(problem)
     for _, cell_problems in parsed.values():
