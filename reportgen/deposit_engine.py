@@ -65,10 +65,10 @@ class DepositBook:
         # (account, day) as one number, int32 while it fits (a million accounts over a
         # year): half the bytes of every pass, and the searches by day stay in its type.
         key = account.astype(np.int32 if n * span < 1 << 31 else np.int64)
-        key *= span
-        key -= low  # before the days: the sum stays below n × span
-        key += day
-        if key.size > 1 and bool((key[1:] < key[:-1]).any()):
+        np.multiply(key, span, out=key)
+        np.subtract(key, low, out=key)  # before the days: the sum stays below n × span
+        np.add(key, day, out=key)
+        if key.size > 1 and bool(np.less(key[1:], key[:-1]).any()):
             # Timsort: an export in (date, account) order is one ascending run a day.
             # An export in (account, date) order (a core system's usual) needs no sort.
             order = np.argsort(key, kind="stable")

@@ -154,9 +154,10 @@ def map_chunks_or_none(function: Callable[[pa.Array], np.ndarray | None],
         return function(parts[0])
     with ThreadPoolExecutor(max_workers=2) as pool:
         results = list(pool.map(function, parts))
-    if any(r is None for r in results):
+    done = [r for r in results if r is not None]
+    if len(done) < len(results):
         return None
-    return np.concatenate(results) if results else np.zeros(0, np.int64)
+    return np.concatenate(done) if done else np.zeros(0, np.int64)
 
 
 _ZEROS = np.uint64(0x3030303030303030)  # eight ASCII "0"
