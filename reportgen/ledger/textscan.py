@@ -223,7 +223,9 @@ def _two_decimal_fen(chunk: pa.Array, max_whole: int) -> np.ndarray | None:
                          pa.int64())
     except pa.ArrowInvalid:
         return None
-    return np.asarray(pc.fill_null(digits, 0).to_numpy(zero_copy_only=False), dtype=np.int64)
+    if digits.null_count:  # filling copies the column even when nothing is null
+        digits = pc.fill_null(digits, 0)
+    return np.asarray(digits.to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
 def plain_fen(chunk: pa.Array) -> np.ndarray:
@@ -288,8 +290,9 @@ def runs(keys: pa.Array | pa.ChunkedArray) -> np.ndarray:
             continue
         if size > 1:
             same = pc.equal(chunk.slice(1), chunk.slice(0, size - 1))
-            changed[at + 1:at + size] = ~pc.fill_null(same, False).to_numpy(
-                zero_copy_only=False)
+            if same.null_count:  # a blank key: filling copies even when nothing is null
+                same = pc.fill_null(same, False)
+            changed[at + 1:at + size] = ~same.to_numpy(zero_copy_only=False)
         first = chunk[0]
         changed[at] = not (before is not None and before.is_valid and first.is_valid
                            and before == first)
