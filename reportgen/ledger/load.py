@@ -130,7 +130,8 @@ def _parse_typed(column: Column, array: pa.Array, money_places: int = 2) -> pars
     if column.kind is Kind.MONEY or (column.money_form and money_places != 2):
         # In 万元 a cell carries up to 6 decimals: its millionths of 万元 are exactly fen
         # (a target too: load scales its money metrics to millionths of yuan).
-        return parse.money(array) if money_places == 2 else _finer_than_a_fen(
+        # A typed Parquet amount (the deposit balances keep theirs) needs no text.
+        return parse.money_column(array) if money_places == 2 else _finer_than_a_fen(
             parse.decimal(array, money_places, money=True), money_places)
     if column.kind is Kind.DATE:
         return parse.date_days(array)
@@ -175,8 +176,7 @@ def _parse_table(raw: RawTable) -> tuple[Columns, Problems]:
             blank = parse.blank_mask(cleaned)
             bad = np.zeros(len(blank), dtype=bool)
         else:
-            parsed = (parse.money_column(array) if _deposit_money(raw, column)
-                      else _parse_typed(column, array, raw.money_places))
+            parsed = _parse_typed(column, array, raw.money_places)
             out.values[column.name] = parsed.values
             if column.money_form:  # a count target must not be written as money
                 out.values[f"{column.name}__currency"] = parse.currency_mask(array)
@@ -218,14 +218,6 @@ def _cleaned(raw: RawTable, column: Column, array: pa.Array | pa.ChunkedArray,
     return cleaned
 
 
-def _deposit_money(raw: RawTable, column: Column) -> bool:
-    """The deposit balances' amounts (thirty million at a million accounts) may come
-    typed from Parquet, a decimal or integer column read without its text
-    (``parse.money_column``: the same values)."""
-    return (raw.table.name == "deposit_balances" and column.kind is Kind.MONEY
-            and raw.money_places == 2)
-
-
 def _finer_than_a_fen(parsed: parse.Parsed, places: int) -> parse.Parsed:
     """A 万元 cell with more than 6 decimals is said as what it is: finer than a fen."""
     reason = f"more than {places} decimals"
@@ -253,9 +245,11 @@ def _too_long(array: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
     lengths come from the offsets alone; characters are counted only when some value
     has more bytes than the limit has characters."""
     if parse.coded_text(array):  # each dictionary value looked at once
-        if _too_long(parse.dictionaries(array)) is None:
+        over = _too_long(parse.dictionaries(array))
+        if over is None:
             return None
-        return parse.per_cell(array, _too_long_values, False)
+        found: np.ndarray = over  # per dictionary value, spread to the cells
+        return parse.per_cell(array, lambda _: found, False)
     if not pa.types.is_string(array.type) or not len(array):
         return None
     longest = pc.max(pc.binary_length(array)).as_py()
@@ -264,11 +258,6 @@ def _too_long(array: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
     chars = pc.fill_null(pc.greater(pc.utf8_length(array), MAX_FIELD_CHARS), False)
     mask = np.asarray(parse.to_numpy(chars), dtype=bool)
     return mask if mask.any() else None
-
-
-def _too_long_values(values: pa.Array) -> np.ndarray:
-    mask = _too_long(values)
-    return mask if mask is not None else np.zeros(len(values), bool)
 
 
 class _Text:
@@ -426,10 +415,11 @@ def _join_deposits(tables: dict[str, Columns], customers: Columns
                    ) -> tuple[Problems, list[str]]:
     """Code the deposit tables: each balance row gets its account's row (-1 and a problem
     when the account is unknown), each account its customer's row (-1 when the depositor
-    borrows nothing: that is allowed) and its manager a code; returns the managers' names.
+    borrows nothing: that is allowed) and its manager a code; returns the problems and
+    the managers' names.
 
     Balances given without accounts (or accounts without balances) are a data error: the
-    two tables only make sense together.  Returns the problems and the managers' names.
+    two tables only make sense together.
     """
     problems = Problems()
     accounts, balances = tables.get("deposit_accounts"), tables.get("deposit_balances")

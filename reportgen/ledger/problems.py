@@ -89,18 +89,23 @@ class Problems:
 
     def _renumbered(self) -> None:
         for source, renumber in self._renumber.items():
-            if not any(p.file == source and p.row is not None and p.row >= 2
-                       for p in self.items):
+            if all(_record(p, source) is None for p in self.items):
                 continue
             numbers = renumber()
             if numbers is not None:  # record i (row i + 2 as numbered) is row numbers[i]
-                self.items = [replace(p, row=int(numbers[p.row - 2]))
-                              if p.file == source and p.row is not None and p.row >= 2
-                              else p for p in self.items]
+                self.items = [p if (i := _record(p, source)) is None
+                              else replace(p, row=int(numbers[i])) for p in self.items]
         self._renumber.clear()
 
     def lines(self) -> list[str]:
         return [str(p) for p in self.items]
+
+
+def _record(problem: Problem, source: str) -> int | None:
+    """The record a problem on a row of ``source`` names (row 2 is record 0), else None."""
+    if problem.file != source or problem.row is None or problem.row < 2:
+        return None
+    return problem.row - 2
 
 
 _SHOWN = 80  # characters of a value a message shows

@@ -403,11 +403,9 @@ def _counted_later(path: Path, table: Table, columns: dict[str, pa.Array], rows:
                    width: int, text: Callable[[], bytes]) -> RawTable:
     """The table numbered 2, 3, … with the count that proves it left for later."""
 
-    def renumber() -> np.ndarray | None:
-        if _scan(path, _NO_DIGEST) == rows:
-            return None
-        numbers, _ = _record_numbers(text(), width, path.name)
-        return numbers if len(numbers) == rows else None
+    def renumber() -> np.ndarray | None:  # what ``_numbered`` gives once the lines are counted
+        return _numbered(path.name, table, columns, rows, width, False,
+                         _scan(path, _NO_DIGEST), text).row_numbers
 
     return RawTable(table, path.name, columns, rows, renumber=renumber)
 
@@ -468,8 +466,7 @@ def _read_parquet(table: Table, path: Path, problems: list[Problem]) -> RawTable
     try:
         schema = pq.read_schema(path)
     except (pa.ArrowException, OSError) as exc:
-        problems.append(Problem(path.name, None, None, None,
-                                f"not a readable Parquet file ({exc})"))
+        problems.append(_unreadable_parquet(path, exc))
         return None
     found = _header_map(table, path.name, schema.names, problems)
     if any(p.file == path.name for p in problems):
@@ -477,8 +474,7 @@ def _read_parquet(table: Table, path: Path, problems: list[Problem]) -> RawTable
     try:
         arrow = pq.read_table(path, read_dictionary=_coded_columns(table, schema, found))
     except (pa.ArrowException, OSError) as exc:
-        problems.append(Problem(path.name, None, None, None,
-                                f"not a readable Parquet file ({exc})"))
+        problems.append(_unreadable_parquet(path, exc))
         return None
     kept = _typed_deposit_columns(table, arrow, found)
     columns = typed_columns(path.name, arrow,
@@ -500,6 +496,10 @@ def _read_parquet(table: Table, path: Path, problems: list[Problem]) -> RawTable
                 if "__reversal" in arrow.column_names else None)
     return RawTable(table, source, columns, arrow.num_rows, numbers, money_places=places,
                     reversal=reversal)
+
+
+def _unreadable_parquet(path: Path, exc: Exception) -> Problem:
+    return Problem(path.name, None, None, None, f"not a readable Parquet file ({exc})")
 
 
 def _coded_columns(table: Table, schema: pa.Schema, found: dict[int, str]) -> list[str]:
