@@ -16,7 +16,10 @@ two a month), and times, each in a fresh load:
   loans' summary is made first, untimed, as in the report, whose loan sections come
   first and make the loans' day sums the section shares (贷款日均余额, for 存贷比).
 
-With ``--repeat N`` the two loads alternate (A B A B …) and the medians are compared;
+With ``--repeat N`` the two loads alternate (A B A B …); the medians are compared, and
+each round's own ratio (its load with deposits less its loans' load, plus its section,
+over its loans' load) is printed with their median and worst, since the loans' load alone
+swings ±20% between rounds on a shared machine;
 ``--work DIR`` keeps the folders (``DIR/loans``, ``DIR/both``) for the next run.
 ``--parquet`` gives the balances as a typed Parquet file instead (``DIR/both_parquet``:
 date32 dates, decimal128 balances in yuan, converted once from the CSV), the fast path
@@ -25,28 +28,32 @@ for a bank with millions of accounts.
 
 from __future__ import annotations
 
-import argparse
-import shutil
-import statistics
-import tempfile
-import time
-from datetime import date
-from pathlib import Path
+from reportgen.heap import tune_allocators
 
-import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
+tune_allocators()  # Arrow's pool as the ``reportgen`` command has it: before pyarrow loads
 
-from reportgen import api
-from reportgen.config import Config
-from reportgen.engine import day_number
-from reportgen.metrics.context import Context
-from reportgen.metrics.deposits import deposits
-from reportgen.metrics.summary import summary
-from reportgen.periods import parse_period
-from reportgen.sample import generate_sample
+import argparse  # noqa: E402
+import shutil  # noqa: E402
+import statistics  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from datetime import date  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pyarrow as pa  # noqa: E402
+import pyarrow.compute as pc  # noqa: E402
+import pyarrow.csv as pacsv  # noqa: E402
+import pyarrow.parquet as pq  # noqa: E402
+
+from reportgen import api  # noqa: E402
+from reportgen.config import Config  # noqa: E402
+from reportgen.engine import day_number  # noqa: E402
+from reportgen.metrics.context import Context  # noqa: E402
+from reportgen.metrics.deposits import deposits  # noqa: E402
+from reportgen.metrics.summary import summary  # noqa: E402
+from reportgen.periods import parse_period  # noqa: E402
+from reportgen.sample import generate_sample  # noqa: E402
 
 
 def _write(path: Path, table: pa.Table) -> None:
@@ -187,6 +194,10 @@ def main() -> None:
         print(f"medians of {args.repeat}: loans' load {t_loans:.2f} s, with deposits "
               f"{t_both:.2f} s, section {t_cold:.2f} s")
         print(f"deposits add {added:.2f} s = {added / t_loans:.2f}× the loans' load")
+        rounds = [(b - a + c) / a for a, b, c in zip(loads, boths, colds, strict=True)]
+        print("each round: " + " ".join(f"{r:.2f}×" for r in rounds)
+              + f"; median {statistics.median(rounds):.2f}×, worst {max(rounds):.2f}×, "
+              f"{sum(r <= 1 for r in rounds)} of {len(rounds)} at most 1×")
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)

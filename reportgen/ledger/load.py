@@ -171,7 +171,7 @@ def _parse_table(raw: RawTable) -> tuple[Columns, Problems]:
                               f"longer than {MAX_FIELD_CHARS:,} characters (Excel's cell limit)")
             array = pc.if_else(pa.array(long), pa.scalar(None, pa.string()), array)
         if column.kind in (Kind.TEXT, Kind.PERIOD):
-            cleaned = _cleaned(raw, column, array, out)
+            cleaned = _cleaned(column, array, out)
             out.text[column.name] = cleaned
             blank = parse.blank_mask(cleaned)
             bad = np.zeros(len(blank), dtype=bool)
@@ -205,12 +205,12 @@ def _parse_table(raw: RawTable) -> tuple[Columns, Problems]:
     return out, problems
 
 
-def _cleaned(raw: RawTable, column: Column, array: pa.Array | pa.ChunkedArray,
+def _cleaned(column: Column, array: pa.Array | pa.ChunkedArray,
              out: Columns) -> pa.Array | pa.ChunkedArray:
-    """A text column trimmed.  The deposit balances' account ids (a million ids, each on
-    its rows: 31 a month in a daily snapshot) are cleaned run by run, and the runs kept
-    for the join, which looks up each run's first id (``parse.clean_repeated``)."""
-    if raw.table.name != "deposit_balances" or column.name != "account_id":
+    """A text column trimmed.  A key in runs (the deposit balances' account ids: a million
+    ids, each on its rows, 31 a month in a daily snapshot) is cleaned run by run, and the
+    runs kept for the join, which looks up each run's first id (``parse.clean_repeated``)."""
+    if not column.runs:
         return parse.clean(array)
     cleaned, starts = parse.clean_repeated(array)
     if starts is not None:

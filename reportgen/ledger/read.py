@@ -138,8 +138,8 @@ def _read_folder(path: Path) -> RawLedger:
                 continue
             hashed.append(file)
             if file.suffix.lower() == ".csv":
-                scan = (None if table.name in _COUNTED_IF_NEEDED
-                        else scanner.submit(_scan, file, _NO_DIGEST))
+                # A bulk table's lines are counted only if a problem shows a row.
+                scan = None if table.bulk else scanner.submit(_scan, file, _NO_DIGEST)
                 raw = _read_csv(table, file, scan, problems)
             else:
                 raw = _read_parquet(table, file, problems)
@@ -190,11 +190,6 @@ def _table_files(path: Path, problems: list[Problem]) -> dict[str, Path | None]:
 
 
 _SCAN_BLOCK = 1 << 22
-
-# Tables whose lines are counted only when a problem shows one of their rows: the deposit
-# balances (954 MB at a million accounts, daily), whose rows no report shows.
-_COUNTED_IF_NEEDED = frozenset({"deposit_balances"})
-
 
 def _scan(path: Path, digest: hashlib._Hash | _NoDigest) -> int:
     """Feed the file's bytes to the ledger digest; return its number of lines, not
@@ -476,7 +471,7 @@ def _read_parquet(table: Table, path: Path, problems: list[Problem]) -> RawTable
     except (pa.ArrowException, OSError) as exc:
         problems.append(_unreadable_parquet(path, exc))
         return None
-    kept = _typed_deposit_columns(table, arrow, found)
+    kept = _typed_bulk_columns(table, arrow, found)
     columns = typed_columns(path.name, arrow,
                             {i: name for i, name in found.items() if name not in kept}, problems)
     if columns is None:
@@ -503,32 +498,29 @@ def _unreadable_parquet(path: Path, exc: Exception) -> Problem:
 
 
 def _coded_columns(table: Table, schema: pa.Schema, found: dict[int, str]) -> list[str]:
-    """The deposit balances' text ``account_id``, read as Parquet stores it: each row
-    group's dictionary of ids and an index per row (half the read, and the parser and the
-    join then look at a million ids, not thirty million)."""
-    if table.name != "deposit_balances":
-        return []
+    """The text columns of keys in runs (the deposit balances' ``account_id``), read as
+    Parquet stores them: each row group's dictionary and an index per row (half the read,
+    and the parser and the join then look at a million ids, not thirty million)."""
     return [schema.names[i] for i, name in found.items()
-            if name == "account_id" and pa.types.is_string(schema.field(i).type)]
+            if table.column(name).runs and pa.types.is_string(schema.field(i).type)]
 
 
-def _typed_deposit_columns(table: Table, arrow: pa.Table, found: dict[int, str]
-                           ) -> dict[str, pa.Array | pa.ChunkedArray]:
-    """The deposit balances' typed columns kept as they are (a date32 ``date``; a
-    ``balance`` in yuan as a decimal of at most two places or an integer; a dictionary-
-    coded ``account_id``), for the parser to skip the text: thirty million rows at a
-    million accounts.  Any other column, and these in any other type, are read as text
-    (``typed_columns``)."""
-    if table.name != "deposit_balances":
+def _typed_bulk_columns(table: Table, arrow: pa.Table, found: dict[int, str]
+                        ) -> dict[str, pa.Array | pa.ChunkedArray]:
+    """A bulk table's typed columns kept as they are (date32 dates; amounts in yuan as a
+    decimal of at most two places or an integer; dictionary-coded keys in runs), for the
+    parser to skip the text: thirty million deposit balances at a million accounts.  Any
+    other column, and these in any other type, are read as text (``typed_columns``)."""
+    if not table.bulk:
         return {}
     kept: dict[str, pa.Array | pa.ChunkedArray] = {}
     for i, name in found.items():
-        kind = arrow.schema.field(i).type
-        if ((name == "date" and pa.types.is_date32(kind))
-                or (name == "balance" and (pa.types.is_integer(kind) or (
+        column, kind = table.column(name), arrow.schema.field(i).type
+        if ((column.kind is Kind.DATE and pa.types.is_date32(kind))
+                or (column.kind is Kind.MONEY and (pa.types.is_integer(kind) or (
                     pa.types.is_decimal(kind) and kind.scale <= 2)))):
             kept[name] = _combine(arrow.column(i))
-        elif name == "account_id" and coded_text(arrow.column(i)):
+        elif column.runs and coded_text(arrow.column(i)):
             kept[name] = arrow.column(i)
     return kept
 
