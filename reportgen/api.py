@@ -27,7 +27,7 @@ from reportgen.labels import Labels
 from reportgen.ledger.load import Ledger, load_ledger
 from reportgen.ledger.mapping import Mapping
 from reportgen.ledger.problems import Problems
-from reportgen.ledger.read import RawLedger
+from reportgen.ledger.raw import RawLedger
 from reportgen.ledger.validate import validate_ledger
 from reportgen.metrics.build import build_report
 from reportgen.metrics.warnings import data_warnings

@@ -285,11 +285,11 @@ def test_fast_and_general_date_paths_agree(texts: list[str]) -> None:
     """Arrow's typed CSV read (the fast path, taken when every cell is an ISO date) and
     the text parser (taken as soon as one cell is not) give each cell the same day and
     the same verdict, so a cell's fate never depends on the other cells of its column."""
-    from reportgen.ledger.read import _read_typed_or_text
+    from reportgen.ledger.read_csv import read_typed_or_text
     from reportgen.ledger.schema import Kind
 
     body = "d\n" + "".join(f"{t}\n" if t else '""\n' for t in texts)
-    table, _ = _read_typed_or_text(body.encode(), ["d"], {"d": Kind.DATE})
+    table, _ = read_typed_or_text(body.encode(), ["d"], {"d": Kind.DATE})
     fast = parse.date_days(table.column("d").combine_chunks())
     general = parse.date_days(pa.array([t or None for t in texts], pa.string()))
     assert fast.values.tolist() == general.values.tolist()

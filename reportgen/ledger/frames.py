@@ -28,7 +28,7 @@ from reportgen.errors import Problem, UsageError
 from reportgen.ledger.frame_columns import FLOAT_EXACT, frame_column
 from reportgen.ledger.mapping import Mapping as LedgerMapping
 from reportgen.ledger.mapping import TableMap
-from reportgen.ledger.read import RawLedger, RawTable
+from reportgen.ledger.raw import RawLedger, RawTable
 from reportgen.ledger.schema import TABLES, Kind, Table, is_required
 from reportgen.ledger.typed_text import NOT_TEXT
 

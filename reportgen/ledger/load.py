@@ -27,7 +27,8 @@ from reportgen.ledger.joins import factorise, lookup, lookup_repeated, sorted_co
 from reportgen.ledger.mapped import read_mapped
 from reportgen.ledger.mapping import Mapping
 from reportgen.ledger.problems import Problems
-from reportgen.ledger.read import RawLedger, RawTable, read_raw
+from reportgen.ledger.raw import RawLedger, RawTable
+from reportgen.ledger.read import read_raw
 from reportgen.ledger.schema import JOURNAL_TABLES, TARGET_METRICS, Column, Kind, codes
 from reportgen.progress import QUIET, Steps
 

@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 from reportgen.errors import Problem
 from reportgen.ledger import parse
 from reportgen.ledger.mapping import TableMap, ValueMap, value_enum
-from reportgen.ledger.read import RawTable
+from reportgen.ledger.raw import RawTable
 from reportgen.ledger.schema import Kind
 from reportgen.ledger.shapes import header_key, lookup, serial_dates
 

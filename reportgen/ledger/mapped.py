@@ -23,12 +23,8 @@ from reportgen.errors import Problem, UsageError
 from reportgen.ledger.mapapply import apply_map
 from reportgen.ledger.mapped_formats import Queued, read_csv, read_parquet, read_sheet
 from reportgen.ledger.mapping import Mapping, TableMap
-from reportgen.ledger.read import (
-    RawLedger,
-    RawTable,
-    _journal_hint,
-    _table_files,
-)
+from reportgen.ledger.raw import RawLedger, RawTable, journal_hint
+from reportgen.ledger.read import table_files
 from reportgen.ledger.schema import JOURNAL_TABLES, TABLES, Table
 
 _WORKBOOK = (".xlsx", ".xlsm")
@@ -54,7 +50,7 @@ def read_mapped(path: Path, mapping: Mapping) -> RawLedger:
             _read_table(path, table, mapping, digest, tables, books, dates, defaults,
                         problems, journal_missing)
     if "balances" not in tables:
-        problems.extend(replace(p, message=p.message + _journal_hint(JOURNAL))
+        problems.extend(replace(p, message=p.message + journal_hint(JOURNAL))
                         for p in journal_missing)
     # The ledger's own name first (信贷台账_20261031.xlsx, a folder 20261031/); else the
     # oldest date of its files: the export is complete only as far as its oldest table.
@@ -101,7 +97,7 @@ def _locate(path: Path, table: Table, tmap: TableMap, mapping: Mapping,
     if tmap.file is not None:
         return _glob_one(path, tmap.file, table, mapping, problems)
     if not defaults:
-        defaults.update(_table_files(path, problems))
+        defaults.update(table_files(path, problems))
         defaults.setdefault("", None)  # looked at once, even when the folder has none
     if table.name not in defaults and table.required:
         problems.append(Problem(f"{table.name}.csv", None, None, None,

@@ -25,15 +25,9 @@ from reportgen.ledger import csvtext
 from reportgen.ledger.invalid_rows import InvalidRows
 from reportgen.ledger.mapapply import footer_key
 from reportgen.ledger.mapping import TableMap
-from reportgen.ledger.read import (
-    RawTable,
-    _cell_text,
-    _combine,
-    _header_map,
-    _numbered,
-    _table_sheets,
-    typed_columns,
-)
+from reportgen.ledger.raw import RawTable, combine, header_map, typed_columns
+from reportgen.ledger.read_csv import numbered
+from reportgen.ledger.read_workbook import cell_text, table_sheets
 from reportgen.ledger.schema import Table
 from reportgen.ledger.shapes import fill_merged, header_key
 from reportgen.ledger.typed_text import NotTextError, as_text
@@ -105,7 +99,7 @@ def _check_mapped(table: Table, tmap: TableMap, source: str, header: list[str],
             problems.append(Problem(source, tmap.header_row, name, None,
                                     f"the mapping names header {title!r} for {name}, "
                                     f"but row {tmap.header_row} has no such header"))
-    found = _header_map(table, source, _header_names(table, tmap, header), problems)
+    found = header_map(table, source, _header_names(table, tmap, header), problems)
     if any(p.file == source for p in problems):
         return None
     return found
@@ -143,13 +137,13 @@ def read_csv(table: Table, tmap: TableMap, source: str, data: bytes,
     except pa.ArrowInvalid as exc:
         if invalid.not_utf8(exc) and not data.startswith(b"\xef\xbb\xbf"):
             # GBK text first met after the first MB (an ASCII head): transcoded now,
-            # unless its lines mix the two encodings (an error by row, as read.py says).
+            # unless its lines mix the two encodings (an error by row, as read_csv.py says).
             return _read_gbk(table, tmap, source, data, problems, scanner)
         problems.append(Problem(source, None, None, None, f"not a readable CSV file: {exc}"))
         return None
-    columns = {name: _combine(arrow.column(names[i])) for i, name in found.items()}
-    columns["__first"] = _combine(arrow.column(names[0]))
-    raw = _numbered(source, table, columns, arrow.num_rows, len(header), bool(invalid.count),
+    columns = {name: combine(arrow.column(names[i])) for i, name in found.items()}
+    columns["__first"] = combine(arrow.column(names[0]))
+    raw = numbered(source, table, columns, arrow.num_rows, len(header), bool(invalid.count),
                     lines.result(), lambda: text)
     numbers = raw.row_numbers if raw.row_numbers is not None else np.arange(
         2, raw.rows + 2, dtype=np.int64)
@@ -205,7 +199,7 @@ def read_parquet(table: Table, tmap: TableMap, file: Path, digest: Queued,
         return None
     if arrow.num_columns:
         try:
-            columns["__first"] = as_text(_combine(arrow.column(0)))
+            columns["__first"] = as_text(combine(arrow.column(0)))
         except NotTextError:  # no footer word in a column that holds no text
             columns["__first"] = pa.nulls(arrow.num_rows, pa.string())
     return RawTable(table, file.name, columns, arrow.num_rows)
@@ -234,7 +228,7 @@ def read_sheet(table: Table, tmap: TableMap, file: Path, books: dict[Path, objec
                                     f"sheets are {', '.join(book.sheet_names)}"))
             return None
     else:
-        sheet = _table_sheets(file.name, book.sheet_names, problems).get(table.name)
+        sheet = table_sheets(file.name, book.sheet_names, problems).get(table.name)
         if not sheet:
             if sheet is None and table.required:
                 problems.append(Problem(file.name, None, None, None,
@@ -247,7 +241,7 @@ def read_sheet(table: Table, tmap: TableMap, file: Path, books: dict[Path, objec
         problems.append(Problem(source, None, None, None, f"not a readable sheet ({exc})"))
         return None
     at = tmap.header_row - 1
-    header = fill_merged([[_cell_text(v) or "" for v in row] for row in rows[:at + 1]]
+    header = fill_merged([[cell_text(v) or "" for v in row] for row in rows[:at + 1]]
                          ) if len(rows) > at else []
     found = _check_mapped(table, tmap, source, header, problems)
     if found is None:
@@ -256,7 +250,7 @@ def read_sheet(table: Table, tmap: TableMap, file: Path, books: dict[Path, objec
                 if any(v is not None and v != "" for v in row)]
     body = [row for _, row in numbered]
     columns = {
-        name: pa.array([_cell_text(r[i]) if i < len(r) else None for r in body],
+        name: pa.array([cell_text(r[i]) if i < len(r) else None for r in body],
                        type=pa.string())
         for i, name in {**found, 0: "__first"}.items()
     }

@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 
 from reportgen.ledger.mapped import read_mapped
 from reportgen.ledger.mapping import Mapping
-from reportgen.ledger.read import RawLedger
+from reportgen.ledger.raw import RawLedger
 from reportgen.parts.split import MANIFEST, SOURCE_KEY, SOURCE_ROW, partition_ledger
 
 MONEY_PLACES_KEY = b"reportgen.money_places"

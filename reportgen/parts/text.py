@@ -27,7 +27,7 @@ import pyarrow.parquet as pq
 
 from reportgen.errors import Problem
 from reportgen.ledger import parse
-from reportgen.ledger.read import _header_map as header_map
+from reportgen.ledger.raw import header_map
 from reportgen.ledger.schema import Table
 from reportgen.ledger.typed_text import as_text  # the one-process rules, reused
 
