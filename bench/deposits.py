@@ -48,7 +48,7 @@ import pyarrow.parquet as pq  # noqa: E402
 
 from reportgen import api  # noqa: E402
 from reportgen.config import Config  # noqa: E402
-from reportgen.engine import day_number  # noqa: E402
+from reportgen.daykeys import day_number  # noqa: E402
 from reportgen.metrics.context import Context  # noqa: E402
 from reportgen.metrics.deposits import deposits  # noqa: E402
 from reportgen.metrics.summary import summary  # noqa: E402

@@ -19,7 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from reportgen.engine import Engine, day_number
+from reportgen.daykeys import day_number
+from reportgen.engine import Engine
 from reportgen.errors import LedgerError, PeriodNotCoveredError, Problem
 from reportgen.ledger.load import Columns, Ledger
 from reportgen.ledger.parse import NO_DATE

@@ -22,7 +22,7 @@ from datetime import date
 
 import numpy as np
 
-from reportgen.engine import day_number, day_of
+from reportgen.daykeys import day_number, day_of
 from reportgen.ledger.load import Ledger
 from reportgen.ledger.parse import NO_DATE
 

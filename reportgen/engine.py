@@ -19,19 +19,21 @@ from typing import Any
 
 import numpy as np
 
-from reportgen.errors import InternalError
+from reportgen.daykeys import (
+    DAY_BITS,
+    DAY_OFFSET,
+    day_number,
+    day_of,
+    key_days,
+    loan_day_keys,
+    query_day,
+    running_sum,
+    sorted_keys,
+)
 from reportgen.ledger.load import Columns, Ledger
-from reportgen.ledger.parse import MAX_DAY, MIN_DAY, NO_DATE
+from reportgen.ledger.parse import NO_DATE
 from reportgen.ledger.schema import DISBURSE, NORMAL
 
-# A key is loan << _DAY_BITS | (day + _DAY_OFFSET).  The day field is sized from the dates
-# the loader accepts, with one spare value below (MIN_DAY − 1, the eve of any window that
-# starts on the first date) so that every stored day and every query day fits: a day
-# outside could carry into the loan bits and book money on the next loan.
-_LOWEST_DAY = MIN_DAY - 1
-_DAY_OFFSET = -_LOWEST_DAY
-_DAY_BITS = (MAX_DAY + _DAY_OFFSET).bit_length()
-EPOCH = date(1970, 1, 1)
 FLOW_CACHE_SIZE = 12  # per-loan flow arrays kept (8 MB each at a million loans)
 
 
@@ -49,116 +51,11 @@ def remembered(cache: dict[Any, np.ndarray], key: Hashable, size: int,
             cache.pop(next(iter(cache)))
     cache[key] = cached  # most recently used last
     return cached
+
+
 _BATCH_DAYS = 6  # snapshot days searched together
 _BATCH_LOANS = 1 << 18  # loans per block of those searches
-_RUN_LENGTH = 64  # average sorted run, in rows, from which a merge sort beats radix passes
 PRINCIPAL_SIGN = np.array([1, -1, -1, 0, 0], dtype=np.int64)  # by transaction type code
-
-
-def day_number(day: date) -> int:
-    return (day - EPOCH).days
-
-
-def day_of(number: int) -> date:
-    """The date of a day number (days since 1970)."""
-    return date.fromordinal(EPOCH.toordinal() + number)
-
-
-def key_days(keys: np.ndarray, dtype: type[np.signedinteger] = np.int64) -> np.ndarray:
-    """The day number each (loan, day) key holds, written straight into ``dtype``."""
-    days = np.bitwise_and(keys, (1 << _DAY_BITS) - 1, out=np.empty(len(keys), dtype),
-                          casting="unsafe")
-    days -= _DAY_OFFSET
-    return days
-
-
-def key_loans(keys: np.ndarray) -> np.ndarray:
-    """The loan row each (loan, day) key holds, as int64."""
-    return np.right_shift(keys, _DAY_BITS)
-
-
-def _query_day(day: int) -> int:
-    """A query day as the key's day field can hold it: nothing is stored before MIN_DAY
-    or after MAX_DAY, so clamping changes no answer and keeps the search inside the loan."""
-    return min(max(day, _LOWEST_DAY), MAX_DAY)
-
-
-def _check_days(days: np.ndarray) -> None:
-    """Refuse days the key cannot hold: the loader rejects them as data errors, so one
-    here is a bug, and an error is better than money booked on another loan."""
-    if days.size and (int(days.min()) < _LOWEST_DAY or int(days.max()) > MAX_DAY):
-        raise InternalError(f"a day outside {MIN_DAY}..{MAX_DAY} reached the engine's keys "
-                            f"({int(days.min())}..{int(days.max())})")
-
-
-def _keys(loans: np.ndarray, days: np.ndarray | int) -> np.ndarray:
-    """loan << _DAY_BITS | (day + _DAY_OFFSET): built in one int64 array, in place (ten
-    million rows)."""
-    keys = loans.astype(np.int64)
-    keys <<= _DAY_BITS
-    keys += days
-    keys += _DAY_OFFSET
-    return keys
-
-
-def _sorted_keys(loans: np.ndarray, days: np.ndarray, valid: np.ndarray | None
-                 ) -> tuple[np.ndarray, Callable[[np.ndarray], np.ndarray]]:
-    """(loan, day) keys of the valid rows in ascending order, and a function that puts any
-    column of the table in that same order.
-
-    Exports usually come sorted by loan and date already; then no sort and no copy is made
-    (a stable argsort of ten million keys costs about a second).
-    """
-    everything = valid is None or bool(valid.all())  # None: every row is valid
-    _check_days(days if everything else days[valid])
-    keys = _keys(loans, days) if everything else _keys(loans[valid], days[valid])
-    descents = int(np.count_nonzero(keys[1:] < keys[:-1])) if keys.size > 1 else 0
-    if not descents:
-        if everything:
-            return keys, lambda column: column
-        return keys, lambda column: column[valid]
-    if descents * _RUN_LENGTH <= keys.size:
-        # Long ascending runs (a date-ordered journal whose loan codes rise within each
-        # day, as sequential loan ids give): timsort merges them, 2.5× faster than radix.
-        order = np.argsort(keys, kind="stable")
-    else:
-        order = _radix_order(loans if everything else loans[valid],
-                             days if everything else days[valid])
-    if everything:
-        return keys[order], lambda column: column[order]
-    return keys[order], lambda column: column[valid][order]
-
-
-def _radix_order(loans: np.ndarray, days: np.ndarray) -> np.ndarray:
-    """Stable order by (loan, day) from 16-bit digits, least significant first.
-
-    numpy sorts 16-bit integers with a radix sort: three such passes (day, then the loan
-    code's low and high halves) beat one comparison sort of 64-bit keys by about 2×, and
-    the day pass is skipped when the file is in date order (as transaction journals are).
-    """
-    order: np.ndarray | None = None
-    if not bool((days[1:] >= days[:-1]).all()):
-        low = int(days.min())
-        if int(days.max()) - low >= 1 << 16:
-            return np.argsort(_keys(loans, days), kind="stable")
-        order = np.argsort((days - low).astype(np.uint16), kind="stable")
-    for shift in (0, 16):
-        if shift and int(loans.max()) < 1 << 16:
-            break
-        current = loans if order is None else loans[order]
-        step = np.argsort(((current >> shift) & 0xFFFF).astype(np.uint16), kind="stable")
-        order = step if order is None else order[step]
-    assert order is not None
-    return order
-
-
-def _running_sum(values: np.ndarray) -> np.ndarray:
-    """Running sum with a leading 0 (``out[i]`` = Σ values[:i]), written in place: no
-    second copy of a ten-million-row array as ``concatenate`` would make."""
-    out = np.empty(len(values) + 1, dtype=np.int64)
-    out[0] = 0
-    np.cumsum(values, dtype=np.int64, out=out[1:])
-    return out
 
 
 @dataclass(frozen=True)
@@ -195,12 +92,12 @@ class LiveTotals:
         pairs.  The group's own part of the running sum starts at its first key (day bits
         cleared).
         """
-        needles = _keys(groups, days)
+        needles = loan_day_keys(groups, days)
         order = np.argsort(needles)
         needles = needles[order]
         upto = np.searchsorted(self.keys, needles, side="right")
-        needles >>= _DAY_BITS
-        needles <<= _DAY_BITS
+        needles >>= DAY_BITS
+        needles <<= DAY_BITS
         first = np.searchsorted(self.keys, needles, side="left")
         out = np.empty(len(order), dtype=np.int64)
         out[order] = self.cum[upto] - self.cum[first]
@@ -250,7 +147,7 @@ class Engine:
         valid = None if not self.ledger.problems else (
             (tx["loan"] >= 0) & (tx["date"] != NO_DATE) & (tx["type"] >= 0)
             & ~tx["amount__blank"])
-        self.tx_key, pick = _sorted_keys(tx["loan"], tx["date"], valid)
+        self.tx_key, pick = sorted_keys(tx["loan"], tx["date"], valid)
         file_rows, types = beside.submit(pick, tx.rows), beside.submit(pick, tx["type"])
         amount = pick(tx["amount"])
         self.tx_row, tx_type = file_rows.result(), types.result()
@@ -260,12 +157,12 @@ class Engine:
         # Loan and day come back out of the sorted keys, written straight into int32: a
         # shift and a mask run through memory, where a gather by the sort order jumps about.
         rows = len(self.tx_key)
-        self.tx_loan = np.right_shift(self.tx_key, _DAY_BITS, out=np.empty(rows, np.int32),
+        self.tx_loan = np.right_shift(self.tx_key, DAY_BITS, out=np.empty(rows, np.int32),
                                       casting="unsafe")
         self.tx_day = key_days(self.tx_key, np.int32)
         signed = PRINCIPAL_SIGN[tx_type]  # disburse +, repay and writeoff −, the rest 0
         signed *= amount
-        self.cum_principal = _running_sum(signed)
+        self.cum_principal = running_sum(signed)
         del signed
         by_type.result()
 
@@ -280,14 +177,14 @@ class Engine:
         for t in range(len(PRINCIPAL_SIGN)):
             of_type = tx_type == t
             self.type_key.append(self.tx_key[of_type])
-            self.type_cum.append(_running_sum(amount[of_type]))
+            self.type_cum.append(running_sum(amount[of_type]))
             if self.type_row is not None:
                 self.type_row.append(self.tx_row[of_type])
 
     def _init_states(self) -> None:
         cl = self.ledger.classifications
         valid = (cl["loan"] >= 0) & (cl["date"] != NO_DATE) & (cl["grade"] >= 0)
-        self.cl_key, pick = _sorted_keys(cl["loan"], cl["date"], valid)
+        self.cl_key, pick = sorted_keys(cl["loan"], cl["date"], valid)
         self.cl_loan = pick(cl["loan"])
         self.cl_day = pick(cl["date"])
         self.cl_grade = pick(cl["grade"])
@@ -297,7 +194,7 @@ class Engine:
     # -- queries ---------------------------------------------------------------------------
     def _position(self, keys: np.ndarray, day: int) -> np.ndarray:
         """For each loan, the index one past its last row in ``keys`` dated ≤ day."""
-        return np.searchsorted(keys, _keys(self.loan_index, _query_day(day)), side="right")
+        return np.searchsorted(keys, loan_day_keys(self.loan_index, query_day(day)), side="right")
 
     def balance(self, day: date) -> np.ndarray:
         """bal(x, day) for every loan, int64 fen (reports read it from ``snapshot``, which
@@ -339,7 +236,7 @@ class Engine:
         days = key_days(keys)
         pick = np.flatnonzero((days >= day_number(start)) & (days <= day_number(end)))
         cum = self.type_cum[tx_type]
-        return keys[pick] >> _DAY_BITS, days[pick], cum[pick + 1] - cum[pick]
+        return keys[pick] >> DAY_BITS, days[pick], cum[pick + 1] - cum[pick]
 
     def day_sums(self, start: date, end: date) -> np.ndarray:
         """Σ_{d∈[start, end]} bal(loan, d) per loan (fen·days, int64): the numerator of a
@@ -362,7 +259,7 @@ class Engine:
         np.maximum(held, 0, out=held)
         signed *= held
         del held
-        cum = _running_sum(signed)
+        cum = running_sum(signed)
         return cum[self.tx_first + self._tx_counts()] - cum[self.tx_first]
 
     def _tx_counts(self) -> np.ndarray:
@@ -371,7 +268,7 @@ class Engine:
 
     def balances(self, loans: np.ndarray, days: np.ndarray) -> np.ndarray:
         """bal(loan, day) for each (loan, day number) pair: one binary search each."""
-        upto = np.searchsorted(self.tx_key, _keys(loans, days), side="right")
+        upto = np.searchsorted(self.tx_key, loan_day_keys(loans, days), side="right")
         return self.cum_principal[upto] - self.cum_principal[self.tx_first[loans]]
 
     def live_totals(self, loan_group: np.ndarray, weight: np.ndarray) -> LiveTotals:
@@ -442,7 +339,7 @@ class Engine:
         missing = sorted({day for day in days if day not in self._snapshots})
         for first in range(0, len(missing), _BATCH_DAYS):  # bounded: 2 × 48 MB at 1M loans
             batch = missing[first:first + _BATCH_DAYS]
-            numbers = np.array([_query_day(day_number(day)) for day in batch], dtype=np.int64)
+            numbers = np.array([query_day(day_number(day)) for day in batch], dtype=np.int64)
             with ThreadPoolExecutor(max_workers=1) as beside:  # the state rows' search
                 states = beside.submit(self._positions, self.cl_key, numbers)
                 tx_upto = self._positions(self.tx_key, numbers)
@@ -457,8 +354,8 @@ class Engine:
         out = np.empty((self.n_loans, len(days)), dtype=np.int64)
         for lo in range(0, self.n_loans, _BATCH_LOANS):
             hi = min(lo + _BATCH_LOANS, self.n_loans)
-            needles = np.repeat(self.loan_index[lo:hi] << _DAY_BITS, len(days))
-            needles.reshape(hi - lo, len(days))[:] += days + _DAY_OFFSET
+            needles = np.repeat(self.loan_index[lo:hi] << DAY_BITS, len(days))
+            needles.reshape(hi - lo, len(days))[:] += days + DAY_OFFSET
             out[lo:hi] = np.searchsorted(keys, needles, side="right").reshape(hi - lo, -1)
         return out
 
@@ -526,10 +423,10 @@ def totals_from_flips(loan: np.ndarray, day: np.ndarray, entry: np.ndarray,
     """``LiveTotals`` from the flips of ``Engine.live_flips`` (every loan in a group)."""
     if not loan.size:
         return LiveTotals(np.empty(0, np.int64), np.zeros(1, np.int64))
-    flip_keys = _keys(loan_group[loan], day)
+    flip_keys = loan_day_keys(loan_group[loan], day)
     order = np.argsort(flip_keys, kind="stable")
     signed = np.where(entry, weight[loan], -weight[loan]).astype(np.int64)
-    return LiveTotals(flip_keys[order], _running_sum(signed[order]))
+    return LiveTotals(flip_keys[order], running_sum(signed[order]))
 
 
 FIGURE_BRANCH_COLUMNS = ("branch_id", "branch")  # optional columns of bank_figures

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from reportgen.engine import Engine, key_days, key_loans
+from reportgen.daykeys import key_days, key_loans
+from reportgen.engine import Engine
 from reportgen.formatting import yuan
 from reportgen.ledger.parse import NO_DATE
 from reportgen.ledger.problems import Problems

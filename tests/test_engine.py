@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from ledgers import write_ledger
 
 from reportgen.api import open_ledger
-from reportgen.engine import Engine, _keys, _radix_order, _sorted_keys, day_number
+from reportgen.daykeys import day_number, loan_day_keys, radix_order, sorted_keys
+from reportgen.engine import Engine
 from reportgen.ledger.parse import NO_DATE
 from reportgen.ledger.schema import (
     DISBURSE,
@@ -349,8 +350,8 @@ def test_radix_order_equals_a_stable_sort_of_the_keys(rows: list[tuple[int, int]
         rows = sorted(rows, key=lambda r: r[1])
     loans = np.array([r[0] for r in rows], dtype=np.int32)
     days = np.array([r[1] for r in rows], dtype=np.int32)
-    expected = np.argsort(_keys(loans, days), kind="stable")
-    assert (_radix_order(loans, days) == expected).all()
+    expected = np.argsort(loan_day_keys(loans, days), kind="stable")
+    assert (radix_order(loans, days) == expected).all()
 
 
 @given(st.lists(st.tuples(st.integers(0, 70_000), st.integers(0, 3), st.booleans()),
@@ -368,10 +369,10 @@ def test_sorted_keys_give_a_stable_order_whatever_the_file_order(
     days = np.array([r[1] for r in rows], dtype=np.int32)
     valid = np.array([r[2] for r in rows], dtype=bool)
     row_ids = np.arange(len(rows))
-    keys, pick = _sorted_keys(loans, days, valid)
-    expected = np.argsort(_keys(loans[valid], days[valid]), kind="stable")
+    keys, pick = sorted_keys(loans, days, valid)
+    expected = np.argsort(loan_day_keys(loans[valid], days[valid]), kind="stable")
     assert (pick(row_ids) == row_ids[valid][expected]).all()
-    assert (keys == _keys(loans[valid], days[valid])[expected]).all()
+    assert (keys == loan_day_keys(loans[valid], days[valid])[expected]).all()
 
 
 def test_batched_snapshots_equal_one_by_one(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -392,11 +393,11 @@ def test_batched_snapshots_equal_one_by_one(monkeypatch: pytest.MonkeyPatch) -> 
 
 class TestKeysCannotSpill:
     def test_the_day_field_is_sized_from_the_accepted_range(self) -> None:
-        from reportgen import engine as module
+        from reportgen import daykeys as module
         from reportgen.ledger.parse import MAX_DAY, MIN_DAY
 
-        assert module._LOWEST_DAY + module._DAY_OFFSET == 0
-        assert MAX_DAY + module._DAY_OFFSET < 1 << module._DAY_BITS
+        assert module._LOWEST_DAY + module.DAY_OFFSET == 0
+        assert MAX_DAY + module.DAY_OFFSET < 1 << module.DAY_BITS
         assert (date(1900, 1, 1) - date(1970, 1, 1)).days == MIN_DAY
         assert (date(2199, 12, 31) - date(1970, 1, 1)).days == MAX_DAY
 
@@ -409,7 +410,7 @@ class TestKeysCannotSpill:
         loans = np.array([0, 1], dtype=np.int32)
         days = np.array([0, day], dtype=np.int32)
         with pytest.raises(InternalError, match="outside"):
-            _sorted_keys(loans, days, None)
+            sorted_keys(loans, days, None)
 
     def test_the_first_and_last_day_stay_on_their_loan(self, tmp_path: Path) -> None:
         loans = ("L1,C1,B1,王,,credit,1000,1900-01-01,2199-12-31,4\n"

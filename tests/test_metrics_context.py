@@ -13,7 +13,7 @@ import pytest
 from ledgers import write_ledger
 
 from reportgen.api import open_ledger
-from reportgen.engine import key_days
+from reportgen.daykeys import key_days
 from reportgen.ledger.schema import DISBURSE, REPAY, WRITEOFF
 from reportgen.metrics.context import Flows, sort_keys, text_at
 from reportgen.model import Report

@@ -9,7 +9,8 @@ import pytest
 from ledgers import write_ledger
 
 from reportgen.api import Session, open_ledger
-from reportgen.engine import Engine, key_days
+from reportgen.daykeys import key_days
+from reportgen.engine import Engine
 from reportgen.ledger.load import load_ledger
 from reportgen.ledger.schema import DISBURSE, TX_TYPES
 from reportgen.metrics.daily import daily_totals

@@ -39,6 +39,7 @@ from reportgen.ledger.read_csv import count_lines, read_csv
 from reportgen.ledger.read_workbook import read_workbook
 from reportgen.ledger.schema import TABLES, Kind, Table, is_required
 
+
 def read_raw(path: Path) -> RawLedger:
     """Read a ledger folder or workbook; missing tables/columns are in ``problems``."""
     if path.is_dir():

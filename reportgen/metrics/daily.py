@@ -21,7 +21,8 @@ from datetime import date
 
 import numpy as np
 
-from reportgen.engine import Engine, day_number, key_days, key_loans
+from reportgen.daykeys import day_number, key_days, key_loans
+from reportgen.engine import Engine
 from reportgen.metrics.grouped import group_sum
 from reportgen.metrics.shared import shared
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from reportgen.engine import day_number
+from reportgen.daykeys import day_number
 from reportgen.ledger.parse import days_to_dates
 from reportgen.metrics.context import Context, grade_names, live_balance, sort_keys, text_at
 from reportgen.metrics.shared import shared

@@ -27,8 +27,9 @@ import pyarrow as pa
 
 from reportgen.config import Config
 from reportgen.datadate import DataDate, check_declared
+from reportgen.daykeys import loan_day_keys
 from reportgen.deposit_engine import DaySum, DepositBook
-from reportgen.engine import Engine, Snapshot, _keys
+from reportgen.engine import Engine, Snapshot
 from reportgen.errors import LedgerError
 from reportgen.journal_checks import check_journal
 from reportgen.ledger import parse
@@ -161,7 +162,7 @@ class RecordingEngine(Engine):
 
     def balances(self, loans: np.ndarray, days: np.ndarray) -> np.ndarray:
         out = super().balances(loans, days)
-        self.asked.append((_keys(loans, days), out))
+        self.asked.append((loan_day_keys(loans, days), out))
         return out
 
     def live_flips(self, loan_group: np.ndarray | None = None

@@ -15,8 +15,8 @@ from datetime import date
 
 import numpy as np
 
+from reportgen.daykeys import day_number
 from reportgen.deposit_engine import DaySum, DepositBook
-from reportgen.engine import day_number
 
 
 class MissingAnswerError(RuntimeError):

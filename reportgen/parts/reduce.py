@@ -20,7 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
-from reportgen.engine import _DAY_BITS, EPOCH, Engine, Snapshot, _keys
+from reportgen.daykeys import DAY_BITS, EPOCH, loan_day_keys
+from reportgen.engine import Engine, Snapshot
 from reportgen.errors import LedgerError, Problem
 from reportgen.ledger.joins import sorted_codes
 from reportgen.ledger.load import Columns, Ledger
@@ -280,22 +281,22 @@ class ReducedEngine(Engine):
         if not loans:
             return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64)
         loan, day, amount = (np.concatenate(x) for x in (loans, days, amounts))
-        order = np.argsort(_keys(loan, day), kind="stable")  # the engine's (loan, day) order
+        order = np.argsort(loan_day_keys(loan, day), kind="stable")  # the engine's order
         return loan[order], day[order], amount[order]
 
     def _balances(self) -> tuple[np.ndarray, np.ndarray]:
         keys, values = [], []
         for part, loan_of in zip(self._parts, self._loan_of, strict=True):
-            loan = part.balance_keys >> _DAY_BITS
-            day_bits = part.balance_keys - (loan << _DAY_BITS)
-            keys.append((loan_of[loan] << _DAY_BITS) + day_bits)
+            loan = part.balance_keys >> DAY_BITS
+            day_bits = part.balance_keys - (loan << DAY_BITS)
+            keys.append((loan_of[loan] << DAY_BITS) + day_bits)
             values.append(part.balance_values)
         key = np.concatenate(keys) if keys else np.zeros(0, np.int64)
         order = np.argsort(key, kind="stable")
         return key[order], (np.concatenate(values) if values else np.zeros(0, np.int64))[order]
 
     def balances(self, loans: np.ndarray, days: np.ndarray) -> np.ndarray:
-        wanted = _keys(loans, days)
+        wanted = loan_day_keys(loans, days)
         at = np.minimum(np.searchsorted(self._balance_keys, wanted), len(self._balance_keys) - 1)
         if len(wanted) and (not len(self._balance_keys)
                             or not bool((self._balance_keys[at] == wanted).all())):
@@ -322,7 +323,7 @@ class ReducedEngine(Engine):
         if loan_group is not None:
             kept = np.flatnonzero(loan_group[loan] >= 0)
             loan, day, entry = loan[kept], day[kept], entry[kept]
-        order = np.argsort(_keys(loan, day), kind="stable")
+        order = np.argsort(loan_day_keys(loan, day), kind="stable")
         return loan[order], day[order], entry[order]
 
     def last_day(self) -> date | None:
