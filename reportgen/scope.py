@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from reportgen.errors import UsageError
-from reportgen.ledger import parse
+from reportgen.ledger import text_columns
 from reportgen.ledger.load import Ledger
 
 ALL = "all"
@@ -223,7 +223,7 @@ def deposit_mask(ledger: Ledger, values: dict[str, tuple[str, ...]], loans: np.n
         for column in DEPOSIT_KEY_COLUMNS[one]:
             if column in accounts.present and column in accounts.text:
                 hit = pc.fill_null(pc.is_in(accounts.text[column], value_set=value_set), False)
-                mine |= np.asarray(parse.to_numpy(hit), dtype=bool)
+                mine |= np.asarray(text_columns.to_numpy(hit), dtype=bool)
         out &= mine
     return out
 

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reportgen.ledger import parse
+from reportgen.ledger import parse, text_columns
 from reportgen.ledger.schema import CUSTOMER_TYPES, GRADES, INDUSTRIES, TX_TYPES
 
 
@@ -230,7 +230,7 @@ def test_grades_in_display_order() -> None:
 
 
 def test_text_is_trimmed_and_blank_cells_are_null() -> None:
-    assert parse.clean(pa.array(["  a b ", None, "   ", "x"], pa.string())).to_pylist() == [
+    assert text_columns.clean(pa.array(["  a b ", None, "   ", "x"], pa.string())).to_pylist() == [
         "a b", None, None, "x"]
 
 

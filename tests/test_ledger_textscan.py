@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reportgen.ledger import parse, textscan
+from reportgen.ledger import parse, text_columns, textscan
 
 _PLAIN = st.from_regex(r"\A[0-9]{1,17}\.[0-9]{1,3}\Z")
 _NEAR = st.sampled_from(["1e3", ".5", "5.", "+5.00", "-5.00", "5.500", "1,234.50", " 5.00",
@@ -68,7 +68,7 @@ _TEXT = st.one_of(st.none(), st.text(max_size=8),
 @given(st.lists(_TEXT, max_size=30), st.integers(0, 30))
 def test_clean_fast_path_gives_what_trim_gives(values: list[str | None], cut: int) -> None:
     array = _chunked(values, cut)
-    assert parse.clean(array).to_pylist() == parse.trim(array).to_pylist()
+    assert text_columns.clean(array).to_pylist() == text_columns.trim(array).to_pylist()
 
 
 def test_ids_and_chinese_names_need_no_trim() -> None:
@@ -146,8 +146,8 @@ def test_ids_in_runs_are_cleaned_by_their_runs_first_cells(odd: str | None) -> N
     if odd is not None:
         ids[217:248] = [odd] * 31  # the run of A7
     array = _chunked(ids, 30_001)
-    cleaned, starts = parse.clean_repeated(array)
-    assert cleaned.to_pylist() == parse.trim(array).to_pylist()
+    cleaned, starts = text_columns.clean_repeated(array)
+    assert cleaned.to_pylist() == text_columns.trim(array).to_pylist()
     assert starts is not None
     assert starts.tolist() == [i for i in range(len(ids)) if i == 0 or ids[i] != ids[i - 1]
                                or ids[i] is None]
@@ -155,7 +155,7 @@ def test_ids_in_runs_are_cleaned_by_their_runs_first_cells(odd: str | None) -> N
 
 def test_ids_not_in_runs_are_cleaned_as_any_text() -> None:
     ids = [f" A{i % 5000}" for i in range(70_000)]
-    cleaned, starts = parse.clean_repeated(_chunked(ids, 100))
+    cleaned, starts = text_columns.clean_repeated(_chunked(ids, 100))
     assert starts is None
     assert cleaned.to_pylist() == [v.strip() for v in ids]
 

@@ -15,7 +15,6 @@ import io
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +23,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from reportgen.errors import LedgerError, Problem
+from reportgen.ledger.read_workbook import cell_text
 from reportgen.ledger.shapes import fill_merged
 from reportgen.ledger.typed_text import NotTextError, as_text
 
@@ -232,18 +232,9 @@ def _rows_grid(source: str, sheet: str, rows: list[list[str]]) -> Grid:
 
 
 def _cell(value: object) -> str:
-    """A workbook cell as text: whole numbers without ".0", dates as ISO dates."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value).strip()
+    """A workbook cell as the reader takes it (``read_workbook.cell_text``), "" for none,
+    trimmed for the header search."""
+    return (cell_text(value) or "").strip()
 
 
 def value_counts(array: pa.Array, rows: np.ndarray) -> list[tuple[str, int]]:

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from reportgen.errors import Problem
-from reportgen.ledger import idkeys, parse
+from reportgen.ledger import idkeys, parse, text_columns
 from reportgen.ledger.csvtext import MAX_FIELD_CHARS
 from reportgen.ledger.digest import LateDigest
 from reportgen.ledger.joins import factorise, lookup, lookup_repeated, sorted_codes
@@ -51,7 +51,7 @@ class Columns:
         ten million loan ids are only ever needed as Arrow, for the join)."""
         if name not in self.values and name in self.text:
             self.values[name] = np.asarray(
-                parse.to_numpy(pc.fill_null(self.text[name], "")), dtype=object)
+                text_columns.to_numpy(pc.fill_null(self.text[name], "")), dtype=object)
         return self.values[name]
 
     def release(self) -> None:
@@ -167,14 +167,14 @@ def _parse_table(raw: RawTable) -> tuple[Columns, Problems]:
         array = raw.columns.get(column.name, pa.nulls(raw.rows, pa.string()))
         long = _too_long(array)  # reported here, then read as a bad cell, not a blank
         if long is not None:
-            array = parse.decoded(array)
+            array = text_columns.decoded(array)
             problems.add_mask(raw.source, column.name, long, rows, _Text(array),
                               f"longer than {MAX_FIELD_CHARS:,} characters (Excel's cell limit)")
             array = pc.if_else(pa.array(long), pa.scalar(None, pa.string()), array)
         if column.kind in (Kind.TEXT, Kind.PERIOD):
             cleaned = _cleaned(column, array, out)
             out.text[column.name] = cleaned
-            blank = parse.blank_mask(cleaned)
+            blank = text_columns.blank_mask(cleaned)
             bad = np.zeros(len(blank), dtype=bool)
         else:
             parsed = _parse_typed(column, array, raw.money_places)
@@ -186,7 +186,7 @@ def _parse_table(raw: RawTable) -> tuple[Columns, Problems]:
                 # Dates Arrow read are shown as the ISO text of the file (year 0000
                 # included, which Python's date cannot hold).
                 text = array.cast(pa.string()) if pa.types.is_date32(array.type) else array
-                shown = np.asarray(parse.to_numpy(text), dtype=object)
+                shown = np.asarray(text_columns.to_numpy(text), dtype=object)
                 for reason, mask in parsed.reasons.items():
                     problems.add_mask(raw.source, column.name, mask, rows, shown, reason)
         if long is not None:
@@ -210,10 +210,10 @@ def _cleaned(column: Column, array: pa.Array | pa.ChunkedArray,
              out: Columns) -> pa.Array | pa.ChunkedArray:
     """A text column trimmed.  A key in runs (the deposit balances' account ids: a million
     ids, each on its rows, 31 a month in a daily snapshot) is cleaned run by run, and the
-    runs kept for the join, which looks up each run's first id (``parse.clean_repeated``)."""
+    runs kept for the join, which looks up each run's first id (``text_columns.clean_repeated``)."""
     if not column.runs:
-        return parse.clean(array)
-    cleaned, starts = parse.clean_repeated(array)
+        return text_columns.clean(array)
+    cleaned, starts = text_columns.clean_repeated(array)
     if starts is not None:
         out.values[f"{column.name}__runs"] = starts
     return cleaned
@@ -245,19 +245,19 @@ def _too_long(array: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
     """Mask of cells over Excel's cell limit, or None when there is none.  The byte
     lengths come from the offsets alone; characters are counted only when some value
     has more bytes than the limit has characters."""
-    if parse.coded_text(array):  # each dictionary value looked at once
-        over = _too_long(parse.dictionaries(array))
+    if text_columns.coded_text(array):  # each dictionary value looked at once
+        over = _too_long(text_columns.dictionaries(array))
         if over is None:
             return None
         found: np.ndarray = over  # per dictionary value, spread to the cells
-        return parse.per_cell(array, lambda _: found, False)
+        return text_columns.per_cell(array, lambda _: found, False)
     if not pa.types.is_string(array.type) or not len(array):
         return None
     longest = pc.max(pc.binary_length(array)).as_py()
     if longest is None or longest <= MAX_FIELD_CHARS:
         return None
     chars = pc.fill_null(pc.greater(pc.utf8_length(array), MAX_FIELD_CHARS), False)
-    mask = np.asarray(parse.to_numpy(chars), dtype=bool)
+    mask = np.asarray(text_columns.to_numpy(chars), dtype=bool)
     return mask if mask.any() else None
 
 
@@ -401,7 +401,7 @@ def _beside(loans: Columns, code: str, n: int, column: str) -> list[str | None]:
     if column not in loans.present or not n:
         return [None] * n
     text = loans.text[column]
-    given = ~parse.blank_mask(text)
+    given = ~text_columns.blank_mask(text)
     codes = loans.values[code]
     rows = np.flatnonzero(given)
     found, first = np.unique(codes[rows], return_index=True)

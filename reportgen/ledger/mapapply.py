@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from reportgen.errors import Problem
-from reportgen.ledger import parse
+from reportgen.ledger import text_columns
 from reportgen.ledger.mapping import TableMap, ValueMap, value_enum
 from reportgen.ledger.raw import RawTable
 from reportgen.ledger.schema import Kind
@@ -104,14 +104,14 @@ def _footers(first: pa.Array | pa.ChunkedArray, words: tuple[str, ...]) -> np.nd
     # check over a million loan ids costs little, a regular expression does not.
     near = np.ones(len(first), dtype=bool)
     if all(word.isascii() is False for word in words):
-        near = ~np.asarray(parse.to_numpy(pc.string_is_ascii(text)), dtype=bool)
+        near = ~np.asarray(text_columns.to_numpy(pc.string_is_ascii(text)), dtype=bool)
     if not near.any():
         return footer
     at = np.flatnonzero(near)
     cell = pc.replace_substring_regex(text.take(pa.array(at)), r"\s+", "")
     hit = np.zeros(len(at), dtype=bool)
     for word in words:
-        hit |= np.asarray(parse.to_numpy(pc.starts_with(cell, header_key(word))), dtype=bool)
+        hit |= np.asarray(text_columns.to_numpy(pc.starts_with(cell, header_key(word))), dtype=bool)
     footer[at[hit]] = True
     return footer
 
@@ -125,7 +125,7 @@ def _blank_rows(columns: dict[str, pa.Array], rows: int) -> np.ndarray:
     for array in columns.values():
         short = (pc.less_equal(pc.binary_length(array), _SHORT)
                  if pa.types.is_string(array.type) else pc.is_null(array))
-        blank &= np.asarray(parse.to_numpy(pc.fill_null(short, True)), dtype=bool)
+        blank &= np.asarray(text_columns.to_numpy(pc.fill_null(short, True)), dtype=bool)
         if not blank.any():
             return blank
     at = np.flatnonzero(blank)
@@ -135,7 +135,7 @@ def _blank_rows(columns: dict[str, pa.Array], rows: int) -> np.ndarray:
         if pa.types.is_string(picked.type):
             picked = pc.if_else(pc.equal(pc.utf8_trim_whitespace(picked), ""),
                                 pa.scalar(None, pa.string()), picked)
-        empty &= np.asarray(parse.to_numpy(pc.is_null(picked)), dtype=bool)
+        empty &= np.asarray(text_columns.to_numpy(pc.is_null(picked)), dtype=bool)
     blank[at] = empty
     return blank
 
@@ -169,7 +169,7 @@ def _map_values(text: pa.Array | pa.ChunkedArray, vmap: ValueMap,
     ignored rows and, for a map with reversals, the mask of reversal rows.  A value that
     is neither mapped nor a valid reportgen value fails closed, grouped by value.
     """
-    values, indices = parse.distinct(pc.utf8_trim_whitespace(text)
+    values, indices = text_columns.distinct(pc.utf8_trim_whitespace(text)
                                      if pa.types.is_string(text.type) else text)
     valid = {code.lower() for code, _ in enum} | {label.lower() for _, label in enum}
     out: list[str | None] = []

@@ -26,7 +26,6 @@ import pyarrow as pa
 
 from reportgen.errors import LedgerError, Problem
 from reportgen.ledger.digest import LateDigest
-from reportgen.ledger.parse import coded_text
 from reportgen.ledger.raw import (
     RawLedger,
     RawTable,
@@ -38,6 +37,7 @@ from reportgen.ledger.raw import (
 from reportgen.ledger.read_csv import count_lines, read_csv
 from reportgen.ledger.read_workbook import read_workbook
 from reportgen.ledger.schema import TABLES, Kind, Table, is_required
+from reportgen.ledger.text_columns import coded_text
 
 
 def read_raw(path: Path) -> RawLedger:

@@ -32,7 +32,7 @@ from reportgen.deposit_engine import DaySum, DepositBook
 from reportgen.engine import Engine, Snapshot
 from reportgen.errors import LedgerError
 from reportgen.journal_checks import check_journal
-from reportgen.ledger import parse
+from reportgen.ledger import text_columns
 from reportgen.ledger.load import Columns, Ledger, load_ledger
 from reportgen.ledger.schema import CUSTOMERS, LOANS, Table
 from reportgen.ledger.validate import validate_ledger
@@ -261,7 +261,7 @@ def _first_given(loans: Columns, code: str, column: str
                  ) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """The part's codes with a non-blank ``column`` beside them, the row number of the
     first such loan and its value (the one-process rule, ``load._beside``, per part)."""
-    rows = np.flatnonzero(~parse.blank_mask(loans.text[column]))
+    rows = np.flatnonzero(~text_columns.blank_mask(loans.text[column]))
     found, first = np.unique(loans.values[code][rows], return_index=True)
     values = loans.text[column].take(pa.array(rows[first], type=pa.int64())).to_pylist()
     return found, loans.rows[rows[first]], [str(v) for v in values]

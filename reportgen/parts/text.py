@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from reportgen.errors import Problem
-from reportgen.ledger import parse
+from reportgen.ledger import text_columns
 from reportgen.ledger.raw import header_map
 from reportgen.ledger.schema import Table
 from reportgen.ledger.typed_text import as_text  # the one-process rules, reused
@@ -64,7 +64,7 @@ class PartColumns:
                                              list[Problem]()).items() if n == name}
         if found:
             read = pq.read_table(path, columns=[titles[next(iter(found))]]).column(0)
-            array = parse.clean(as_text(read.combine_chunks()))
+            array = text_columns.clean(as_text(read.combine_chunks()))
         else:
             array = pa.nulls(rows, pa.string())
         if not keep:
@@ -143,7 +143,7 @@ class PartText:
             picked = (np.flatnonzero(picked) if picked.dtype == bool
                       else np.where(picked < 0, picked + n, picked).astype(np.int64))
         text = pc.fill_null(self.source.take(self.name, picked), "")
-        return np.asarray(parse.to_numpy(text), dtype=object)
+        return np.asarray(text_columns.to_numpy(text), dtype=object)
 
     def whole(self) -> pa.Array:
         """Every row (null where blank), in original order."""
