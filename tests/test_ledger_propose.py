@@ -340,3 +340,20 @@ def test_a_header_merged_over_two_rows(tmp_path: Path) -> None:
         "account_manager": "客户经理工号", "guarantee": "担保方式",
         "contract_amount": "合同金额", "start_date": "发放日期", "maturity_date": "到期日期",
         "rate": "执行利率(%)", "branch_id": "机构号"}
+
+
+def test_a_workbook_too_large_to_read_is_refused_before_calamine(tmp_path: Path) -> None:
+    """`map` on a workbook with a cell at XFD1048576 (700 bytes that calamine would grow
+    into seventeen billion cells): the same size checks as a ledger workbook, exit 3."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["借据号", "交易日期"])
+    sheet["XFD1048576"] = "x"
+    path = tmp_path / "流水.xlsx"
+    book.save(path)
+    result = subprocess.run([sys.executable, "-m", "reportgen", "map", "--ledger", str(path)],
+                            capture_output=True, text=True, check=False, timeout=120)
+    assert result.returncode == 3, result.stderr
+    assert "too large" in result.stderr, result.stderr
+    assert "702 columns" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr

@@ -26,6 +26,7 @@ from reportgen.errors import LedgerError, Problem
 from reportgen.ledger.read_workbook import cell_text
 from reportgen.ledger.shapes import fill_merged
 from reportgen.ledger.typed_text import NotTextError, as_text
+from reportgen.ledger.workbook import check_workbook
 
 HEAD_ROWS = 30  # title rows above a header are few; the header is within the first rows
 FOOTER_WORDS = ("合计", "总计", "小计")
@@ -209,6 +210,7 @@ def _as_text(array: pa.Array) -> pa.Array:
 def _workbook_grids(path: Path) -> list[Grid]:
     from python_calamine import CalamineError, CalamineWorkbook
 
+    check_workbook(path)  # a bomb is refused before calamine inflates anything
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except CalamineError as exc:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from reportgen.errors import Problem, UsageError
 from reportgen.ledger.mapapply import apply_map
-from reportgen.ledger.mapped_formats import Queued, read_csv, read_parquet, read_sheet
+from reportgen.ledger.mapped_formats import Books, Queued, read_csv, read_parquet, read_sheet
 from reportgen.ledger.mapping import Mapping, TableMap
 from reportgen.ledger.raw import RawLedger, RawTable, journal_hint
 from reportgen.ledger.read import table_files
@@ -37,7 +37,7 @@ def read_mapped(path: Path, mapping: Mapping) -> RawLedger:
     sha = hashlib.sha256()
     tables: dict[str, RawTable] = {}
     defaults: dict[str, Path | None] = {}
-    books: dict[Path, object] = {}
+    books: Books = {}
     dates: list[date] = []
     # A missing journal table is a problem only when no balances table stands in for it
     # (a snapshot export): those problems wait until every table has been looked for.
@@ -59,7 +59,7 @@ def read_mapped(path: Path, mapping: Mapping) -> RawLedger:
 
 
 def _read_table(path: Path, table: Table, mapping: Mapping, digest: Queued,
-                tables: dict[str, RawTable], books: dict[Path, object], dates: list[date],
+                tables: dict[str, RawTable], books: Books, dates: list[date],
                 defaults: dict[str, Path | None], problems: list[Problem],
                 journal_missing: list[Problem]) -> None:
     """One table of the export, located, read and mapped into ``tables``."""

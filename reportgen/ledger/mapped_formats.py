@@ -31,7 +31,7 @@ from reportgen.ledger.read_workbook import cell_text, table_sheets
 from reportgen.ledger.schema import Table
 from reportgen.ledger.shapes import fill_merged, header_key
 from reportgen.ledger.typed_text import NotTextError, as_text
-from reportgen.ledger.workbook import check_workbook
+from reportgen.ledger.workbook import Unread, check_workbook, unread_problems
 
 
 class Queued:
@@ -205,20 +205,24 @@ def read_parquet(table: Table, tmap: TableMap, file: Path, digest: Queued,
     return RawTable(table, file.name, columns, arrow.num_rows)
 
 
-def read_sheet(table: Table, tmap: TableMap, file: Path, books: dict[Path, object],
+# Each workbook read once per load: calamine's book and its unread cells by sheet.
+Books = dict[Path, tuple[object, dict[str, list[Unread]]]]
+
+
+def read_sheet(table: Table, tmap: TableMap, file: Path, books: Books,
                 digest: Queued, problems: list[Problem]) -> RawTable | None:
     from python_calamine import CalamineError, CalamineWorkbook
 
     if file not in books:
-        check_workbook(file)
+        unread = check_workbook(file)
         data = file.read_bytes()
         digest.update(data)
         try:
-            books[file] = CalamineWorkbook.from_filelike(io.BytesIO(data))
+            books[file] = (CalamineWorkbook.from_filelike(io.BytesIO(data)), unread)
         except CalamineError as exc:
             raise LedgerError([Problem(file.name, None, None, None,
                                        f"not a readable .xlsx workbook ({exc})")]) from None
-    book = books[file]
+    book, unread = books[file]
     assert isinstance(book, CalamineWorkbook)
     if tmap.sheet is not None:
         sheet: str | None = tmap.sheet if tmap.sheet in book.sheet_names else None
@@ -246,6 +250,7 @@ def read_sheet(table: Table, tmap: TableMap, file: Path, books: dict[Path, objec
     found = _check_mapped(table, tmap, source, header, problems)
     if found is None:
         return None
+    problems.extend(unread_problems(source, unread.get(sheet, []), found, at + 2))
     numbered = [(number, row) for number, row in enumerate(rows[at + 1:], start=at + 2)
                 if any(v is not None and v != "" for v in row)]
     body = [row for _, row in numbered]

@@ -15,13 +15,13 @@ import pyarrow as pa
 from reportgen.errors import LedgerError, Problem
 from reportgen.ledger.raw import RawLedger, RawTable, header_map, journal_hint
 from reportgen.ledger.schema import TABLES, is_required
-from reportgen.ledger.workbook import check_workbook
+from reportgen.ledger.workbook import check_workbook, unread_problems
 
 
 def read_workbook(path: Path) -> RawLedger:
     from python_calamine import CalamineError, CalamineWorkbook
 
-    check_workbook(path)  # a bomb is refused before calamine inflates anything
+    unread = check_workbook(path)  # a bomb is refused before calamine inflates anything
     data = path.read_bytes()
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -51,6 +51,7 @@ def read_workbook(path: Path) -> RawLedger:
         found = header_map(table, source, header, problems)
         if not rows or any(p.file == source for p in problems):
             continue
+        problems.extend(unread_problems(source, unread.get(sheet, []), found, 2))
         # Empty rows (left for readability, or formatted cells Excel keeps) are no records,
         # as blank lines in a CSV are not; the others keep the row number the sheet shows.
         numbered = [(number, row) for number, row in enumerate(rows[1:], start=2)
