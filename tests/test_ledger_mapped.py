@@ -456,3 +456,21 @@ balance = "余额(万元)"
     assert ledger.deposit_balances is not None
     assert ledger.deposit_accounts["kind"].tolist() == [0, 3]
     assert ledger.deposit_balances["balance"].tolist() == [1_500_000, 1]  # 15,000 yuan; 1 fen
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (("借据号\t交易日期\t摘要\t发生额\nJJ1\t20261001\t放款\t1000.00\n").encode("utf-16"),
+     'UTF-16 text (Excel\'s "Unicode Text")'),
+    ("借据号\t交易日期\t摘要\t发生额\nJJ1\t20261001\t放款\t1000.00\n".encode("gbk"),
+     "the header is one value with tabs in it"),
+], ids=["utf16", "tabs"])
+def test_an_export_in_the_wrong_kind_of_text_is_said_so(tmp_path: Path, data: bytes,
+                                                        message: str) -> None:
+    folder, mapping = export(tmp_path / "e", "JJ1,20261001,放款,1000.00\n")
+    (folder / "流水_20261031.csv").write_bytes(data)
+    with pytest.raises(LedgerError) as caught:
+        open_export(folder, mapping)
+    found = [p for p in caught.value.problems if message in p.message]
+    assert [p.file for p in found] == ["流水_20261031.csv"], caught.value.problems
+    assert not any("missing column" in p.message or "no such header" in p.message
+                   for p in caught.value.problems if p.file == "流水_20261031.csv")

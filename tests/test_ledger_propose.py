@@ -357,3 +357,12 @@ def test_a_workbook_too_large_to_read_is_refused_before_calamine(tmp_path: Path)
     assert "too large" in result.stderr, result.stderr
     assert "702 columns" in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_map_names_utf16_text(tmp_path: Path) -> None:
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "流水.csv").write_bytes("借据号\t交易日期\nL1\t2026-03-01\n".encode("utf-16"))
+    result = CliRunner().invoke(main, ["map", "--ledger", str(folder)])
+    assert result.exit_code == 3, result.output
+    assert 'UTF-16 text (Excel\'s "Unicode Text")' in result.output

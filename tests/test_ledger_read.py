@@ -269,3 +269,38 @@ def test_chinese_tables_with_cr_line_ends(tmp_path: Path) -> None:
     for path in folder.iterdir():
         path.write_bytes(path.read_bytes().replace(b"\n", b"\r"))
     badinput.accepted(folder, tmp_path)
+
+
+class TestTheWrongKindOfText:
+    """Excel's other "save as" choices under a .csv name, each said as what it is."""
+
+    @staticmethod
+    def _customers(separator: str) -> str:
+        header = ("customer_id,customer_name,customer_type,enterprise_size,industry,"
+                  "credit_line,group_id,id_number\n")
+        return (header + badinput.CUSTOMERS.lstrip("\n")).replace(",", separator)
+
+    @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+    def test_unicode_text_is_named_utf16(self, tmp_path: Path, encoding: str) -> None:
+        folder = badinput.ledger(tmp_path / "l")
+        text = self._customers("\t")
+        # Python's "utf-16" writes the byte-order mark; the big-endian form gets it by hand.
+        data = (text.encode(encoding) if encoding == "utf-16"
+                else b"\xfe\xff" + text.encode(encoding))
+        (folder / "customers.csv").write_bytes(data)
+        badinput.rejected(folder, tmp_path, Expected("customers.csv", 'UTF-16 text (Excel\'s '
+                                                     '"Unicode Text"), not UTF-8 or GB18030'))
+
+    @pytest.mark.parametrize(("separator", "name"), [("\t", "tabs"), (";", "semicolons")])
+    def test_a_file_separated_otherwise_is_said_so_once(self, tmp_path: Path, separator: str,
+                                                       name: str) -> None:
+        folder = badinput.ledger(tmp_path / "l")
+        _replace_file(folder, "customers.csv", self._customers(separator))
+        stderr = badinput.rejected(folder, tmp_path, Expected(
+            "customers.csv, row 1", f"the header is one value with {name} in it"))
+        assert "missing column" not in stderr  # not one message per column
+
+    def test_a_gb18030_file_is_no_utf16(self, tmp_path: Path) -> None:
+        folder = badinput.ledger(tmp_path / "l")
+        _replace_file(folder, "customers.csv", self._customers(","), "gb18030")
+        badinput.accepted(folder, tmp_path)

@@ -28,6 +28,32 @@ MAX_RECORD_BYTES = 1 << 24
 _NUMPY_COUNT = 1 << 16  # bytes from which ``breaks`` counts with numpy
 
 
+def utf16_problem(head: bytes, source: str) -> Problem | None:
+    """Excel's "Unicode Text" (UTF-16 with its byte-order mark, tab-separated) saved under
+    a .csv name, named as such: read as UTF-8 or GB18030 it would only be "neither UTF-8
+    nor GB18030 text" or rows of mixed encodings.  Neither encoding can start with these
+    two bytes (0xFF is never a byte of either), so nothing else is caught."""
+    if not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+    return Problem(source, None, None, None,
+                   "UTF-16 text (Excel's \"Unicode Text\"), not UTF-8 or GB18030: save the "
+                   "sheet as \"CSV UTF-8\" (CSV UTF-8（逗号分隔）) instead")
+
+
+def separator_problem(header: list[str], source: str, row: int = 1) -> Problem | None:
+    """A header read as one value with tabs or semicolons in it: a tab- or
+    semicolon-separated file (Excel's "Text", or a European locale's CSV) under a .csv
+    name, said as such instead of a missing column for every column."""
+    if len(header) != 1:
+        return None
+    for mark, name in (("\t", "tabs"), (";", "semicolons")):
+        if mark in header[0]:
+            return Problem(source, row, None, None,
+                           f"the header is one value with {name} in it: a file separated "
+                           f"by {name}, not commas? Save it as CSV (comma-separated)")
+    return None
+
+
 def breaks(data: bytes | bytearray, after_cr: bool = False, start: int = 0,
            end: int | None = None) -> int:
     """Line breaks in ``data[start:end]`` (counted in place, no copy): ``\\n``, ``\\r\\n``

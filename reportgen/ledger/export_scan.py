@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from reportgen.errors import LedgerError, Problem
+from reportgen.ledger import csvtext
 from reportgen.ledger.read_workbook import cell_text
 from reportgen.ledger.shapes import fill_merged
 from reportgen.ledger.typed_text import NotTextError, as_text
@@ -134,6 +135,9 @@ def body(grid: Grid, header: int) -> Body:
 def _decoded(path: Path) -> bytes:
     """The file as UTF-8 bytes (a GB18030/GBK file is transcoded), without a BOM."""
     data = path.read_bytes()
+    utf16 = csvtext.utf16_problem(data, path.name)
+    if utf16 is not None:
+        raise LedgerError([utf16])
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:

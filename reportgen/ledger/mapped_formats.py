@@ -107,6 +107,10 @@ def _check_mapped(table: Table, tmap: TableMap, source: str, header: list[str],
 
 def read_csv(table: Table, tmap: TableMap, source: str, data: bytes,
               problems: list[Problem], scanner: Queued) -> RawTable | None:
+    utf16 = csvtext.utf16_problem(data, source)
+    if utf16 is not None:
+        problems.append(utf16)
+        return None
     text = _utf8(data, source, problems)
     if text is None:
         return None
@@ -115,7 +119,12 @@ def read_csv(table: Table, tmap: TableMap, source: str, data: bytes,
     text = text[start:]
     newline = csvtext.header_end(text)
     first = text[:newline if newline >= 0 else len(text)].decode("utf-8")
-    header = fill_merged([*titles, next(csv.reader([first]), [])])
+    fields = next(csv.reader([first]), [])
+    separated = csvtext.separator_problem(fields, source, tmap.header_row)
+    if separated is not None:
+        problems.append(separated)
+        return None
+    header = fill_merged([*titles, fields])
     found = _check_mapped(table, tmap, source, header, problems)
     if found is None:
         return None

@@ -123,6 +123,10 @@ def read_csv(table: Table, path: Path, scan: Future[int] | None, problems: list[
     ``scan``: the line count, being made; None to count only if a problem needs it."""
     with path.open("rb") as stream:
         head = stream.read(_HEAD)
+    utf16 = csvtext.utf16_problem(head, path.name)
+    if utf16 is not None:
+        problems.append(utf16)
+        return None
     newline = csvtext.header_end(head)
     if newline < 0:
         if len(head) == _HEAD:
@@ -194,6 +198,10 @@ def _read_text(table: Table, source: str, first_line: str, text: bytes | Path,
         header = next(csv.reader([first_line]), [])
     except csv.Error as exc:
         problems.append(Problem(source, 1, None, None, f"not a readable CSV header ({exc})"))
+        return None
+    separated = csvtext.separator_problem(header, source)
+    if separated is not None:
+        problems.append(separated)
         return None
     found = header_map(table, source, header, problems)
     if not header or any(p.file == source for p in problems):
