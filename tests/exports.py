@@ -120,5 +120,30 @@ def export(folder: Path, journal: str, *, mapping: str = MAPPING, stamp: str = "
     return folder, write_mapping(folder.parent / f"{folder.name}.toml", mapping)
 
 
+def loans_workbook(folder: Path, mapping: Path, amount: object, *, footer: bool = False,
+                   extra: str = "") -> None:
+    """The export's loans as a workbook in place of its CSV, as a clerk keeps them: a title
+    row, the header in row 2, loan JJ1 in row 3 with contract amount ``amount`` (and a 合计
+    row under it with ``footer``); the mapping points at sheet 借据 (``extra``: more keys
+    for that table)."""
+    from openpyxl import Workbook
+
+    (folder / "借据_20261031.csv").unlink()
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "借据"
+    sheet.append(["借据明细表"])
+    sheet.append(["借据号", "客户编号", "机构号", "机构名称", "客户经理工号", "担保方式",
+                  "合同金额", "发放日期", "到期日期", "执行利率(%)"])
+    sheet.append(["JJ1", "KH01", "0101", "城东支行", "0107", "00", amount,
+                  "20261001", "20271001", "4.35%"])
+    if footer:
+        sheet.append(["合计", None, None, None, None, None, amount])
+    book.save(folder / "借据_20261031.xlsx")
+    text = mapping.read_text(encoding="utf-8").replace(
+        'file = "借据_*.csv"', f'file = "借据_*.xlsx"\nsheet = "借据"{extra}')
+    mapping.write_text(text, encoding="utf-8")
+
+
 def open_export(folder: Path, mapping: Path, **kw: date) -> api.Session:
     return api.open_ledger(folder, mapping=load_mapping(mapping), **kw)

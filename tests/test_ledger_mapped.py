@@ -9,7 +9,17 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from exports import CORE, LOANS, MAPPING, OWN, ROOT, export, open_export, write_mapping
+from exports import (
+    CORE,
+    LOANS,
+    MAPPING,
+    OWN,
+    ROOT,
+    export,
+    loans_workbook,
+    open_export,
+    write_mapping,
+)
 
 from reportgen import api
 from reportgen.cli import main
@@ -162,23 +172,8 @@ def test_a_ledger_glob_takes_the_newest_dated_match(tmp_path: Path) -> None:
 
 
 def test_an_xlsx_export_with_titles_and_totals_in_wan(tmp_path: Path) -> None:
-    from openpyxl import Workbook
-
     folder, mapping = export(tmp_path / "e", "JJ1,20261001,放款,1000.00\n")
-    (folder / "借据_20261031.csv").unlink()
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "借据"
-    sheet.append(["借据明细表"])
-    sheet.append(["借据号", "客户编号", "机构号", "机构名称", "客户经理工号", "担保方式",
-                  "合同金额", "发放日期", "到期日期", "执行利率(%)"])
-    sheet.append(["JJ1", "KH01", "0101", "城东支行", "0107", "00", "0.1",
-                  "20261001", "20271001", "4.35%"])
-    sheet.append(["合计", None, None, None, None, None, "0.1"])
-    book.save(folder / "借据_20261031.xlsx")
-    text = mapping.read_text(encoding="utf-8").replace(
-        'file = "借据_*.csv"', 'file = "借据_*.xlsx"\nsheet = "借据"\nmoney_unit = "wan"')
-    mapping.write_text(text, encoding="utf-8")
+    loans_workbook(folder, mapping, "0.1", footer=True, extra='\nmoney_unit = "wan"')
     session = open_export(folder, mapping)
     loans = session.ledger.loans
     assert loans["contract_amount"].tolist() == [100000]  # 0.1 万元 = 1000 yuan

@@ -13,7 +13,7 @@ from pathlib import Path
 import badinput
 import pytest
 from badinput import Expected
-from exports import export, open_export
+from exports import export, loans_workbook, open_export
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from ledgers import read_tables, write_workbook
@@ -98,22 +98,9 @@ def test_an_error_outside_the_ledger_columns_is_no_problem(tmp_path: Path) -> No
 
 
 def test_a_mapped_workbook_export_reports_the_sheet_row(tmp_path: Path) -> None:
-    from openpyxl import Workbook
-
+    # A title row: the header is row 2, the first loan row 3.
     folder, mapping = export(tmp_path / "e", "JJ1,20261001,放款,1000.00\n")
-    (folder / "借据_20261031.csv").unlink()
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "借据"
-    sheet.append(["借据明细表"])  # a title row: the header is row 2, the first loan row 3
-    sheet.append(["借据号", "客户编号", "机构号", "机构名称", "客户经理工号", "担保方式",
-                  "合同金额", "发放日期", "到期日期", "执行利率(%)"])
-    sheet.append(["JJ1", "KH01", "0101", "城东支行", "0107", "00", "#N/A",
-                  "20261001", "20271001", "4.35%"])
-    book.save(folder / "借据_20261031.xlsx")
-    text = mapping.read_text(encoding="utf-8").replace(
-        'file = "借据_*.csv"', 'file = "借据_*.xlsx"\nsheet = "借据"')
-    mapping.write_text(text, encoding="utf-8")
+    loans_workbook(folder, mapping, "#N/A")
     with pytest.raises(LedgerError) as caught:
         open_export(folder, mapping)
     found = [p for p in caught.value.problems if "Excel error" in p.message]
