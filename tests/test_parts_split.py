@@ -298,3 +298,16 @@ def test_repeated_account_id_is_reported_before_splitting(tmp_path: Path) -> Non
     assert "deposit_accounts.csv, row 2, column account_id" in str(error.value)
     assert "deposit_accounts.csv, row 8, column account_id" in str(error.value)
     assert not (tmp_path / "parts").exists()
+
+
+def test_unicode_text_is_named_utf16_before_any_part_is_written(tmp_path: Path) -> None:
+    """Excel's "Unicode Text" saved as customers.csv: exit 3 naming UTF-16, as the loader
+    says it, and no part written."""
+    ledger = two_banks_ledger(tmp_path / "ledger")
+    path = ledger / "customers.csv"
+    path.write_bytes(path.read_text(encoding="utf-8").replace(",", "\t").encode("utf-16"))
+    result = CliRunner().invoke(main, ["partition", "--ledger", str(ledger), "--out",
+                                       str(tmp_path / "parts"), "--parts", "2"])
+    assert result.exit_code == 3, result.output
+    assert 'customers.csv: UTF-16 text (Excel\'s "Unicode Text")' in result.output
+    assert not (tmp_path / "parts").exists() or not any((tmp_path / "parts").iterdir())

@@ -27,6 +27,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from reportgen.errors import LedgerError, Problem, UsageError
+from reportgen.ledger import csvtext
 from reportgen.ledger.schema import (
     BALANCES,
     DEPOSIT_ACCOUNTS,
@@ -133,6 +134,9 @@ def _header(path: Path, encoding: str) -> list[str]:
 
     with path.open("rb") as handle:
         first = handle.readline()
+    utf16 = csvtext.utf16_problem(first, path.name)
+    if utf16 is not None:
+        raise LedgerError([utf16])
     try:
         line = first.decode("utf-8-sig" if encoding == "utf-8" else encoding).rstrip("\r\n")
     except UnicodeDecodeError:
