@@ -66,6 +66,15 @@ def test_an_excel_error_is_a_data_error_not_a_blank(tmp_path: Path, sheet: str, 
                                                "an Excel error value, not data", error))
 
 
+def test_a_required_cell_is_reported_once_as_what_it_holds(tmp_path: Path) -> None:
+    # contract_amount must not be blank; the error is the one message for its cell.
+    path = _book(tmp_path, _set("loans", "G3", "#VALUE!"))
+    stderr = badinput.rejected(path, tmp_path, Expected(
+        "l.xlsx, sheet loans, row 3, column contract_amount", "an Excel error value",
+        "#VALUE!"))
+    assert "must not be blank" not in stderr
+
+
 def test_a_formula_saved_without_its_value_is_a_data_error(tmp_path: Path) -> None:
     # openpyxl does not calculate: it saves the formula with an empty value.
     path = _book(tmp_path, _set("customers", "G3", '=VLOOKUP(A3,Groups!A:B,2,FALSE)'))

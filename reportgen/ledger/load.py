@@ -189,8 +189,7 @@ def _parse_table(raw: RawTable) -> tuple[Columns, Problems]:
                 shown = np.asarray(text_columns.to_numpy(text), dtype=object)
                 for reason, mask in parsed.reasons.items():
                     problems.add_mask(raw.source, column.name, mask, rows, shown, reason)
-        if long is not None:
-            blank, bad = blank & ~long, bad | long
+        blank, bad = _said_already(blank, bad, long, raw.reported.get(column.name))
         if column.required:
             problems.add_mask(raw.source, column.name, blank, rows, None, "must not be blank")
         out.values[f"{column.name}__blank"] = blank
@@ -204,6 +203,17 @@ def _parse_table(raw: RawTable) -> tuple[Columns, Problems]:
         out.values["amount"] = np.where(raw.reversal, -out.values["amount"],
                                         out.values["amount"])
     return out, problems
+
+
+def _said_already(blank: np.ndarray, bad: np.ndarray, *reported: np.ndarray | None
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Cells reported already (over Excel's cell limit; an Excel error or a formula without
+    its value, by the workbook reader) are bad cells, not blanks: never "must not be blank"
+    as well, and later rules skip them."""
+    for mask in reported:
+        if mask is not None:
+            blank, bad = blank & ~mask, bad | mask
+    return blank, bad
 
 
 def _cleaned(column: Column, array: pa.Array | pa.ChunkedArray,

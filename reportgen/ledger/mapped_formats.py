@@ -31,7 +31,7 @@ from reportgen.ledger.read_workbook import cell_text, table_sheets
 from reportgen.ledger.schema import Table
 from reportgen.ledger.shapes import fill_merged, header_key
 from reportgen.ledger.typed_text import NotTextError, as_text
-from reportgen.ledger.workbook import Unread, check_workbook, unread_problems
+from reportgen.ledger.workbook import Unread, check_workbook, unread_problems, unread_records
 
 
 class Queued:
@@ -270,5 +270,6 @@ def read_sheet(table: Table, tmap: TableMap, file: Path, books: Books,
     }
     if 0 in found:
         columns[found[0]] = columns["__first"]
-    return RawTable(table, source, columns, len(body),
-                    np.array([n for n, _ in numbered], dtype=np.int64))
+    row_numbers = np.array([n for n, _ in numbered], dtype=np.int64)
+    return RawTable(table, source, columns, len(body), row_numbers,
+                    reported=unread_records(unread.get(sheet, []), found, row_numbers))

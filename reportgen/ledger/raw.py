@@ -38,6 +38,9 @@ class RawTable:
     # The true rows, counted only when a problem needs them (``Problems.renumber_later``):
     # None when ``row_numbers`` is already right.
     renumber: Callable[[], np.ndarray | None] | None = None
+    # Per column, the records whose cell the reader has reported (an Excel error, a formula
+    # without its value): read as a bad cell, not a blank, so never "must not be blank" too.
+    reported: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

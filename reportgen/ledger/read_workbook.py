@@ -15,7 +15,7 @@ import pyarrow as pa
 from reportgen.errors import LedgerError, Problem
 from reportgen.ledger.raw import RawLedger, RawTable, header_map, journal_hint
 from reportgen.ledger.schema import TABLES, is_required
-from reportgen.ledger.workbook import check_workbook, unread_problems
+from reportgen.ledger.workbook import check_workbook, unread_problems, unread_records
 
 
 def read_workbook(path: Path) -> RawLedger:
@@ -62,8 +62,10 @@ def read_workbook(path: Path) -> RawLedger:
                            type=pa.string())
             for i, name in found.items()
         }
-        tables[table.name] = RawTable(table, source, columns, len(body),
-                                      np.array([n for n, _ in numbered], dtype=np.int64))
+        row_numbers = np.array([n for n, _ in numbered], dtype=np.int64)
+        tables[table.name] = RawTable(
+            table, source, columns, len(body), row_numbers,
+            reported=unread_records(unread.get(sheet, []), found, row_numbers))
     return RawLedger(path, hashlib.sha256(data).hexdigest(), tables, tuple(problems))
 
 

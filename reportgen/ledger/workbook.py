@@ -87,6 +87,18 @@ def check_workbook(path: Path) -> dict[str, list[Unread]]:
     return unread
 
 
+def unread_records(cells: list[Unread], columns: dict[int, str], row_numbers: np.ndarray
+                   ) -> dict[str, np.ndarray]:
+    """Per ledger column (``columns``: position → name), the mask of the records (by their
+    sheet rows, ``row_numbers``) whose cell is unread: ``RawTable.reported``."""
+    rows: dict[str, list[int]] = {}
+    for cell in cells:
+        name = columns.get(cell.column)
+        if name is not None:
+            rows.setdefault(name, []).append(cell.row)
+    return {name: np.isin(row_numbers, found) for name, found in rows.items()}
+
+
 def unread_problems(source: str, cells: list[Unread], columns: dict[int, str],
                     first_row: int) -> list[Problem]:
     """A data error for each unread cell in a ledger column (``columns``: position →
