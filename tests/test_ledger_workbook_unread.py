@@ -21,6 +21,8 @@ from ledgers import read_tables, write_workbook
 from reportgen.errors import LedgerError
 from reportgen.ledger import workbook
 from reportgen.ledger.load import load_ledger
+from reportgen.ledger.mapped import read_mapped
+from reportgen.ledger.mapping import load_mapping
 
 
 def _book(tmp_path: Path, edit: object) -> Path:
@@ -115,6 +117,23 @@ def test_a_mapped_workbook_export_reports_the_sheet_row(tmp_path: Path) -> None:
     found = [p for p in caught.value.problems if "Excel error" in p.message]
     assert [(p.file, p.row, p.column, p.value) for p in found] == [
         ("借据_20261031.xlsx, sheet 借据", 3, "contract_amount", "#N/A")]
+
+
+def test_a_mapped_workbook_keeps_its_reported_cells_when_footer_rows_go(tmp_path: Path
+                                                                         ) -> None:
+    # The 合计 row under JJ1 (row 4) is taken out by the mapping; JJ1's error stays its own.
+    folder, mapping = export(tmp_path / "e", "JJ1,20261001,放款,1000.00\n")
+    loans_workbook(folder, mapping, "#N/A", footer=True)
+    with pytest.raises(LedgerError) as caught:
+        open_export(folder, mapping)
+    found = [(p.row, p.column, p.message.split(" (")[0]) for p in caught.value.problems
+             if p.file == "借据_20261031.xlsx, sheet 借据"]
+    assert found == [(3, "contract_amount", "an Excel error value, not data"),
+                     (4, "contract_amount", "an Excel error value, not data")]
+    # The reader's mask follows the records the mapping keeps: JJ1's, not the 合计 row's.
+    loans = read_mapped(folder, load_mapping(mapping)).tables["loans"]
+    assert loans.row_numbers.tolist() == [3]
+    assert loans.reported["contract_amount"].tolist() == [True]
 
 
 _ROWS = [

@@ -78,13 +78,16 @@ def apply_map(raw: RawTable, tmap: TableMap, problems: list[Problem],
         if reversed_ is not None:
             reversal = reversed_
     keep = ~drop
-    if drop.any():
+    reported = raw.reported
+    if drop.any():  # every per-record array follows the records kept
         columns = _kept(columns, keep)
         rows = rows[keep]
         if reversal is not None:
             reversal = reversal[keep]
+        reported = {name: mask[keep] for name, mask in reported.items()}
     return replace(raw, columns=columns, rows=int(keep.sum()), row_numbers=rows,
-                   money_places=tmap.money_places, reversal=reversal, skipped=skipped)
+                   money_places=tmap.money_places, reversal=reversal, skipped=skipped,
+                   reported=reported)
 
 
 def _kept(columns: dict[str, pa.Array], keep: np.ndarray) -> dict[str, pa.Array]:
