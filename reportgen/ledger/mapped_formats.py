@@ -31,7 +31,7 @@ from reportgen.ledger.read_workbook import cell_text, table_sheets
 from reportgen.ledger.schema import Table
 from reportgen.ledger.shapes import fill_merged, header_key
 from reportgen.ledger.typed_text import NotTextError, as_text
-from reportgen.ledger.workbook import Unread, check_workbook, unread_problems, unread_records
+from reportgen.ledger.workbook import Unread, check_workbook, unread_in
 
 
 class Queued:
@@ -259,7 +259,6 @@ def read_sheet(table: Table, tmap: TableMap, file: Path, books: Books,
     found = _check_mapped(table, tmap, source, header, problems)
     if found is None:
         return None
-    problems.extend(unread_problems(source, unread.get(sheet, []), found, at + 2))
     numbered = [(number, row) for number, row in enumerate(rows[at + 1:], start=at + 2)
                 if any(v is not None and v != "" for v in row)]
     body = [row for _, row in numbered]
@@ -271,5 +270,7 @@ def read_sheet(table: Table, tmap: TableMap, file: Path, books: Books,
     if 0 in found:
         columns[found[0]] = columns["__first"]
     row_numbers = np.array([n for n, _ in numbered], dtype=np.int64)
-    return RawTable(table, source, columns, len(body), row_numbers,
-                    reported=unread_records(unread.get(sheet, []), found, row_numbers))
+    cell_problems, reported = unread_in(source, unread.get(sheet, []), found, at + 2,
+                                        row_numbers)
+    problems.extend(cell_problems)
+    return RawTable(table, source, columns, len(body), row_numbers, reported=reported)

@@ -15,7 +15,7 @@ import pyarrow as pa
 from reportgen.errors import LedgerError, Problem
 from reportgen.ledger.raw import RawLedger, RawTable, header_map, journal_hint
 from reportgen.ledger.schema import TABLES, is_required
-from reportgen.ledger.workbook import check_workbook, unread_problems, unread_records
+from reportgen.ledger.workbook import check_workbook, unread_in
 
 
 def read_workbook(path: Path) -> RawLedger:
@@ -51,7 +51,6 @@ def read_workbook(path: Path) -> RawLedger:
         found = header_map(table, source, header, problems)
         if not rows or any(p.file == source for p in problems):
             continue
-        problems.extend(unread_problems(source, unread.get(sheet, []), found, 2))
         # Empty rows (left for readability, or formatted cells Excel keeps) are no records,
         # as blank lines in a CSV are not; the others keep the row number the sheet shows.
         numbered = [(number, row) for number, row in enumerate(rows[1:], start=2)
@@ -63,9 +62,11 @@ def read_workbook(path: Path) -> RawLedger:
             for i, name in found.items()
         }
         row_numbers = np.array([n for n, _ in numbered], dtype=np.int64)
-        tables[table.name] = RawTable(
-            table, source, columns, len(body), row_numbers,
-            reported=unread_records(unread.get(sheet, []), found, row_numbers))
+        cell_problems, reported = unread_in(source, unread.get(sheet, []), found, 2,
+                                            row_numbers)
+        problems.extend(cell_problems)
+        tables[table.name] = RawTable(table, source, columns, len(body), row_numbers,
+                                      reported=reported)
     return RawLedger(path, hashlib.sha256(data).hexdigest(), tables, tuple(problems))
 
 

@@ -15,7 +15,7 @@ The same pass finds the cells calamine would give as blank though they hold no b
 Excel error (``#N/A`` from a failed VLOOKUP, ``#DIV/0!``) and a formula with no saved
 value (a workbook written by a program that does not calculate).  Read as blank, an error
 in an optional column (a group, an overdue date, an enterprise size) would silently change
-a figure; the readers report each one instead (``unread_problems``).
+a figure; the readers report each one instead (``unread_in``).
 """
 
 from __future__ import annotations
@@ -87,23 +87,14 @@ def check_workbook(path: Path) -> dict[str, list[Unread]]:
     return unread
 
 
-def unread_records(cells: list[Unread], columns: dict[int, str], row_numbers: np.ndarray
-                   ) -> dict[str, np.ndarray]:
-    """Per ledger column (``columns``: position → name), the mask of the records (by their
-    sheet rows, ``row_numbers``) whose cell is unread: ``RawTable.reported``."""
-    rows: dict[str, list[int]] = {}
-    for cell in cells:
-        name = columns.get(cell.column)
-        if name is not None:
-            rows.setdefault(name, []).append(cell.row)
-    return {name: np.isin(row_numbers, found) for name, found in rows.items()}
-
-
-def unread_problems(source: str, cells: list[Unread], columns: dict[int, str],
-                    first_row: int) -> list[Problem]:
-    """A data error for each unread cell in a ledger column (``columns``: position →
-    name) at or below ``first_row``, the first row of records."""
+def unread_in(source: str, cells: list[Unread], columns: dict[int, str], first_row: int,
+              row_numbers: np.ndarray) -> tuple[list[Problem], dict[str, np.ndarray]]:
+    """The data error for each unread cell of a ledger column (``columns``: position →
+    name) at or below ``first_row``, the first row of records; and per column, the mask
+    of the records (by their sheet rows, ``row_numbers``) so reported: ``RawTable.reported``,
+    for the parser to read those cells as bad, not blank."""
     problems = []
+    rows: dict[str, list[int]] = {}
     for cell in cells:
         name = columns.get(cell.column)
         if name is None or cell.row < first_row:
@@ -112,7 +103,8 @@ def unread_problems(source: str, cells: list[Unread], columns: dict[int, str],
                else "a formula with no saved value (save the workbook in Excel, or export "
                "values)")
         problems.append(Problem(source, cell.row, name, cell.shown, why))
-    return problems
+        rows.setdefault(name, []).append(cell.row)
+    return problems, {name: np.isin(row_numbers, found) for name, found in rows.items()}
 
 
 def _too_large(source: str, what: str, found: str, limit: str) -> Problem:
@@ -283,10 +275,11 @@ def _unread_cells(text: bytes, unread: list[Unread]) -> None:
             unread.append(Unread(row, column, _unescape(shown), True))
             continue
         formula = _FORMULA.search(content)
+        if formula is None:
+            continue
         value = _VALUE.search(content)
         # An empty value is a saved empty text only for a text result (t="str").
-        if formula is not None and (value is None or (not value.group(1)
-                                                      and not _TEXT_TYPE.search(attributes))):
+        if value is None or (not value.group(1) and not _TEXT_TYPE.search(attributes)):
             text_of = (formula.group(1) or b"").decode("utf-8", "replace")
             unread.append(Unread(row, column, "=" + _unescape(text_of) if text_of
                                  else "(a shared formula)", False))
