@@ -19,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from reportgen.errors import Problem
+from reportgen.errors import InternalError, Problem
 from reportgen.ledger import idkeys, parse, text_columns
 from reportgen.ledger.csvtext import MAX_FIELD_CHARS
 from reportgen.ledger.digest import LateDigest
@@ -212,6 +212,8 @@ def _said_already(blank: np.ndarray, bad: np.ndarray, *reported: np.ndarray | No
     as well, and later rules skip them."""
     for mask in reported:
         if mask is not None:
+            if mask.shape != blank.shape:  # numpy would broadcast a 1-record column
+                raise InternalError(f"a mask of {mask.size} cells for {blank.size} records")
             blank, bad = blank & ~mask, bad | mask
     return blank, bad
 
