@@ -22,8 +22,9 @@ from datetime import date
 from reportgen.daykeys import day_number
 from reportgen.engine import Engine
 from reportgen.errors import LedgerError, PeriodNotCoveredError, Problem
-from reportgen.ledger.load import Columns, Ledger
+from reportgen.ledger.load import Ledger
 from reportgen.ledger.parse import NO_DATE
+from reportgen.ledger.parsed import Columns
 from reportgen.ledger.validate import iso_days
 from reportgen.periods import Period
 

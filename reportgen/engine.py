@@ -30,8 +30,9 @@ from reportgen.daykeys import (
     running_sum,
     sorted_keys,
 )
-from reportgen.ledger.load import Columns, Ledger
+from reportgen.ledger.load import Ledger
 from reportgen.ledger.parse import NO_DATE
+from reportgen.ledger.parsed import Columns
 from reportgen.ledger.schema import DISBURSE, NORMAL
 
 FLOW_CACHE_SIZE = 12  # per-loan flow arrays kept (8 MB each at a million loans)

@@ -18,8 +18,9 @@ import numpy as np
 
 from reportgen.errors import UsageError
 from reportgen.formatting import yuan
-from reportgen.ledger.load import Columns, Ledger
+from reportgen.ledger.load import Ledger
 from reportgen.ledger.parse import DECIMAL_SCALE, NO_DATE, days_to_dates
+from reportgen.ledger.parsed import Columns
 from reportgen.ledger.problems import Indexable, Problems
 from reportgen.ledger.schema import CORPORATE, ENTERPRISE_SIZES, INDIVIDUAL, codes
 from reportgen.periods import TARGET_PERIODS, parse_period

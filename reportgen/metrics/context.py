@@ -16,7 +16,8 @@ import pyarrow.compute as pc
 
 from reportgen.config import Config
 from reportgen.engine import Engine, Snapshot
-from reportgen.ledger.load import Columns, Ledger
+from reportgen.ledger.load import Ledger
+from reportgen.ledger.parsed import Columns
 from reportgen.ledger.schema import DISBURSE, GRADE_CODES, SUBSTANDARD, WRITEOFF
 from reportgen.metrics.daily import daily_totals
 from reportgen.metrics.shared import shared

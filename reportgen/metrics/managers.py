@@ -18,8 +18,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from reportgen.ledger.load import Columns
 from reportgen.ledger.parse import DECIMAL_SCALE
+from reportgen.ledger.parsed import Columns
 from reportgen.ledger.schema import DISBURSE, TARGET_METRICS
 from reportgen.metrics.context import (
     Context,

@@ -33,7 +33,8 @@ from reportgen.engine import Engine, Snapshot
 from reportgen.errors import LedgerError
 from reportgen.journal_checks import check_journal
 from reportgen.ledger import text_columns
-from reportgen.ledger.load import Columns, Ledger, load_ledger
+from reportgen.ledger.load import Ledger, load_ledger
+from reportgen.ledger.parsed import Columns
 from reportgen.ledger.schema import CUSTOMERS, LOANS, Table
 from reportgen.ledger.validate import validate_ledger
 from reportgen.metrics.build import build_report

@@ -24,7 +24,8 @@ from reportgen.daykeys import DAY_BITS, EPOCH, loan_day_keys
 from reportgen.engine import Engine, Snapshot
 from reportgen.errors import LedgerError, Problem
 from reportgen.ledger.joins import sorted_codes
-from reportgen.ledger.load import Columns, Ledger
+from reportgen.ledger.load import Ledger
+from reportgen.ledger.parsed import Columns
 from reportgen.ledger.problems import Problems
 from reportgen.ledger.schema import CUSTOMERS, LOANS
 from reportgen.metrics.daily import DailyTotals

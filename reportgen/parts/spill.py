@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from reportgen.engine import Snapshot
-from reportgen.ledger.load import Columns
+from reportgen.ledger.parsed import Columns
 from reportgen.parts.compute import PartDeposits, PartFigures
 
 SPILL_BYTES = 1 << 20  # arrays at least this big go to disk
